@@ -1,0 +1,249 @@
+package io.daprx.sentry;
+
+import io.daprx.common.pki.CryptoProviders;
+import io.daprx.common.pki.KeyAlgorithm;
+import io.daprx.common.runtime.Endpoints;
+import io.daprx.common.runtime.Readiness;
+import io.daprx.common.spiffe.SpiffeId;
+import io.daprx.common.svid.RenewalPolicy;
+import io.daprx.common.tls.Svid;
+import io.daprx.common.tls.TlsCredentials;
+import io.daprx.proto.sentry.v1.SignCertificateRequest.TokenValidator;
+import io.daprx.sentry.ca.BundleStore;
+import io.daprx.sentry.ca.CaHolder;
+import io.daprx.sentry.ca.ExpiryCheck;
+import io.daprx.sentry.ca.FileBundleStore;
+import io.daprx.sentry.ca.IssuedCertificate;
+import io.daprx.sentry.ca.KubernetesBundleStore;
+import io.daprx.sentry.ca.Signer;
+import io.daprx.sentry.server.CaService;
+import io.daprx.sentry.server.SentryMetrics;
+import io.daprx.sentry.validator.InsecureValidator;
+import io.daprx.sentry.validator.JwksValidator;
+import io.daprx.sentry.validator.KubernetesValidator;
+import io.daprx.sentry.validator.Validator;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.grpc.Server;
+import io.grpc.ServerBuilder;
+import io.grpc.ServerCredentials;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.security.KeyPair;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sentry component: options → constructor → {@link #start()} → {@link #close()}.
+ *
+ * <p>It owns the CA ({@link CaHolder}), its own serving SVID (signed by that CA, renewed at half-life and
+ * whenever the CA changes), the gRPC server and the health/metrics endpoints.
+ */
+public final class Sentry implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Sentry.class);
+
+  private final SentryOptions options;
+  private final Clock clock;
+  private final Function<ServerCredentials, ServerBuilder<?>> serverBuilder;
+  private final Readiness readiness = new Readiness();
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "sentry-maintenance");
+    t.setDaemon(true);
+    return t;
+  });
+  private KubernetesClient kubernetes;
+  private boolean ownsKubernetes;
+  private CaHolder ca;
+  private Signer signer;
+  private SentryMetrics metrics;
+  private volatile Svid ownSvid;
+  private Server server;
+  private Endpoints endpoints;
+
+  public Sentry(SentryOptions options, Clock clock) {
+    this(options, clock, null, null);
+  }
+
+  /**
+   * @param serverBuilder builds the gRPC server from the TLS credentials; null = Netty on {@code options.port()}
+   * @param kubernetes the client for Kubernetes mode; null = one from the environment (in-cluster or kubeconfig)
+   */
+  public Sentry(SentryOptions options, Clock clock, Function<ServerCredentials, ServerBuilder<?>> serverBuilder, KubernetesClient kubernetes) {
+    this.options = options;
+    this.clock = clock;
+    this.serverBuilder = serverBuilder;
+    this.kubernetes = kubernetes;
+  }
+
+  public SpiffeId spiffeId() {
+    return SpiffeId.of(options.trustDomain(), options.namespace(), "dapr-sentry");
+  }
+
+  public Sentry start() {
+    readiness.declare("ca");
+    readiness.declare("grpc");
+    String provider = CryptoProviders.init(options.cryptoProvider());
+    try {
+      BundleStore store = store();
+      ca = CaHolder.open(store, options.trustDomain(), options.namespace(), clock, b -> onCaChanged());
+      readiness.set("ca", true);
+      signer = new Signer(ca, clock, options.allowedClockSkew());
+      metrics = new SentryMetrics(registry, ca, provider);
+      issueOwnSvid();
+      CaService service = new CaService(signer, validators(), options.defaultValidator(), options.workloadCertTtl(),
+          options.namespace(), metrics);
+      ServerCredentials creds = TlsCredentials.serverTls(() -> ownSvid);
+      ServerBuilder<?> builder = serverBuilder != null ? serverBuilder.apply(creds)
+          : io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder.forAddress(new InetSocketAddress(options.listenAddress(), options.port()), creds);
+      server = builder.addService(service).build().start();
+      readiness.set("grpc", true);
+      endpoints = new Endpoints(options.listenAddress(), options.healthzPort(), options.metricsPort(), readiness, registry, app -> {});
+      scheduler.scheduleWithFixedDelay(this::maintain, options.caPollInterval().toMillis(), options.caPollInterval().toMillis(), TimeUnit.MILLISECONDS);
+      warnExpiry();
+      LOG.info("sentry {} serving on port {} (healthz {}, metrics {}), validators {}, crypto {}", spiffeId(), port(),
+          endpoints.healthzPort(), endpoints.metricsPort(), options.effectiveValidators(), provider);
+      return this;
+    } catch (IOException e) {
+      close();
+      throw new UncheckedIOException("cannot listen on " + options.listenAddress() + ":" + options.port() + ": " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  private BundleStore store() {
+    if (options.mode() == SentryOptions.Mode.STANDALONE) {
+      return new FileBundleStore(options.issuerCredentials());
+    }
+    return new KubernetesBundleStore(kubernetes(), options.namespace());
+  }
+
+  private KubernetesClient kubernetes() {
+    if (kubernetes == null) {
+      kubernetes = new KubernetesClientBuilder().build();
+      ownsKubernetes = true;
+    }
+    return kubernetes;
+  }
+
+  private Map<TokenValidator, Validator> validators() {
+    Map<TokenValidator, Validator> out = new EnumMap<>(TokenValidator.class);
+    for (TokenValidator tv : options.effectiveValidators()) {
+      out.put(tv, switch (tv) {
+        case INSECURE -> new InsecureValidator();
+        case KUBERNETES -> new KubernetesValidator(kubernetes(), spiffeId(), options.namespace(), options.trustDomain());
+        case JWKS -> {
+          if (options.jwksSource() == null) {
+            throw new IllegalArgumentException("the JWKS validator needs --jwks-source FILE|URL");
+          }
+          yield new JwksValidator(options.jwksSource(), spiffeId(), clock);
+        }
+        default -> throw new IllegalArgumentException("unknown token validator " + tv);
+      });
+    }
+    return out;
+  }
+
+  /** Sentry's serving SVID comes straight from its own signer: there is nobody to ask. */
+  private void issueOwnSvid() {
+    KeyPair keys = KeyAlgorithm.EC_P256.generate();
+    String ns = options.namespace();
+    IssuedCertificate cert = signer.sign(keys.getPublic(), spiffeId(),
+        List.of("dapr-sentry", "dapr-sentry." + ns + ".svc", "dapr-sentry." + ns + ".svc.cluster.local", "localhost"),
+        options.workloadCertTtl());
+    List<java.security.cert.X509Certificate> chain = io.daprx.common.pki.Pem.parseCertificates(cert.chainPem());
+    ownSvid = new Svid(keys.getPrivate(), chain, ca.get().trustAnchors());
+  }
+
+  private void onCaChanged() {
+    metrics.issuerChanged();
+    issueOwnSvid();
+  }
+
+  private void maintain() {
+    try {
+      ca.reloadIfChanged();
+      Svid s = ownSvid;
+      if (!clock.instant().isBefore(RenewalPolicy.renewAt(s.notBefore(), s.notAfter()))) {
+        issueOwnSvid();
+      }
+      warnExpiryHourly();
+    } catch (RuntimeException e) {
+      LOG.warn("sentry maintenance failed: {}", e.toString());
+    }
+  }
+
+  private long lastExpiryWarning;
+
+  private void warnExpiryHourly() {
+    long hour = clock.millis() / Duration.ofHours(1).toMillis();
+    if (hour != lastExpiryWarning) {
+      warnExpiry();
+    }
+  }
+
+  private void warnExpiry() {
+    lastExpiryWarning = clock.millis() / Duration.ofHours(1).toMillis();
+    for (String w : ExpiryCheck.warnings(ca.get(), clock.instant(), options.expiryWarning())) {
+      LOG.warn(w);
+    }
+  }
+
+  /** The gRPC port actually bound (useful with port 0). */
+  public int port() {
+    return server.getPort();
+  }
+
+  public int healthzPort() {
+    return endpoints.healthzPort();
+  }
+
+  public int metricsPort() {
+    return endpoints.metricsPort();
+  }
+
+  public CaHolder ca() {
+    return ca;
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  @Override
+  public void close() {
+    scheduler.shutdownNow();
+    if (endpoints != null) {
+      endpoints.close();
+    }
+    if (server != null) {
+      server.shutdown();
+      try {
+        if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+          server.shutdownNow();
+        }
+      } catch (InterruptedException e) {
+        server.shutdownNow();
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (ownsKubernetes && kubernetes != null) {
+      kubernetes.close();
+    }
+  }
+}

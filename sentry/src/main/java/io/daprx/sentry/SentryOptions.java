@@ -1,0 +1,96 @@
+package io.daprx.sentry;
+
+import io.daprx.common.pki.CryptoProviders;
+import io.daprx.proto.sentry.v1.SignCertificateRequest.TokenValidator;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * Every setting of sentry, typed, with Dapr's flag names and defaults (see {@link #defaults()}).
+ *
+ * @param tokenValidators validators accepted; empty means the mode's default (INSECURE standalone, KUBERNETES in Kubernetes)
+ * @param jwksSource a JWKS file path or http(s) URL, required when JWKS is enabled
+ * @param caPollInterval how often the CA store is re-read for a rotated bundle
+ * @param expiryWarning how long before the issuer or root expires sentry starts warning
+ */
+public record SentryOptions(
+    String listenAddress,
+    int port,
+    int healthzPort,
+    int metricsPort,
+    Path issuerCredentials,
+    String trustDomain,
+    String namespace,
+    Mode mode,
+    Duration workloadCertTtl,
+    Duration allowedClockSkew,
+    Set<TokenValidator> tokenValidators,
+    String jwksSource,
+    Duration caPollInterval,
+    Duration expiryWarning,
+    CryptoProviders.Preference cryptoProvider) {
+
+  public enum Mode { STANDALONE, KUBERNETES }
+
+  public static final int DEFAULT_PORT = 50001;
+  public static final int DEFAULT_HEALTHZ_PORT = 8080;
+  public static final int DEFAULT_METRICS_PORT = 9090;
+  public static final String DEFAULT_TRUST_DOMAIN = "cluster.local";
+  public static final String DEFAULT_NAMESPACE = "dapr-system";
+  public static final Duration DEFAULT_WORKLOAD_CERT_TTL = Duration.ofHours(24);
+  public static final Duration DEFAULT_ALLOWED_CLOCK_SKEW = Duration.ofMinutes(15);
+
+  public SentryOptions {
+    tokenValidators = tokenValidators == null || tokenValidators.isEmpty() ? EnumSet.noneOf(TokenValidator.class) : EnumSet.copyOf(tokenValidators);
+    if (workloadCertTtl.isNegative() || workloadCertTtl.isZero()) {
+      throw new IllegalArgumentException("--workload-cert-ttl must be positive, e.g. 24h");
+    }
+    if (allowedClockSkew.isNegative()) {
+      throw new IllegalArgumentException("--allowed-clock-skew must not be negative, e.g. 15m");
+    }
+    if (mode == Mode.STANDALONE && issuerCredentials == null) {
+      throw new IllegalArgumentException("standalone mode needs --issuer-credentials DIR (where ca.crt, issuer.crt and issuer.key are, or will be generated)");
+    }
+  }
+
+  public static SentryOptions defaults(Path issuerCredentials) {
+    return new SentryOptions("0.0.0.0", DEFAULT_PORT, DEFAULT_HEALTHZ_PORT, DEFAULT_METRICS_PORT, issuerCredentials,
+        DEFAULT_TRUST_DOMAIN, DEFAULT_NAMESPACE, Mode.STANDALONE, DEFAULT_WORKLOAD_CERT_TTL, DEFAULT_ALLOWED_CLOCK_SKEW,
+        Set.of(), null, Duration.ofSeconds(5), Duration.ofDays(30), CryptoProviders.Preference.AUTO);
+  }
+
+  /** The validators in force: the given ones, or the mode's default. */
+  public Set<TokenValidator> effectiveValidators() {
+    if (!tokenValidators.isEmpty()) {
+      return tokenValidators;
+    }
+    return EnumSet.of(defaultValidator());
+  }
+
+  /** What a request with validator UNKNOWN (older daprd) gets. */
+  public TokenValidator defaultValidator() {
+    return mode == Mode.KUBERNETES ? TokenValidator.KUBERNETES : TokenValidator.INSECURE;
+  }
+
+  public SentryOptions withPorts(int port, int healthzPort, int metricsPort) {
+    return new SentryOptions(listenAddress, port, healthzPort, metricsPort, issuerCredentials, trustDomain, namespace, mode,
+        workloadCertTtl, allowedClockSkew, tokenValidators, jwksSource, caPollInterval, expiryWarning, cryptoProvider);
+  }
+
+  public SentryOptions withListenAddress(String address) {
+    return new SentryOptions(address, port, healthzPort, metricsPort, issuerCredentials, trustDomain, namespace, mode,
+        workloadCertTtl, allowedClockSkew, tokenValidators, jwksSource, caPollInterval, expiryWarning, cryptoProvider);
+  }
+
+  public SentryOptions withValidators(Set<TokenValidator> validators, String jwksSource) {
+    return new SentryOptions(listenAddress, port, healthzPort, metricsPort, issuerCredentials, trustDomain, namespace, mode,
+        workloadCertTtl, allowedClockSkew, validators, jwksSource, caPollInterval, expiryWarning, cryptoProvider);
+  }
+
+  public SentryOptions withTtl(Duration workloadCertTtl, Duration allowedClockSkew) {
+    return new SentryOptions(listenAddress, port, healthzPort, metricsPort, issuerCredentials, trustDomain, namespace, mode,
+        workloadCertTtl, allowedClockSkew, tokenValidators, jwksSource, caPollInterval, expiryWarning, cryptoProvider);
+  }
+}

@@ -1,0 +1,185 @@
+package io.daprx.sentry.server;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.Timestamp;
+import io.daprx.common.spiffe.SpiffeId;
+import io.daprx.proto.sentry.v1.CAGrpc;
+import io.daprx.proto.sentry.v1.SignCertificateRequest;
+import io.daprx.proto.sentry.v1.SignCertificateRequest.TokenValidator;
+import io.daprx.proto.sentry.v1.SignCertificateResponse;
+import io.daprx.sentry.ca.IssuedCertificate;
+import io.daprx.sentry.ca.Signer;
+import io.daprx.sentry.validator.ValidationException;
+import io.daprx.sentry.validator.Validator;
+import io.grpc.Status;
+import io.grpc.StatusException;
+import io.grpc.stub.StreamObserver;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.edec.EdECObjectIdentifiers;
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
+import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
+import org.bouncycastle.crypto.params.RSAKeyParameters;
+import org.bouncycastle.crypto.util.PublicKeyFactory;
+import org.bouncycastle.operator.ContentVerifierProvider;
+import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
+import org.bouncycastle.pkcs.PKCS10CertificationRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code dapr.proto.sentry.v1.CA} service: checks the form of a request, lets the chosen validator
+ * decide the identity, checks the CSR and signs. Failures map to a status code with a short description;
+ * details go to debug logs only.
+ */
+public final class CaService extends CAGrpc.CAImplBase {
+
+  /** Largest CSR accepted; a real one is well under 1 KiB. */
+  public static final int MAX_CSR_BYTES = 16 * 1024;
+
+  private static final Logger LOG = LoggerFactory.getLogger(CaService.class);
+
+  private final Signer signer;
+  private final Map<TokenValidator, Validator> validators;
+  private final TokenValidator defaultValidator;
+  private final Duration workloadTtl;
+  private final String controlPlaneNamespace;
+  private final SentryMetrics metrics;
+
+  public CaService(Signer signer, Map<TokenValidator, Validator> validators, TokenValidator defaultValidator,
+      Duration workloadTtl, String controlPlaneNamespace, SentryMetrics metrics) {
+    this.signer = signer;
+    this.validators = new EnumMap<>(validators);
+    this.defaultValidator = defaultValidator;
+    this.workloadTtl = workloadTtl;
+    this.controlPlaneNamespace = controlPlaneNamespace;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public void signCertificate(SignCertificateRequest request, StreamObserver<SignCertificateResponse> out) {
+    metrics.received();
+    try {
+      out.onNext(sign(request));
+      out.onCompleted();
+      metrics.issued();
+    } catch (StatusException e) {
+      out.onError(e);
+    } catch (RuntimeException e) {
+      LOG.error("signing a certificate for {}/{} failed", request.getNamespace(), request.getId(), e);
+      metrics.failed("internal");
+      out.onError(Status.INTERNAL.withDescription("failed to sign certificate").asException());
+    }
+  }
+
+  /** The whole request, as a plain method so tests and benchmarks can call it without gRPC. */
+  public SignCertificateResponse sign(SignCertificateRequest req) throws StatusException {
+    try {
+      SpiffeId.requireValidAppId(req.getId());
+      SpiffeId.requireValidNamespace(req.getNamespace());
+      if (!req.getTrustDomain().isEmpty()) {
+        SpiffeId.requireValidTrustDomain(req.getTrustDomain());
+      }
+    } catch (IllegalArgumentException e) {
+      throw fail("invalid_request", Status.INVALID_ARGUMENT, e.getMessage(), null);
+    }
+    PKCS10CertificationRequest csr = parseCsr(req);
+    TokenValidator tv = req.getTokenValidator() == TokenValidator.UNKNOWN ? defaultValidator : req.getTokenValidator();
+    Validator validator = tv == TokenValidator.UNRECOGNIZED ? null : validators.get(tv);
+    if (validator == null) {
+      throw fail("invalid_validator", Status.INVALID_ARGUMENT, "token validator " + req.getTokenValidatorValue() + " ("
+          + tv + ") is not enabled on this sentry; enabled: " + validators.keySet().stream().map(Enum::name).collect(Collectors.joining(", ")), null);
+    }
+    SpiffeId id;
+    try {
+      id = validator.validate(req);
+    } catch (ValidationException e) {
+      throw fail("validation", Status.PERMISSION_DENIED, "failed to validate request: " + e.getMessage(),
+          req.getNamespace() + "/" + req.getId() + ": " + e.detail());
+    }
+    SubjectPublicKeyInfo key = checkCsr(csr);
+    IssuedCertificate cert = signer.sign(key, id, dnsNames(req), workloadTtl);
+    return SignCertificateResponse.newBuilder()
+        .setWorkloadCertificate(ByteString.copyFromUtf8(cert.chainPem()))
+        .addTrustChainCertificates(ByteString.copyFromUtf8(cert.trustAnchorsPem()))
+        .setValidUntil(Timestamp.newBuilder().setSeconds(cert.notAfter().getEpochSecond()).setNanos(cert.notAfter().getNano()))
+        .build();
+  }
+
+  private PKCS10CertificationRequest parseCsr(SignCertificateRequest req) throws StatusException {
+    ByteString raw = req.getCertificateSigningRequest();
+    if (raw.isEmpty()) {
+      throw fail("invalid_csr", Status.INVALID_ARGUMENT, "certificate_signing_request is required", null);
+    }
+    if (raw.size() > MAX_CSR_BYTES) {
+      throw fail("invalid_csr", Status.INVALID_ARGUMENT, "certificate_signing_request is " + raw.size() + " bytes; at most "
+          + MAX_CSR_BYTES + " are accepted", null);
+    }
+    try {
+      return io.daprx.common.pki.Pem.parseCsr(raw.toByteArray());
+    } catch (IllegalArgumentException e) {
+      throw fail("invalid_csr", Status.INVALID_ARGUMENT, "invalid certificate signing request: not a PEM PKCS#10 request", e.getMessage());
+    }
+  }
+
+  /** Key type allowed and the CSR signed by its own key (proof of possession). */
+  private SubjectPublicKeyInfo checkCsr(PKCS10CertificationRequest csr) throws StatusException {
+    SubjectPublicKeyInfo spki = csr.getSubjectPublicKeyInfo();
+    ASN1ObjectIdentifier alg = spki.getAlgorithm().getAlgorithm();
+    if (alg.equals(X9ObjectIdentifiers.id_ecPublicKey)) {
+      if (!SECObjectIdentifiers.secp256r1.equals(spki.getAlgorithm().getParameters())) {
+        throw fail("invalid_csr", Status.INVALID_ARGUMENT, "unsupported EC curve in CSR: only P-256 is accepted", null);
+      }
+    } else if (alg.equals(PKCSObjectIdentifiers.rsaEncryption)) {
+      try {
+        int bits = ((RSAKeyParameters) PublicKeyFactory.createKey(spki)).getModulus().bitLength();
+        if (bits < 2048) {
+          throw fail("invalid_csr", Status.INVALID_ARGUMENT, "RSA key of " + bits + " bits in CSR is too small; at least 2048 are required", null);
+        }
+      } catch (java.io.IOException | ClassCastException e) {
+        throw fail("invalid_csr", Status.INVALID_ARGUMENT, "invalid RSA public key in CSR", e.getMessage());
+      }
+    } else if (!alg.equals(EdECObjectIdentifiers.id_Ed25519)) {
+      throw fail("invalid_csr", Status.INVALID_ARGUMENT, "unsupported key type in CSR (" + alg.getId() + "): use ECDSA P-256, Ed25519 or RSA", null);
+    }
+    boolean ok;
+    try {
+      ContentVerifierProvider verifier = new JcaContentVerifierProviderBuilder().build(spki);
+      ok = csr.isSignatureValid(verifier);
+    } catch (Exception e) {
+      throw fail("invalid_csr", Status.INVALID_ARGUMENT, "invalid certificate signing request: cannot check its signature", e.toString());
+    }
+    if (!ok) {
+      throw fail("invalid_csr", Status.INVALID_ARGUMENT, "invalid certificate signing request: its signature does not match its public key", null);
+    }
+    return spki;
+  }
+
+  /** Control-plane serving certificates also carry the DNS names their Kubernetes Services are reached by. */
+  private List<String> dnsNames(SignCertificateRequest req) {
+    if (!req.getNamespace().equals(controlPlaneNamespace)) {
+      return List.of();
+    }
+    return switch (req.getId()) {
+      case "dapr-injector" -> List.of("dapr-sidecar-injector." + controlPlaneNamespace + ".svc");
+      case "dapr-operator" -> List.of("dapr-webhook." + controlPlaneNamespace + ".svc");
+      default -> List.of();
+    };
+  }
+
+  private StatusException fail(String reason, Status status, String description, String detail) {
+    metrics.failed(reason);
+    if (detail != null) {
+      LOG.debug("sign request refused ({}): {} — {}", status.getCode(), description, detail);
+    } else {
+      LOG.debug("sign request refused ({}): {}", status.getCode(), description);
+    }
+    return status.withDescription(description).asException();
+  }
+}
