@@ -60,9 +60,10 @@ public final class Logging {
     ch.qos.logback.classic.Logger root = ctx.getLogger(Logger.ROOT_LOGGER_NAME);
     root.setLevel(level);
     root.addAppender(appender);
-    // Libraries are chatty at debug; keep them at info unless something is wrong with them.
-    for (String noisy : new String[] {"io.grpc", "io.netty", "org.eclipse.jetty", "io.javalin", "io.fabric8", "okhttp3"}) {
-      ctx.getLogger(noisy).setLevel(level.isGreaterOrEqual(Level.INFO) ? level : Level.INFO);
+    // Libraries narrate their start-up at info; only their warnings matter to an operator.
+    Level libraries = level.isGreaterOrEqual(Level.WARN) ? level : Level.WARN;
+    for (String noisy : new String[] {"io.grpc", "io.netty", "org.eclipse.jetty", "io.javalin", "io.fabric8", "org.apache.ratis"}) {
+      ctx.getLogger(noisy).setLevel(libraries);
     }
   }
 }

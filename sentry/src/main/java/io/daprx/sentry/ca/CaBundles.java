@@ -119,6 +119,14 @@ public final class CaBundles {
    * never replaced here, because silently regenerating a CA cuts off every running workload.
    */
   public static CaBundle parse(RawBundle raw, String where, Clock clock) {
+    return parse(raw, where, clock, true);
+  }
+
+  /**
+   * Like {@link #parse(RawBundle, String, Clock)}, but with {@code requireUnexpired} false an expired
+   * bundle is accepted (its chain is checked as of the issuer's start), so it can be renewed.
+   */
+  public static CaBundle parse(RawBundle raw, String where, Clock clock, boolean requireUnexpired) {
     if (!raw.complete()) {
       List<String> missing = new ArrayList<>();
       if (raw.caCrt() == null) missing.add(RawBundle.CA_CRT);
@@ -151,19 +159,19 @@ public final class CaBundles {
     if (issuer.getBasicConstraints() < 0) {
       throw new CaBundleException(RawBundle.ISSUER_CRT + " in " + where + " is not a CA certificate (basicConstraints CA is false).");
     }
-    Instant now = clock.instant();
+    Instant now = requireUnexpired ? clock.instant() : issuer.getNotBefore().toInstant().plusSeconds(1);
     for (X509Certificate a : anchors) {
-      if (a.getNotAfter().toInstant().isBefore(now)) {
+      if (requireUnexpired && a.getNotAfter().toInstant().isBefore(now)) {
         throw new CaBundleException("the root certificate in " + RawBundle.CA_CRT + " (" + where + ") expired at "
             + a.getNotAfter().toInstant() + ". Run 'daprx mtls renew-certificate --root' to make a new root and issuer"
             + " (workloads must then be restarted to trust it).");
       }
     }
-    if (issuer.getNotAfter().toInstant().isBefore(now)) {
+    if (requireUnexpired && issuer.getNotAfter().toInstant().isBefore(now)) {
       throw new CaBundleException("the issuer certificate in " + RawBundle.ISSUER_CRT + " (" + where + ") expired at "
           + issuer.getNotAfter().toInstant() + ". Run 'daprx mtls renew-certificate' to issue a new issuer under the same root.");
     }
-    if (issuer.getNotBefore().toInstant().isAfter(now.plus(Duration.ofMinutes(15)))) {
+    if (requireUnexpired && issuer.getNotBefore().toInstant().isAfter(now.plus(Duration.ofMinutes(15)))) {
       throw new CaBundleException("the issuer certificate in " + where + " is not valid before " + issuer.getNotBefore().toInstant()
           + "; check this machine's clock.");
     }
@@ -174,6 +182,32 @@ public final class CaBundles {
           + " (" + e.getMessage() + "). The files come from different CAs: restore matching files from one backup.");
     }
     return new CaBundle(anchors, chain, key, alg, raw.caCrt(), raw.issuerCrt());
+  }
+
+  /** Whether {@code key} is the private key of {@code cert}: a sign-and-verify probe. */
+  public static boolean keyMatches(PrivateKey key, X509Certificate cert) {
+    try {
+      return keyMatches(key, cert.getPublicKey(), KeyAlgorithm.of(cert.getPublicKey()));
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  /**
+   * The trust domain and control-plane namespace a bundle was made for, read back from the issuer's
+   * subject {@code O=spiffe://<td>/ns/<ns>/dapr-sentry}; empty when the issuer was made elsewhere.
+   */
+  public static java.util.Optional<io.daprx.common.spiffe.SpiffeId> issuerIdentity(CaBundle bundle) {
+    String dn = bundle.issuer().getSubjectX500Principal().getName();
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("O=(spiffe://[^,]+)").matcher(dn);
+    if (!m.find()) {
+      return java.util.Optional.empty();
+    }
+    try {
+      return java.util.Optional.of(io.daprx.common.spiffe.SpiffeId.parse(m.group(1)));
+    } catch (IllegalArgumentException e) {
+      return java.util.Optional.empty();
+    }
   }
 
   private static List<X509Certificate> parseCerts(String pem, String file, String where) {

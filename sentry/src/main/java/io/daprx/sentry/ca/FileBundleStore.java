@@ -61,12 +61,11 @@ public final class FileBundleStore implements BundleStore {
   private void write(String name, String text, boolean secret) throws IOException {
     Path tmp = Files.createTempFile(dir, "." + name, ".tmp");
     try {
-      if (secret) {
-        try {
-          Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
-        } catch (UnsupportedOperationException ignored) {
-          // non-POSIX file system: the directory's own permissions are all we have
-        }
+      try {
+        // temporary files start owner-only; certificates are public, the key stays private
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString(secret ? "rw-------" : "rw-r--r--"));
+      } catch (UnsupportedOperationException ignored) {
+        // non-POSIX file system: the directory's own permissions are all we have
       }
       Files.writeString(tmp, text, StandardCharsets.US_ASCII);
       try {

@@ -1,0 +1,61 @@
+package io.daprx.cli;
+
+import io.daprx.common.runtime.GoDuration;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code daprx} command: control-plane components and the tools around them. */
+@Command(name = "daprx",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = "The Dapr control plane in Java, and the extension that provisions it.",
+    subcommands = {SentryCommand.class, MtlsCommand.class, CommandLine.HelpCommand.class})
+public final class Main {
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /** Runs a command line and returns its exit code; used by tests without a new JVM. */
+  public static int run(String... args) {
+    return newCommandLine().execute(args);
+  }
+
+  static CommandLine newCommandLine() {
+    CommandLine cl = new CommandLine(new Main());
+    cl.registerConverter(Duration.class, GoDuration::parse);
+    cl.setExecutionExceptionHandler(Main::handleError);
+    return cl;
+  }
+
+  /**
+   * Errors a user can fix are one line saying what is wrong (exit 1); anything else is a bug and shows
+   * its stack trace.
+   */
+  private static int handleError(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
+    PrintWriter err = cl.getErr();
+    if (e instanceof IllegalArgumentException || e instanceof IllegalStateException || e instanceof UncheckedIOException
+        || e.getClass().getSimpleName().equals("CaBundleException")) {
+      err.println("error: " + e.getMessage());
+      if (Boolean.getBoolean("daprx.debug")) {
+        e.printStackTrace(err);
+      }
+      return 1;
+    }
+    err.println("error: " + e);
+    e.printStackTrace(err);
+    return 2;
+  }
+
+  /** The version baked into the jar at build time. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Main.class.getPackage().getImplementationVersion();
+      return new String[] {"daprx " + (v == null ? "dev" : v)};
+    }
+  }
+}

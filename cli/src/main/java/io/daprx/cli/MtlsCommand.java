@@ -1,0 +1,192 @@
+package io.daprx.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.daprx.common.pki.Pem;
+import io.daprx.common.spiffe.SpiffeId;
+import io.daprx.sentry.SentryOptions;
+import io.daprx.sentry.ca.BundleStore;
+import io.daprx.sentry.ca.CaBundle;
+import io.daprx.sentry.ca.CaBundles;
+import io.daprx.sentry.ca.FileBundleStore;
+import io.daprx.sentry.ca.KubernetesBundleStore;
+import io.daprx.sentry.ca.RawBundle;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PrivateKey;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code daprx mtls}: look at and rotate the control plane's CA. */
+@Command(name = "mtls", mixinStandardHelpOptions = true,
+    description = "Inspect and rotate the certificate authority of the control plane.",
+    subcommands = {MtlsCommand.Expiry.class, MtlsCommand.Renew.class})
+final class MtlsCommand {
+
+  /** Where the CA bundle is: a directory or the Kubernetes trust-bundle Secret. */
+  static final class Source {
+    @Option(names = "--issuer-credentials", paramLabel = "DIR", required = true,
+        description = "directory with ca.crt, issuer.crt and issuer.key (standalone)")
+    Path dir;
+
+    @Option(names = {"-k", "--kubernetes"}, required = true,
+        description = "use Secret dapr-trust-bundle of the control-plane namespace (kubeconfig from $KUBECONFIG or ~/.kube/config)")
+    boolean kubernetes;
+  }
+
+  /** Shared options of the subcommands. */
+  abstract static class Base {
+    @Spec
+    CommandSpec spec;
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Source source;
+
+    @Option(names = "--namespace", defaultValue = "${env:NAMESPACE:-" + SentryOptions.DEFAULT_NAMESPACE + "}",
+        description = "control-plane namespace, with --kubernetes (default: ${DEFAULT-VALUE})")
+    String namespace;
+
+    Clock clock = Clock.systemUTC();
+
+    <T> T withStore(Function<BundleStore, T> body) {
+      if (source.dir != null) {
+        return body.apply(new FileBundleStore(source.dir));
+      }
+      try (KubernetesClient client = new KubernetesClientBuilder().build()) {
+        return body.apply(new KubernetesBundleStore(client, namespace));
+      }
+    }
+
+    PrintWriter out() {
+      return spec.commandLine().getOut();
+    }
+  }
+
+  @Command(name = "expiry", mixinStandardHelpOptions = true, description = "Show when the root and issuer certificates expire.")
+  static final class Expiry extends Base implements Callable<Integer> {
+
+    @Option(names = {"-o", "--output"}, defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE})")
+    String output;
+
+    @Override
+    public Integer call() throws IOException {
+      CaBundle bundle = withStore(store -> {
+        RawBundle raw = store.load();
+        if (raw.empty()) {
+          throw new IllegalStateException("no CA bundle in " + store.describe() + ": sentry generates one when it first starts");
+        }
+        return CaBundles.parse(raw, store.describe(), clock, false);
+      });
+      Instant now = clock.instant();
+      if ("json".equals(output)) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("rootExpiry", bundle.rootNotAfter().toString());
+        m.put("issuerExpiry", bundle.issuerNotAfter().toString());
+        m.put("trustAnchors", bundle.trustAnchors().size());
+        out().println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(m));
+      } else {
+        out().println(line("Root", bundle.rootNotAfter(), now));
+        out().println(line("Issuer", bundle.issuerNotAfter(), now));
+        if (bundle.trustAnchors().size() > 1) {
+          out().println("Trust anchors: " + bundle.trustAnchors().size() + " (a root rotation is in its overlap)");
+        }
+      }
+      out().flush();
+      return 0;
+    }
+
+    private static String line(String what, Instant at, Instant now) {
+      long hours = Duration.between(now, at).toHours();
+      return hours < 0
+          ? what + " certificate EXPIRED " + (-hours) + " hours ago. Expiry date: " + at
+          : what + " certificate expires in " + hours + " hours. Expiry date: " + at;
+    }
+  }
+
+  @Command(name = "renew-certificate", mixinStandardHelpOptions = true,
+      description = {"Issue a new issuer certificate (and, with --new-root, a new root) for the control plane's CA.",
+          "Running sentries pick the new bundle up by themselves; running workloads keep working through an overlap."})
+  static final class Renew extends Base implements Callable<Integer> {
+
+    @Option(names = "--valid-until", defaultValue = "365", paramLabel = "DAYS", description = "validity in days (default: ${DEFAULT-VALUE})")
+    int validDays;
+
+    @Option(names = "--root-key", paramLabel = "FILE",
+        description = "PEM private key of the current root: renews the issuer under the same root (no disruption), and with --new-root cross-signs the new root")
+    Path rootKey;
+
+    @Option(names = "--new-root", description = "make a new root too; both old and new roots are trusted until the old one expires")
+    boolean newRoot;
+
+    @Override
+    public Integer call() {
+      if (validDays <= 0) {
+        throw new IllegalArgumentException("--valid-until must be a positive number of days");
+      }
+      if (!newRoot && rootKey == null) {
+        throw new IllegalArgumentException("renewing the issuer under the same root needs that root's private key: pass --root-key FILE,"
+            + " or --new-root to make a new root as well (old and new roots are then both trusted)");
+      }
+      String summary = withStore(store -> {
+        RawBundle raw = store.load();
+        if (raw.empty()) {
+          throw new IllegalStateException("no CA bundle in " + store.describe() + " to renew: sentry generates one when it first starts");
+        }
+        CaBundle current = CaBundles.parse(raw, store.describe(), clock, false);
+        SpiffeId issuerId = CaBundles.issuerIdentity(current).orElseThrow(() -> new IllegalStateException(
+            "the issuer in " + store.describe() + " was not made by sentry (its subject is not O=spiffe://<td>/ns/<ns>/dapr-sentry);"
+                + " renew it with the tool that made it"));
+        PrivateKey key = rootKey == null ? null : readRootKey(current);
+        Duration ttl = Duration.ofDays(validDays);
+        CaBundle next = newRoot
+            ? CaBundles.renewRoot(current, key, issuerId.trustDomain(), issuerId.namespace(), ttl, clock)
+            : CaBundles.renewIssuer(current, key, issuerId.trustDomain(), issuerId.namespace(), ttl, clock);
+        store.save(next.toRaw());
+        StringBuilder sb = new StringBuilder();
+        sb.append("Renewed the CA in ").append(store.describe()).append('\n');
+        sb.append("  issuer expires ").append(next.issuerNotAfter()).append('\n');
+        sb.append("  root expires   ").append(next.rootNotAfter()).append('\n');
+        if (newRoot) {
+          sb.append("  trust anchors: the new root and the old one (until ").append(current.rootNotAfter()).append(")\n");
+          if (key == null) {
+            sb.append("Workloads trust certificates from the new issuer from their next renewal (at most half the workload"
+                + " certificate TTL); restart sidecars to make it immediate, or pass --root-key to cross-sign.\n");
+          }
+        }
+        sb.append("Running sentries pick up the new bundle within seconds; sidecars are not restarted.");
+        return sb.toString();
+      });
+      out().println(summary);
+      out().flush();
+      return 0;
+    }
+
+    private PrivateKey readRootKey(CaBundle current) {
+      PrivateKey key;
+      try {
+        key = Pem.parsePrivateKey(Files.readString(rootKey));
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read --root-key " + rootKey + ": " + e.getMessage(), e);
+      }
+      if (!CaBundles.keyMatches(key, current.root())) {
+        throw new IllegalArgumentException("--root-key " + rootKey + " is not the private key of the current root certificate");
+      }
+      return key;
+    }
+  }
+}

@@ -1,0 +1,143 @@
+package io.daprx.cli;
+
+import io.daprx.common.pki.CryptoProviders;
+import io.daprx.common.runtime.Logging;
+import io.daprx.proto.sentry.v1.SignCertificateRequest.TokenValidator;
+import io.daprx.sentry.Sentry;
+import io.daprx.sentry.SentryOptions;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code daprx sentry}: runs the certificate authority, with Dapr's flag names and defaults. */
+@Command(name = "sentry", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Run sentry, the certificate authority that issues SPIFFE X.509 certificates to sidecars and the control plane.")
+final class SentryCommand implements Callable<Integer> {
+
+  @Option(names = "--port", defaultValue = "" + SentryOptions.DEFAULT_PORT, description = "gRPC port (default: ${DEFAULT-VALUE})")
+  int port;
+
+  @Option(names = "--healthz-port", defaultValue = "" + SentryOptions.DEFAULT_HEALTHZ_PORT, description = "port of GET /healthz (default: ${DEFAULT-VALUE})")
+  int healthzPort;
+
+  @Option(names = "--metrics-port", defaultValue = "" + SentryOptions.DEFAULT_METRICS_PORT, description = "port of GET /metrics (default: ${DEFAULT-VALUE})")
+  int metricsPort;
+
+  @Option(names = "--enable-metrics", defaultValue = "true", arity = "1", description = "serve Prometheus metrics (default: ${DEFAULT-VALUE})")
+  boolean enableMetrics;
+
+  @Option(names = "--listen-address", defaultValue = "0.0.0.0", description = "address to listen on (default: ${DEFAULT-VALUE})")
+  String listenAddress;
+
+  @Option(names = "--issuer-credentials", paramLabel = "DIR",
+      description = "directory with ca.crt, issuer.crt and issuer.key (standalone mode); generated there when all three are absent")
+  Path issuerCredentials;
+
+  @Option(names = "--trust-domain", defaultValue = SentryOptions.DEFAULT_TRUST_DOMAIN, description = "trust domain of the control plane (default: ${DEFAULT-VALUE})")
+  String trustDomain;
+
+  @Option(names = "--namespace", defaultValue = "${env:NAMESPACE:-" + SentryOptions.DEFAULT_NAMESPACE + "}",
+      description = "namespace of the control plane; env NAMESPACE is honoured (default: ${DEFAULT-VALUE})")
+  String namespace;
+
+  @Option(names = "--mode", defaultValue = "standalone", description = "standalone or kubernetes (default: ${DEFAULT-VALUE})")
+  String mode;
+
+  @Option(names = "--workload-cert-ttl", defaultValue = "24h", description = "validity of issued certificates (default: ${DEFAULT-VALUE})")
+  Duration workloadCertTtl;
+
+  @Option(names = "--allowed-clock-skew", defaultValue = "15m", description = "how far NotBefore is back-dated (default: ${DEFAULT-VALUE})")
+  Duration allowedClockSkew;
+
+  @Option(names = "--token-validators", split = ",", paramLabel = "NAME",
+      description = "validators to accept: insecure, kubernetes, jwks (default: insecure in standalone mode, kubernetes in kubernetes mode)")
+  List<String> tokenValidators;
+
+  @Option(names = "--jwks-source", paramLabel = "FILE|URL", description = "JWKS used by the jwks validator")
+  String jwksSource;
+
+  @Option(names = "--kubeconfig", description = "kubeconfig for kubernetes mode (default: in-cluster, then $KUBECONFIG or ~/.kube/config)")
+  Path kubeconfig;
+
+  @Option(names = "--ca-expiry-warning", defaultValue = "720h", description = "warn this long before the issuer or root expires (default: ${DEFAULT-VALUE})")
+  Duration expiryWarning;
+
+  @Option(names = "--crypto-provider", defaultValue = "auto", description = "auto, accp or jdk (default: ${DEFAULT-VALUE})")
+  String cryptoProvider;
+
+  @Option(names = "--log-level", defaultValue = "info", description = "debug, info, warn or error (default: ${DEFAULT-VALUE})")
+  String logLevel;
+
+  @Option(names = "--log-as-json", description = "log in JSON")
+  boolean logAsJson;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    Logging.configure(logLevel, logAsJson);
+    if (kubeconfig != null) {
+      System.setProperty("kubeconfig", kubeconfig.toAbsolutePath().toString());
+    }
+    SentryOptions options = new SentryOptions(listenAddress, port, healthzPort, enableMetrics ? metricsPort : -1,
+        issuerCredentials, trustDomain, namespace, parseMode(mode), workloadCertTtl, allowedClockSkew,
+        parseValidators(tokenValidators), jwksSource, Duration.ofSeconds(5), expiryWarning, parseCrypto(cryptoProvider));
+    Sentry sentry = new Sentry(options, Clock.systemUTC()).start();
+    return runUntilStopped(sentry);
+  }
+
+  /** Blocks until SIGTERM/SIGINT, then closes the component in order. */
+  static int runUntilStopped(AutoCloseable component) throws InterruptedException {
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        component.close();
+      } catch (Exception e) {
+        System.err.println("error while stopping: " + e);
+      } finally {
+        stopped.countDown();
+      }
+    }, "shutdown"));
+    stopped.await();
+    return 0;
+  }
+
+  static SentryOptions.Mode parseMode(String mode) {
+    return switch (mode.toLowerCase(Locale.ROOT)) {
+      case "standalone" -> SentryOptions.Mode.STANDALONE;
+      case "kubernetes" -> SentryOptions.Mode.KUBERNETES;
+      default -> throw new IllegalArgumentException("invalid --mode '" + mode + "': use standalone or kubernetes");
+    };
+  }
+
+  static Set<TokenValidator> parseValidators(List<String> names) {
+    Set<TokenValidator> out = EnumSet.noneOf(TokenValidator.class);
+    if (names == null) {
+      return out;
+    }
+    for (String n : names) {
+      switch (n.trim().toLowerCase(Locale.ROOT)) {
+        case "insecure" -> out.add(TokenValidator.INSECURE);
+        case "kubernetes" -> out.add(TokenValidator.KUBERNETES);
+        case "jwks" -> out.add(TokenValidator.JWKS);
+        default -> throw new IllegalArgumentException("invalid --token-validators value '" + n + "': use insecure, kubernetes or jwks");
+      }
+    }
+    return out;
+  }
+
+  static CryptoProviders.Preference parseCrypto(String name) {
+    return switch (name.toLowerCase(Locale.ROOT)) {
+      case "auto" -> CryptoProviders.Preference.AUTO;
+      case "accp" -> CryptoProviders.Preference.ACCP;
+      case "jdk" -> CryptoProviders.Preference.JDK;
+      default -> throw new IllegalArgumentException("invalid --crypto-provider '" + name + "': use auto, accp or jdk");
+    };
+  }
+}
