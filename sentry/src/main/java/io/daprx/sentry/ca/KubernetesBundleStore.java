@@ -49,7 +49,7 @@ public final class KubernetesBundleStore implements BundleStore {
       Secret current = secret().get();
       if (current == null) {
         try {
-          secret().create(newSecret(bundle));
+          client.secrets().inNamespace(namespace).resource(newSecret(bundle)).create();
         } catch (KubernetesClientException e) {
           if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
             throw e;
@@ -100,7 +100,7 @@ public final class KubernetesBundleStore implements BundleStore {
   private boolean writeIfStillEmpty(Secret current, RawBundle bundle) {
     try {
       if (current == null) {
-        secret().create(newSecret(bundle));
+        client.secrets().inNamespace(namespace).resource(newSecret(bundle)).create();
       } else {
         // update() sends the resourceVersion we read, so the API server refuses it if anyone wrote since.
         client.secrets().inNamespace(namespace).resource(withBundle(current, bundle)).update();
@@ -115,22 +115,25 @@ public final class KubernetesBundleStore implements BundleStore {
   }
 
   private void syncConfigMap(String caCrt) {
+    if (caCrt == null) {
+      return; // a Secret without anchors is refused when parsed; publishing nothing is better than an empty ConfigMap
+    }
     Resource<ConfigMap> cm = client.configMaps().inNamespace(namespace).withName(NAME);
     try {
       ConfigMap current = cm.get();
       if (current == null) {
         try {
-          cm.create(new ConfigMapBuilder()
+          client.configMaps().inNamespace(namespace).resource(new ConfigMapBuilder()
               .withNewMetadata().withName(NAME).withNamespace(namespace).withLabels(LABELS).endMetadata()
               .addToData(RawBundle.CA_CRT, caCrt)
-              .build());
+              .build()).create();
           return;
         } catch (KubernetesClientException e) {
           if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
             throw e;
           }
         }
-      } else if (caCrt != null && caCrt.equals(data(current.getData()).get(RawBundle.CA_CRT))) {
+      } else if (caCrt.equals(data(current.getData()).get(RawBundle.CA_CRT))) {
         return;
       }
       cm.edit(c -> new ConfigMapBuilder(c)
@@ -188,7 +191,7 @@ public final class KubernetesBundleStore implements BundleStore {
     return base64 == null ? null : new String(Base64.getMimeDecoder().decode(base64), StandardCharsets.US_ASCII);
   }
 
-  /** Our own message and the API status only: fabric8's text never carries the request body, but we do not rely on it. */
+  /** Names the object and the HTTP status; the cause's text (URL and API status) never carries the request body. */
   private IllegalStateException failure(String verb, String kind, KubernetesClientException e) {
     return new IllegalStateException("cannot " + verb + " " + kind + " " + namespace + "/" + NAME + ": HTTP " + e.getCode()
         + (e.getStatus() != null && e.getStatus().getReason() != null ? " " + e.getStatus().getReason() : ""), e);
