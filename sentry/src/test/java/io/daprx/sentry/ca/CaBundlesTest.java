@@ -9,6 +9,7 @@ import io.daprx.common.pki.Pem;
 import io.daprx.common.spiffe.SpiffeId;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -64,8 +65,8 @@ class CaBundlesTest {
   @Test
   void keyFileIsPrivateAndCertificatesAreReadable() throws Exception {
     new FileBundleStore(dir).save(fresh().toRaw());
-    assertThat(Files.getPosixFilePermissions(dir.resolve("issuer.key")).toString()).isEqualTo("[OWNER_READ, OWNER_WRITE]");
-    assertThat(Files.getPosixFilePermissions(dir.resolve("ca.crt")).toString()).contains("OTHERS_READ");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("issuer.key")))).isEqualTo("rw-------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("ca.crt")))).isEqualTo("rw-r--r--");
   }
 
   @Test
