@@ -26,7 +26,7 @@ public final class SentryMetrics {
         .description("Issuer certificate expiry, Unix seconds").register(registry);
     Gauge.builder("dapr_sentry_rootcert_expiry_timestamp", ca, c -> c.get().rootNotAfter().getEpochSecond())
         .description("Root certificate expiry, Unix seconds").register(registry);
-    Gauge.builder("daprx_crypto_provider_info", () -> 1).tag("provider", cryptoProvider)
+    Gauge.builder("daprx_crypto_provider", () -> 1).tag("provider", cryptoProvider)
         .description("The active JCA provider (value always 1)").register(registry);
   }
 
