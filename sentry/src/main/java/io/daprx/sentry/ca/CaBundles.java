@@ -45,12 +45,21 @@ public final class CaBundles {
 
   /** A new self-signed root ({@code O=<trust domain>}) and an issuer ({@code O=<sentry SPIFFE ID>}) signed by it. */
   public static CaBundle generate(String trustDomain, String namespace, Duration ttl, Clock clock) {
-    Instant now = clock.instant();
     KeyPair rootKeys = KeyAlgorithm.EC_P256.generate();
-    X500Name rootName = org(trustDomain);
-    X509Certificate root = caCertificate(rootName, rootKeys.getPublic(), rootName, rootKeys.getPrivate(), null, now, ttl, -1,
-        KeyUsage.keyCertSign | KeyUsage.cRLSign);
+    X509Certificate root = newRoot(trustDomain, rootKeys, ttl, clock);
     return withNewIssuer(root, List.of(root), List.of(), rootKeys.getPrivate(), trustDomain, namespace, ttl, clock);
+  }
+
+  /** A self-signed root {@code O=<trust domain>} for the given keys (for users who keep their root key). */
+  public static X509Certificate newRoot(String trustDomain, KeyPair rootKeys, Duration ttl, Clock clock) {
+    X500Name rootName = org(trustDomain);
+    return caCertificate(rootName, rootKeys.getPublic(), rootName, rootKeys.getPrivate(), null, clock.instant(), ttl, -1,
+        KeyUsage.keyCertSign | KeyUsage.cRLSign);
+  }
+
+  /** A bundle under a root whose key the caller holds: a fresh issuer signed by it. */
+  public static CaBundle underRoot(X509Certificate root, PrivateKey rootKey, String trustDomain, String namespace, Duration ttl, Clock clock) {
+    return withNewIssuer(root, List.of(root), List.of(), rootKey, trustDomain, namespace, ttl, clock);
   }
 
   /**
@@ -73,8 +82,7 @@ public final class CaBundles {
     Instant now = clock.instant();
     KeyPair rootKeys = KeyAlgorithm.EC_P256.generate();
     X500Name rootName = org(trustDomain);
-    X509Certificate newRoot = caCertificate(rootName, rootKeys.getPublic(), rootName, rootKeys.getPrivate(), null, now, ttl, -1,
-        KeyUsage.keyCertSign | KeyUsage.cRLSign);
+    X509Certificate newRoot = newRoot(trustDomain, rootKeys, ttl, clock);
     X509Certificate oldRoot = current.root();
     List<X509Certificate> bridge = new ArrayList<>();
     if (oldRootKey != null) {

@@ -152,12 +152,8 @@ class CaBundlesTest {
 
   /** A bundle whose root key the test keeps (sentry never stores it). */
   private CaBundle bundleWithKnownRoot(KeyPair rootKeys) {
-    org.bouncycastle.asn1.x500.X500Name name = new org.bouncycastle.asn1.x500.X500Name("O=cluster.local");
-    X509Certificate root = CaBundles.caCertificate(name, rootKeys.getPublic(), name, rootKeys.getPrivate(), null, now,
-        Duration.ofDays(365), -1, org.bouncycastle.asn1.x509.KeyUsage.keyCertSign);
-    CaBundle seed = new CaBundle(List.of(root), List.of(root), rootKeys.getPrivate(), KeyAlgorithm.EC_P256,
-        Pem.encodeCertificate(root), Pem.encodeCertificate(root));
-    return CaBundles.renewIssuer(seed, rootKeys.getPrivate(), "cluster.local", "dapr-system", Duration.ofDays(365), clock);
+    X509Certificate root = CaBundles.newRoot("cluster.local", rootKeys, Duration.ofDays(365), clock);
+    return CaBundles.underRoot(root, rootKeys.getPrivate(), "cluster.local", "dapr-system", Duration.ofDays(365), clock);
   }
 
   private X509Certificate leaf(CaBundle b) {

@@ -1,0 +1,122 @@
+package io.daprx.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.daprx.common.pki.KeyAlgorithm;
+import io.daprx.common.pki.Pem;
+import io.daprx.sentry.ca.CaBundle;
+import io.daprx.sentry.ca.CaBundles;
+import io.daprx.sentry.ca.FileBundleStore;
+import io.daprx.sentry.ca.RawBundle;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class MtlsCommandTest {
+
+  @TempDir
+  Path dir;
+
+  record Result(int code, String out, String err) {}
+
+  private Result run(String... args) {
+    CommandLine cl = Main.newCommandLine();
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    cl.setOut(new PrintWriter(out));
+    cl.setErr(new PrintWriter(err));
+    int code = cl.execute(args);
+    return new Result(code, out.toString(), err.toString());
+  }
+
+  private CaBundle stored() {
+    CaBundle b = CaBundles.generate("cluster.local", "dapr-system", Duration.ofDays(30), Clock.systemUTC());
+    new FileBundleStore(dir).save(b.toRaw());
+    return b;
+  }
+
+  @Test
+  void expiryShowsRootAndIssuer() {
+    CaBundle b = stored();
+    Result r = run("mtls", "expiry", "--issuer-credentials", dir.toString());
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).contains("Root certificate expires in 71").contains("Issuer certificate expires in 71")
+        .contains(b.rootNotAfter().toString());
+    Result json = run("mtls", "expiry", "--issuer-credentials", dir.toString(), "-o", "json");
+    assertThat(json.out()).contains("\"issuerExpiry\" : \"" + b.issuerNotAfter() + "\"");
+  }
+
+  @Test
+  void expiryOfAnEmptyDirectorySaysSentryMakesOne() {
+    Result r = run("mtls", "expiry", "--issuer-credentials", dir.toString());
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).contains("error: no CA bundle in directory").contains("generates one when it first starts");
+  }
+
+  @Test
+  void renewingWithoutRootKeyOrNewRootExplainsTheChoice() {
+    stored();
+    Result r = run("mtls", "renew-certificate", "--issuer-credentials", dir.toString());
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).contains("--root-key FILE").contains("--new-root");
+  }
+
+  @Test
+  void newRootKeepsTheOldRootTrusted() throws Exception {
+    CaBundle before = stored();
+    Result r = run("mtls", "renew-certificate", "--issuer-credentials", dir.toString(), "--new-root", "--valid-until", "100");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("Renewed the CA").contains("the new root and the old one");
+    List<X509Certificate> anchors = Pem.parseCertificates(Files.readString(dir.resolve("ca.crt")));
+    assertThat(anchors).hasSize(2).contains(before.root());
+    CaBundle after = CaBundles.parse(new FileBundleStore(dir).load(), "d", Clock.systemUTC());
+    assertThat(after.issuerNotAfter()).isAfter(before.issuerNotAfter());
+    assertThat(run("mtls", "expiry", "--issuer-credentials", dir.toString()).out()).contains("Trust anchors: 2");
+  }
+
+  @Test
+  void issuerRenewalUnderTheSameRootNeedsTheMatchingRootKey() throws Exception {
+    // a user-provided root whose key the user keeps, with a sentry-shaped issuer under it
+    KeyPair rootKeys = KeyAlgorithm.EC_P256.generate();
+    X509Certificate root = CaBundles.newRoot("cluster.local", rootKeys, Duration.ofDays(365), Clock.systemUTC());
+    CaBundle start = CaBundles.underRoot(root, rootKeys.getPrivate(), "cluster.local", "dapr-system", Duration.ofDays(10), Clock.systemUTC());
+    FileBundleStore store = new FileBundleStore(dir);
+    store.save(start.toRaw());
+    RawBundle before = store.load();
+
+    Path wrongKey = dir.resolve("wrong.key");
+    Files.writeString(wrongKey, Pem.encodePrivateKey(KeyAlgorithm.EC_P256.generate().getPrivate()));
+    Result wrong = run("mtls", "renew-certificate", "--issuer-credentials", dir.toString(), "--root-key", wrongKey.toString());
+    assertThat(wrong.code()).isEqualTo(1);
+    assertThat(wrong.err()).contains("is not the private key of the current root certificate");
+    assertThat(store.load()).isEqualTo(before);
+
+    Path rootKey = dir.resolve("root.key");
+    Files.writeString(rootKey, Pem.encodePrivateKey(rootKeys.getPrivate()));
+    Result ok = run("mtls", "renew-certificate", "--issuer-credentials", dir.toString(), "--root-key", rootKey.toString());
+    assertThat(ok.code()).as(ok.err()).isZero();
+    CaBundle after = CaBundles.parse(store.load(), "d", Clock.systemUTC());
+    assertThat(after.trustAnchors()).containsExactly(root);
+    assertThat(after.issuer()).isNotEqualTo(start.issuer());
+    assertThat(after.issuerNotAfter()).isAfter(start.issuerNotAfter());
+  }
+
+  @Test
+  void badFlagsAreUsageErrors() {
+    Result r = run("sentry", "--mode", "cloud", "--issuer-credentials", dir.toString(), "--port", "0");
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).contains("invalid --mode 'cloud': use standalone or kubernetes");
+    Result d = run("sentry", "--workload-cert-ttl", "1d", "--issuer-credentials", dir.toString());
+    assertThat(d.code()).isEqualTo(2);
+    assertThat(d.err()).contains("invalid duration '1d'");
+  }
+}
