@@ -41,6 +41,9 @@ public final class Logging {
       e.setWithContext(false);
       e.setWithMDC(true);
       e.setWithArguments(false);
+      // log collectors want the finished sentence, not the "{}" template
+      e.setWithMessage(false);
+      e.setWithFormattedMessage(true);
       e.setContext(ctx);
       e.start();
       encoder = e;
