@@ -113,7 +113,8 @@ public final class JwksValidator implements Validator {
     if (source.startsWith("http://") || source.startsWith("https://")) {
       try {
         // Cached, refreshed when a token names an unknown key (rate limited), retried once on a network error.
-        return JWKSourceBuilder.<SecurityContext>create(URI.create(source).toURL()).retrying(true).build();
+        // No refresh-ahead: it runs on an executor thread that nothing here would ever shut down.
+        return JWKSourceBuilder.<SecurityContext>create(URI.create(source).toURL()).refreshAheadCache(false).retrying(true).build();
       } catch (IllegalArgumentException | MalformedURLException e) {
         throw new IllegalArgumentException("invalid JWKS URL " + source + ": " + e.getMessage(), e);
       }
