@@ -135,7 +135,12 @@ public final class Sentry implements AutoCloseable {
 
   private KubernetesClient kubernetes() {
     if (kubernetes == null) {
-      kubernetes = new KubernetesClientBuilder().build();
+      // daprd gives sentry 3 s per signing try: fail fast instead of fabric8's long default retries
+      io.fabric8.kubernetes.client.Config config = io.fabric8.kubernetes.client.Config.autoConfigure(null);
+      config.setRequestRetryBackoffLimit(1);
+      config.setRequestTimeout(3_000);
+      config.setConnectionTimeout(2_000);
+      kubernetes = new KubernetesClientBuilder().withConfig(config).build();
       ownsKubernetes = true;
     }
     return kubernetes;

@@ -108,6 +108,31 @@ class SentryTlsTest {
   }
 
   @Test
+  void aSidecarStartedBeforeSentryRetriesUntilSentryIsUpAndRenewsThroughAnOutage() throws Exception {
+    SentryOptions opts = options().withPorts(freePort(), 0, 0).withTtl(Duration.ofSeconds(6), Duration.ZERO);
+    // sentry generates the CA at first start; make it now so the sidecar has anchors before sentry runs
+    new FileBundleStore(creds).saveIfAbsent(CaBundles.generate("cluster.local", "dapr-system", CaBundles.DEFAULT_CA_TTL, Clock.systemUTC()).toRaw());
+    SvidClient client = SvidClient.connect(new SvidClient.Options("127.0.0.1:" + opts.port(), SENTRY_ID, "early-bird", "default", "",
+        TokenValidator.INSECURE, null, KeyAlgorithm.ED25519, Duration.ofSeconds(1), 8), anchors(), Clock.systemUTC());
+    toClose.add(client);
+    java.util.concurrent.CompletableFuture<SvidClient> started = java.util.concurrent.CompletableFuture.supplyAsync(client::start);
+    await().atMost(Duration.ofSeconds(5)).until(() -> !started.isDone());
+    Sentry sentry = new Sentry(opts, Clock.systemUTC()).start();
+    X509Certificate first = started.get(30, java.util.concurrent.TimeUnit.SECONDS).current().leaf();
+
+    sentry.close(); // outage across the renewal time (3 s into the 6 s validity)
+    Sentry back = start(opts);
+    await().atMost(Duration.ofSeconds(20)).until(() -> !client.current().leaf().equals(first));
+    assertThat(back.registry().scrape()).contains("dapr_sentry_cert_sign_success_total");
+  }
+
+  private static int freePort() throws java.io.IOException {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  @Test
   void healthzAndMetricsAreServed() throws Exception {
     Sentry sentry = start(options());
     HttpClient http = HttpClient.newHttpClient();

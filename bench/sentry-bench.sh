@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# Sentry issuance benchmark: measures `openssl speed` on this machine, starts sentry as its own process on
+# 127.0.0.1, drives it with the load generator (bench SentryLoad) and prints both side by side.
+#
+# Usage: bench/sentry-bench.sh [SentryLoad options, e.g. --key-type ed25519 --seconds 20 --enforce-targets]
+#
+# Environment (all optional):
+#   DAPRX_JAR           sentry's jar (default cli/target/daprx.jar), run through bin/daprx
+#   DAPRX_BENCH_JAR     the load generator's jar (default bench/target/daprx-bench.jar)
+#   DAPRX_JAVA          the java that runs sentry, e.g. /usr/lib/jvm/temurin-25-jdk-amd64/bin/java
+#                       (bin/daprx honours it; default $JAVA_HOME/bin/java, else java on PATH)
+#   DAPRX_JAVA_OPTS     extra JVM flags for sentry (bin/daprx honours it)
+#   BENCH_JAVA          the java that runs the load generator (default $JAVA_HOME/bin/java, else java)
+#   BENCH_JAVA_OPTS     JVM flags of the load generator (default: -Xms512m -Xmx512m -XX:+UseParallelGC)
+#   CRYPTO_PROVIDER     sentry's --crypto-provider: auto|accp|jdk (default auto)
+#   SENTRY_JFR          a file name: record sentry with Java Flight Recorder (profile settings) into it;
+#                       `java -cp $DAPRX_BENCH_JAR io.daprx.bench.JfrTop FILE` summarises where the time went
+#   OPENSSL_SECONDS     seconds per openssl speed test (default 3)
+#   BENCH_TIMEOUT       upper bound in seconds for the load generator (default: computed from its options + 300)
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+daprx_jar="${DAPRX_JAR:-$here/cli/target/daprx.jar}"
+bench_jar="${DAPRX_BENCH_JAR:-$here/bench/target/daprx-bench.jar}"
+for jar in "$daprx_jar" "$bench_jar"; do
+  if [[ ! -f "$jar" ]]; then
+    echo "sentry-bench: $jar is not built yet. Build it first with:" >&2
+    echo "  (cd '$here' && ./mvnw -q -B -DskipTests package)" >&2
+    exit 127
+  fi
+done
+export DAPRX_JAR="$daprx_jar"
+bench_java="${BENCH_JAVA:-${JAVA_HOME:+$JAVA_HOME/bin/}java}"
+# the same resolution as bin/daprx, so the report names the JDK sentry really runs on
+sentry_java="${DAPRX_JAVA:-${JAVA_HOME:+$JAVA_HOME/bin/}java}"
+read -r -a bench_opts <<< "${BENCH_JAVA_OPTS:--Xms512m -Xmx512m -XX:+UseParallelGC}"
+cores="$(nproc)"
+
+# The load generator's --warmup-seconds/--seconds decide how long it runs; bound it from them.
+warmup=5 seconds=10
+args=("$@")
+for ((i = 0; i < ${#args[@]}; i++)); do
+  case "${args[i]}" in
+    --warmup-seconds) warmup="${args[i+1]:-5}" ;;
+    --warmup-seconds=*) warmup="${args[i]#*=}" ;;
+    --seconds) seconds="${args[i+1]:-10}" ;;
+    --seconds=*) seconds="${args[i]#*=}" ;;
+  esac
+done
+# 2 key types × 2 phases × (warm-up + window), plus CSR generation, connection set-up and drain
+bench_timeout="${BENCH_TIMEOUT:-$(awk -v w="$warmup" -v s="$seconds" 'BEGIN { printf "%d", 4 * (w + s) + 300 }')}"
+
+tmp="$(mktemp -d "${TMPDIR:-/tmp}/sentry-bench.XXXXXX")"
+sentry_pid=""
+stop_sentry() {
+  if [[ -n "$sentry_pid" ]] && kill -0 "$sentry_pid" 2>/dev/null; then
+    kill -TERM "$sentry_pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do # up to 10 s for a clean shutdown (and a complete JFR file)
+      kill -0 "$sentry_pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    if kill -0 "$sentry_pid" 2>/dev/null; then
+      echo "sentry-bench: sentry did not stop within 10 s; killing it" >&2
+      kill -KILL "$sentry_pid" 2>/dev/null || true
+    fi
+    wait "$sentry_pid" 2>/dev/null || true
+  fi
+  sentry_pid=""
+}
+cleanup() {
+  stop_sentry
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- 1. openssl speed, one core: the script scales by the core count (no -multi, which would measure
+# the same cores twice over and add its own scheduling noise).
+openssl_seconds="${OPENSSL_SECONDS:-3}"
+echo "sentry-bench: openssl speed -seconds $openssl_seconds ecdsap256 ed25519 (one core) ..."
+speed="$(timeout 120 openssl speed -seconds "$openssl_seconds" ecdsap256 ed25519 2>/dev/null)"
+# lines like: " 256 bits ecdsa (nistp256)   0.0000s   0.0001s  56734.5  18157.7" (sign/s, verify/s last)
+p256_sign="$(awk '/ecdsa \(nistp256\)/ { print $(NF-1) }' <<< "$speed")"
+p256_verify="$(awk '/ecdsa \(nistp256\)/ { print $NF }' <<< "$speed")"
+ed_sign="$(awk '/EdDSA \(Ed25519\)/ { print $(NF-1) }' <<< "$speed")"
+ed_verify="$(awk '/EdDSA \(Ed25519\)/ { print $NF }' <<< "$speed")"
+if [[ -z "$p256_sign" || -z "$p256_verify" || -z "$ed_verify" ]]; then
+  echo "sentry-bench: cannot read openssl speed output:" >&2
+  echo "$speed" >&2
+  exit 2
+fi
+openssl_version="$(openssl version | awk '{ print $1, $2 }')"
+echo "sentry-bench: $openssl_version, per core: ECDSA P-256 sign $p256_sign/s verify $p256_verify/s; Ed25519 sign $ed_sign/s verify $ed_verify/s; $cores cores"
+
+# --- 2. sentry on three free loopback ports
+mapfile -t ports < <("$bench_java" -cp "$bench_jar" io.daprx.bench.FreePorts 3)
+grpc_port="${ports[0]}" healthz_port="${ports[1]}" metrics_port="${ports[2]}"
+sentry_jdk="$("$sentry_java" -version 2>&1 | sed -n 2p)"
+sentry_args=(sentry --issuer-credentials "$tmp/credentials" --listen-address 127.0.0.1 --port "$grpc_port"
+  --healthz-port "$healthz_port" --metrics-port "$metrics_port" --log-level warn
+  --crypto-provider "${CRYPTO_PROVIDER:-auto}")
+if [[ -n "${SENTRY_JFR:-}" ]]; then
+  jfr_file="$(cd "$(dirname "$SENTRY_JFR")" && pwd)/$(basename "$SENTRY_JFR")"
+  export DAPRX_JAVA_OPTS="${DAPRX_JAVA_OPTS:-} -XX:StartFlightRecording=filename=$jfr_file,settings=profile"
+  echo "sentry-bench: recording sentry with JFR into $jfr_file"
+fi
+echo "sentry-bench: starting sentry ($sentry_jdk) on 127.0.0.1:$grpc_port (healthz $healthz_port, metrics $metrics_port)"
+"$here/bin/daprx" "${sentry_args[@]}" > "$tmp/sentry.log" 2>&1 &
+sentry_pid=$!
+
+ready=""
+for _ in $(seq 1 300); do # up to 60 s: a first start generates the CA
+  if ! kill -0 "$sentry_pid" 2>/dev/null; then
+    echo "sentry-bench: sentry exited before becoming healthy; its log:" >&2
+    cat "$tmp/sentry.log" >&2
+    exit 2
+  fi
+  code="$(curl -s -o /dev/null -m 2 -w '%{http_code}' "http://127.0.0.1:$healthz_port/healthz" || true)"
+  if [[ "$code" == "204" ]]; then
+    ready=1
+    break
+  fi
+  sleep 0.2
+done
+if [[ -z "$ready" ]]; then
+  echo "sentry-bench: sentry not healthy within 60 s; its log:" >&2
+  cat "$tmp/sentry.log" >&2
+  exit 2
+fi
+
+# --- 3. the load generator
+set +e
+timeout --kill-after=10 "$bench_timeout" "$bench_java" "${bench_opts[@]}" -cp "$bench_jar" io.daprx.bench.SentryLoad \
+  --address "127.0.0.1:$grpc_port" --ca "$tmp/credentials/ca.crt" \
+  --metrics-url "http://127.0.0.1:$metrics_port/metrics" \
+  --openssl-sign "$p256_sign" --openssl-verify "p256=$p256_verify" --openssl-verify "ed25519=$ed_verify" \
+  --cores "$cores" --sentry-jdk "$sentry_jdk" --openssl-version "$openssl_version" \
+  "$@"
+rc=$?
+set -e
+if [[ $rc -eq 124 || $rc -eq 137 ]]; then
+  echo "sentry-bench: the load generator did not finish within $bench_timeout s" >&2
+fi
+if grep -q -E 'ERROR|Exception' "$tmp/sentry.log"; then
+  echo "sentry-bench: sentry logged errors:" >&2
+  grep -E -A3 'ERROR|Exception' "$tmp/sentry.log" | head -40 >&2
+fi
+
+# --- 4. stop sentry (the EXIT trap does it too, on every path)
+stop_sentry
+exit $rc
