@@ -14,7 +14,9 @@ import java.util.regex.Pattern;
 /** Reads what sentry says about itself on its Prometheus endpoint. */
 final class MetricsScrape {
 
-  private static final Pattern PROVIDER = Pattern.compile("(?m)^daprx_crypto_provider_info\\{[^}]*provider=\"([^\"]*)\"");
+  // Sentry registers the gauge as daprx_crypto_provider_info; Micrometer's Prometheus registry drops the
+  // "_info" suffix on gauges, so the exposition says daprx_crypto_provider. Either is accepted.
+  private static final Pattern PROVIDER = Pattern.compile("(?m)^daprx_crypto_provider(?:_info)?\\{[^}]*provider=\"([^\"]*)\"");
 
   private MetricsScrape() {}
 
@@ -28,7 +30,7 @@ final class MetricsScrape {
     return r.body();
   }
 
-  /** The {@code provider} label of {@code daprx_crypto_provider_info}. */
+  /** The {@code provider} label of {@code daprx_crypto_provider_info} (exposed as {@code daprx_crypto_provider}). */
   static Optional<String> cryptoProvider(String text) {
     Matcher m = PROVIDER.matcher(text);
     return m.find() ? Optional.of(m.group(1)) : Optional.empty();

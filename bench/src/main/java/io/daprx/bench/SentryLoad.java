@@ -155,8 +155,8 @@ public final class SentryLoad implements Callable<Integer> {
     out.println("== sentry issuance benchmark: SignCertificate over gRPC + TLS, 127.0.0.1 ==");
     out.println("sentry JDK        : " + (sentryJdk != null ? sentryJdk : "(not given)"));
     out.println("sentry crypto     : " + (metricsAfter == null ? "(no --metrics-url)"
-        : MetricsScrape.cryptoProvider(metricsAfter).orElse("(daprx_crypto_provider_info not found)"))
-        + "   [daprx_crypto_provider_info from sentry /metrics]");
+        : MetricsScrape.cryptoProvider(metricsAfter).orElse("(daprx_crypto_provider{,_info} not found)"))
+        + "   [daprx_crypto_provider_info from sentry /metrics, exposed as daprx_crypto_provider]");
     out.println("load generator    : JDK " + Runtime.version() + " (" + System.getProperty("java.vm.vendor") + "), " + clientProvider
         + ", same machine (" + Runtime.getRuntime().availableProcessors() + " cores shared with sentry)");
     out.printf(Locale.ROOT, "load shape        : %d TLS connections, %d in flight at peak, open loop at %.0f%% of peak; "

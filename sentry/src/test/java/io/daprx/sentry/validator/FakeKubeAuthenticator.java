@@ -35,7 +35,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * not serve TokenReview): it mints projected tokens signed by a "cluster" key and answers TokenReviews by
  * really verifying them (signature, issuer, expiry, audiences), the way kube-apiserver does.
  */
-final class FakeKubeAuthenticator {
+public final class FakeKubeAuthenticator {
 
   static final String ISSUER = "https://kubernetes.default.svc.cluster.local";
   /** The audience the injector puts on the sidecar's projected token (WIRE.md). */
@@ -47,7 +47,7 @@ final class FakeKubeAuthenticator {
   private final KubernetesSerialization json = new KubernetesSerialization();
   private final AtomicBoolean down = new AtomicBoolean();
 
-  FakeKubeAuthenticator(Clock clock) {
+  public FakeKubeAuthenticator(Clock clock) {
     this.clock = clock;
   }
 
@@ -60,7 +60,7 @@ final class FakeKubeAuthenticator {
   }
 
   /** Answers every TokenReview POST of {@code server} from now on. */
-  void install(KubernetesMockServer server) {
+  public void install(KubernetesMockServer server) {
     server.expect().post().withPath(PATH).andReply(new Reviewer()).always();
   }
 
@@ -70,15 +70,15 @@ final class FakeKubeAuthenticator {
   }
 
   /** A projected service-account token as the kubelet gets it for the injected sidecar, bound to a pod. */
-  Token token(String namespace, String serviceAccount, String pod) {
+  public Token token(String namespace, String serviceAccount, String pod) {
     return new Token(namespace, serviceAccount, pod, null, List.of(SENTRY_AUDIENCE),
         clock.instant().plusSeconds(3600), clusterKey);
   }
 
   /** Builder-ish record so tests change one thing at a time. */
-  record Token(String namespace, String serviceAccount, String pod, String podUid, List<String> audiences, Instant expiresAt, ECKey signer) {
+  public record Token(String namespace, String serviceAccount, String pod, String podUid, List<String> audiences, Instant expiresAt, ECKey signer) {
 
-    Token withPodUid(String uid) {
+    public Token withPodUid(String uid) {
       return new Token(namespace, serviceAccount, pod, uid, audiences, expiresAt, signer);
     }
 
@@ -94,7 +94,7 @@ final class FakeKubeAuthenticator {
       return new Token(namespace, serviceAccount, pod, podUid, audiences, expiresAt, key);
     }
 
-    String jwt() {
+    public String jwt() {
       Map<String, Object> podClaim = new LinkedHashMap<>();
       if (pod != null) {
         podClaim.put("name", pod);
