@@ -26,9 +26,18 @@ public final class Main {
 
   static CommandLine newCommandLine() {
     CommandLine cl = new CommandLine(new Main());
-    cl.registerConverter(Duration.class, GoDuration::parse);
+    cl.registerConverter(Duration.class, value -> conversion(() -> GoDuration.parse(value)));
     cl.setExecutionExceptionHandler(Main::handleError);
     return cl;
+  }
+
+  /** Runs a flag-value parser so that its message becomes picocli's usage error, without a class name in it. */
+  static <T> T conversion(java.util.function.Supplier<T> parse) {
+    try {
+      return parse.get();
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.TypeConversionException(e.getMessage());
+    }
   }
 
   /**

@@ -48,8 +48,9 @@ final class SentryCommand implements Callable<Integer> {
       description = "namespace of the control plane; env NAMESPACE is honoured (default: ${DEFAULT-VALUE})")
   String namespace;
 
-  @Option(names = "--mode", defaultValue = "standalone", description = "standalone or kubernetes (default: ${DEFAULT-VALUE})")
-  String mode;
+  @Option(names = "--mode", defaultValue = "standalone", converter = ModeConverter.class,
+      description = "standalone or kubernetes (default: ${DEFAULT-VALUE})")
+  SentryOptions.Mode mode;
 
   @Option(names = "--workload-cert-ttl", defaultValue = "24h", description = "validity of issued certificates (default: ${DEFAULT-VALUE})")
   Duration workloadCertTtl;
@@ -70,8 +71,9 @@ final class SentryCommand implements Callable<Integer> {
   @Option(names = "--ca-expiry-warning", defaultValue = "720h", description = "warn this long before the issuer or root expires (default: ${DEFAULT-VALUE})")
   Duration expiryWarning;
 
-  @Option(names = "--crypto-provider", defaultValue = "auto", description = "auto, accp or jdk (default: ${DEFAULT-VALUE})")
-  String cryptoProvider;
+  @Option(names = "--crypto-provider", defaultValue = "auto", converter = CryptoConverter.class,
+      description = "auto, accp or jdk (default: ${DEFAULT-VALUE})")
+  CryptoProviders.Preference cryptoProvider;
 
   @Option(names = "--log-level", defaultValue = "info", description = "debug, info, warn or error (default: ${DEFAULT-VALUE})")
   String logLevel;
@@ -86,8 +88,8 @@ final class SentryCommand implements Callable<Integer> {
       System.setProperty("kubeconfig", kubeconfig.toAbsolutePath().toString());
     }
     SentryOptions options = new SentryOptions(listenAddress, port, healthzPort, enableMetrics ? metricsPort : -1,
-        issuerCredentials, trustDomain, namespace, parseMode(mode), workloadCertTtl, allowedClockSkew,
-        parseValidators(tokenValidators), jwksSource, Duration.ofSeconds(5), expiryWarning, parseCrypto(cryptoProvider));
+        issuerCredentials, trustDomain, namespace, mode, workloadCertTtl, allowedClockSkew,
+        parseValidators(tokenValidators), jwksSource, Duration.ofSeconds(5), expiryWarning, cryptoProvider);
     Sentry sentry = new Sentry(options, Clock.systemUTC()).start();
     return runUntilStopped(sentry);
   }
@@ -106,6 +108,21 @@ final class SentryCommand implements Callable<Integer> {
     }, "shutdown"));
     stopped.await();
     return 0;
+  }
+
+  /** Flag values picocli reports as usage errors (exit 2), like any other bad flag. */
+  static final class ModeConverter implements picocli.CommandLine.ITypeConverter<SentryOptions.Mode> {
+    @Override
+    public SentryOptions.Mode convert(String value) {
+      return Main.conversion(() -> parseMode(value));
+    }
+  }
+
+  static final class CryptoConverter implements picocli.CommandLine.ITypeConverter<CryptoProviders.Preference> {
+    @Override
+    public CryptoProviders.Preference convert(String value) {
+      return Main.conversion(() -> parseCrypto(value));
+    }
   }
 
   static SentryOptions.Mode parseMode(String mode) {

@@ -111,9 +111,9 @@ class MtlsCommandTest {
   }
 
   @Test
-  void badFlagsAreUsageErrors() {
+  void badFlagValuesAreUsageErrorsThatSayWhatIsAccepted() {
     Result r = run("sentry", "--mode", "cloud", "--issuer-credentials", dir.toString(), "--port", "0");
-    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("invalid --mode 'cloud': use standalone or kubernetes");
     Result d = run("sentry", "--workload-cert-ttl", "1d", "--issuer-credentials", dir.toString());
     assertThat(d.code()).isEqualTo(2);
