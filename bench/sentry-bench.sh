@@ -135,6 +135,7 @@ timeout --kill-after=10 "$bench_timeout" "$bench_java" "${bench_opts[@]}" -cp "$
   --metrics-url "http://127.0.0.1:$metrics_port/metrics" \
   --openssl-sign "$p256_sign" --openssl-verify "p256=$p256_verify" --openssl-verify "ed25519=$ed_verify" \
   --cores "$cores" --sentry-jdk "$sentry_jdk" --openssl-version "$openssl_version" \
+  --sentry-pid "$sentry_pid" --clock-ticks "$(getconf CLK_TCK 2>/dev/null || echo 100)" \
   "$@"
 rc=$?
 set -e

@@ -27,7 +27,10 @@ final class ClosedLoop {
   private long measureStart;
   private long measureEnd;
 
-  ClosedLoop(SentryChannels channels, CsrPool pool, int concurrency) {
+  private final CpuMeter cpu;
+
+  ClosedLoop(SentryChannels channels, CsrPool pool, int concurrency, CpuMeter cpu) {
+    this.cpu = cpu;
     this.channels = channels;
     this.pool = pool;
     this.concurrency = concurrency;
@@ -42,13 +45,16 @@ final class ClosedLoop {
       // slots spread evenly over the connections, as many sidecars would be
       new Slot(channels.channel(s)).next();
     }
-    long waitNanos = measureEnd - System.nanoTime() + drainTimeout.toNanos();
-    boolean drained = slotsDone.await(waitNanos, TimeUnit.NANOSECONDS);
+    OpenLoop.parkUntil(measureStart);
+    CpuMeter.Sample cpuStart = cpu.sample();
+    OpenLoop.parkUntil(measureEnd);
+    CpuMeter.Sample cpuEnd = cpu.sample();
+    boolean drained = slotsDone.await(drainTimeout.toNanos(), TimeUnit.NANOSECONDS);
     retry.shutdownNow();
     if (!drained) {
       tally.failed("NOT_ANSWERED_AT_END");
     }
-    return PhaseResult.of("peak " + pool.type.display, tally, measure.toNanos() / 1e9, 0, 0);
+    return PhaseResult.of("peak " + pool.type.display, tally, measure.toNanos() / 1e9, 0, 0, cpuStart, cpuEnd);
   }
 
   private final class Slot {

@@ -22,7 +22,10 @@ final class OpenLoop {
    * @param maxOutstanding a safety cap on requests in flight, so a stalled sentry cannot make the generator
    *     pile up memory; waiting on it still counts, since latency runs from the scheduled time
    */
-  OpenLoop(SentryChannels channels, CsrPool pool, double rate, int maxOutstanding) {
+  private final CpuMeter cpu;
+
+  OpenLoop(SentryChannels channels, CsrPool pool, double rate, int maxOutstanding, CpuMeter cpu) {
+    this.cpu = cpu;
     if (!(rate > 0)) {
       throw new IllegalArgumentException("open-loop rate must be positive, was " + rate);
     }
@@ -39,17 +42,18 @@ final class OpenLoop {
     long measureStart = start + warmup.toNanos();
     long measureEnd = measureStart + measure.toNanos();
     long maxLag = 0;
+    CpuMeter.Sample cpuStart = null;
     for (long i = 0; ; i++) {
       long scheduled = start + (long) (i * interval);
       if (scheduled >= measureEnd) {
         break;
       }
-      long now;
-      while ((now = System.nanoTime()) < scheduled) {
-        LockSupport.parkNanos(scheduled - now);
+      parkUntil(scheduled);
+      boolean inWindow = scheduled >= measureStart;
+      if (inWindow && cpuStart == null) {
+        cpuStart = cpu.sample();
       }
       inFlight.acquire();
-      boolean inWindow = scheduled >= measureStart;
       if (inWindow) {
         maxLag = Math.max(maxLag, System.nanoTime() - scheduled);
       }
@@ -64,9 +68,20 @@ final class OpenLoop {
         }
       });
     }
+    parkUntil(measureEnd);
+    CpuMeter.Sample cpuEnd = cpu.sample();
     if (!inFlight.tryAcquire(maxOutstanding, drainTimeout.toNanos(), TimeUnit.NANOSECONDS)) {
       tally.failed("NOT_ANSWERED_AT_END");
     }
-    return PhaseResult.of("half " + pool.type.display, tally, measure.toNanos() / 1e9, rate, maxLag);
+    return PhaseResult.of("half " + pool.type.display, tally, measure.toNanos() / 1e9, rate, maxLag,
+        cpuStart != null ? cpuStart : cpuEnd, cpuEnd);
+  }
+
+  /** Pacing, not waiting for readiness: returns at {@code deadline} (System.nanoTime) or just after. */
+  static void parkUntil(long deadline) {
+    long now;
+    while ((now = System.nanoTime()) < deadline) {
+      LockSupport.parkNanos(deadline - now);
+    }
   }
 }

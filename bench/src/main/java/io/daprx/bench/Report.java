@@ -85,6 +85,26 @@ final class Report {
     return sb.toString();
   }
 
+  /**
+   * Where the CPU went, per certificate: sentry's process against the openssl cost of the same crypto
+   * (1/verify + 1/sign per core), and the load generator's share of the shared cores.
+   */
+  static String cpuTable(List<Figures> rows) {
+    StringBuilder sb = new StringBuilder();
+    sb.append(String.format(Locale.ROOT, "%-8s %-5s %14s %16s %12s %14s %14s%n", "CSR key", "phase",
+        "sentry cores", "sentry us/cert", "openssl us", "sentry/openssl", "loadgen cores"));
+    for (Figures f : rows) {
+      double cryptoMicros = f.cores() / f.bound() * 1e6;
+      for (PhaseResult p : List.of(f.peak(), f.half())) {
+        sb.append(String.format(Locale.ROOT, "%-8s %-5s %14s %16s %12s %14s %14s%n", f.type().display,
+            p == f.peak() ? "peak" : "half",
+            fmt(p.sentryCpuSeconds() / p.seconds(), 2), fmt(p.sentryMicrosPerCert(), 0), fmt(cryptoMicros, 1),
+            fmt(p.sentryMicrosPerCert() / cryptoMicros, 1) + "x", fmt(p.selfCpuSeconds() / p.seconds(), 2)));
+      }
+    }
+    return sb.toString();
+  }
+
   static String errors(String phase, PhaseResult r) {
     if (r.errorCount() == 0) {
       return "";

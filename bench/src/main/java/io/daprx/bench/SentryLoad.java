@@ -87,6 +87,12 @@ public final class SentryLoad implements Callable<Integer> {
   @Option(names = "--openssl-version", paramLabel = "TEXT", description = "openssl version the rates come from, for the report")
   String opensslVersion;
 
+  @Option(names = "--sentry-pid", paramLabel = "PID", description = "sentry's process id, to measure its CPU time per certificate (Linux /proc)")
+  long sentryPid;
+
+  @Option(names = "--clock-ticks", defaultValue = "100", paramLabel = "HZ", description = "the kernel's USER_HZ, getconf CLK_TCK (default: ${DEFAULT-VALUE})")
+  long clockTicks;
+
   @Option(names = "--enforce-targets", description = "exit 3 when a target is missed")
   boolean enforceTargets;
 
@@ -123,13 +129,14 @@ public final class SentryLoad implements Callable<Integer> {
     Duration measure = Duration.ofMillis((long) (seconds * 1000));
     Duration drain = Duration.ofMillis(callTimeoutMillis + 5000);
     List<Report.Figures> rows = new ArrayList<>();
+    CpuMeter cpu = new CpuMeter(sentryPid, clockTicks);
     try (SentryChannels channels = new SentryChannels(host, port, anchors, SpiffeId.parse(sentryId), connections, callTimeoutMillis)) {
       for (KeyType t : types) {
         CsrPool pool = pools.get(t);
         channels.verifyIssuance(pool, anchors);
         progress("%s: checked issuance on %d connections; peak phase (closed loop, %d in flight) %.0f s + %.0f s warm-up",
             t.display, connections, concurrency, seconds, warmupSeconds);
-        PhaseResult peak = new ClosedLoop(channels, pool, concurrency).run(warmup, measure, drain);
+        PhaseResult peak = new ClosedLoop(channels, pool, concurrency, cpu).run(warmup, measure, drain);
         progress("%s: peak %.0f/s, p50 %.2f ms, p99 %.2f ms, %d errors", t.display, peak.throughput(),
             peak.percentileMillis(50), peak.percentileMillis(99), peak.errorCount());
         double rate = peak.throughput() * halfFraction;
@@ -137,11 +144,12 @@ public final class SentryLoad implements Callable<Integer> {
         if (rate > 0) {
           progress("%s: open loop at %.0f/s (%.0f%% of peak) %.0f s + %.0f s warm-up", t.display, rate, halfFraction * 100,
               seconds, warmupSeconds);
-          half = new OpenLoop(channels, pool, rate, Math.max(4 * concurrency, 256)).run(warmup, measure, drain);
+          half = new OpenLoop(channels, pool, rate, Math.max(4 * concurrency, 256), cpu).run(warmup, measure, drain);
           progress("%s: at %.0f/s p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, %d errors", t.display, half.throughput(),
               half.percentileMillis(50), half.percentileMillis(99), half.percentileMillis(99.9), half.errorCount());
         } else {
-          half = PhaseResult.of("half " + t.display, new Tally(), measure.toNanos() / 1e9, 0, 0);
+          CpuMeter.Sample none = new CpuMeter.Sample(-1, -1);
+          half = PhaseResult.of("half " + t.display, new Tally(), measure.toNanos() / 1e9, 0, 0, none, none);
         }
         rows.add(new Report.Figures(t, peak, half, verify.getOrDefault(t, Double.NaN), opensslSign, cores));
       }
@@ -168,6 +176,8 @@ public final class SentryLoad implements Callable<Integer> {
         + " the issuer signs every leaf with its ECDSA P-256 key, whatever the CSR's key type%n", cores);
     out.println();
     out.print(Report.table(rows));
+    out.println();
+    out.print(Report.cpuTable(rows));
     out.println();
     long calls = 0;
     long errors = 0;
