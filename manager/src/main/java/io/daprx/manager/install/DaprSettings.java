@@ -1,0 +1,197 @@
+package io.daprx.manager.install;
+
+import io.daprx.common.runtime.GoDuration;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The configuration settings of a {@code Microsoft.Dapr} extension, typed, each with its default. Parsing
+ * collects every problem at once, so a user fixes a command line in one go; unknown keys are errors that
+ * list the known ones (a silent no-op would leave users believing a setting took effect).
+ */
+public record DaprSettings(
+    boolean haEnabled,
+    int haReplicaCount,
+    Map<String, Integer> componentReplicas,
+    String logLevel,
+    boolean logAsJson,
+    boolean mtlsEnabled,
+    Duration workloadCertTtl,
+    Duration allowedClockSkew,
+    Map<String, String> nodeSelector,
+    String registry,
+    String tag,
+    boolean placementForceInMemoryLog,
+    Boolean applyCrds,
+    boolean skipExistingDaprCheck,
+    String existingDaprReleaseName,
+    String existingDaprReleaseNamespace) {
+
+  /** Components whose replica count may be set on its own ({@code <component>.replicaCount}). */
+  public static final List<String> COMPONENTS = List.of("dapr_operator", "dapr_sentry", "dapr_sidecar_injector", "dapr_placement", "dapr_dashboard");
+
+  /** Every known key with its default (as text), in the order users read them. */
+  public static final Map<String, String> KNOWN;
+
+  static {
+    Map<String, String> k = new LinkedHashMap<>();
+    k.put("global.ha.enabled", "true");
+    k.put("global.ha.replicaCount", "3");
+    for (String c : COMPONENTS) {
+      k.put(c + ".replicaCount", "1");
+    }
+    k.put("global.logLevel", "info");
+    k.put("global.logAsJson", "false");
+    k.put("global.mtls.enabled", "true");
+    k.put("global.mtls.workloadCertTTL", "24h");
+    k.put("global.mtls.allowedClockSkew", "15m");
+    k.put("global.nodeSelector.<key>", "");
+    k.put("global.registry", "ghcr.io/daprx");
+    k.put("global.tag", "");
+    k.put("dapr_placement.cluster.forceInMemoryLog", "false");
+    k.put("hooks.applyCrds", "");
+    k.put("skipExistingDaprCheck", "false");
+    k.put("existingDaprReleaseName", "");
+    k.put("existingDaprReleaseNamespace", "");
+    KNOWN = java.util.Collections.unmodifiableMap(k);
+  }
+
+  private static final Set<String> LOG_LEVELS = Set.of("debug", "info", "warn", "error");
+
+  /** Settings that shape the placement StatefulSet or the replica layout: they cannot change after create. */
+  public static boolean immutable(String key) {
+    return key.startsWith("global.ha.") || key.startsWith("dapr_placement.");
+  }
+
+  public static DaprSettings defaults() {
+    return parse(Map.of());
+  }
+
+  /** Parses and checks settings; throws {@link InvalidSettingsException} listing every problem. */
+  public static DaprSettings parse(Map<String, String> raw) {
+    List<String> problems = new ArrayList<>();
+    Map<String, String> s = new TreeMap<>(raw);
+    Set<String> unknown = new TreeSet<>();
+    for (String key : s.keySet()) {
+      if (!KNOWN.containsKey(key) && !key.startsWith("global.nodeSelector.")) {
+        unknown.add(key);
+      }
+    }
+    if (!unknown.isEmpty()) {
+      problems.add("unknown configuration setting" + (unknown.size() > 1 ? "s " : " ") + String.join(", ", unknown)
+          + "; known settings: " + String.join(", ", KNOWN.keySet()));
+    }
+    boolean ha = bool(s, "global.ha.enabled", problems);
+    int haReplicas = count(s, "global.ha.replicaCount", 1, 7, problems);
+    Map<String, Integer> replicas = new LinkedHashMap<>();
+    for (String c : COMPONENTS) {
+      replicas.put(c, count(s, c + ".replicaCount", 1, 7, problems));
+    }
+    String logLevel = value(s, "global.logLevel").toLowerCase(Locale.ROOT);
+    if (!LOG_LEVELS.contains(logLevel)) {
+      problems.add("global.logLevel must be one of debug, info, warn, error (got '" + logLevel + "')");
+    }
+    Duration ttl = duration(s, "global.mtls.workloadCertTTL", problems);
+    Duration skew = duration(s, "global.mtls.allowedClockSkew", problems);
+    if (ttl != null && ttl.compareTo(Duration.ofMinutes(1)) < 0) {
+      problems.add("global.mtls.workloadCertTTL must be at least 1m (got " + value(s, "global.mtls.workloadCertTTL") + ")");
+    }
+    Map<String, String> nodeSelector = new TreeMap<>();
+    s.forEach((k, v) -> {
+      if (k.startsWith("global.nodeSelector.")) {
+        nodeSelector.put(k.substring("global.nodeSelector.".length()), v);
+      }
+    });
+    String applyCrdsText = s.get("hooks.applyCrds");
+    Boolean applyCrds = applyCrdsText == null || applyCrdsText.isEmpty() ? null : bool(s, "hooks.applyCrds", problems);
+    boolean skipCheck = bool(s, "skipExistingDaprCheck", problems);
+    boolean forceInMemory = bool(s, "dapr_placement.cluster.forceInMemoryLog", problems);
+    boolean logAsJson = bool(s, "global.logAsJson", problems);
+    boolean mtls = bool(s, "global.mtls.enabled", problems);
+    String existingName = emptyToNull(s.get("existingDaprReleaseName"));
+    String existingNs = emptyToNull(s.get("existingDaprReleaseNamespace"));
+    if ((existingName == null) != (existingNs == null)) {
+      problems.add("existingDaprReleaseName and existingDaprReleaseNamespace go together: set both to adopt an existing Dapr install");
+    }
+    if (!problems.isEmpty()) {
+      throw new InvalidSettingsException(problems);
+    }
+    return new DaprSettings(ha, haReplicas, replicas, logLevel, logAsJson, mtls, ttl, skew, nodeSelector,
+        value(s, "global.registry"), emptyToNull(s.get("global.tag")), forceInMemory, applyCrds, skipCheck, existingName, existingNs);
+  }
+
+  /** Replicas of a component: the HA count when HA is on, else its own {@code <component>.replicaCount}. */
+  public int replicas(String component) {
+    Integer own = componentReplicas.get(component);
+    return haEnabled ? haReplicaCount : (own == null ? 1 : own);
+  }
+
+  /** Keys whose value differs between two raw settings maps and may not change; empty when the update is allowed. */
+  public static List<String> immutableChanges(Map<String, String> before, Map<String, String> after) {
+    Set<String> keys = new TreeSet<>(before.keySet());
+    keys.addAll(after.keySet());
+    List<String> changed = new ArrayList<>();
+    for (String k : keys) {
+      if (immutable(k) && !java.util.Objects.equals(effective(before, k), effective(after, k))) {
+        changed.add(k);
+      }
+    }
+    return changed;
+  }
+
+  private static String effective(Map<String, String> m, String key) {
+    String v = m.get(key);
+    return v != null ? v : KNOWN.get(key);
+  }
+
+  private static String value(Map<String, String> s, String key) {
+    String v = s.get(key);
+    return v != null ? v.trim() : KNOWN.get(key);
+  }
+
+  private static String emptyToNull(String v) {
+    return v == null || v.isBlank() ? null : v.trim();
+  }
+
+  private static boolean bool(Map<String, String> s, String key, List<String> problems) {
+    String v = value(s, key).toLowerCase(Locale.ROOT);
+    return switch (v) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> {
+        problems.add(key + " must be true or false (got '" + v + "')");
+        yield false;
+      }
+    };
+  }
+
+  private static int count(Map<String, String> s, String key, int min, int max, List<String> problems) {
+    String v = value(s, key);
+    try {
+      int n = Integer.parseInt(v);
+      if (n < min || n > max) {
+        problems.add(key + " must be between " + min + " and " + max + " (got " + n + ")");
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      problems.add(key + " must be a whole number (got '" + v + "')");
+      return min;
+    }
+  }
+
+  private static Duration duration(Map<String, String> s, String key, List<String> problems) {
+    try {
+      return GoDuration.parse(value(s, key));
+    } catch (IllegalArgumentException e) {
+      problems.add(key + ": " + e.getMessage());
+      return null;
+    }
+  }
+}

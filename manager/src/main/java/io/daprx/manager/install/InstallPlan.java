@@ -1,0 +1,102 @@
+package io.daprx.manager.install;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The desired state of a Dapr install on a local cluster: a pure function of the extension's settings and
+ * the cluster, tested without starting anything. The supervisor only makes reality match it.
+ */
+public record InstallPlan(String namespace, List<PodPlan> pods, List<ServicePlan> services) {
+
+  /**
+   * Components that exist as real processes today, in install order; a component appears here when its
+   * implementation lands, never as a stand-in.
+   */
+  public static final List<String> AVAILABLE_COMPONENTS = List.of("sentry");
+
+  public static final String CONTROL_PLANE_TRUST_DOMAIN = "cluster.local";
+
+  // Kubernetes' alphabet for generated name suffixes (no vowels, no look-alikes).
+  private static final char[] ALPHABET = "bcdfghjklmnpqrstvwxz2456789".toCharArray();
+
+  public static InstallPlan forLocal(LocalCluster cluster, String namespace, DaprSettings settings) {
+    List<PodPlan> pods = new ArrayList<>();
+    List<ServicePlan> services = new ArrayList<>();
+    int componentIndex = 0;
+    for (String component : AVAILABLE_COMPONENTS) {
+      switch (component) {
+        case "sentry" -> {
+          int replicas = settings.replicas("dapr_sentry");
+          pods.addAll(deployment(cluster, "dapr-sentry", "sentry", replicas, componentIndex, namespace,
+              ports -> sentryArgs(cluster, namespace, settings, ports)));
+          services.add(new ServicePlan("dapr-sentry", "dapr-sentry", "grpc", cluster.portBase() + LocalCluster.SERVICE_OFFSET));
+        }
+        default -> throw new IllegalStateException("no local plan for component " + component);
+      }
+      componentIndex++;
+    }
+    return new InstallPlan(namespace, pods, services);
+  }
+
+  private static List<String> sentryArgs(LocalCluster cluster, String namespace, DaprSettings s, Map<String, Integer> ports) {
+    List<String> a = new ArrayList<>(List.of("sentry",
+        "--issuer-credentials", cluster.trustBundleDir().toString(),
+        "--trust-domain", CONTROL_PLANE_TRUST_DOMAIN,
+        "--namespace", namespace,
+        "--workload-cert-ttl", io.daprx.common.runtime.GoDuration.format(s.workloadCertTtl()),
+        "--allowed-clock-skew", io.daprx.common.runtime.GoDuration.format(s.allowedClockSkew()),
+        "--log-level", s.logLevel()));
+    if (s.logAsJson()) {
+      a.add("--log-as-json");
+    }
+    a.addAll(List.of("--listen-address", "127.0.0.1",
+        "--port", "" + ports.get("grpc"), "--healthz-port", "" + ports.get("healthz"), "--metrics-port", "" + ports.get("metrics")));
+    return a;
+  }
+
+  /** Replicas of a Deployment, named like Kubernetes names them: {@code <deployment>-<template hash>-<suffix>}. */
+  private static List<PodPlan> deployment(LocalCluster cluster, String workload, String component, int replicas, int componentIndex,
+      String namespace, java.util.function.Function<Map<String, Integer>, List<String>> args) {
+    // The template hash covers the arguments without per-replica ports, so it changes exactly when a
+    // setting changes, as a ReplicaSet's pod-template-hash does.
+    String template = hash(String.join(" ", args.apply(Map.of("grpc", 0, "healthz", 0, "metrics", 0, "raft", 0))), 10);
+    List<PodPlan> out = new ArrayList<>();
+    for (int i = 0; i < replicas; i++) {
+      Map<String, Integer> ports = ports(cluster, componentIndex, i);
+      String name = workload + "-" + template + "-" + hash(cluster.id() + "/" + namespace + "/" + workload + "/" + template + "/" + i, 5);
+      out.add(new PodPlan(name, component, workload, i, args.apply(ports), ports, cluster.logDir().resolve(name + ".log"),
+          URI.create("http://127.0.0.1:" + ports.get("healthz") + "/healthz")));
+    }
+    return out;
+  }
+
+  private static Map<String, Integer> ports(LocalCluster cluster, int componentIndex, int ordinal) {
+    int base = cluster.portBase() + componentIndex * LocalCluster.COMPONENT_STRIDE + ordinal * LocalCluster.PORTS_PER_POD;
+    Map<String, Integer> p = new LinkedHashMap<>();
+    p.put("grpc", base);
+    p.put("healthz", base + 1);
+    p.put("metrics", base + 2);
+    p.put("raft", base + 3);
+    return p;
+  }
+
+  static String hash(String input, int length) {
+    try {
+      byte[] d = MessageDigest.getInstance("SHA-256").digest(input.getBytes(StandardCharsets.UTF_8));
+      StringBuilder sb = new StringBuilder(length);
+      for (int i = 0; i < length; i++) {
+        sb.append(ALPHABET[(d[i] & 0xff) % ALPHABET.length]);
+      }
+      return sb.toString();
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

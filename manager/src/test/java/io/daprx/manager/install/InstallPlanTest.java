@@ -1,0 +1,89 @@
+package io.daprx.manager.install;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class InstallPlanTest {
+
+  private final LocalCluster cluster = new LocalCluster("rg/c1", Path.of("clusters", "c1"), 32000);
+
+  @Test
+  void highlyAvailableByDefaultWithThreeSentriesSharingOneCa() {
+    InstallPlan plan = InstallPlan.forLocal(cluster, "dapr-system", DaprSettings.defaults());
+    List<PodPlan> sentries = plan.pods().stream().filter(p -> p.component().equals("sentry")).toList();
+    assertThat(sentries).hasSize(3);
+    assertThat(sentries).allSatisfy(p -> {
+      assertThat(p.name()).matches("dapr-sentry-[bcdfghjklmnpqrstvwxz2456789]{10}-[bcdfghjklmnpqrstvwxz2456789]{5}");
+      assertThat(p.args()).containsSequence("--issuer-credentials", cluster.trustBundleDir().toString());
+      assertThat(p.args()).containsSequence("--namespace", "dapr-system").containsSequence("--listen-address", "127.0.0.1");
+      assertThat(p.readiness().toString()).isEqualTo("http://127.0.0.1:" + p.ports().get("healthz") + "/healthz");
+    });
+    assertThat(sentries.stream().map(PodPlan::name).distinct()).hasSize(3);
+    assertThat(plan.services()).extracting(ServicePlan::name).containsExactly("dapr-sentry");
+  }
+
+  @Test
+  void everyPortIsDistinctAndInsideTheClustersBlock() {
+    InstallPlan plan = InstallPlan.forLocal(cluster, "dapr-system", DaprSettings.defaults());
+    Set<Integer> ports = new HashSet<>();
+    plan.pods().forEach(p -> p.ports().values().forEach(port -> assertThat(ports.add(port)).as("port %d used twice", port).isTrue()));
+    plan.services().forEach(s -> assertThat(ports.add(s.port())).isTrue());
+    assertThat(ports).allSatisfy(p -> assertThat(p).isBetween(32000, 32000 + LocalCluster.PORT_BLOCK - 1));
+  }
+
+  @Test
+  void theSameInputsGiveTheSamePlan() {
+    assertThat(InstallPlan.forLocal(cluster, "dapr-system", DaprSettings.defaults()))
+        .isEqualTo(InstallPlan.forLocal(cluster, "dapr-system", DaprSettings.defaults()));
+  }
+
+  @Test
+  void aSettingChangeRenamesPodsLikeANewReplicaSet() {
+    InstallPlan before = InstallPlan.forLocal(cluster, "dapr-system", DaprSettings.defaults());
+    InstallPlan after = InstallPlan.forLocal(cluster, "dapr-system", DaprSettings.parse(Map.of("global.logLevel", "debug")));
+    assertThat(after.pods().get(0).name()).isNotEqualTo(before.pods().get(0).name());
+    assertThat(after.pods().get(0).args()).containsSequence("--log-level", "debug");
+    assertThat(after.pods().get(0).ports()).isEqualTo(before.pods().get(0).ports());
+  }
+
+  @Test
+  void withoutHaEachComponentRunsItsOwnReplicaCount() {
+    InstallPlan plan = InstallPlan.forLocal(cluster, "dapr-system", DaprSettings.parse(Map.of("global.ha.enabled", "false")));
+    assertThat(plan.pods()).hasSize(1);
+    InstallPlan two = InstallPlan.forLocal(cluster, "dapr-system",
+        DaprSettings.parse(Map.of("global.ha.enabled", "false", "dapr_sentry.replicaCount", "2")));
+    assertThat(two.pods()).hasSize(2);
+  }
+
+  @Test
+  void mtlsSettingsReachSentry() {
+    InstallPlan plan = InstallPlan.forLocal(cluster, "dapr-system",
+        DaprSettings.parse(Map.of("global.mtls.workloadCertTTL", "1h", "global.mtls.allowedClockSkew", "5m")));
+    assertThat(plan.pods().get(0).args()).containsSequence("--workload-cert-ttl", "1h0m0s").containsSequence("--allowed-clock-skew", "5m0s");
+  }
+
+  @Test
+  void unknownAndBadSettingsAreAllReportedAtOnceWithTheKnownKeys() {
+    assertThatThrownBy(() -> DaprSettings.parse(Map.of("global.ha.enable", "true", "global.logLevel", "loud", "global.ha.replicaCount", "x")))
+        .isInstanceOf(InvalidSettingsException.class)
+        .hasMessageContaining("unknown configuration setting global.ha.enable; known settings: global.ha.enabled, global.ha.replicaCount")
+        .hasMessageContaining("global.logLevel must be one of debug, info, warn, error (got 'loud')")
+        .hasMessageContaining("global.ha.replicaCount must be a whole number (got 'x')");
+  }
+
+  @Test
+  void haAndPlacementSettingsAreImmutable() {
+    assertThat(DaprSettings.immutableChanges(Map.of(), Map.of("global.ha.enabled", "false"))).containsExactly("global.ha.enabled");
+    assertThat(DaprSettings.immutableChanges(Map.of(), Map.of("global.ha.enabled", "true"))).isEmpty();
+    assertThat(DaprSettings.immutableChanges(Map.of("dapr_placement.cluster.forceInMemoryLog", "true"), Map.of()))
+        .containsExactly("dapr_placement.cluster.forceInMemoryLog");
+    assertThat(DaprSettings.immutableChanges(Map.of(), Map.of("global.logLevel", "debug"))).isEmpty();
+  }
+}
