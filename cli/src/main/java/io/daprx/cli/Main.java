@@ -3,6 +3,15 @@ package io.daprx.cli;
 import io.daprx.common.runtime.GoDuration;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import io.daprx.cli.client.ApiError;
+import io.daprx.cli.commands.ClusterCommand;
+import io.daprx.cli.commands.ExtensionCommand;
+import io.daprx.cli.commands.FeatureCommand;
+import io.daprx.cli.commands.GetCommand;
+import io.daprx.cli.commands.GroupCommand;
+import io.daprx.cli.commands.K8sExtensionCommand;
+import io.daprx.cli.commands.LogsCommand;
+import io.daprx.cli.commands.ProviderCommand;
 import java.time.Duration;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -12,7 +21,10 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "The Dapr control plane in Java, and the extension that provisions it.",
-    subcommands = {SentryCommand.class, MtlsCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+        FeatureCommand.class, ProviderCommand.class, ExtensionCommand.class, K8sExtensionCommand.class,
+        GroupCommand.class, ClusterCommand.class, GetCommand.class, LogsCommand.class,
+        MtlsCommand.class, ServerCommand.class, SentryCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
   public static void main(String[] args) {
@@ -46,15 +58,25 @@ public final class Main {
    */
   private static int handleError(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
     PrintWriter err = cl.getErr();
+    if (e instanceof ApiError api) {
+      // az's shape: "(Code) Message"; a missing resource exits 3, as az does
+      err.println("ERROR: (" + api.code() + ") " + api.getMessage());
+      err.flush();
+      return api.status() == 404 ? 3 : 1;
+    }
+    if (e.getClass().getSimpleName().equals("OperationCancelled")) {
+      err.println("Operation cancelled.");
+      return 1;
+    }
     if (e instanceof IllegalArgumentException || e instanceof IllegalStateException || e instanceof UncheckedIOException
         || e.getClass().getSimpleName().equals("CaBundleException")) {
-      err.println("error: " + e.getMessage());
+      err.println("ERROR: " + e.getMessage());
       if (Boolean.getBoolean("daprx.debug")) {
         e.printStackTrace(err);
       }
       return 1;
     }
-    err.println("error: " + e);
+    err.println("ERROR: " + e);
     e.printStackTrace(err);
     return 2;
   }

@@ -35,7 +35,8 @@ import picocli.CommandLine.Spec;
 /** {@code daprx mtls}: look at and rotate the control plane's CA. */
 @Command(name = "mtls", mixinStandardHelpOptions = true,
     description = "Inspect and rotate the certificate authority of the control plane.",
-    subcommands = {MtlsCommand.Expiry.class, MtlsCommand.Renew.class, MtlsIssueCommand.class})
+    subcommands = {MtlsCommand.Expiry.class, MtlsCommand.Renew.class, MtlsIssueCommand.class,
+        io.daprx.cli.commands.MtlsExportCommand.class})
 final class MtlsCommand {
 
   /** Where the CA bundle is: a directory or the Kubernetes trust-bundle Secret. */

@@ -59,7 +59,7 @@ class MtlsCommandTest {
   void expiryOfAnEmptyDirectorySaysSentryMakesOne() {
     Result r = run("mtls", "expiry", "--issuer-credentials", dir.toString());
     assertThat(r.code()).isEqualTo(1);
-    assertThat(r.err()).contains("error: no CA bundle in directory").contains("generates one when it first starts");
+    assertThat(r.err()).contains("ERROR: no CA bundle in directory").contains("generates one when it first starts");
   }
 
   @Test

@@ -63,6 +63,8 @@ public final class Endpoints implements AutoCloseable {
       cfg.showJavalinBanner = false;
       cfg.startupWatcherEnabled = false;
       cfg.useVirtualThreads = false;
+      // probes and scrapes are rare: a few threads instead of Jetty's 200 keep every replica small
+      cfg.jetty.threadPool = new org.eclipse.jetty.util.thread.QueuedThreadPool(8, 1, 60_000);
     });
   }
 

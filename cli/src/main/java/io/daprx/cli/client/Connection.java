@@ -1,0 +1,111 @@
+package io.daprx.cli.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.daprx.cli.Launcher;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Finds the management server: {@code DAPRX_ENDPOINT} when set, else the local one recorded in the
+ * home directory, started in the background on first use (so a fresh machine needs no set-up step).
+ */
+public final class Connection {
+
+  private Connection() {}
+
+  public static ApiClient connect(ClientHome home, Map<String, String> env, Consumer<String> debug, Consumer<String> info) {
+    String endpoint = env.get("DAPRX_ENDPOINT");
+    if (endpoint != null && !endpoint.isBlank()) {
+      String token = env.get("DAPRX_TOKEN");
+      if (token == null || token.isBlank()) {
+        token = readToken(home.tokenFile(), "set DAPRX_TOKEN to the server's bearer token");
+      }
+      return new ApiClient(URI.create(endpoint.endsWith("/") ? endpoint : endpoint + "/"), token, debug);
+    }
+    ApiClient running = running(home, debug);
+    if (running != null) {
+      return running;
+    }
+    return startLocal(home, debug, info);
+  }
+
+  /** The local server recorded in the home directory, if it is alive and answers. */
+  public static ApiClient running(ClientHome home, Consumer<String> debug) {
+    JsonNode s = home.serverInfo();
+    if (s == null || !Files.exists(home.tokenFile())) {
+      return null;
+    }
+    long pid = s.path("pid").asLong(-1);
+    if (pid <= 0 || ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) == Boolean.FALSE) {
+      return null;
+    }
+    ApiClient c = new ApiClient(URI.create(s.path("url").asText() + "/"), readToken(home.tokenFile(), ""), debug);
+    try {
+      c.get("daprx/info");
+      return c;
+    } catch (RuntimeException e) {
+      debug.accept("recorded server at " + s.path("url").asText() + " does not answer: " + e.getMessage());
+      return null;
+    }
+  }
+
+  private static ApiClient startLocal(ClientHome home, Consumer<String> debug, Consumer<String> info) {
+    try {
+      Files.createDirectories(home.dir());
+      // two CLIs started at once must not start two servers
+      try (FileChannel ch = FileChannel.open(home.dir().resolve(".start.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+          FileLock lock = ch.lock()) {
+        ApiClient raced = running(home, debug);
+        if (raced != null) {
+          return raced;
+        }
+        Files.deleteIfExists(home.serverFile());
+        List<String> cmd = new ArrayList<>(Launcher.command(Launcher.SERVER_JVM));
+        cmd.addAll(List.of("server", "--home", home.dir().toAbsolutePath().toString()));
+        info.accept("Starting the local management server (state in " + home.dir() + ", log in " + home.serverLog() + ")");
+        Process p = new ProcessBuilder(cmd)
+            .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(home.serverLog().toFile()))
+            .redirectErrorStream(true)
+            .start();
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+        while (Instant.now().isBefore(deadline)) {
+          if (!p.isAlive()) {
+            throw new IllegalStateException("the local management server exited at start (code " + p.exitValue() + "); see " + home.serverLog());
+          }
+          ApiClient c = running(home, debug);
+          if (c != null) {
+            return c;
+          }
+          Thread.sleep(50); // polls the server file the new process writes once it listens
+        }
+        throw new IllegalStateException("the local management server did not start within 30 s; see " + home.serverLog());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start the local management server: " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while starting the management server", e);
+    }
+  }
+
+  static String readToken(Path file, String hint) {
+    try {
+      return Files.readString(file).trim();
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read the server token " + file + (hint.isEmpty() ? "" : "; " + hint));
+    }
+  }
+}

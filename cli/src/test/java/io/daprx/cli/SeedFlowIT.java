@@ -1,0 +1,357 @@
+package io.daprx.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.daprx.common.pki.Certs;
+import io.daprx.common.pki.KeyAlgorithm;
+import io.daprx.common.pki.Pem;
+import io.daprx.common.spiffe.SpiffeId;
+import io.daprx.common.svid.SvidClient;
+import io.daprx.proto.sentry.v1.SignCertificateRequest.TokenValidator;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The seed document's flow with the real CLI and real processes: a local cluster, the feature and
+ * provider registrations, {@code k8s-extension create}, and an HA control plane that really serves.
+ * The tests run in order on one cluster, as a user's session would.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class SeedFlowIT {
+
+  @TempDir
+  static Path home;
+
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final String RG = "myResourceGroup";
+  static final String CLUSTER = "myAKSCluster";
+
+  record Run(int code, String out, String err) {
+    JsonNode json() {
+      try {
+        return JSON.readTree(out);
+      } catch (IOException e) {
+        throw new AssertionError("not JSON: " + out + "\nstderr: " + err, e);
+      }
+    }
+  }
+
+  static Run daprx(String... args) {
+    try {
+      List<String> cmd = new ArrayList<>();
+      cmd.add(SentryProcessIT.launcher().toString());
+      cmd.addAll(List.of(args));
+      ProcessBuilder pb = new ProcessBuilder(cmd);
+      Map<String, String> env = pb.environment();
+      env.remove("DAPRX_ENDPOINT");
+      env.put("DAPRX_JAR", Path.of("target", "daprx.jar").toAbsolutePath().toString());
+      env.put("DAPRX_HOME", home.toString());
+      env.put("DAPRX_FEATURE_DELAY", "1s");
+      env.put("DAPRX_PROVIDER_DELAY", "1s");
+      env.put("DAPRX_PORT_RANGE_START", "" + (36000 + (int) (ProcessHandle.current().pid() % 50) * 192));
+      Path out = Files.createTempFile(home, "out", ".txt");
+      Path err = Files.createTempFile(home, "err", ".txt");
+      Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
+      if (!p.waitFor(240, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new AssertionError("daprx " + String.join(" ", args) + " did not finish");
+      }
+      return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  static Run ok(String... args) {
+    Run r = daprx(args);
+    assertThat(r.code()).as("daprx %s\nstdout: %s\nstderr: %s", String.join(" ", args), r.out(), r.err()).isZero();
+    return r;
+  }
+
+  static JsonNode pods() {
+    return ok("get", "pods", "-n", "dapr-system", "-o", "json").json();
+  }
+
+  static long serverPid() throws IOException {
+    return JSON.readTree(home.resolve("server.json").toFile()).path("pid").asLong();
+  }
+
+  @BeforeAll
+  static void noServerYet() {
+    assertThat(home.resolve("server.json")).doesNotExist();
+  }
+
+  @AfterAll
+  static void stopEverything() {
+    daprx("server", "stop");
+  }
+
+  @Test
+  @Order(1)
+  void creatingAnExtensionBeforeRegistrationNamesTheCommandsToRun() {
+    ok("cluster", "create", "-g", RG, "-n", CLUSTER);
+    Run r = daprx("k8s-extension", "create", "--cluster-type", "managedClusters", "--cluster-name", CLUSTER, "--resource-group", RG,
+        "--name", "myDaprExtension", "--extension-type", "Microsoft.Dapr");
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).contains("(MissingSubscriptionRegistration)")
+        .contains("daprx feature register --namespace Microsoft.ContainerService --name AKS-ExtensionManager")
+        .contains("daprx provider register --namespace Microsoft.KubernetesConfiguration");
+    assertThat(ok("k8s-extension", "list", "-c", CLUSTER, "-g", RG).json()).isEmpty();
+  }
+
+  @Test
+  @Order(2)
+  void theSeedCommandsRegisterFeaturesAndProviders() {
+    ok("feature", "register", "--namespace", "Microsoft.ContainerService", "--name", "AKS-ExtensionManager");
+    ok("feature", "register", "--namespace", "Microsoft.ContainerService", "--name", "AKS-Dapr");
+    await().atMost(Duration.ofSeconds(30)).until(() -> ok("feature", "list", "-o", "table", "--query",
+        "[?contains(name, 'Microsoft.ContainerService/AKS-Dapr')].{Name:name,State:properties.state}").out()
+        .equals("Name                                 State\n-----------------------------------  ----------\n"
+            + "Microsoft.ContainerService/AKS-Dapr  Registered\n"));
+    assertThat(ok("feature", "list", "-o", "table", "--query",
+        "[?contains(name, 'Microsoft.ContainerService/AKS-ExtensionManager')].{Name:name,State:properties.state}").out())
+        .contains("Registered");
+    Run p = ok("provider", "register", "--namespace", "Microsoft.KubernetesConfiguration");
+    assertThat(p.err()).contains("Registering is still on-going");
+    ok("provider", "register", "--namespace", "Microsoft.ContainerService", "--wait");
+    ok("extension", "add", "--name", "k8s-extension");
+    assertThat(ok("extension", "list", "--query", "[].name").json().toString()).contains("k8s-extension");
+  }
+
+  @Test
+  @Order(3)
+  void createInstallsTheHighlyAvailableControlPlane() throws Exception {
+    await().atMost(Duration.ofSeconds(30)).until(() ->
+        ok("provider", "show", "-n", "Microsoft.KubernetesConfiguration", "--query", "registrationState", "-o", "tsv").out().trim().equals("Registered"));
+    Run created = ok("k8s-extension", "create", "--cluster-type", "managedClusters", "--cluster-name", CLUSTER, "--resource-group", RG,
+        "--name", "myDaprExtension", "--extension-type", "Microsoft.Dapr", "--auto-upgrade-minor-version", "true");
+    JsonNode ext = created.json();
+    assertThat(ext.path("properties").path("provisioningState").asText()).isEqualTo("Succeeded");
+    assertThat(ext.path("properties").path("extensionType").asText()).isEqualTo("microsoft.dapr");
+    assertThat(ext.path("id").asText()).contains("/resourceGroups/myResourceGroup/providers/Microsoft.ContainerService/managedClusters/myAKSCluster");
+
+    Run table = ok("get", "pods", "-n", "dapr-system");
+    assertThat(table.out()).startsWith("NAME").contains("READY   STATUS    RESTARTS   AGE");
+    JsonNode pods = pods();
+    assertThat(pods).hasSize(3);
+    assertThat(pods).allSatisfy(p -> {
+      assertThat(p.path("name").asText()).startsWith("dapr-sentry-");
+      assertThat(p.path("ready").asText()).isEqualTo("1/1");
+      assertThat(p.path("status").asText()).isEqualTo("Running");
+    });
+  }
+
+  @Test
+  @Order(4)
+  void theControlPlaneServesCertificatesAtItsServiceAddressVerifiedByTheExportedAnchors() throws Exception {
+    Path out = home.resolve("anchors");
+    ok("mtls", "export", "-g", RG, "-n", CLUSTER, "--out", out.toString());
+    String address = ok("get", "services", "-n", "dapr-system", "-o", "tsv", "--query", "[?name=='dapr-sentry'].address | [0]").out().trim();
+    assertThat(address).matches("127\\.0\\.0\\.1:\\d+");
+    List<java.security.cert.X509Certificate> anchors = Pem.parseCertificates(Files.readString(out.resolve("ca.crt")));
+    try (SvidClient c = SvidClient.connect(new SvidClient.Options(address, SpiffeId.of("cluster.local", "dapr-system", "dapr-sentry"),
+        "myapp", "default", "", TokenValidator.INSECURE, null, KeyAlgorithm.ED25519, Duration.ofSeconds(3), 3), anchors, Clock.systemUTC()).start()) {
+      assertThat(c.current().id()).isEqualTo(SpiffeId.of("public", "default", "myapp"));
+      Certs.verifyChain(c.current().chain(), anchors, Instant.now());
+    }
+  }
+
+  @Test
+  @Order(5)
+  void aKilledReplicaIsRestartedWhileTheServiceKeepsAnswering() throws Exception {
+    JsonNode victim = pods().get(0);
+    long pid = victim.path("pid").asLong();
+    ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+    String address = ok("get", "services", "-n", "dapr-system", "-o", "tsv", "--query", "[0].address").out().trim();
+    ok("mtls", "export", "-g", RG, "-n", CLUSTER, "--out", home.resolve("a2").toString());
+    List<java.security.cert.X509Certificate> anchors = Pem.parseCertificates(Files.readString(home.resolve("a2/ca.crt")));
+    // the other replicas answer through the Service while the killed one comes back
+    try (SvidClient c = SvidClient.connect(new SvidClient.Options(address, SpiffeId.of("cluster.local", "dapr-system", "dapr-sentry"),
+        "during-restart", "default", "", TokenValidator.INSECURE, null, KeyAlgorithm.EC_P256, Duration.ofSeconds(3), 3), anchors, Clock.systemUTC()).start()) {
+      assertThat(c.current().id().appId()).isEqualTo("during-restart");
+    }
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+      JsonNode p = find(pods(), victim.path("name").asText());
+      assertThat(p.path("restarts").asInt()).isEqualTo(1);
+      assertThat(p.path("ready").asText()).isEqualTo("1/1");
+      assertThat(p.path("pid").asLong()).isNotEqualTo(pid);
+    });
+    assertThat(ok("logs", victim.path("name").asText(), "-n", "dapr-system").out()).contains("restarted");
+  }
+
+  @Test
+  @Order(6)
+  void badRequestsAreClearErrorsAndChangeNothing() throws Exception {
+    String[] base = {"k8s-extension", "create", "-t", "managedClusters", "-c", CLUSTER, "-g", RG};
+    assertError(concat(base, "--name", "other", "--extension-type", "Microsoft.Flux"), 1, "Extension type 'Microsoft.Flux' is not supported");
+    assertError(concat(base, "--name", "other", "--extension-type", "Microsoft.Dapr", "--scope", "namespace"), 1,
+        "Invalid scope 'namespace'. This extension can be installed only at 'cluster' scope.");
+    assertError(concat(base, "--name", "other", "--extension-type", "Microsoft.Dapr", "--version", "0.1.0"), 1,
+        "To pin to specific version, auto-upgrade-minor-version must be set to 'false'.");
+    assertError(concat(base, "--name", "other", "--extension-type", "Microsoft.Dapr", "--configuration-settings", "global.ha.enable=false"), 1,
+        "unknown configuration setting global.ha.enable; known settings: global.ha.enabled");
+    assertError(concat(base, "--name", "other", "--extension-type", "Microsoft.Dapr", "--configuration-settings", "global.ha.replicaCount=lots"), 1,
+        "global.ha.replicaCount must be a whole number");
+    assertError(concat(base, "--name", "myDaprExtension", "--extension-type", "Microsoft.Dapr"), 1, "(ExtensionAlreadyExists)");
+    assertError(new String[] {"k8s-extension", "create", "-t", "managedClusters", "-c", "noSuchCluster", "-g", RG, "--name", "x",
+        "--extension-type", "Microsoft.Dapr"}, 3, "(ResourceNotFound)");
+    assertError(new String[] {"k8s-extension", "show", "-c", CLUSTER, "-g", "noSuchGroup", "--name", "x"}, 3, "(ResourceGroupNotFound)");
+    assertError(new String[] {"k8s-extension", "show", "-c", CLUSTER, "-g", RG, "--name", "nope"}, 3,
+        "(ExtensionNotFound) The Resource 'Microsoft.KubernetesConfiguration/extensions/nope'");
+    Run missingDelete = ok("k8s-extension", "delete", "-c", CLUSTER, "-g", RG, "--name", "nope", "--yes");
+    assertThat(missingDelete.err()).contains("WARNING: No extension with name 'nope'");
+    assertError(new String[] {"k8s-extension", "update", "-c", CLUSTER, "-g", RG, "--name", "myDaprExtension",
+        "--configuration-settings", "global.ha.enabled=false", "--yes"}, 1, "Cannot change global.ha.enabled after create");
+    assertError(new String[] {"k8s-extension", "update", "-c", CLUSTER, "-g", RG, "--name", "myDaprExtension",
+        "--configuration-settings", "global.logLevel=debug"}, 1, "Unable to prompt for confirmation as no tty available. Use --yes.");
+
+    JsonNode list = ok("k8s-extension", "list", "-c", CLUSTER, "-g", RG).json();
+    assertThat(list).hasSize(1);
+    assertThat(list.get(0).path("properties").path("provisioningState").asText()).isEqualTo("Succeeded");
+    assertThat(list.get(0).path("properties").path("configurationSettings").size()).isZero();
+    assertThat(pods()).hasSize(3);
+  }
+
+  @Test
+  @Order(7)
+  void theApiRefusesBadTokensMalformedBodiesAndStaleEtags() throws Exception {
+    String url = JSON.readTree(home.resolve("server.json").toFile()).path("url").asText();
+    String token = Files.readString(home.resolve("token")).trim();
+    assertThat(Files.getPosixFilePermissions(home.resolve("token")).toString()).doesNotContain("GROUP").doesNotContain("OTHERS");
+    HttpClient http = HttpClient.newHttpClient();
+    String sub = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(url + "/subscriptions")).header("Authorization", "Bearer " + token).build(),
+        HttpResponse.BodyHandlers.ofString()).body()).path("value").path(0).path("subscriptionId").asText();
+    String ext = url + "/subscriptions/" + sub + "/resourceGroups/" + RG + "/providers/Microsoft.ContainerService/managedClusters/" + CLUSTER
+        + "/providers/Microsoft.KubernetesConfiguration/extensions/myDaprExtension";
+
+    HttpResponse<String> noToken = http.send(HttpRequest.newBuilder(URI.create(ext)).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(noToken.statusCode()).isEqualTo(401);
+    assertThat(JSON.readTree(noToken.body()).path("error").path("code").asText()).isEqualTo("AuthenticationFailed");
+    HttpResponse<String> wrong = http.send(HttpRequest.newBuilder(URI.create(ext)).header("Authorization", "Bearer nope").build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(wrong.statusCode()).isEqualTo(401);
+
+    HttpResponse<String> malformed = http.send(HttpRequest.newBuilder(URI.create(ext)).header("Authorization", "Bearer " + token)
+        .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"properties\": ")).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(malformed.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(malformed.body()).path("error").path("message").asText()).contains("could not be deserialized");
+
+    HttpResponse<String> current = http.send(HttpRequest.newBuilder(URI.create(ext)).header("Authorization", "Bearer " + token).build(),
+        HttpResponse.BodyHandlers.ofString());
+    String etag = current.headers().firstValue("ETag").orElseThrow();
+    HttpResponse<String> stale = http.send(HttpRequest.newBuilder(URI.create(ext)).header("Authorization", "Bearer " + token)
+        .header("If-Match", "\"not-" + etag + "\"").method("PATCH", HttpRequest.BodyPublishers.ofString("{\"properties\":{\"configurationSettings\":{\"global.logLevel\":\"debug\"}}}"))
+        .build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(stale.statusCode()).isEqualTo(412);
+    assertThat(JSON.readTree(stale.body()).path("error").path("code").asText()).isEqualTo("PreconditionFailed");
+  }
+
+  @Test
+  @Order(8)
+  void protectedSettingsAreNeverReturned() throws Exception {
+    Run r = ok("k8s-extension", "update", "-c", CLUSTER, "-g", RG, "--name", "myDaprExtension", "--yes",
+        "--configuration-settings", "global.logLevel=debug", "--config-protected-settings", "global.tag=s3cr3t-value");
+    assertThat(r.out()).doesNotContain("s3cr3t-value").contains("\"global.tag\": null");
+    assertThat(ok("k8s-extension", "show", "-c", CLUSTER, "-g", RG, "--name", "myDaprExtension", "--debug").out() + r.err())
+        .doesNotContain("s3cr3t-value");
+    try (var files = Files.list(home)) {
+      for (Path f : files.filter(f -> f.getFileName().toString().startsWith("daprx.db")).toList()) {
+        assertThat(Files.readString(f, java.nio.charset.StandardCharsets.ISO_8859_1)).as(f.toString()).doesNotContain("s3cr3t-value");
+      }
+    }
+    JsonNode pods = pods();
+    assertThat(pods).hasSize(3).allSatisfy(p -> assertThat(p.path("ready").asText()).isEqualTo("1/1"));
+  }
+
+  @Test
+  @Order(9)
+  void aServerKilledDuringAnOperationFinishesItAfterRestart() throws Exception {
+    ok("k8s-extension", "update", "-c", CLUSTER, "-g", RG, "--name", "myDaprExtension", "--yes", "--no-wait",
+        "--configuration-settings", "global.logLevel=info");
+    ProcessHandle server = ProcessHandle.of(serverPid()).orElseThrow();
+    server.destroyForcibly();
+    server.onExit().get(10, TimeUnit.SECONDS);
+    // the next command starts a new server, which resumes the interrupted operation
+    await().atMost(Duration.ofSeconds(120)).until(() -> ok("k8s-extension", "show", "-c", CLUSTER, "-g", RG, "--name", "myDaprExtension",
+        "--query", "properties.provisioningState", "-o", "tsv").out().trim().equals("Succeeded"));
+    assertThat(pods()).hasSize(3).allSatisfy(p -> assertThat(p.path("ready").asText()).isEqualTo("1/1"));
+  }
+
+  @Test
+  @Order(10)
+  void serverStopStopsTheClusterAndItComesBackAsItWas() throws Exception {
+    List<Long> pids = new ArrayList<>();
+    List<String> names = new ArrayList<>();
+    pods().forEach(p -> {
+      pids.add(p.path("pid").asLong());
+      names.add(p.path("name").asText());
+    });
+    ok("server", "stop");
+    assertThat(pids).allSatisfy(pid -> assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse());
+    await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
+      JsonNode pods = pods();
+      assertThat(pods).extracting(p -> p.path("name").asText()).containsExactlyInAnyOrderElementsOf(names);
+      assertThat(pods).allSatisfy(p -> assertThat(p.path("ready").asText()).isEqualTo("1/1"));
+    });
+  }
+
+  @Test
+  @Order(11)
+  void deleteRemovesEveryProcess() {
+    List<Long> pids = new ArrayList<>();
+    pods().forEach(p -> pids.add(p.path("pid").asLong()));
+    ok("k8s-extension", "delete", "-c", CLUSTER, "-g", RG, "--name", "myDaprExtension", "--yes");
+    assertThat(pods()).isEmpty();
+    assertThat(pids).allSatisfy(pid -> assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse());
+    assertThat(ok("k8s-extension", "list", "-c", CLUSTER, "-g", RG).json()).isEmpty();
+  }
+
+  private static void assertError(String[] args, int code, String text) {
+    Run r = daprx(args);
+    assertThat(r.code()).as("daprx %s\nstderr: %s", String.join(" ", args), r.err()).isEqualTo(code);
+    assertThat(r.err()).contains(text);
+  }
+
+  private static String[] concat(String[] a, String... b) {
+    String[] out = new String[a.length + b.length];
+    System.arraycopy(a, 0, out, 0, a.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
+  private static JsonNode find(JsonNode pods, String name) {
+    for (JsonNode p : pods) {
+      if (p.path("name").asText().equals(name)) {
+        return p;
+      }
+    }
+    ObjectNode none = JSON.createObjectNode();
+    return none;
+  }
+}

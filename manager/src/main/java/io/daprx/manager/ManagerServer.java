@@ -1,0 +1,193 @@
+package io.daprx.manager;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.daprx.manager.api.ManagementApi;
+import io.daprx.manager.engine.Clusters;
+import io.daprx.manager.engine.Extensions;
+import io.daprx.manager.engine.Json;
+import io.daprx.manager.engine.LocalClusters;
+import io.daprx.manager.engine.OperationRunner;
+import io.daprx.manager.engine.Registrations;
+import io.daprx.manager.engine.Versions;
+import io.daprx.manager.local.Supervisor;
+import io.daprx.manager.local.SupervisorSettings;
+import io.daprx.manager.security.SecretBox;
+import io.daprx.manager.store.JdbcStore;
+import io.daprx.manager.target.LocalTarget;
+import io.javalin.Javalin;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.Base64;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The management server component: options → constructor → {@link #start()} → {@link #close()}. It wires
+ * the store, the services, the local target and the HTTP API, resumes interrupted operations and brings
+ * running clusters back.
+ */
+public final class ManagerServer implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ManagerServer.class);
+
+  private final ServerOptions options;
+  private final Clock clock;
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private JdbcStore store;
+  private Supervisor supervisor;
+  private LocalTarget target;
+  private OperationRunner runner;
+  private Javalin app;
+  private volatile boolean stopClustersOnClose;
+
+  public ManagerServer(ServerOptions options, Clock clock) {
+    this.options = options;
+    this.clock = clock;
+  }
+
+  public ManagerServer start() {
+    try {
+      Files.createDirectories(options.home());
+      store = JdbcStore.open(options.effectiveStoreUrl(), options.storeUser(), options.storePassword(), clock);
+      String subscription = store.settingIfAbsent("subscription", UUID.randomUUID().toString());
+      String token = loadOrCreateToken(options.tokenFile());
+      SecretBox secrets = SecretBox.open(options.keyFile());
+      supervisor = new Supervisor(options.supervisorDir(), clock, SupervisorSettings.defaults());
+      target = new LocalTarget(supervisor, options.componentLauncher(), clock);
+      Registrations registrations = new Registrations(store, clock, options.featureDelay(), options.providerDelay(), subscription);
+      Clusters clusters = new Clusters(store, subscription, options.clustersDir(), options.portRangeStart());
+      AtomicReference<OperationRunner> runnerRef = new AtomicReference<>();
+      Extensions extensions = new Extensions(store, registrations, secrets, id -> runnerRef.get().submit(id), clock);
+      runner = new OperationRunner(store, extensions, target, clock, options.reconcileTimeout());
+      runnerRef.set(runner);
+      LocalClusters local = new LocalClusters(store, clusters, extensions, runner, target, clock);
+      ManagementApi api = new ManagementApi(subscription, token, registrations, clusters, extensions, local);
+      app = Javalin.create(cfg -> {
+        cfg.showJavalinBanner = false;
+        cfg.startupWatcherEnabled = false;
+        cfg.router.caseInsensitiveRoutes = true;
+        cfg.http.maxRequestSize = 1_000_000L;
+      });
+      api.install(app);
+      app.get("/daprx/info", ctx -> ctx.json(info(subscription)));
+      app.post("/daprx/shutdown", ctx -> {
+        stopClustersOnClose = !"false".equalsIgnoreCase(ctx.queryParam("stopClusters"));
+        ctx.status(202).json(Json.object().put("stopping", true));
+        Thread t = new Thread(() -> {
+          close();
+          stopped.countDown();
+        }, "shutdown");
+        t.start();
+      });
+      app.start(options.listenAddress(), options.port());
+      writeServerFile();
+      int resumed = runner.resumeInterrupted();
+      Thread restore = new Thread(local::restoreAll, "restore-clusters");
+      restore.setDaemon(true);
+      restore.start();
+      LOG.info("management server {} listening on http://{}:{} (store {}, {} interrupted operation(s) resumed)", Versions.CURRENT,
+          options.listenAddress(), app.port(), options.storeUrl() == null ? "sqlite" : "jdbc", resumed);
+      return this;
+    } catch (IOException e) {
+      close();
+      throw new UncheckedIOException("cannot create the state directory " + options.home() + ": " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  public int port() {
+    return app.port();
+  }
+
+  public String url() {
+    return "http://" + options.listenAddress() + ":" + port();
+  }
+
+  /** Blocks until a shutdown request has stopped the server. */
+  public void awaitStop() throws InterruptedException {
+    stopped.await();
+  }
+
+  private ObjectNode info(String subscription) {
+    ObjectNode o = Json.object();
+    o.put("version", Versions.CURRENT);
+    o.put("subscription", subscription);
+    o.put("pid", ProcessHandle.current().pid());
+    o.put("home", options.home().toString());
+    return o;
+  }
+
+  private void writeServerFile() {
+    ObjectNode o = Json.object();
+    o.put("url", url());
+    o.put("pid", ProcessHandle.current().pid());
+    try {
+      Path tmp = Files.createTempFile(options.home(), ".server", ".json");
+      Files.writeString(tmp, Json.MAPPER.writeValueAsString(o));
+      Files.move(tmp, options.serverFile(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + options.serverFile() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The bearer token, created on first start in an owner-only file and kept across restarts. */
+  static String loadOrCreateToken(Path file) {
+    try {
+      if (!Files.exists(file)) {
+        byte[] b = new byte[32];
+        new SecureRandom().nextBytes(b);
+        Path tmp = Files.createTempFile(file.getParent(), ".token", ".tmp",
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(tmp, Base64.getUrlEncoder().withoutPadding().encodeToString(b));
+        try {
+          Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException raced) {
+          Files.deleteIfExists(tmp);
+        }
+      }
+      return Files.readString(file).trim();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read or create the token file " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Stops the server; with a shutdown request that asked for it, every local cluster process too. */
+  @Override
+  public synchronized void close() {
+    if (app != null) {
+      app.stop();
+      app = null;
+    }
+    if (runner != null) {
+      runner.close();
+    }
+    if (target != null) {
+      target.closeServices();
+    }
+    if (supervisor != null) {
+      if (stopClustersOnClose) {
+        supervisor.shutdownAll();
+      }
+      supervisor.close();
+    }
+    if (store != null) {
+      store.close();
+    }
+    try {
+      Files.deleteIfExists(options.serverFile());
+    } catch (IOException ignored) {
+      // best effort: a stale file is detected by the CLI (its pid is gone)
+    }
+  }
+}

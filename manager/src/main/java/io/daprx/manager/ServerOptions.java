@@ -1,0 +1,74 @@
+package io.daprx.manager;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Every setting of the management server, typed, with its default (see {@link #defaults}).
+ *
+ * @param home state directory: database (SQLite), token, key file, clusters
+ * @param storeUrl JDBC URL; null = SQLite file {@code home/daprx.db}
+ * @param featureDelay how long a feature stays {@code Registering}
+ * @param providerDelay how long a provider stays {@code Registering}
+ * @param portRangeStart first loopback port of the blocks local clusters get
+ * @param reconcileTimeout how long an install may take to become ready before it is Failed
+ * @param componentLauncher the command that runs {@code daprx <component>} (java, flags, -jar, the jar)
+ */
+public record ServerOptions(
+    Path home,
+    String listenAddress,
+    int port,
+    String storeUrl,
+    String storeUser,
+    String storePassword,
+    Duration featureDelay,
+    Duration providerDelay,
+    int portRangeStart,
+    Duration reconcileTimeout,
+    List<String> componentLauncher) {
+
+  public static final String DEFAULT_LISTEN_ADDRESS = "127.0.0.1";
+  public static final Duration DEFAULT_FEATURE_DELAY = Duration.ofSeconds(10);
+  public static final Duration DEFAULT_PROVIDER_DELAY = Duration.ofSeconds(5);
+  public static final int DEFAULT_PORT_RANGE_START = 32000;
+  public static final Duration DEFAULT_RECONCILE_TIMEOUT = Duration.ofMinutes(3);
+
+  public ServerOptions {
+    componentLauncher = List.copyOf(componentLauncher);
+  }
+
+  public static ServerOptions defaults(Path home, List<String> componentLauncher) {
+    return new ServerOptions(home, DEFAULT_LISTEN_ADDRESS, 0, null, null, null, DEFAULT_FEATURE_DELAY, DEFAULT_PROVIDER_DELAY,
+        DEFAULT_PORT_RANGE_START, DEFAULT_RECONCILE_TIMEOUT, componentLauncher);
+  }
+
+  public String effectiveStoreUrl() {
+    return storeUrl != null ? storeUrl : "jdbc:sqlite:" + home.resolve("daprx.db");
+  }
+
+  public Path tokenFile() {
+    return home.resolve("token");
+  }
+
+  public Path keyFile() {
+    return home.resolve("secret.key");
+  }
+
+  /** Where a running server says how to reach it (address, pid), for the CLI. */
+  public Path serverFile() {
+    return home.resolve("server.json");
+  }
+
+  public Path clustersDir() {
+    return home.resolve("clusters");
+  }
+
+  public Path supervisorDir() {
+    return home.resolve("run");
+  }
+
+  public Path logFile() {
+    return home.resolve("server.log");
+  }
+}

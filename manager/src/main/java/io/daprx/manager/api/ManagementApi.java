@@ -1,0 +1,275 @@
+package io.daprx.manager.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.daprx.manager.engine.Clusters;
+import io.daprx.manager.engine.Extensions;
+import io.daprx.manager.engine.Json;
+import io.daprx.manager.engine.Registrations;
+import io.daprx.manager.store.Doc;
+import io.daprx.manager.store.StoreException;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The ARM-shaped REST API: routes, authentication and error mapping. Handlers only translate HTTP to
+ * calls on the services and back; every rule lives in the services.
+ */
+public final class ManagementApi {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ManagementApi.class);
+  static final String SUB = "/subscriptions/{sub}";
+  static final String CLUSTER = SUB + "/resourceGroups/{rg}/providers/{rp}/{ctype}/{cluster}";
+  static final String EXTENSIONS = CLUSTER + "/providers/Microsoft.KubernetesConfiguration/extensions";
+
+  private final String subscription;
+  private final byte[] token;
+  private final Registrations registrations;
+  private final Clusters clusters;
+  private final Extensions extensions;
+  private final io.daprx.manager.engine.LocalClusters local;
+
+  public ManagementApi(String subscription, String token, Registrations registrations, Clusters clusters, Extensions extensions,
+      io.daprx.manager.engine.LocalClusters local) {
+    this.subscription = subscription;
+    this.token = token.getBytes(StandardCharsets.UTF_8);
+    this.registrations = registrations;
+    this.clusters = clusters;
+    this.extensions = extensions;
+    this.local = local;
+  }
+
+  /** Registers every route on {@code app}. */
+  public void install(Javalin app) {
+    app.before(this::authenticate);
+    app.exception(ApiException.class, (e, ctx) -> error(ctx, e.status(), e.code(), e.getMessage()));
+    app.exception(StoreException.class, (e, ctx) -> {
+      switch (e.reason()) {
+        case NOT_FOUND -> error(ctx, 404, "ResourceNotFound", e.getMessage());
+        case CONFLICT -> error(ctx, 409, "Conflict", e.getMessage());
+        case PRECONDITION_FAILED -> error(ctx, 412, "PreconditionFailed", e.getMessage());
+        default -> {
+          LOG.error("store unavailable: {}", e.getMessage());
+          error(ctx, 503, "StoreUnavailable", "The management store is unavailable: " + e.getMessage());
+        }
+      }
+    });
+    app.exception(Exception.class, (e, ctx) -> {
+      LOG.error("request {} {} failed", ctx.method(), ctx.path(), e);
+      error(ctx, 500, "InternalServerError", "The server failed to handle the request; see the server log (daprx server logs).");
+    });
+    app.error(404, ctx -> {
+      if (ctx.result() == null) {
+        error(ctx, 404, "NotFound", "No route for " + ctx.method() + " " + ctx.path() + ".");
+      }
+    });
+    app.error(405, ctx -> error(ctx, 405, "MethodNotAllowed", ctx.method() + " is not allowed on " + ctx.path() + "."));
+
+    app.get("/subscriptions", ctx -> ctx.json(value(Json.MAPPER.createArrayNode().add(subscriptionJson()))));
+    app.get(SUB, ctx -> {
+      sub(ctx);
+      ctx.json(subscriptionJson());
+    });
+
+    // features
+    app.get(SUB + "/providers/Microsoft.Features/features", ctx -> {
+      sub(ctx);
+      ctx.json(value(registrations.features(null)));
+    });
+    app.get(SUB + "/providers/Microsoft.Features/providers/{ns}/features", ctx -> ctx.json(value(registrations.features(ns(ctx)))));
+    app.get(SUB + "/providers/Microsoft.Features/providers/{ns}/features/{name}", ctx -> ctx.json(registrations.feature(ns(ctx), ctx.pathParam("name"))));
+    app.post(SUB + "/providers/Microsoft.Features/providers/{ns}/features/{name}/register",
+        ctx -> ctx.json(registrations.registerFeature(ns(ctx), ctx.pathParam("name"), true)));
+    app.post(SUB + "/providers/Microsoft.Features/providers/{ns}/features/{name}/unregister",
+        ctx -> ctx.json(registrations.registerFeature(ns(ctx), ctx.pathParam("name"), false)));
+
+    // providers
+    app.get(SUB + "/providers", ctx -> {
+      sub(ctx);
+      ctx.json(value(registrations.providers()));
+    });
+    app.get(SUB + "/providers/{ns}", ctx -> ctx.json(registrations.provider(ns(ctx))));
+    app.post(SUB + "/providers/{ns}/register", ctx -> ctx.json(registrations.registerProvider(ns(ctx), true)));
+    app.post(SUB + "/providers/{ns}/unregister", ctx -> ctx.json(registrations.registerProvider(ns(ctx), false)));
+
+    // resource groups
+    app.get(SUB + "/resourcegroups", ctx -> {
+      sub(ctx);
+      ctx.json(value(clusters.resourceGroups()));
+    });
+    app.put(SUB + "/resourcegroups/{rg}", ctx -> {
+      sub(ctx);
+      boolean existed = exists(() -> clusters.resourceGroup(ctx.pathParam("rg")));
+      ctx.status(existed ? 200 : 201).json(clusters.putResourceGroup(ctx.pathParam("rg"), bodyOrEmpty(ctx).path("location").asText(null)));
+    });
+    app.get(SUB + "/resourcegroups/{rg}", ctx -> ctx.json(clusters.resourceGroup(rg(ctx))));
+    app.delete(SUB + "/resourcegroups/{rg}", ctx -> {
+      clusters.deleteResourceGroup(rg(ctx));
+      ctx.status(200);
+    });
+
+    // clusters
+    app.get(SUB + "/providers/{rp}/{ctype}", ctx -> {
+      checkClusterType(ctx);
+      sub(ctx);
+      ctx.json(value(clusters.clusters(null)));
+    });
+    app.get(SUB + "/resourceGroups/{rg}/providers/{rp}/{ctype}", ctx -> {
+      checkClusterType(ctx);
+      ctx.json(value(clusters.clusters(rg(ctx))));
+    });
+    app.put(CLUSTER, ctx -> {
+      if (!checkClusterType(ctx).equals("managedclusters")) {
+        throw ApiException.badRequest("UnsupportedClusterType",
+            "Connected (Kubernetes) clusters are registered with 'daprx connectedk8s connect', not created here.");
+      }
+      ctx.status(201).json(clusters.createManaged(rg(ctx), ctx.pathParam("cluster"), bodyOrEmpty(ctx).path("location").asText(null)));
+    });
+    app.get(CLUSTER, ctx -> ctx.json(Json.external(cluster(ctx).body())));
+    app.delete(CLUSTER, ctx -> {
+      local.deleteCluster(cluster(ctx));
+      ctx.status(200);
+    });
+    app.post(CLUSTER + "/start", ctx -> ctx.json(local.start(cluster(ctx))));
+    app.post(CLUSTER + "/stop", ctx -> ctx.json(local.stop(cluster(ctx))));
+    app.get(CLUSTER + "/pods", ctx -> ctx.json(value(local.pods(cluster(ctx), ctx.queryParam("namespace")))));
+    app.get(CLUSTER + "/services", ctx -> ctx.json(value(local.services(cluster(ctx), ctx.queryParam("namespace")))));
+    app.get(CLUSTER + "/pods/{pod}/log", ctx -> local.log(cluster(ctx), ctx.queryParam("namespace"), ctx.pathParam("pod"),
+        "true".equalsIgnoreCase(ctx.queryParam("follow")), ctx));
+    app.get(CLUSTER + "/trustBundle", ctx -> ctx.json(local.trustBundle(cluster(ctx))));
+
+    // extensions
+    app.get(EXTENSIONS, ctx -> ctx.json(value(extensions.list(cluster(ctx)))));
+    app.put(EXTENSIONS + "/{name}", ctx -> accepted(ctx, extensions.create(cluster(ctx), ctx.pathParam("name"), body(ctx),
+        "*".equals(ctx.header("If-None-Match")))));
+    app.patch(EXTENSIONS + "/{name}", ctx -> accepted(ctx, extensions.update(cluster(ctx), ctx.pathParam("name"), body(ctx), ctx.header("If-Match"))));
+    app.get(EXTENSIONS + "/{name}", ctx -> {
+      Doc d = extensions.doc(cluster(ctx), ctx.pathParam("name"));
+      ctx.header("ETag", d.etag()).json(Json.external(d.body()));
+    });
+    app.delete(EXTENSIONS + "/{name}", ctx -> {
+      Extensions.Accepted a = extensions.delete(cluster(ctx), ctx.pathParam("name"), "true".equalsIgnoreCase(ctx.queryParam("forceDelete")));
+      if (a == null) {
+        ctx.status(204);
+      } else {
+        accepted(ctx, a);
+      }
+    });
+    app.get(EXTENSIONS + "/{name}/operations/{op}", ctx -> ctx.json(extensions.operation(cluster(ctx), ctx.pathParam("name"), ctx.pathParam("op"))));
+  }
+
+  // ---- helpers
+
+  private void authenticate(Context ctx) {
+    String h = ctx.header("Authorization");
+    byte[] given = h != null && h.regionMatches(true, 0, "Bearer ", 0, 7) ? h.substring(7).trim().getBytes(StandardCharsets.UTF_8) : new byte[0];
+    if (!MessageDigest.isEqual(given, token)) {
+      throw new ApiException(401, "AuthenticationFailed", h == null
+          ? "Authentication is required: send 'Authorization: Bearer <token>' (the CLI reads the token from the server's token file)."
+          : "The bearer token is not valid for this server.");
+    }
+  }
+
+  private static void error(Context ctx, int status, String code, String message) {
+    ObjectNode body = Json.object();
+    ObjectNode e = body.putObject("error");
+    e.put("code", code);
+    e.put("message", message);
+    ctx.status(status).json(body);
+  }
+
+  private static void accepted(Context ctx, Extensions.Accepted a) {
+    String opUrl = ctx.scheme() + "://" + ctx.host() + a.body().path("id").asText() + "/operations/" + a.operationId();
+    ctx.header("Azure-AsyncOperation", opUrl);
+    ctx.header("Location", opUrl);
+    ctx.header("ETag", a.etag());
+    ctx.status(a.status()).json(a.body());
+  }
+
+  private String sub(Context ctx) {
+    String s = ctx.pathParam("sub");
+    if (!s.equalsIgnoreCase(subscription)) {
+      throw ApiException.notFound("SubscriptionNotFound", "The subscription '" + s + "' could not be found; this server's subscription is "
+          + subscription + ".");
+    }
+    return s;
+  }
+
+  private String ns(Context ctx) {
+    sub(ctx);
+    return ctx.pathParam("ns");
+  }
+
+  private String rg(Context ctx) {
+    sub(ctx);
+    return ctx.pathParam("rg");
+  }
+
+  private static String checkClusterType(Context ctx) {
+    String rp = ctx.pathParam("rp");
+    String type = ctx.pathParam("ctype").toLowerCase(Locale.ROOT);
+    String expected = ArmIds.clusterProvider(type);
+    if (!expected.equalsIgnoreCase(rp + "/" + ctx.pathParam("ctype"))) {
+      throw ApiException.notFound("NotFound", "No route for " + ctx.method() + " " + ctx.path() + ".");
+    }
+    return type;
+  }
+
+  private Doc cluster(Context ctx) {
+    String type = checkClusterType(ctx);
+    return clusters.clusterDoc(rg(ctx), type, ctx.pathParam("cluster"));
+  }
+
+  private ObjectNode subscriptionJson() {
+    ObjectNode s = Json.object();
+    s.put("id", ArmIds.subscription(subscription));
+    s.put("subscriptionId", subscription);
+    s.put("displayName", "daprx local subscription");
+    s.put("state", "Enabled");
+    return s;
+  }
+
+  /** ARM wraps lists as {@code {"value": [...]}}. */
+  private static ObjectNode value(ArrayNode items) {
+    ObjectNode o = Json.object();
+    o.set("value", items);
+    return o;
+  }
+
+  private static JsonNode body(Context ctx) {
+    String text = ctx.body();
+    if (text.isBlank()) {
+      throw ApiException.badRequest("InvalidRequestContent", "The request content was empty; send a JSON object.");
+    }
+    try {
+      JsonNode n = Json.MAPPER.readTree(text);
+      if (n == null || !n.isObject()) {
+        throw ApiException.badRequest("InvalidRequestContent", "The request content must be a JSON object.");
+      }
+      return n;
+    } catch (JsonProcessingException e) {
+      throw ApiException.badRequest("InvalidRequestContent", "The request content was invalid and could not be deserialized: "
+          + e.getOriginalMessage() + " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ").");
+    }
+  }
+
+  private static JsonNode bodyOrEmpty(Context ctx) {
+    return ctx.body().isBlank() ? Json.object() : body(ctx);
+  }
+
+  private static boolean exists(Runnable probe) {
+    try {
+      probe.run();
+      return true;
+    } catch (ApiException e) {
+      return false;
+    }
+  }
+}

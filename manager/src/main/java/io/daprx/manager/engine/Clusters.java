@@ -1,0 +1,189 @@
+package io.daprx.manager.engine;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.daprx.manager.api.ApiException;
+import io.daprx.manager.api.ArmIds;
+import io.daprx.manager.install.LocalCluster;
+import io.daprx.manager.store.Doc;
+import io.daprx.manager.store.Store;
+import io.daprx.manager.store.StoreException;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Resource groups and local managed clusters. A local cluster is a directory (trust bundle, logs,
+ * process state) and a block of loopback ports of its own, so several clusters run side by side.
+ */
+public final class Clusters {
+
+  public static final String RG_KIND = "resourceGroup";
+  public static final String CLUSTER_KIND = "cluster";
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][-A-Za-z0-9_.]{0,62}");
+
+  private final Store store;
+  private final String subscription;
+  private final Path clustersDir;
+  private final int portRangeStart;
+
+  public Clusters(Store store, String subscription, Path clustersDir, int portRangeStart) {
+    this.store = store;
+    this.subscription = subscription;
+    this.clustersDir = clustersDir;
+    this.portRangeStart = portRangeStart;
+  }
+
+  // ---- resource groups
+
+  public ObjectNode putResourceGroup(String rg, String location) {
+    checkName("resource group", rg);
+    String id = ArmIds.resourceGroup(subscription, rg);
+    ObjectNode body = Json.object();
+    body.put("id", id);
+    body.put("name", rg);
+    body.put("location", location == null || location.isBlank() ? "local" : location);
+    body.putObject("properties").put("provisioningState", "Succeeded");
+    body.put("type", "Microsoft.Resources/resourceGroups");
+    try {
+      return Json.external(store.create(id, RG_KIND, ArmIds.subscription(subscription), body).body());
+    } catch (StoreException e) {
+      if (e.reason() == StoreException.Reason.CONFLICT) {
+        return resourceGroup(rg);
+      }
+      throw e;
+    }
+  }
+
+  public ObjectNode resourceGroup(String rg) {
+    return Json.external(resourceGroupDoc(rg).body());
+  }
+
+  Doc resourceGroupDoc(String rg) {
+    return store.get(ArmIds.resourceGroup(subscription, rg)).orElseThrow(() -> ApiException.notFound("ResourceGroupNotFound",
+        "Resource group '" + rg + "' could not be found. Create it with: daprx group create -n " + rg));
+  }
+
+  public ArrayNode resourceGroups() {
+    ArrayNode out = Json.MAPPER.createArrayNode();
+    store.list(RG_KIND, ArmIds.subscription(subscription)).forEach(d -> out.add(Json.external(d.body())));
+    return out;
+  }
+
+  public void deleteResourceGroup(String rg) {
+    Doc d = resourceGroupDoc(rg);
+    if (!store.list(CLUSTER_KIND, d.id()).isEmpty()) {
+      throw ApiException.conflict("ResourceGroupNotEmpty", "Resource group '" + rg + "' still holds clusters; delete them first.");
+    }
+    store.delete(d.id(), null);
+  }
+
+  // ---- clusters
+
+  /** Creates a local managed cluster: allocates its port block and directory. */
+  public ObjectNode createManaged(String rg, String name, String location) {
+    checkName("cluster", name);
+    Doc group = resourceGroupDoc(rg);
+    String id = ArmIds.cluster(subscription, rg, "managedClusters", name);
+    if (store.get(id).isPresent()) {
+      throw ApiException.conflict("ClusterAlreadyExists", "Cluster '" + name + "' already exists in resource group '" + rg + "'.");
+    }
+    return store.inTransaction(s -> {
+      int portBase = allocatePortBase();
+      ObjectNode body = Json.object();
+      body.put("id", id);
+      body.put("name", name);
+      body.put("type", "Microsoft.ContainerService/ManagedClusters");
+      body.put("location", location == null || location.isBlank() ? group.body().path("location").asText("local") : location);
+      ObjectNode props = body.putObject("properties");
+      props.put("provisioningState", "Succeeded");
+      props.putObject("powerState").put("code", "Running");
+      props.put("kubernetesVersion", "local");
+      props.put("fqdn", "127.0.0.1");
+      props.put("createdAt", Instant.now().toString());
+      ObjectNode local = body.putObject("_local");
+      local.put("portBase", portBase);
+      local.put("dir", clustersDir.resolve(dirName(rg, name)).toString());
+      return Json.external(s.create(id, CLUSTER_KIND, group.id(), body).body());
+    });
+  }
+
+  public Doc clusterDoc(String rg, String clusterType, String name) {
+    String id = ArmIds.cluster(subscription, rg, clusterType, name);
+    return store.get(id).orElseThrow(() -> {
+      resourceGroupDoc(rg); // a missing group is the better message
+      return ApiException.notFound("ResourceNotFound", "The Resource '" + ArmIds.clusterProvider(clusterType) + "/" + name
+          + "' under resource group '" + rg + "' was not found. Create it with: daprx cluster create -g " + rg + " -n " + name);
+    });
+  }
+
+  public ArrayNode clusters(String rg) {
+    ArrayNode out = Json.MAPPER.createArrayNode();
+    List<Doc> docs = rg == null ? store.list(CLUSTER_KIND, null) : store.list(CLUSTER_KIND, resourceGroupDoc(rg).id());
+    docs.forEach(d -> out.add(Json.external(d.body())));
+    return out;
+  }
+
+  public List<Doc> allClusterDocs() {
+    return store.list(CLUSTER_KIND, null);
+  }
+
+  public void setPowerState(Doc cluster, String code) {
+    ObjectNode body = cluster.body().deepCopy();
+    ((ObjectNode) body.path("properties").path("powerState")).put("code", code);
+    store.update(cluster.id(), body, null);
+  }
+
+  public void deleteCluster(Doc cluster) {
+    store.delete(cluster.id(), null);
+  }
+
+  /** The local view of a stored cluster, for the desired state of its installs. */
+  public static LocalCluster local(Doc cluster) {
+    return new LocalCluster(cluster.id(), Path.of(cluster.body().path("_local").path("dir").asText()),
+        cluster.body().path("_local").path("portBase").asInt());
+  }
+
+  private int allocatePortBase() {
+    Set<Integer> used = new HashSet<>();
+    for (Doc d : store.list(CLUSTER_KIND, null)) {
+      used.add(d.body().path("_local").path("portBase").asInt());
+    }
+    for (int k = 0; k < 200; k++) {
+      int base = portRangeStart + k * LocalCluster.PORT_BLOCK;
+      if (base + LocalCluster.PORT_BLOCK > 65535) {
+        break;
+      }
+      if (!used.contains(base) && free(base) && free(base + LocalCluster.SERVICE_OFFSET)) {
+        return base;
+      }
+    }
+    throw ApiException.conflict("NoPortsLeft", "No free block of " + LocalCluster.PORT_BLOCK + " loopback ports from " + portRangeStart
+        + "; delete a cluster or start the server with another DAPRX_PORT_RANGE_START.");
+  }
+
+  private static boolean free(int port) {
+    try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static String dirName(String rg, String name) {
+    return (rg + "_" + name).toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_.-]", "-");
+  }
+
+  private static void checkName(String what, String name) {
+    if (name == null || !NAME.matcher(name).matches()) {
+      throw ApiException.badRequest("InvalidName", "Invalid " + what + " name '" + name
+          + "': use 1-63 letters, digits, '-', '_' or '.', starting with a letter or digit.");
+    }
+  }
+}

@@ -1,0 +1,191 @@
+package io.daprx.manager.engine;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.daprx.manager.api.ApiException;
+import io.daprx.manager.install.DaprSettings;
+import io.daprx.manager.install.LocalCluster;
+import io.daprx.manager.local.PodStatus;
+import io.daprx.manager.store.Doc;
+import io.daprx.manager.store.Store;
+import io.daprx.manager.target.LocalTarget;
+import io.daprx.manager.target.ReconcileException;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** What a user does with a local cluster beyond its extensions: start, stop, delete, and kubectl-style inspection. */
+public final class LocalClusters {
+
+  private static final Logger LOG = LoggerFactory.getLogger(LocalClusters.class);
+
+  private final Store store;
+  private final Clusters clusters;
+  private final Extensions extensions;
+  private final OperationRunner runner;
+  private final LocalTarget target;
+  private final Clock clock;
+
+  public LocalClusters(Store store, Clusters clusters, Extensions extensions, OperationRunner runner, LocalTarget target, Clock clock) {
+    this.store = store;
+    this.clusters = clusters;
+    this.extensions = extensions;
+    this.runner = runner;
+    this.target = target;
+    this.clock = clock;
+  }
+
+  /** Deletes a cluster with everything installed on it. */
+  public void deleteCluster(Doc cluster) {
+    for (Doc ext : store.list(Extensions.KIND, cluster.id())) {
+      target.remove(cluster, OperationRunner.namespace(ext));
+      store.delete(ext.id(), null);
+    }
+    clusters.deleteCluster(cluster);
+    LOG.info("Cluster({}) deleted", cluster.body().path("name").asText());
+  }
+
+  /** Starts a stopped cluster: every installed extension comes back with the same pods, ports and CA. */
+  public ObjectNode start(Doc cluster) {
+    clusters.setPowerState(cluster, "Running");
+    for (Doc ext : store.list(Extensions.KIND, cluster.id())) {
+      try {
+        runner.restore(ext);
+      } catch (ReconcileException e) {
+        throw ApiException.conflict("StartFailed", "Extension '" + ext.body().path("name").asText() + "' did not come back: " + e.getMessage());
+      }
+    }
+    return Json.external(store.get(cluster.id()).orElseThrow().body());
+  }
+
+  /** Stops every process of the cluster, keeping what is installed. */
+  public ObjectNode stop(Doc cluster) {
+    for (Doc ext : store.list(Extensions.KIND, cluster.id())) {
+      runner.stop(ext);
+    }
+    clusters.setPowerState(cluster, "Stopped");
+    return Json.external(store.get(cluster.id()).orElseThrow().body());
+  }
+
+  /** Brings back every cluster that was running when the server last stopped (adopting processes that still run). */
+  public void restoreAll() {
+    for (Doc cluster : clusters.allClusterDocs()) {
+      if (!"Running".equals(cluster.body().path("properties").path("powerState").path("code").asText())) {
+        continue;
+      }
+      for (Doc ext : store.list(Extensions.KIND, cluster.id())) {
+        if ("Succeeded".equals(ext.body().path("properties").path("provisioningState").asText())) {
+          try {
+            runner.restore(ext);
+          } catch (ReconcileException | RuntimeException e) {
+            LOG.warn("Extension({}) did not come back after the server restarted: {}", ext.body().path("name").asText(), e.getMessage());
+          }
+        }
+      }
+    }
+  }
+
+  public ArrayNode pods(Doc cluster, String namespace) {
+    ArrayNode out = Json.MAPPER.createArrayNode();
+    for (Doc ext : installs(cluster, namespace)) {
+      String ns = OperationRunner.namespace(ext);
+      for (PodStatus p : target.pods(cluster, ns)) {
+        ObjectNode o = out.addObject();
+        o.put("name", p.name());
+        o.put("namespace", ns);
+        o.put("component", p.component());
+        o.put("ready", p.ready() ? "1/1" : "0/1");
+        o.put("status", p.status());
+        o.put("restarts", p.restarts());
+        o.put("createdAt", p.createdAt().toString());
+        if (p.pid() == null) {
+          o.putNull("pid");
+        } else {
+          o.put("pid", p.pid());
+        }
+        if (p.lastExitReason() != null) {
+          o.put("lastExitReason", p.lastExitReason());
+        }
+      }
+    }
+    return out;
+  }
+
+  public ArrayNode services(Doc cluster, String namespace) {
+    ArrayNode out = Json.MAPPER.createArrayNode();
+    for (Doc ext : installs(cluster, namespace)) {
+      String ns = OperationRunner.namespace(ext);
+      for (LocalTarget.ServiceView s : target.services(cluster, ns, DaprSettings.parse(extensions.effectiveSettings(ext)))) {
+        ObjectNode o = out.addObject();
+        o.put("name", s.name());
+        o.put("namespace", ns);
+        o.put("type", "ClusterIP");
+        o.put("address", s.address());
+        o.put("port", s.port());
+        ArrayNode eps = o.putArray("endpoints");
+        s.endpoints().forEach(eps::add);
+      }
+    }
+    return out;
+  }
+
+  /** Writes a pod's log to the response; with {@code follow}, keeps writing what the pod logs until the client goes away. */
+  public void log(Doc cluster, String namespace, String pod, boolean follow, Context ctx) throws IOException {
+    Path file = null;
+    for (Doc ext : installs(cluster, namespace)) {
+      file = file != null ? file : target.logFile(cluster, OperationRunner.namespace(ext), pod);
+    }
+    if (file == null || !Files.exists(file)) {
+      throw ApiException.notFound("PodNotFound", "pods \"" + pod + "\" not found" + (namespace == null ? "" : " in namespace " + namespace));
+    }
+    ctx.contentType("text/plain; charset=utf-8");
+    OutputStream out = ctx.outputStream();
+    try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
+      byte[] buf = new byte[16 * 1024];
+      while (true) {
+        int n = raf.read(buf);
+        if (n > 0) {
+          out.write(buf, 0, n);
+          continue;
+        }
+        out.flush();
+        if (!follow) {
+          return;
+        }
+        try {
+          Thread.sleep(250); // tail -f: look for more output four times a second
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    } catch (IOException e) {
+      LOG.debug("log stream of {} ended: {}", pod, e.getMessage()); // the client went away
+    }
+  }
+
+  public ObjectNode trustBundle(Doc cluster) throws IOException {
+    LocalCluster lc = Clusters.local(cluster);
+    Path ca = lc.trustBundleDir().resolve("ca.crt");
+    if (!Files.exists(ca)) {
+      throw ApiException.notFound("TrustBundleNotFound", "Cluster '" + cluster.body().path("name").asText()
+          + "' has no control plane yet; install one with daprx k8s-extension create.");
+    }
+    ObjectNode o = Json.object();
+    o.put("ca.crt", Files.readString(ca));
+    return o;
+  }
+
+  private List<Doc> installs(Doc cluster, String namespace) {
+    return store.list(Extensions.KIND, cluster.id()).stream()
+        .filter(e -> namespace == null || namespace.isBlank() || OperationRunner.namespace(e).equals(namespace))
+        .toList();
+  }
+}

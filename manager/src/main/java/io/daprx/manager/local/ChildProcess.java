@@ -1,0 +1,110 @@
+package io.daprx.manager.local;
+
+import java.io.File;
+import java.io.IOException;
+import java.lang.ProcessBuilder.Redirect;
+import java.nio.file.Files;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A running OS process of a pod: one this JVM launched (its exit code is known) or one adopted from an earlier
+ * supervisor by pid and start instant (its exit code is not).
+ */
+final class ChildProcess {
+
+  private static final boolean WINDOWS =
+      System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows");
+  private static final File NULL_FILE = new File(WINDOWS ? "NUL" : "/dev/null");
+
+  private final ProcessHandle handle;
+  private final Process process;
+  private final Instant startInstant;
+
+  private ChildProcess(ProcessHandle handle, Process process, Instant startInstant) {
+    this.handle = handle;
+    this.process = process;
+    this.startInstant = startInstant;
+  }
+
+  /**
+   * Launches the spec with its output appended straight to the log file and stdin from the null device, so the
+   * child never depends on a pipe to this JVM and outlives it.
+   */
+  static ChildProcess launch(ProcessSpec spec) throws IOException {
+    File log = spec.logFile().toFile();
+    if (spec.logFile().getParent() != null) {
+      Files.createDirectories(spec.logFile().getParent());
+    }
+    ProcessBuilder builder = new ProcessBuilder(spec.command())
+        .redirectErrorStream(true)
+        .redirectOutput(Redirect.appendTo(log))
+        .redirectInput(Redirect.from(NULL_FILE));
+    builder.environment().putAll(spec.env());
+    Process process = builder.start();
+    ProcessHandle handle = process.toHandle();
+    return new ChildProcess(handle, process, handle.info().startInstant().orElse(null));
+  }
+
+  /**
+   * The process with this pid if it is alive and started at {@code startInstant}: a pid alone may have been reused
+   * by an unrelated process since it was recorded.
+   */
+  static Optional<ChildProcess> adopt(long pid, Instant startInstant) {
+    if (startInstant == null || pid == ProcessHandle.current().pid()) {
+      return Optional.empty();
+    }
+    return ProcessHandle.of(pid)
+        .filter(ProcessHandle::isAlive)
+        .filter(h -> h.info().startInstant().map(startInstant::equals).orElse(false))
+        .map(h -> new ChildProcess(h, null, startInstant));
+  }
+
+  long pid() {
+    return handle.pid();
+  }
+
+  /** When the process started, as the OS reports it; null if the OS did not say. */
+  Instant startInstant() {
+    return startInstant;
+  }
+
+  boolean adopted() {
+    return process == null;
+  }
+
+  CompletableFuture<?> onExit() {
+    return process != null ? process.onExit() : handle.onExit();
+  }
+
+  /** SIGTERM, or a forced kill where the platform cannot ask politely. */
+  void terminate() {
+    if (!handle.supportsNormalTermination() || !handle.destroy()) {
+      handle.destroyForcibly();
+    }
+  }
+
+  /** SIGKILL. */
+  void kill() {
+    handle.destroyForcibly();
+  }
+
+  /** Exit code of an exited launched process; null for an adopted one (only a parent learns it). */
+  Integer exitCode() {
+    return process == null ? null : process.exitValue();
+  }
+
+  /** How kubectl-ish output names the exit: {@code exit code 1}, {@code killed by signal 9}. */
+  static String describeExit(Integer exitCode) {
+    if (exitCode == null) {
+      return "exit code unknown: adopted process";
+    }
+    // the JDK reports death by signal N as 128 + N, as shells do
+    if (!WINDOWS && exitCode > 128 && exitCode <= 128 + 64) {
+      return "killed by signal " + (exitCode - 128);
+    }
+    return "exit code " + exitCode;
+  }
+}

@@ -1,0 +1,432 @@
+package io.daprx.manager.local;
+
+import io.daprx.manager.local.Pod.AfterStop;
+import io.daprx.manager.local.Pod.Phase;
+import io.daprx.manager.local.StateFile.GroupState;
+import io.daprx.manager.local.StateFile.PodRecord;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The pods of one group (one local cluster): desired specs, the pods as they are, and the level-triggered
+ * {@link #reconcile()} that moves one towards the other. Runs only on the supervisor's event loop.
+ */
+final class GroupController {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Supervisor.class);
+
+  private final String group;
+  private final Path stateFile;
+  private final EventLoop loop;
+  private final Clock clock;
+  private final SupervisorSettings settings;
+  private final Map<String, ProcessSpec> desired = new TreeMap<>();
+  private final Map<String, Pod> pods = new TreeMap<>();
+  private boolean dirty = true;
+  private boolean stopping;
+
+  GroupController(String group, Path stateFile, EventLoop loop, Clock clock, SupervisorSettings settings) {
+    this.group = group;
+    this.stateFile = stateFile;
+    this.loop = loop;
+    this.clock = clock;
+    this.settings = settings;
+  }
+
+  // ---- commands
+
+  void desire(List<ProcessSpec> specs) {
+    stopping = false;
+    desired.clear();
+    specs.forEach(s -> desired.put(s.name(), s));
+    dirty = true;
+    LOG.debug("Group({}) desires {} pods", group, desired.size());
+    reconcile();
+  }
+
+  void stopAll() {
+    stopping = true;
+    desired.clear();
+    dirty = true;
+    LOG.debug("Group({}) stopping all pods", group);
+    reconcile();
+  }
+
+  /**
+   * Takes over the pods of an earlier supervisor: a recorded process still alive with the recorded start instant
+   * is adopted; any other is restarted (a pid alive with another start instant belongs to someone else now).
+   */
+  void recover(GroupState state) {
+    state.desired().forEach(s -> desired.put(s.name(), s));
+    for (PodRecord rec : state.pods()) {
+      Pod pod = new Pod(group, rec.spec(), rec.createdAt() != null ? rec.createdAt() : clock.instant());
+      pod.restarts = rec.restarts();
+      pod.lastExitReason = rec.lastExitReason();
+      pods.put(pod.name(), pod);
+      Optional<ChildProcess> child =
+          rec.pid() == null ? Optional.empty() : ChildProcess.adopt(rec.pid(), rec.processStart());
+      if (child.isPresent()) {
+        running(pod, child.get(), child.get().startInstant());
+        LOG.info("{} adopted pid {} (restarts {})", pod.ref(), rec.pid(), pod.restarts);
+        continue;
+      }
+      if (rec.pid() != null && ProcessHandle.of(rec.pid()).map(ProcessHandle::isAlive).orElse(false)) {
+        LOG.warn("{} pid {} is alive but is not the process started at {}; not adopting it", pod.ref(), rec.pid(),
+            rec.processStart());
+      }
+      ProcessSpec want = desired.get(pod.name());
+      if (want == null) {
+        pods.remove(pod.name());
+        continue;
+      }
+      // the dead pod comes back with the spec desired now, which spares a replacement right after
+      pod.spec = want;
+      String cause = rec.pid() == null
+          ? "restart was pending when the supervisor stopped"
+          : "exited while no supervisor was running";
+      if (rec.pid() != null) {
+        pod.lastExitReason = "exited while no supervisor was running";
+      }
+      LOG.warn("{} {}; restarting it", pod.ref(), cause);
+      pod.restartCause = cause;
+      restart(pod);
+    }
+    dirty = true;
+    reconcile();
+  }
+
+  // ---- queries
+
+  boolean stopping() {
+    return stopping;
+  }
+
+  boolean empty() {
+    return pods.isEmpty();
+  }
+
+  /**
+   * True when every pod no longer desired has exited and every desired pod has a process launched (or crashed and
+   * in back-off) with its desired spec, except pods waiting their turn in a rolling replacement.
+   */
+  boolean settled() {
+    for (Pod pod : pods.values()) {
+      if (!desired.containsKey(pod.name())) {
+        return false;
+      }
+    }
+    for (ProcessSpec spec : desired.values()) {
+      Pod pod = pods.get(spec.name());
+      if (pod == null || pod.phase == Phase.PENDING || pod.phase == Phase.TERMINATING) {
+        return false;
+      }
+      if (!pod.spec.specHash().equals(spec.specHash()) && !rolling(spec.component(), clock.instant())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Every desired pod runs its desired spec and is ready, and nothing else runs. */
+  boolean allReady() {
+    if (pods.size() != desired.size()) {
+      return false;
+    }
+    for (ProcessSpec spec : desired.values()) {
+      Pod pod = pods.get(spec.name());
+      if (pod == null || !pod.spec.specHash().equals(spec.specHash()) || !pod.status().ready()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  List<PodStatus> status() {
+    return pods.values().stream().map(Pod::status).toList();
+  }
+
+  // ---- reconcile
+
+  /** Stops what is no longer desired, starts what is missing, and replaces one outdated pod per component. */
+  void reconcile() {
+    Instant now = clock.instant();
+    for (Pod pod : List.copyOf(pods.values())) {
+      boolean wanted = desired.containsKey(pod.name());
+      if (pod.phase == Phase.TERMINATING) {
+        pod.afterStop = wanted ? AfterStop.REPLACE : AfterStop.REMOVE;
+      } else if (!wanted) {
+        stop(pod, AfterStop.REMOVE);
+      }
+    }
+    for (ProcessSpec spec : desired.values()) {
+      if (!pods.containsKey(spec.name())) {
+        Pod pod = new Pod(group, spec, now);
+        pods.put(spec.name(), pod);
+        launch(pod);
+      }
+    }
+    for (Pod pod : pods.values()) {
+      if (pod.rolloutStartedAt != null && rolloutExpired(pod, now)) {
+        LOG.warn("{} not ready {} s after its replacement started; replacing the next pod anyway", pod.ref(),
+            settings.rolloutReadyTimeout().toSeconds());
+        pod.rolloutStartedAt = null;
+      }
+    }
+    for (String component : new TreeSet<>(desired.values().stream().map(ProcessSpec::component).toList())) {
+      if (rolling(component, now)) {
+        continue;
+      }
+      pods.values().stream()
+          .filter(p -> p.phase != Phase.TERMINATING && outdated(p)
+              && component.equals(desired.get(p.name()).component()))
+          .findFirst()
+          .ifPresent(p -> {
+            LOG.debug("{} spec changed ({} -> {}); replacing it", p.ref(), p.spec.specHash(),
+                desired.get(p.name()).specHash());
+            stop(p, AfterStop.REPLACE);
+          });
+    }
+  }
+
+  private boolean outdated(Pod pod) {
+    ProcessSpec want = desired.get(pod.name());
+    return want != null && !want.specHash().equals(pod.spec.specHash());
+  }
+
+  /** Whether a replacement in this component is still under way, which holds back the next one. */
+  private boolean rolling(String component, Instant now) {
+    for (Pod pod : pods.values()) {
+      ProcessSpec want = desired.get(pod.name());
+      if (want == null || !want.component().equals(component)) {
+        continue;
+      }
+      if (pod.phase == Phase.TERMINATING && pod.afterStop == AfterStop.REPLACE) {
+        return true;
+      }
+      if (pod.rolloutStartedAt != null && !rolloutExpired(pod, now)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private boolean rolloutExpired(Pod pod, Instant now) {
+    return !now.isBefore(pod.rolloutStartedAt.plus(settings.rolloutReadyTimeout()));
+  }
+
+  // ---- pod lifecycle
+
+  private void launch(Pod pod) {
+    pod.cancelTimer();
+    dirty = true;
+    try {
+      ChildProcess child = ChildProcess.launch(pod.spec);
+      running(pod, child, clock.instant());
+      LOG.debug("{} started pid {}", pod.ref(), child.pid());
+    } catch (IOException | RuntimeException e) {
+      pod.process = null;
+      pod.ready = false;
+      pod.startedAt = clock.instant();
+      pod.lastExitReason = "failed to start: " + e.getMessage();
+      crashed(pod, "failed to start");
+    }
+  }
+
+  private void running(Pod pod, ChildProcess child, Instant startedAt) {
+    pod.process = child;
+    pod.phase = Phase.RUNNING;
+    pod.startedAt = startedAt != null ? startedAt : clock.instant();
+    pod.ready = pod.spec.readiness() == null;
+    pod.probing = false;
+    child.onExit().whenComplete((ignored, error) -> loop.execute(() -> exited(pod, child)));
+  }
+
+  private void exited(Pod pod, ChildProcess child) {
+    if (pod.process != child || pods.get(pod.name()) != pod) {
+      return;
+    }
+    pod.process = null;
+    pod.ready = false;
+    dirty = true;
+    Integer code = child.exitCode();
+    pod.lastExitReason = ChildProcess.describeExit(code);
+    if (pod.phase == Phase.TERMINATING) {
+      LOG.debug("{} stopped ({})", pod.ref(), pod.lastExitReason);
+      stopped(pod);
+      reconcile();
+      return;
+    }
+    crashed(pod, code == null ? "exit code unknown" : "exit code " + code);
+  }
+
+  /** Waits out the back-off, doubling with each crash in a row, then restarts. */
+  private void crashed(Pod pod, String cause) {
+    Instant now = clock.instant();
+    if (pod.startedAt != null && Duration.between(pod.startedAt, now).compareTo(settings.backoffResetAfter()) >= 0) {
+      pod.crashesInARow = 0;
+    }
+    pod.crashesInARow++;
+    Duration delay = settings.backoff(pod.crashesInARow);
+    pod.cancelTimer();
+    pod.phase = Phase.BACKOFF;
+    pod.restartCause = cause;
+    Object token = new Object();
+    pod.backoffToken = token;
+    pod.timer = loop.schedule(() -> {
+      if (pod.backoffToken == token && pod.phase == Phase.BACKOFF && pods.get(pod.name()) == pod) {
+        restart(pod);
+      }
+    }, delay);
+    LOG.warn("{} exited ({}); restarting in {} ms", pod.ref(), pod.lastExitReason, delay.toMillis());
+  }
+
+  private void restart(Pod pod) {
+    pod.restarts++;
+    appendMarker(pod, "--- restarted (" + pod.restartCause + ") at " + clock.instant() + " ---");
+    launch(pod);
+  }
+
+  /** SIGTERM now, SIGKILL after the grace period; {@link #stopped} follows the exit. */
+  private void stop(Pod pod, AfterStop afterStop) {
+    pod.cancelTimer();
+    pod.afterStop = afterStop;
+    pod.ready = false;
+    dirty = true;
+    ChildProcess child = pod.process;
+    if (child == null) {
+      stopped(pod);
+      return;
+    }
+    pod.phase = Phase.TERMINATING;
+    LOG.debug("{} stopping pid {}", pod.ref(), child.pid());
+    child.terminate();
+    pod.timer = loop.schedule(() -> {
+      if (pod.process == child && pod.phase == Phase.TERMINATING) {
+        LOG.warn("{} pid {} still running {} ms after SIGTERM; killing it", pod.ref(), child.pid(),
+            settings.stopGracePeriod().toMillis());
+        child.kill();
+      }
+    }, settings.stopGracePeriod());
+  }
+
+  private void stopped(Pod pod) {
+    pod.cancelTimer();
+    pod.process = null;
+    AfterStop afterStop = pod.afterStop;
+    pod.afterStop = null;
+    if (afterStop == AfterStop.REPLACE && desired.containsKey(pod.name())) {
+      replace(pod);
+    } else {
+      pods.remove(pod.name(), pod);
+      LOG.debug("{} removed", pod.ref());
+    }
+  }
+
+  /** A replaced pod is a new pod under the same name: restarts and age start over. */
+  private void replace(Pod pod) {
+    Instant now = clock.instant();
+    pod.spec = desired.get(pod.name());
+    pod.restarts = 0;
+    pod.createdAt = now;
+    pod.crashesInARow = 0;
+    pod.lastExitReason = null;
+    pod.rolloutStartedAt = now;
+    appendMarker(pod, "--- replaced (spec " + pod.spec.specHash() + ") at " + now + " ---");
+    launch(pod);
+    // if it never becomes ready, the rollout moves on when the timeout passes
+    loop.schedule(this::reconcile, settings.rolloutReadyTimeout());
+  }
+
+  // ---- readiness
+
+  void probe(ReadinessProber prober) {
+    for (Pod pod : pods.values()) {
+      if (pod.phase != Phase.RUNNING || pod.process == null || pod.spec.readiness() == null || pod.probing) {
+        continue;
+      }
+      pod.probing = true;
+      ChildProcess child = pod.process;
+      prober.probe(pod.spec.readiness()).thenAccept(ok -> loop.execute(() -> probed(pod, child, ok)));
+    }
+  }
+
+  private void probed(Pod pod, ChildProcess child, boolean ok) {
+    if (pod.process != child) {
+      return;
+    }
+    pod.probing = false;
+    if (pod.phase != Phase.RUNNING || pod.ready == ok) {
+      return;
+    }
+    pod.ready = ok;
+    if (ok) {
+      LOG.debug("{} ready", pod.ref());
+      if (pod.rolloutStartedAt != null) {
+        pod.rolloutStartedAt = null;
+        reconcile();
+      }
+    } else {
+      LOG.warn("{} readiness probe {} failing", pod.ref(), pod.spec.readiness());
+    }
+  }
+
+  // ---- persistence
+
+  void persistIfDirty() {
+    if (!dirty) {
+      return;
+    }
+    try {
+      StateFile.write(stateFile, snapshot());
+      dirty = false;
+    } catch (UncheckedIOException e) {
+      LOG.warn("Group({}) state not saved, will retry: {}", group, e.getMessage());
+    }
+  }
+
+  void deleteState() {
+    try {
+      StateFile.delete(stateFile);
+    } catch (UncheckedIOException e) {
+      LOG.warn("Group({}) state not deleted: {}", group, e.getMessage());
+    }
+  }
+
+  private GroupState snapshot() {
+    List<PodRecord> records = new ArrayList<>();
+    for (Pod pod : pods.values()) {
+      ChildProcess p = pod.process;
+      records.add(new PodRecord(pod.spec, p == null ? null : p.pid(), p == null ? null : p.startInstant(),
+          pod.restarts, pod.createdAt, pod.lastExitReason));
+    }
+    return new GroupState(List.copyOf(desired.values()), records);
+  }
+
+  private void appendMarker(Pod pod, String line) {
+    Path log = pod.spec.logFile();
+    try {
+      if (log.getParent() != null) {
+        Files.createDirectories(log.getParent());
+      }
+      Files.writeString(log, line + System.lineSeparator(), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+          StandardOpenOption.APPEND);
+    } catch (IOException e) {
+      LOG.warn("{} cannot write to its log {}: {}", pod.ref(), log, e.getMessage());
+    }
+  }
+}
