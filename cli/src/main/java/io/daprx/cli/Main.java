@@ -13,6 +13,9 @@ import io.daprx.cli.commands.K8sExtensionCommand;
 import io.daprx.cli.commands.LogsCommand;
 import io.daprx.cli.commands.ProviderCommand;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -21,23 +24,53 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "The Dapr control plane in Java, and the extension that provisions it.",
-    subcommands = {
-        FeatureCommand.class, ProviderCommand.class, ExtensionCommand.class, K8sExtensionCommand.class,
-        GroupCommand.class, ClusterCommand.class, GetCommand.class, LogsCommand.class,
-        MtlsCommand.class, ServerCommand.class, SentryCommand.class, CommandLine.HelpCommand.class})
+    commandListHeading = "%nCommands:%n")
 public final class Main {
 
   public static void main(String[] args) {
     System.exit(run(args));
   }
 
+  /** Top-level commands in the order help lists them; built on demand (see {@link #newCommandLine(String...)}). */
+  private static final Map<String, Supplier<Object>> COMMANDS = new LinkedHashMap<>();
+
+  static {
+    COMMANDS.put("feature", FeatureCommand::new);
+    COMMANDS.put("provider", ProviderCommand::new);
+    COMMANDS.put("extension", ExtensionCommand::new);
+    COMMANDS.put("k8s-extension", K8sExtensionCommand::new);
+    COMMANDS.put("group", GroupCommand::new);
+    COMMANDS.put("cluster", ClusterCommand::new);
+    COMMANDS.put("get", GetCommand::new);
+    COMMANDS.put("logs", LogsCommand::new);
+    COMMANDS.put("mtls", MtlsCommand::new);
+    COMMANDS.put("server", ServerCommand::new);
+    COMMANDS.put("sentry", SentryCommand::new);
+    COMMANDS.put("help", CommandLine.HelpCommand::new);
+  }
+
   /** Runs a command line and returns its exit code; used by tests without a new JVM. */
   public static int run(String... args) {
-    return newCommandLine().execute(args);
+    return newCommandLine(args).execute(args);
   }
 
   static CommandLine newCommandLine() {
+    return newCommandLine(new String[0]);
+  }
+
+  /**
+   * Builds the command line with only the top-level command the arguments name (all of them for help or
+   * an unknown name): picocli reflects over every command it is given, which would cost every short
+   * command a tenth of a second.
+   */
+  static CommandLine newCommandLine(String... args) {
     CommandLine cl = new CommandLine(new Main());
+    String first = args.length > 0 ? args[0] : "";
+    if (COMMANDS.containsKey(first) && !first.equals("help")) {
+      cl.addSubcommand(first, COMMANDS.get(first).get());
+    } else {
+      COMMANDS.forEach((name, make) -> cl.addSubcommand(name, make.get()));
+    }
     cl.registerConverter(Duration.class, value -> conversion(() -> GoDuration.parse(value)));
     cl.setExecutionExceptionHandler(Main::handleError);
     return cl;

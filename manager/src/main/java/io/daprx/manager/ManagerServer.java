@@ -48,6 +48,7 @@ public final class ManagerServer implements AutoCloseable {
   private OperationRunner runner;
   private Javalin app;
   private volatile boolean stopClustersOnClose;
+  private String subscription;
 
   public ManagerServer(ServerOptions options, Clock clock) {
     this.options = options;
@@ -76,6 +77,9 @@ public final class ManagerServer implements AutoCloseable {
         cfg.startupWatcherEnabled = false;
         cfg.router.caseInsensitiveRoutes = true;
         cfg.http.maxRequestSize = 1_000_000L;
+        // clients without PATCH (Java's HttpURLConnection, some proxies) send POST with X-HTTP-Method-Override
+        cfg.jetty.modifyServletContextHandler(h -> h.addFilter(new org.eclipse.jetty.servlet.FilterHolder(new MethodOverride()), "/*",
+            java.util.EnumSet.of(jakarta.servlet.DispatcherType.REQUEST)));
       });
       api.install(app);
       app.get("/daprx/info", ctx -> ctx.json(info(subscription)));
@@ -89,6 +93,7 @@ public final class ManagerServer implements AutoCloseable {
         t.start();
       });
       app.start(options.listenAddress(), options.port());
+      this.subscription = subscription;
       writeServerFile();
       int resumed = runner.resumeInterrupted();
       Thread restore = new Thread(local::restoreAll, "restore-clusters");
@@ -132,6 +137,7 @@ public final class ManagerServer implements AutoCloseable {
     ObjectNode o = Json.object();
     o.put("url", url());
     o.put("pid", ProcessHandle.current().pid());
+    o.put("subscription", subscription);
     try {
       Path tmp = Files.createTempFile(options.home(), ".server", ".json");
       Files.writeString(tmp, Json.MAPPER.writeValueAsString(o));

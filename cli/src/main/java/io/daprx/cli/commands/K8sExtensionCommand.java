@@ -87,7 +87,7 @@ public final class K8sExtensionCommand {
     }
     if (print) {
       try {
-        cmd.print(cmd.api().get(resourcePath).body());
+        cmd.print(cmd.api().get(resourcePath).body(), TABLE);
       } catch (ApiError gone) {
         if (gone.status() != 404) {
           throw gone;
