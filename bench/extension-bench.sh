@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Extension-manager figures on this machine, all on loopback:
+#   1. time from 'k8s-extension create' to every control-plane pod Ready (HA), median of RUNS installs
+#   2. resident memory (RSS) of the HA local control plane, and of the management server
+#   3. latency of a simple CLI command ('daprx feature list'), median and p90 of CLI_RUNS runs
+# Targets (issue 3): <= 30 s to Ready on 2 cores, <= 0.5 s median per simple command.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$here"
+RUNS="${RUNS:-3}"
+CLI_RUNS="${CLI_RUNS:-20}"
+[[ -f cli/target/daprx.jar ]] || { echo "build first: ./mvnw -q -B -DskipTests package" >&2; exit 2; }
+
+export DAPRX_HOME="$(mktemp -d "${TMPDIR:-/tmp}/daprx-bench.XXXXXX")"
+export DAPRX_FEATURE_DELAY=0s DAPRX_PROVIDER_DELAY=0s
+unset DAPRX_ENDPOINT
+cleanup() { bin/daprx server stop >/dev/null 2>&1 || true; rm -rf "$DAPRX_HOME"; }
+trap cleanup EXIT
+d() { bin/daprx "$@"; }
+now() { date +%s.%N; }
+
+d cluster create -g benchRG -n benchCluster -o none
+d feature register --namespace Microsoft.ContainerService --name AKS-ExtensionManager -o none 2>/dev/null
+d feature register --namespace Microsoft.ContainerService --name AKS-Dapr -o none 2>/dev/null
+d provider register --namespace Microsoft.KubernetesConfiguration --wait
+d provider register --namespace Microsoft.ContainerService --wait
+d extension add --name k8s-extension
+
+create_times=()
+for i in $(seq 1 "$RUNS"); do
+  t0=$(now)
+  d k8s-extension create -t managedClusters -c benchCluster -g benchRG -n dapr --extension-type Microsoft.Dapr -o none
+  t1=$(now)
+  ready=$(d get pods -n dapr-system -o tsv --query "length([?ready=='1/1'])")
+  total=$(d get pods -n dapr-system -o tsv --query "length(@)")
+  [[ "$ready" == "$total" && "$total" -gt 0 ]] || { echo "not all pods ready after create ($ready/$total)" >&2; exit 1; }
+  create_times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.2f", b - a}')")
+  if [[ "$i" -lt "$RUNS" ]]; then
+    d k8s-extension delete -t managedClusters -c benchCluster -g benchRG -n dapr --yes -o none
+  fi
+done
+
+# memory of the installed control plane, by pod, and of the management server
+rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+pods_total=0
+pod_lines=""
+while IFS=$'\t' read -r name pid; do
+  kb=$(rss_kb "$pid"); pods_total=$((pods_total + kb))
+  pod_lines+=$(printf '  %-34s %6d MiB\n' "$name" $((kb / 1024)))$'\n'
+done < <(d get pods -n dapr-system -o tsv --query "[].[name, pid]")
+server_kb=$(rss_kb "$(sed -E 's/.*"pid":([0-9]+).*/\1/' "$DAPRX_HOME/server.json")")
+
+d feature list -o none  # the first run records the class-data-sharing archive
+cli_times=()
+for i in $(seq 1 "$CLI_RUNS"); do
+  t0=$(now); d feature list -o none; t1=$(now)
+  cli_times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.3f", b - a}')")
+done
+
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+p90() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {i=int(NR*0.9+0.999); if (i<1) i=1; print a[i]}'; }
+ready_med=$(median "${create_times[@]}")
+cli_med=$(median "${cli_times[@]}")
+cli_p90=$(p90 "${cli_times[@]}")
+pass() { awk -v v="$1" -v t="$2" 'BEGIN {print (v <= t) ? "met" : "MISSED"}'; }
+
+echo
+echo "daprx extension benchmark — $(nproc) cores, $(java -version 2>&1 | head -1)"
+printf 'k8s-extension create -> all pods Ready (HA): %s s median of %d (%s)   target <= 30 s: %s\n' \
+  "$ready_med" "$RUNS" "$(printf '%.1f ' "${create_times[@]}")" "$(pass "$ready_med" 30)"
+printf 'HA control plane RSS: %d MiB in %d pods\n%s' $((pods_total / 1024)) "$(d get pods -n dapr-system -o tsv --query 'length(@)')" "$pod_lines"
+printf 'management server RSS: %d MiB\n' $((server_kb / 1024))
+printf "'daprx feature list': median %s s, p90 %s s over %d runs   target <= 0.5 s median: %s\n" \
+  "$cli_med" "$cli_p90" "$CLI_RUNS" "$(pass "$cli_med" 0.5)"
