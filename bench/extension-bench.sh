@@ -40,13 +40,18 @@ for i in $(seq 1 "$RUNS"); do
   fi
 done
 
-# memory of the installed control plane, by pod, and of the management server
+# memory of the installed control plane, by pod, and of the management server. RSS counts the pages
+# the JVMs share (libjvm, the CDS archive) once per process; PSS splits shared pages among their users,
+# so the sum of PSS is what the control plane really costs the machine.
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+pss_kb() { awk '/^Pss:/ {print $2}' "/proc/$1/smaps_rollup" 2>/dev/null || echo 0; }
 pods_total=0
+pss_total=0
 pod_lines=""
 while IFS=$'\t' read -r name pid; do
   kb=$(rss_kb "$pid"); pods_total=$((pods_total + kb))
-  pod_lines+=$(printf '  %-34s %6d MiB\n' "$name" $((kb / 1024)))$'\n'
+  pkb=$(pss_kb "$pid"); pss_total=$((pss_total + pkb))
+  pod_lines+=$(printf '  %-34s RSS %4d MiB  PSS %4d MiB\n' "$name" $((kb / 1024)) $((pkb / 1024)))$'\n'
 done < <(d get pods -n dapr-system -o tsv --query "[].[name, pid]")
 server_kb=$(rss_kb "$(sed -E 's/.*"pid":([0-9]+).*/\1/' "$DAPRX_HOME/server.json")")
 
@@ -68,7 +73,8 @@ echo
 echo "daprx extension benchmark — $(nproc) cores, $(java -version 2>&1 | head -1)"
 printf 'k8s-extension create -> all pods Ready (HA): %s s median of %d (%s)   target <= 30 s: %s\n' \
   "$ready_med" "$RUNS" "$(printf '%.1f ' "${create_times[@]}")" "$(pass "$ready_med" 30)"
-printf 'HA control plane RSS: %d MiB in %d pods\n%s' $((pods_total / 1024)) "$(d get pods -n dapr-system -o tsv --query 'length(@)')" "$pod_lines"
+printf 'HA control plane: RSS %d MiB, PSS %d MiB in %d pods\n%s' $((pods_total / 1024)) $((pss_total / 1024)) \
+  "$(d get pods -n dapr-system -o tsv --query 'length(@)')" "$pod_lines"
 printf 'management server RSS: %d MiB\n' $((server_kb / 1024))
 printf "'daprx feature list': median %s s, p90 %s s over %d runs   target <= 0.5 s median: %s\n" \
   "$cli_med" "$cli_p90" "$CLI_RUNS" "$(pass "$cli_med" 0.5)"

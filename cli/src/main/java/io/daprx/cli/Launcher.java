@@ -16,8 +16,10 @@ public final class Launcher {
    * JVM flags of a control-plane process, chosen by measurement: many small JVMs run side by side, so
    * SerialGC, a capped heap and metaspace, small thread stacks.
    */
-  public static final List<String> COMPONENT_JVM = List.of("-XX:+UseSerialGC", "-Xms16m", "-Xmx128m", "-XX:MaxMetaspaceSize=128m",
-      "-Xss512k", "-XX:ReservedCodeCacheSize=48m", "-XX:CICompilerCount=2", "-Xshare:auto");
+  public static final List<String> COMPONENT_JVM = List.of("-XX:+UseSerialGC", "-Xms8m", "-Xmx128m", "-XX:MinHeapFreeRatio=10",
+      "-XX:MaxHeapFreeRatio=30", "-XX:MaxMetaspaceSize=128m", "-Xss512k", "-XX:ReservedCodeCacheSize=32m", "-XX:CICompilerCount=2",
+      "-Dio.grpc.netty.shaded.io.netty.allocator.numDirectArenas=1", "-Dio.grpc.netty.shaded.io.netty.allocator.numHeapArenas=1",
+      "-Xshare:auto");
 
   /** JVM flags of the management server. */
   public static final List<String> SERVER_JVM = List.of("-XX:+UseSerialGC", "-Xms32m", "-Xmx256m", "-Xss512k", "-Xshare:auto");
