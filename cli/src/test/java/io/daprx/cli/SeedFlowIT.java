@@ -332,6 +332,19 @@ class SeedFlowIT {
     assertThat(ok("k8s-extension", "list", "-c", CLUSTER, "-g", RG).json()).isEmpty();
   }
 
+  @Test
+  @Order(12)
+  void aServerKilledDuringCreateFinishesTheInstallAfterRestartNeverStuckInCreating() throws Exception {
+    ok("k8s-extension", "create", "-t", "managedClusters", "-c", CLUSTER, "-g", RG, "--name", "myDaprExtension",
+        "--extension-type", "Microsoft.Dapr", "--no-wait");
+    ProcessHandle server = ProcessHandle.of(serverPid()).orElseThrow();
+    server.destroyForcibly();
+    server.onExit().get(10, TimeUnit.SECONDS);
+    await().atMost(Duration.ofSeconds(120)).until(() -> ok("k8s-extension", "show", "-c", CLUSTER, "-g", RG, "--name", "myDaprExtension",
+        "--query", "properties.provisioningState", "-o", "tsv").out().trim().equals("Succeeded"));
+    assertThat(pods()).hasSize(3).allSatisfy(p -> assertThat(p.path("ready").asText()).isEqualTo("1/1"));
+  }
+
   private static void assertError(String[] args, int code, String text) {
     Run r = daprx(args);
     assertThat(r.code()).as("daprx %s\nstderr: %s", String.join(" ", args), r.err()).isEqualTo(code);
