@@ -294,12 +294,7 @@ class SeedFlowIT {
   void aServerKilledDuringAnOperationFinishesItAfterRestart() throws Exception {
     ok("k8s-extension", "update", "-c", CLUSTER, "-g", RG, "--name", "myDaprExtension", "--yes", "--no-wait",
         "--configuration-settings", "global.logLevel=info");
-    ProcessHandle server = ProcessHandle.of(serverPid()).orElseThrow();
-    server.destroyForcibly();
-    server.onExit().get(10, TimeUnit.SECONDS);
-    // the next command starts a new server, which resumes the interrupted operation
-    await().atMost(Duration.ofSeconds(120)).until(() -> ok("k8s-extension", "show", "-c", CLUSTER, "-g", RG, "--name", "myDaprExtension",
-        "--query", "properties.provisioningState", "-o", "tsv").out().trim().equals("Succeeded"));
+    killServerThenAwaitSucceeded();
     assertThat(pods()).hasSize(3).allSatisfy(p -> assertThat(p.path("ready").asText()).isEqualTo("1/1"));
   }
 
@@ -337,12 +332,17 @@ class SeedFlowIT {
   void aServerKilledDuringCreateFinishesTheInstallAfterRestartNeverStuckInCreating() throws Exception {
     ok("k8s-extension", "create", "-t", "managedClusters", "-c", CLUSTER, "-g", RG, "--name", "myDaprExtension",
         "--extension-type", "Microsoft.Dapr", "--no-wait");
+    killServerThenAwaitSucceeded();
+    assertThat(pods()).hasSize(3).allSatisfy(p -> assertThat(p.path("ready").asText()).isEqualTo("1/1"));
+  }
+
+  /** kill -9 of the management server; the next command starts a new one, which resumes the interrupted operation. */
+  private static void killServerThenAwaitSucceeded() throws Exception {
     ProcessHandle server = ProcessHandle.of(serverPid()).orElseThrow();
     server.destroyForcibly();
     server.onExit().get(10, TimeUnit.SECONDS);
     await().atMost(Duration.ofSeconds(120)).until(() -> ok("k8s-extension", "show", "-c", CLUSTER, "-g", RG, "--name", "myDaprExtension",
         "--query", "properties.provisioningState", "-o", "tsv").out().trim().equals("Succeeded"));
-    assertThat(pods()).hasSize(3).allSatisfy(p -> assertThat(p.path("ready").asText()).isEqualTo("1/1"));
   }
 
   private static void assertError(String[] args, int code, String text) {

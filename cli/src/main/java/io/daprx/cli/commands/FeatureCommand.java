@@ -23,27 +23,33 @@ public final class FeatureCommand {
     }
   }
 
-  @Command(name = "register", mixinStandardHelpOptions = true, description = "Register a feature; it is Registered after a short while.")
-  static final class Register extends Named implements Callable<Integer> {
+  /** Register and unregister differ only in their verb. */
+  abstract static class Change extends Named implements Callable<Integer> {
+    abstract String verb();
+
     @Override
     public Integer call() {
-      JsonNode f = api().send("POST", path("/register"), null, Map.of()).body();
-      warn("Once the feature '" + name + "' is registered, invoking 'daprx provider register -n " + namespace
+      JsonNode f = api().send("POST", path("/" + verb()), null, Map.of()).body();
+      warn("Once the feature '" + name + "' is " + verb() + "ed, invoking 'daprx provider register -n " + namespace
           + "' is required to get the change propagated");
       print(f);
       return 0;
     }
   }
 
-  @Command(name = "unregister", mixinStandardHelpOptions = true, description = "Unregister a feature.")
-  static final class Unregister extends Named implements Callable<Integer> {
+  @Command(name = "register", mixinStandardHelpOptions = true, description = "Register a feature; it is Registered after a short while.")
+  static final class Register extends Change {
     @Override
-    public Integer call() {
-      JsonNode f = api().send("POST", path("/unregister"), null, Map.of()).body();
-      warn("Once the feature '" + name + "' is unregistered, invoking 'daprx provider register -n " + namespace
-          + "' is required to get the change propagated");
-      print(f);
-      return 0;
+    String verb() {
+      return "register";
+    }
+  }
+
+  @Command(name = "unregister", mixinStandardHelpOptions = true, description = "Unregister a feature.")
+  static final class Unregister extends Change {
+    @Override
+    String verb() {
+      return "unregister";
     }
   }
 

@@ -138,21 +138,9 @@ public final class K8sExtensionCommand {
     };
   }
 
-  @Command(name = "create", mixinStandardHelpOptions = true, sortOptions = false, description = "Create a cluster extension.")
-  static final class Create extends Named implements Callable<Integer> {
-    @Option(names = "--extension-type", required = true, description = "the extension type: Microsoft.Dapr")
-    String extensionType;
-
-    @Option(names = "--scope", description = "cluster or namespace (Microsoft.Dapr: cluster)")
-    String scope;
-
-    @Option(names = "--release-namespace", description = "namespace of the install (default: dapr-system)")
-    String releaseNamespace;
-
-    @Option(names = "--target-namespace", description = "namespace, with --scope namespace")
-    String targetNamespace;
-
-    @Option(names = {"--auto-upgrade-minor-version", "--auto-upgrade"}, description = "follow new minor versions automatically: true or false (default: true)")
+  /** The options create and update share, and how they become the request's properties. */
+  abstract static class Writes extends Named {
+    @Option(names = {"--auto-upgrade-minor-version", "--auto-upgrade"}, description = "follow new minor versions automatically: true or false")
     String autoUpgrade;
 
     @Option(names = "--version", description = "pin this version (needs --auto-upgrade-minor-version false)")
@@ -177,15 +165,20 @@ public final class K8sExtensionCommand {
     @Option(names = "--no-wait", description = "do not wait for the operation to finish")
     boolean noWait;
 
-    @Override
-    public Integer call() throws InterruptedException {
+    Map<String, String> settings(boolean exclusive) {
+      return K8sExtensionCommand.settings(config, configFile, "--configuration-settings", exclusive);
+    }
+
+    Map<String, String> protectedSettings(boolean exclusive) {
+      return K8sExtensionCommand.settings(protectedConfig, protectedFile, "--config-protected-settings", exclusive);
+    }
+
+    /** Fills the version fields; az refuses a pinned version that would be upgraded automatically. */
+    ObjectNode versionProperties(ObjectNode p) {
       Boolean auto = bool(autoUpgrade, "--auto-upgrade-minor-version");
       if (version != null && (auto == null || auto)) {
         throw new IllegalArgumentException("To pin to specific version, auto-upgrade-minor-version must be set to 'false'.");
       }
-      ObjectNode body = JSON.createObjectNode();
-      ObjectNode p = body.putObject("properties");
-      p.put("extensionType", extensionType);
       if (auto != null) {
         p.put("autoUpgradeMinorVersion", auto);
       }
@@ -195,6 +188,36 @@ public final class K8sExtensionCommand {
       if (releaseTrain != null) {
         p.put("releaseTrain", releaseTrain);
       }
+      return p;
+    }
+
+    /** Sends the request and, unless --no-wait, follows the operation to its end. */
+    int send(String method, ObjectNode body, Map<String, String> headers) throws InterruptedException {
+      String path = extensionsPath() + "/" + name;
+      ApiClient.Response r = api().send(method, path, body, headers);
+      return noWait ? 0 : await(this, r, path, true);
+    }
+  }
+
+  @Command(name = "create", mixinStandardHelpOptions = true, sortOptions = false, description = "Create a cluster extension.")
+  static final class Create extends Writes implements Callable<Integer> {
+    @Option(names = "--extension-type", required = true, description = "the extension type: Microsoft.Dapr")
+    String extensionType;
+
+    @Option(names = "--scope", description = "cluster or namespace (Microsoft.Dapr: cluster)")
+    String scope;
+
+    @Option(names = "--release-namespace", description = "namespace of the install (default: dapr-system)")
+    String releaseNamespace;
+
+    @Option(names = "--target-namespace", description = "namespace, with --scope namespace")
+    String targetNamespace;
+
+    @Override
+    public Integer call() throws InterruptedException {
+      ObjectNode body = JSON.createObjectNode();
+      ObjectNode p = versionProperties(body.putObject("properties"));
+      p.put("extensionType", extensionType);
       if (scope != null && scope.equalsIgnoreCase("namespace")) {
         p.putObject("scope").putObject("namespace").put("targetNamespace", targetNamespace == null ? "default" : targetNamespace);
       } else if (scope != null && !scope.equalsIgnoreCase("cluster")) {
@@ -205,69 +228,27 @@ public final class K8sExtensionCommand {
           c.put("releaseNamespace", releaseNamespace);
         }
       }
-      p.set("configurationSettings", JSON.valueToTree(settings(config, configFile, "--configuration-settings", true)));
-      p.set("configurationProtectedSettings", JSON.valueToTree(settings(protectedConfig, protectedFile, "--config-protected-settings", true)));
-      String path = extensionsPath() + "/" + name;
-      ApiClient.Response r = api().send("PUT", path, body, Map.of("If-None-Match", "*"));
-      if (noWait) {
-        return 0;
-      }
-      return await(this, r, path, true);
+      p.set("configurationSettings", JSON.valueToTree(settings(true)));
+      p.set("configurationProtectedSettings", JSON.valueToTree(protectedSettings(true)));
+      return send("PUT", body, Map.of("If-None-Match", "*"));
     }
   }
 
   @Command(name = "update", mixinStandardHelpOptions = true, sortOptions = false, description = "Update a cluster extension.")
-  static final class Update extends Named implements Callable<Integer> {
-    @Option(names = {"--auto-upgrade-minor-version", "--auto-upgrade"}, description = "true or false")
-    String autoUpgrade;
-
-    @Option(names = "--version", description = "pin, upgrade or roll back to this version (needs --auto-upgrade-minor-version false)")
-    String version;
-
-    @Option(names = "--release-train", description = "stable or dev")
-    String releaseTrain;
-
-    @Option(names = {"--configuration-settings", "--config"}, arity = "1..*", paramLabel = "KEY=VALUE", description = "settings to set")
-    List<String> config = new ArrayList<>();
-
-    @Option(names = {"--config-protected-settings", "--configuration-protected-settings"}, arity = "1..*", paramLabel = "KEY=VALUE")
-    List<String> protectedConfig = new ArrayList<>();
-
-    @Option(names = {"--config-settings-file", "--configuration-settings-file"})
-    Path configFile;
-
-    @Option(names = {"--config-protected-settings-file", "--configuration-protected-settings-file"})
-    Path protectedFile;
-
+  static final class Update extends Writes implements Callable<Integer> {
     @Option(names = {"--yes", "-y"}, description = "do not ask for confirmation")
     boolean yes;
 
-    @Option(names = "--no-wait", description = "do not wait for the operation to finish")
-    boolean noWait;
-
     @Override
     public Integer call() throws InterruptedException {
-      Boolean auto = bool(autoUpgrade, "--auto-upgrade-minor-version");
-      if (version != null && (auto == null || auto)) {
-        throw new IllegalArgumentException("To pin to specific version, auto-upgrade-minor-version must be set to 'false'.");
-      }
-      Map<String, String> settings = settings(config, configFile, "--configuration-settings", false);
-      Map<String, String> protectedSettings = settings(protectedConfig, protectedFile, "--config-protected-settings", false);
+      ObjectNode body = JSON.createObjectNode();
+      ObjectNode p = versionProperties(body.putObject("properties"));
+      Map<String, String> settings = settings(false);
+      Map<String, String> protectedSettings = protectedSettings(false);
       if ((!settings.isEmpty() || !protectedSettings.isEmpty()) && !yes) {
         Confirm.ask(this, "Updating properties in --config-settings or --config-protected-settings may lead to undesirable state if the"
             + " cluster extension type does not support it. Please refer to the documentation of the cluster extension service to check"
             + " if updates to these properties is supported. Do you wish to proceed?");
-      }
-      ObjectNode body = JSON.createObjectNode();
-      ObjectNode p = body.putObject("properties");
-      if (auto != null) {
-        p.put("autoUpgradeMinorVersion", auto);
-      }
-      if (version != null) {
-        p.put("version", version);
-      }
-      if (releaseTrain != null) {
-        p.put("releaseTrain", releaseTrain);
       }
       if (!settings.isEmpty()) {
         p.set("configurationSettings", JSON.valueToTree(settings));
@@ -275,12 +256,7 @@ public final class K8sExtensionCommand {
       if (!protectedSettings.isEmpty()) {
         p.set("configurationProtectedSettings", JSON.valueToTree(protectedSettings));
       }
-      String path = extensionsPath() + "/" + name;
-      ApiClient.Response r = api().send("PATCH", path, body, Map.of());
-      if (noWait) {
-        return 0;
-      }
-      return await(this, r, path, true);
+      return send("PATCH", body, Map.of());
     }
   }
 

@@ -139,10 +139,7 @@ public final class JdbcStore implements Store {
   @Override
   public synchronized Doc update(String id, ObjectNode body, String ifMatch) {
     Doc current = get(id).orElseThrow(() -> notFound(id));
-    if (ifMatch != null && !ifMatch.equals("*") && !ifMatch.equals(current.etag())) {
-      throw new StoreException(StoreException.Reason.PRECONDITION_FAILED,
-          "resource " + id + " was changed by someone else (ETag " + ifMatch + " is not current); read it again and retry");
-    }
+    checkEtag(current, ifMatch);
     long now = clock.millis();
     String etag = newEtag();
     try (PreparedStatement ps = connection().prepareStatement(
@@ -164,10 +161,7 @@ public final class JdbcStore implements Store {
   @Override
   public synchronized void delete(String id, String ifMatch) {
     Doc current = get(id).orElseThrow(() -> notFound(id));
-    if (ifMatch != null && !ifMatch.equals("*") && !ifMatch.equals(current.etag())) {
-      throw new StoreException(StoreException.Reason.PRECONDITION_FAILED,
-          "resource " + id + " was changed by someone else (ETag " + ifMatch + " is not current); read it again and retry");
-    }
+    checkEtag(current, ifMatch);
     try (PreparedStatement ps = connection().prepareStatement("DELETE FROM resources WHERE id = ? AND etag = ?")) {
       ps.setString(1, key(id));
       ps.setString(2, current.etag());
@@ -176,6 +170,13 @@ public final class JdbcStore implements Store {
       }
     } catch (SQLException e) {
       throw unavailable(e);
+    }
+  }
+
+  private static void checkEtag(Doc current, String ifMatch) {
+    if (ifMatch != null && !ifMatch.equals("*") && !ifMatch.equals(current.etag())) {
+      throw new StoreException(StoreException.Reason.PRECONDITION_FAILED,
+          "resource " + current.id() + " was changed by someone else (ETag " + ifMatch + " is not current); read it again and retry");
     }
   }
 
