@@ -15,6 +15,13 @@
 #   CRYPTO_PROVIDER     sentry's --crypto-provider: auto|accp|jdk (default auto)
 #   SENTRY_JFR          a file name: record sentry with Java Flight Recorder (profile settings) into it;
 #                       `java -cp $DAPRX_BENCH_JAR io.daprx.bench.JfrTop FILE` summarises where the time went
+#   SENTRY_IMPL         daprx (default): the real `daprx sentry`. For calibration only, a stand-in served by
+#                       the bench jar with the same JVM flags (io.daprx.bench.ProtoSentry): `canned` answers
+#                       a pre-signed response (gRPC + TLS cost alone), `fast` signs with the prototype path
+#                       of io.daprx.bench.FastSignPath (what the profiling suggests sentry should do)
+#   PROTO_EXECUTOR      for SENTRY_IMPL=canned|fast: default (gRPC's cached pool) or fixed (a thread per core)
+#   WAIT_FOR_IDLE       wait up to this many seconds for the machine to be quiet (< 0.3 busy cores) before
+#                       measuring (default 0: just report how busy it is); other load skews every figure
 #   OPENSSL_SECONDS     seconds per openssl speed test (default 3)
 #   BENCH_TIMEOUT       upper bound in seconds for the load generator (default: computed from its options + 300)
 set -euo pipefail
@@ -37,18 +44,20 @@ read -r -a bench_opts <<< "${BENCH_JAVA_OPTS:--Xms512m -Xmx512m -XX:+UseParallel
 cores="$(nproc)"
 
 # The load generator's --warmup-seconds/--seconds decide how long it runs; bound it from them.
-warmup=5 seconds=10
+warmup=5 seconds=10 jit=10
 args=("$@")
 for ((i = 0; i < ${#args[@]}; i++)); do
   case "${args[i]}" in
+    --jit-warmup-seconds) jit="${args[i+1]:-10}" ;;
+    --jit-warmup-seconds=*) jit="${args[i]#*=}" ;;
     --warmup-seconds) warmup="${args[i+1]:-5}" ;;
     --warmup-seconds=*) warmup="${args[i]#*=}" ;;
     --seconds) seconds="${args[i+1]:-10}" ;;
     --seconds=*) seconds="${args[i]#*=}" ;;
   esac
 done
-# 2 key types × 2 phases × (warm-up + window), plus CSR generation, connection set-up and drain
-bench_timeout="${BENCH_TIMEOUT:-$(awk -v w="$warmup" -v s="$seconds" 'BEGIN { printf "%d", 4 * (w + s) + 300 }')}"
+# JIT warm-up + 2 key types × 2 phases × (warm-up + window), plus CSR generation, connection set-up and drain
+bench_timeout="${BENCH_TIMEOUT:-$(awk -v w="$warmup" -v s="$seconds" -v j="$jit" 'BEGIN { printf "%d", j + 4 * (w + s) + 300 }')}"
 
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/sentry-bench.XXXXXX")"
 sentry_pid=""
@@ -73,6 +82,27 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+
+# --- 0. is anything else using the cores? Both openssl and sentry figures assume they are ours.
+busy_cores() { # busy cores over the next second, from /proc/stat (user nice system irq softirq steal)
+  local a b
+  a="$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat)"
+  sleep 1
+  b="$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat)"
+  awk -v a="$a" -v b="$b" -v n="$cores" 'BEGIN { split(a, x, " "); split(b, y, " "); t = y[2] - x[2]; printf "%.2f", (t > 0 ? n * (y[1] - x[1]) / t : 0) }' # parenthesised, or awk reads "> 0" as a redirection
+}
+idle_deadline=$((SECONDS + ${WAIT_FOR_IDLE:-0}))
+while :; do
+  busy="$(busy_cores)"
+  if awk -v b="$busy" 'BEGIN { exit !(b < 0.3) }'; then
+    echo "sentry-bench: machine quiet before the run ($busy busy cores of $cores)"
+    break
+  fi
+  if ((SECONDS >= idle_deadline)); then
+    echo "sentry-bench: WARNING: $busy of $cores cores are busy with other processes before the run; figures will be skewed" >&2
+    break
+  fi
+done
 
 # --- 1. openssl speed, one core: the script scales by the core count (no -multi, which would measure
 # the same cores twice over and add its own scheduling noise).
@@ -105,7 +135,21 @@ if [[ -n "${SENTRY_JFR:-}" ]]; then
   echo "sentry-bench: recording sentry with JFR into $jfr_file"
 fi
 echo "sentry-bench: starting sentry ($sentry_jdk) on 127.0.0.1:$grpc_port (healthz $healthz_port, metrics $metrics_port)"
-"$here/bin/daprx" "${sentry_args[@]}" > "$tmp/sentry.log" 2>&1 &
+case "${SENTRY_IMPL:-daprx}" in
+  daprx)
+    "$here/bin/daprx" "${sentry_args[@]}" > "$tmp/sentry.log" 2>&1 & ;;
+  canned|fast)
+    echo "sentry-bench: NOTE: SENTRY_IMPL=$SENTRY_IMPL — a calibration stand-in, not daprx sentry"
+    # the JVM flags bin/daprx gives sentry, so only the handler differs
+    # shellcheck disable=SC2086
+    "$sentry_java" -XX:+UseSerialGC -Xms32m -Xmx256m -XX:MaxMetaspaceSize=128m -Xss512k ${DAPRX_JAVA_OPTS:-} \
+      -cp "$bench_jar" io.daprx.bench.ProtoSentry --mode "$SENTRY_IMPL" --executor "${PROTO_EXECUTOR:-default}" \
+      --issuer-credentials "$tmp/credentials" --port "$grpc_port" --healthz-port "$healthz_port" \
+      --metrics-port "$metrics_port" > "$tmp/sentry.log" 2>&1 & ;;
+  *)
+    echo "sentry-bench: SENTRY_IMPL must be daprx, canned or fast" >&2
+    exit 2 ;;
+esac
 sentry_pid=$!
 
 ready=""
@@ -129,6 +173,10 @@ if [[ -z "$ready" ]]; then
 fi
 
 # --- 3. the load generator
+extra=()
+if [[ "${SENTRY_IMPL:-daprx}" == canned ]]; then
+  extra+=(--no-issuance-check) # one pre-signed answer cannot carry each CSR's key
+fi
 set +e
 timeout --kill-after=10 "$bench_timeout" "$bench_java" "${bench_opts[@]}" -cp "$bench_jar" io.daprx.bench.SentryLoad \
   --address "127.0.0.1:$grpc_port" --ca "$tmp/credentials/ca.crt" \
@@ -136,7 +184,7 @@ timeout --kill-after=10 "$bench_timeout" "$bench_java" "${bench_opts[@]}" -cp "$
   --openssl-sign "$p256_sign" --openssl-verify "p256=$p256_verify" --openssl-verify "ed25519=$ed_verify" \
   --cores "$cores" --sentry-jdk "$sentry_jdk" --openssl-version "$openssl_version" \
   --sentry-pid "$sentry_pid" --clock-ticks "$(getconf CLK_TCK 2>/dev/null || echo 100)" \
-  "$@"
+  "${extra[@]}" "$@"
 rc=$?
 set -e
 if [[ $rc -eq 124 || $rc -eq 137 ]]; then

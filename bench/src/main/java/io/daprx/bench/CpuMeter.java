@@ -12,8 +12,15 @@ import java.nio.file.Path;
  */
 final class CpuMeter {
 
-  /** CPU nanoseconds at one instant; negative when unknown. */
-  record Sample(long sentryNanos, long selfNanos) {}
+  /**
+   * CPU nanoseconds at one instant; negative when unknown.
+   *
+   * @param machineNanos busy time of all cores, whoever used them: what is left after sentry and this
+   *     process is other load on the machine, which skews every figure
+   */
+  record Sample(long sentryNanos, long selfNanos, long machineNanos) {
+    static final Sample UNKNOWN = new Sample(-1, -1, -1);
+  }
 
   private final long sentryPid;
   private final long clockTicksPerSecond;
@@ -28,7 +35,24 @@ final class CpuMeter {
   }
 
   Sample sample() {
-    return new Sample(sentryPid > 0 ? cpuNanos(Long.toString(sentryPid)) : -1, cpuNanos("self"));
+    return new Sample(sentryPid > 0 ? cpuNanos(Long.toString(sentryPid)) : -1, cpuNanos("self"), machineNanos());
+  }
+
+  private long machineNanos() {
+    try {
+      return parseMachineStat(Files.readString(Path.of("/proc/stat")), clockTicksPerSecond);
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
+  /** Busy time of all cores from the {@code cpu} line: user, nice, system, irq, softirq and steal (not idle, iowait). */
+  static long parseMachineStat(String procStat, long ticksPerSecond) {
+    String line = procStat.lines().filter(l -> l.startsWith("cpu ")).findFirst().orElseThrow();
+    String[] f = line.trim().split("\\s+");
+    long busy = Long.parseLong(f[1]) + Long.parseLong(f[2]) + Long.parseLong(f[3]) + Long.parseLong(f[6]) + Long.parseLong(f[7])
+        + (f.length > 8 ? Long.parseLong(f[8]) : 0);
+    return busy * (1_000_000_000L / ticksPerSecond);
   }
 
   static double seconds(long from, long to) {

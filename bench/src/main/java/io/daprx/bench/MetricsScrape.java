@@ -14,8 +14,8 @@ import java.util.regex.Pattern;
 /** Reads what sentry says about itself on its Prometheus endpoint. */
 final class MetricsScrape {
 
-  // Sentry registers the gauge as daprx_crypto_provider_info; Micrometer's Prometheus registry drops the
-  // "_info" suffix on gauges, so the exposition says daprx_crypto_provider. Either is accepted.
+  // Sentry's gauge is daprx_crypto_provider (Micrometer's Prometheus registry drops an "_info" suffix on
+  // gauges, so a daprx_crypto_provider_info gauge was exposed under that name anyway). Either is accepted.
   private static final Pattern PROVIDER = Pattern.compile("(?m)^daprx_crypto_provider(?:_info)?\\{[^}]*provider=\"([^\"]*)\"");
 
   private MetricsScrape() {}
@@ -30,7 +30,7 @@ final class MetricsScrape {
     return r.body();
   }
 
-  /** The {@code provider} label of {@code daprx_crypto_provider_info} (exposed as {@code daprx_crypto_provider}). */
+  /** The {@code provider} label of {@code daprx_crypto_provider} (or {@code daprx_crypto_provider_info}). */
   static Optional<String> cryptoProvider(String text) {
     Matcher m = PROVIDER.matcher(text);
     return m.find() ? Optional.of(m.group(1)) : Optional.empty();

@@ -10,16 +10,19 @@ import org.HdrHistogram.Histogram;
  * @param maxScheduleLagNanos how late the open-loop pacer itself sent a request at worst (already part of the latencies)
  * @param sentryCpuSeconds CPU time sentry's process used inside the measuring window (NaN if unknown)
  * @param selfCpuSeconds CPU time the load generator used inside the measuring window (NaN if unknown)
+ * @param otherCpuSeconds CPU time every other process on the machine used inside the window (NaN if unknown)
  */
 record PhaseResult(String name, long calls, long ok, long okInWindow, Map<String, Long> errors, String firstError,
     Histogram latency, double seconds, double offeredRate, long maxScheduleLagNanos, double sentryCpuSeconds,
-    double selfCpuSeconds) {
+    double selfCpuSeconds, double otherCpuSeconds) {
 
   static PhaseResult of(String name, Tally t, double seconds, double offeredRate, long maxScheduleLagNanos,
       CpuMeter.Sample cpuStart, CpuMeter.Sample cpuEnd) {
     return new PhaseResult(name, t.calls(), t.ok(), t.okInWindow(), t.errors(), t.firstError(), t.latencies(), seconds,
         offeredRate, maxScheduleLagNanos,
-        CpuMeter.seconds(cpuStart.sentryNanos(), cpuEnd.sentryNanos()), CpuMeter.seconds(cpuStart.selfNanos(), cpuEnd.selfNanos()));
+        CpuMeter.seconds(cpuStart.sentryNanos(), cpuEnd.sentryNanos()), CpuMeter.seconds(cpuStart.selfNanos(), cpuEnd.selfNanos()),
+        Math.max(0, CpuMeter.seconds(cpuStart.machineNanos(), cpuEnd.machineNanos())
+            - CpuMeter.seconds(cpuStart.sentryNanos(), cpuEnd.sentryNanos()) - CpuMeter.seconds(cpuStart.selfNanos(), cpuEnd.selfNanos())));
   }
 
   /** Sentry's CPU microseconds per certificate issued in the window. */

@@ -91,18 +91,37 @@ final class Report {
    */
   static String cpuTable(List<Figures> rows) {
     StringBuilder sb = new StringBuilder();
-    sb.append(String.format(Locale.ROOT, "%-8s %-5s %14s %16s %12s %14s %14s%n", "CSR key", "phase",
-        "sentry cores", "sentry us/cert", "openssl us", "sentry/openssl", "loadgen cores"));
+    sb.append(String.format(Locale.ROOT, "%-8s %-5s %14s %16s %12s %14s %14s %13s%n", "CSR key", "phase",
+        "sentry cores", "sentry us/cert", "openssl us", "sentry/openssl", "loadgen cores", "other cores"));
     for (Figures f : rows) {
       double cryptoMicros = f.cores() / f.bound() * 1e6;
       for (PhaseResult p : List.of(f.peak(), f.half())) {
-        sb.append(String.format(Locale.ROOT, "%-8s %-5s %14s %16s %12s %14s %14s%n", f.type().display,
+        sb.append(String.format(Locale.ROOT, "%-8s %-5s %14s %16s %12s %14s %14s %13s%n", f.type().display,
             p == f.peak() ? "peak" : "half",
             fmt(p.sentryCpuSeconds() / p.seconds(), 2), fmt(p.sentryMicrosPerCert(), 0), fmt(cryptoMicros, 1),
-            fmt(p.sentryMicrosPerCert() / cryptoMicros, 1) + "x", fmt(p.selfCpuSeconds() / p.seconds(), 2)));
+            fmt(p.sentryMicrosPerCert() / cryptoMicros, 1) + "x", fmt(p.selfCpuSeconds() / p.seconds(), 2),
+            fmt(p.otherCpuSeconds() / p.seconds(), 2)));
       }
     }
     return sb.toString();
+  }
+
+  /** Other processes using more than this many cores during a window make its figures unreliable. */
+  static final double MAX_OTHER_CORES = 0.2;
+
+  /** A warning naming the windows during which other processes competed for the cores, or "". */
+  static String otherLoadWarning(List<Figures> rows) {
+    StringBuilder sb = new StringBuilder();
+    for (Figures f : rows) {
+      for (PhaseResult p : List.of(f.peak(), f.half())) {
+        double other = p.otherCpuSeconds() / p.seconds();
+        if (other > MAX_OTHER_CORES) {
+          sb.append(sb.length() == 0 ? "WARNING: the machine was not quiet — other processes used " : ", ")
+              .append(fmt(other, 2)).append(" cores during ").append(p.name());
+        }
+      }
+    }
+    return sb.length() == 0 ? "" : sb.append("; those figures understate sentry (rerun on an idle machine)\n").toString();
   }
 
   static String errors(String phase, PhaseResult r) {

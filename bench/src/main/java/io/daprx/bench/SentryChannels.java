@@ -77,15 +77,18 @@ final class SentryChannels implements AutoCloseable {
   }
 
   /**
-   * Opens every connection (TLS handshakes stay out of the measurements) and checks on each that sentry
+   * Opens every connection (TLS handshakes stay out of the measurements) and, if {@code check}, checks on each that sentry
    * really issues what daprd expects for this key type: a chain under the anchors, the app's SPIFFE ID,
    * the CSR's key.
    */
-  void verifyIssuance(CsrPool pool, List<X509Certificate> anchors) throws Exception {
+  void verifyIssuance(CsrPool pool, List<X509Certificate> anchors, boolean check) throws Exception {
     SpiffeId expected = SpiffeId.of("public", CsrPool.NAMESPACE, CsrPool.APP_ID);
     for (ManagedChannel ch : channels) {
       SignCertificateRequest req = pool.next();
       SignCertificateResponse resp = CAGrpc.newBlockingStub(ch).withDeadlineAfter(30, TimeUnit.SECONDS).signCertificate(req);
+      if (!check) {
+        continue;
+      }
       List<X509Certificate> chain = Pem.parseCertificates(resp.getWorkloadCertificate().toByteArray());
       Certs.verifyChain(chain, anchors, java.time.Instant.now());
       X509Certificate leaf = chain.get(0);

@@ -72,6 +72,7 @@ public final class Sentry implements AutoCloseable {
   private SentryMetrics metrics;
   private volatile Svid ownSvid;
   private Server server;
+  private java.util.concurrent.ExecutorService handlers;
   private Endpoints endpoints;
 
   public Sentry(SentryOptions options, Clock clock) {
@@ -109,7 +110,13 @@ public final class Sentry implements AutoCloseable {
       ServerCredentials creds = TlsCredentials.serverTls(() -> ownSvid);
       ServerBuilder<?> builder = serverBuilder != null ? serverBuilder.apply(creds)
           : io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder.forAddress(new InetSocketAddress(options.listenAddress(), options.port()), creds);
-      server = builder.addService(service).build().start();
+      // one handler thread per core: gRPC's default unbounded pool let 64 handlers contend for 2 cores
+      handlers = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), r -> {
+        Thread t = new Thread(r, "sentry-sign");
+        t.setDaemon(true);
+        return t;
+      });
+      server = builder.executor(handlers).addService(service).build().start();
       readiness.set("grpc", true);
       endpoints = new Endpoints(options.listenAddress(), options.healthzPort(), options.metricsPort(), readiness, registry, app -> {});
       scheduler.scheduleWithFixedDelay(this::maintain, options.caPollInterval().toMillis(), options.caPollInterval().toMillis(), TimeUnit.MILLISECONDS);
@@ -246,6 +253,9 @@ public final class Sentry implements AutoCloseable {
         server.shutdownNow();
         Thread.currentThread().interrupt();
       }
+    }
+    if (handlers != null) {
+      handlers.shutdownNow();
     }
     if (ownsKubernetes && kubernetes != null) {
       kubernetes.close();

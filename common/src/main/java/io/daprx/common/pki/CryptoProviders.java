@@ -1,7 +1,13 @@
 package io.daprx.common.pki;
 
 import com.amazon.corretto.crypto.provider.AmazonCorrettoCryptoProvider;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.PrivateKey;
 import java.security.Provider;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.security.Security;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.slf4j.Logger;
@@ -23,6 +29,10 @@ public final class CryptoProviders {
 
   private static final Logger LOG = LoggerFactory.getLogger(CryptoProviders.class);
   private static volatile String active;
+  // Security.getProviders(filter) hashes every provider's whole property table under its lock: measured at
+  // 50-150 us and the main lock convoy of sentry's hot path, so each answer is looked up once.
+  private static final Map<String, Provider> SIGNATURE_PROVIDERS = new ConcurrentHashMap<>();
+  private static final Map<String, KeyFactory> KEY_FACTORIES = new ConcurrentHashMap<>();
 
   private CryptoProviders() {}
 
@@ -31,6 +41,8 @@ public final class CryptoProviders {
     if (active != null) {
       return active;
     }
+    SIGNATURE_PROVIDERS.clear();
+    KEY_FACTORIES.clear();
     if (Security.getProvider(BouncyCastleProvider.PROVIDER_NAME) == null) {
       Security.addProvider(new BouncyCastleProvider());
     }
@@ -67,11 +79,51 @@ public final class CryptoProviders {
   /** The provider to use for signatures of the given JCA algorithm: the highest-priority one offering it. */
   public static Provider signatureProvider(String algorithm) {
     ensureInitialised();
-    Provider[] ps = Security.getProviders("Signature." + algorithm);
-    if (ps == null || ps.length == 0) {
-      throw new IllegalStateException("no provider offers signature algorithm " + algorithm);
+    return SIGNATURE_PROVIDERS.computeIfAbsent(algorithm, a -> {
+      Provider[] ps = Security.getProviders("Signature." + a);
+      if (ps == null || ps.length == 0) {
+        throw new IllegalStateException("no provider offers signature algorithm " + a);
+      }
+      return ps[0];
+    });
+  }
+
+  /**
+   * The key factory of the provider that signs with {@code alg}, so keys it makes are that provider's own
+   * and {@code initSign}/{@code initVerify} need not translate them on every call.
+   */
+  public static KeyFactory keyFactory(KeyAlgorithm alg) {
+    return KEY_FACTORIES.computeIfAbsent(alg.name(), n -> {
+      Provider p = signatureProvider(alg.signatureAlgorithm());
+      String[] names = switch (alg) {
+        case EC_P256 -> new String[] {"EC"};
+        case ED25519 -> new String[] {"Ed25519", "EdDSA"};
+        case RSA -> new String[] {"RSA"};
+      };
+      for (String name : names) {
+        if (p.getService("KeyFactory", name) != null) {
+          try {
+            return KeyFactory.getInstance(name, p);
+          } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+          }
+        }
+      }
+      try {
+        return KeyFactory.getInstance(names[0]);
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException("no key factory for " + alg, e);
+      }
+    });
+  }
+
+  /** The same private key as an object of the signing provider (converted once, not at every signature). */
+  public static PrivateKey nativeKey(PrivateKey key, KeyAlgorithm alg) {
+    try {
+      return keyFactory(alg).generatePrivate(new PKCS8EncodedKeySpec(key.getEncoded()));
+    } catch (GeneralSecurityException e) {
+      return key; // the provider cannot take it: keep the key as it is
     }
-    return ps[0];
   }
 
   private static Throwable accpLoadError() {

@@ -22,6 +22,8 @@ public record CaBundle(
   public CaBundle {
     trustAnchors = List.copyOf(trustAnchors);
     issuerChain = List.copyOf(issuerChain);
+    // the signing provider's own key object: translating it on every signature cost ~10 us and a lock
+    issuerKey = io.daprx.common.pki.CryptoProviders.nativeKey(issuerKey, issuerKeyAlgorithm);
   }
 
   public X509Certificate issuer() {

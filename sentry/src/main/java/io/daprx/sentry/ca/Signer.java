@@ -5,7 +5,6 @@ import io.daprx.common.pki.Pem;
 import io.daprx.common.spiffe.SpiffeId;
 import java.io.IOException;
 import java.security.PublicKey;
-import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -25,7 +24,6 @@ import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 
 /**
@@ -77,10 +75,10 @@ public final class Signer {
           .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
           .addExtension(Extension.authorityKeyIdentifier, false, prep.aki());
       X509CertificateHolder holder = b.build(Certs.signer(bundle.issuerKey(), bundle.issuerKeyAlgorithm()));
-      X509Certificate leaf = new JcaX509CertificateConverter().getCertificate(holder);
-      String chain = Pem.encode("CERTIFICATE", holder.getEncoded()) + bundle.issuerChainPem();
-      return new IssuedCertificate(leaf, chain, bundle.trustAnchorsPem(), notAfter);
-    } catch (IOException | CertificateException e) {
+      byte[] der = holder.getEncoded();
+      String chain = Pem.encode("CERTIFICATE", der) + bundle.issuerChainPem();
+      return new IssuedCertificate(der, chain, bundle.trustAnchorsPem(), notAfter);
+    } catch (IOException e) {
       throw new IllegalStateException("cannot sign a certificate for " + id + ": " + e.getMessage(), e);
     }
   }

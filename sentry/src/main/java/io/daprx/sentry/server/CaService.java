@@ -2,6 +2,8 @@ package io.daprx.sentry.server;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Timestamp;
+import io.daprx.common.pki.CryptoProviders;
+import io.daprx.common.pki.KeyAlgorithm;
 import io.daprx.common.spiffe.SpiffeId;
 import io.daprx.proto.sentry.v1.CAGrpc;
 import io.daprx.proto.sentry.v1.SignCertificateRequest;
@@ -14,6 +16,9 @@ import io.daprx.sentry.validator.Validator;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.stub.StreamObserver;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.spec.X509EncodedKeySpec;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
@@ -27,8 +32,6 @@ import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 import org.bouncycastle.crypto.params.RSAKeyParameters;
 import org.bouncycastle.crypto.util.PublicKeyFactory;
-import org.bouncycastle.operator.ContentVerifierProvider;
-import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -128,14 +131,32 @@ public final class CaService extends CAGrpc.CAImplBase {
     }
   }
 
-  /** Key type allowed and the CSR signed by its own key (proof of possession). */
+  /** The signature algorithms a CSR may be signed with, by key type (the ones Go's x509 and openssl use). */
+  private static final Map<ASN1ObjectIdentifier, String> EC_SIGNATURES = Map.of(
+      X9ObjectIdentifiers.ecdsa_with_SHA256, "SHA256withECDSA",
+      X9ObjectIdentifiers.ecdsa_with_SHA384, "SHA384withECDSA",
+      X9ObjectIdentifiers.ecdsa_with_SHA512, "SHA512withECDSA");
+  private static final Map<ASN1ObjectIdentifier, String> RSA_SIGNATURES = Map.of(
+      PKCSObjectIdentifiers.sha256WithRSAEncryption, "SHA256withRSA",
+      PKCSObjectIdentifiers.sha384WithRSAEncryption, "SHA384withRSA",
+      PKCSObjectIdentifiers.sha512WithRSAEncryption, "SHA512withRSA");
+
+  /**
+   * Key type allowed and the CSR signed by its own key (proof of possession), checked with one plain JCA
+   * verification on the signing provider (BouncyCastle's content verifier checks ECDSA twice).
+   */
   private SubjectPublicKeyInfo checkCsr(PKCS10CertificationRequest csr) throws StatusException {
     SubjectPublicKeyInfo spki = csr.getSubjectPublicKeyInfo();
     ASN1ObjectIdentifier alg = spki.getAlgorithm().getAlgorithm();
+    ASN1ObjectIdentifier sigAlg = csr.getSignatureAlgorithm().getAlgorithm();
+    KeyAlgorithm keyType;
+    String jcaSignature;
     if (alg.equals(X9ObjectIdentifiers.id_ecPublicKey)) {
       if (!SECObjectIdentifiers.secp256r1.equals(spki.getAlgorithm().getParameters())) {
         throw fail("invalid_csr", Status.INVALID_ARGUMENT, "unsupported EC curve in CSR: only P-256 is accepted", null);
       }
+      keyType = KeyAlgorithm.EC_P256;
+      jcaSignature = EC_SIGNATURES.get(sigAlg);
     } else if (alg.equals(PKCSObjectIdentifiers.rsaEncryption)) {
       try {
         int bits = ((RSAKeyParameters) PublicKeyFactory.createKey(spki)).getModulus().bitLength();
@@ -145,13 +166,25 @@ public final class CaService extends CAGrpc.CAImplBase {
       } catch (java.io.IOException | ClassCastException e) {
         throw fail("invalid_csr", Status.INVALID_ARGUMENT, "invalid RSA public key in CSR", e.getMessage());
       }
-    } else if (!alg.equals(EdECObjectIdentifiers.id_Ed25519)) {
+      keyType = KeyAlgorithm.RSA;
+      jcaSignature = RSA_SIGNATURES.get(sigAlg);
+    } else if (alg.equals(EdECObjectIdentifiers.id_Ed25519)) {
+      keyType = KeyAlgorithm.ED25519;
+      jcaSignature = sigAlg.equals(EdECObjectIdentifiers.id_Ed25519) ? "Ed25519" : null;
+    } else {
       throw fail("invalid_csr", Status.INVALID_ARGUMENT, "unsupported key type in CSR (" + alg.getId() + "): use ECDSA P-256, Ed25519 or RSA", null);
+    }
+    if (jcaSignature == null) {
+      throw fail("invalid_csr", Status.INVALID_ARGUMENT, "the CSR's signature algorithm (" + sigAlg.getId()
+          + ") does not go with its " + keyType + " key", null);
     }
     boolean ok;
     try {
-      ContentVerifierProvider verifier = new JcaContentVerifierProviderBuilder().build(spki);
-      ok = csr.isSignatureValid(verifier);
+      PublicKey key = CryptoProviders.keyFactory(keyType).generatePublic(new X509EncodedKeySpec(spki.getEncoded()));
+      Signature verifier = Signature.getInstance(jcaSignature, CryptoProviders.signatureProvider(jcaSignature));
+      verifier.initVerify(key);
+      verifier.update(csr.toASN1Structure().getCertificationRequestInfo().getEncoded());
+      ok = verifier.verify(csr.getSignature());
     } catch (Exception e) {
       throw fail("invalid_csr", Status.INVALID_ARGUMENT, "invalid certificate signing request: cannot check its signature", e.toString());
     }
