@@ -166,6 +166,14 @@ class CaServiceTest {
   }
 
   @Test
+  void aCsrSignedWithAnAlgorithmThatDoesNotGoWithItsKeyIsRefused() throws Exception {
+    KeyPair keys = KeyAlgorithm.EC_P256.generate();
+    PKCS10CertificationRequest sha1 = new JcaPKCS10CertificationRequestBuilder(new X500Principal(""), keys.getPublic())
+        .build(new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA1withECDSA").build(keys.getPrivate()));
+    assertRefused(request("myapp", "default", sha1), Status.Code.INVALID_ARGUMENT, "does not go with its EC_P256 key");
+  }
+
+  @Test
   void unsupportedKeyTypesAreRefused() throws Exception {
     KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
     g.initialize(new ECGenParameterSpec("secp384r1"));
