@@ -1,0 +1,233 @@
+package io.daprx.manager.target;
+
+import io.daprx.manager.engine.Clusters;
+import io.daprx.manager.install.DaprSettings;
+import io.daprx.manager.install.InstallPlan;
+import io.daprx.manager.install.LocalCluster;
+import io.daprx.manager.install.PodPlan;
+import io.daprx.manager.install.ServicePlan;
+import io.daprx.manager.local.PodStatus;
+import io.daprx.manager.local.ProcessSpec;
+import io.daprx.manager.local.Supervisor;
+import io.daprx.manager.store.Doc;
+import io.daprx.sentry.ca.CaBundles;
+import io.daprx.sentry.ca.FileBundleStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The local cluster: each replica a supervised process on loopback, each Service a local TCP proxy in
+ * front of the ready replicas. It turns the pure {@link InstallPlan} into process specs and lets the
+ * {@link Supervisor} make reality match.
+ */
+public final class LocalTarget implements Target {
+
+  private static final Logger LOG = LoggerFactory.getLogger(LocalTarget.class);
+
+  private final Supervisor supervisor;
+  private final List<String> launcher;
+  private final Clock clock;
+  private final Map<String, List<ServiceProxy>> proxies = new ConcurrentHashMap<>();
+
+  /** @param launcher the argv that runs {@code daprx}, to which a component's arguments are appended */
+  public LocalTarget(Supervisor supervisor, List<String> launcher, Clock clock) {
+    this.supervisor = supervisor;
+    this.launcher = List.copyOf(launcher);
+    this.clock = clock;
+  }
+
+  @Override
+  public List<ComponentStatus> apply(Doc cluster, String namespace, DaprSettings settings, Duration timeout) throws ReconcileException {
+    LocalCluster lc = Clusters.local(cluster);
+    InstallPlan plan = InstallPlan.forLocal(lc, namespace, settings);
+    String group = group(lc, namespace);
+    try {
+      Files.createDirectories(lc.logDir());
+      // The trust bundle exists before any sentry starts, as the Secret does on Kubernetes: replicas never race to make one.
+      new FileBundleStore(lc.trustBundleDir()).saveIfAbsent(
+          CaBundles.generate(InstallPlan.CONTROL_PLANE_TRUST_DOMAIN, namespace, CaBundles.DEFAULT_CA_TTL, clock).toRaw());
+    } catch (IOException | UncheckedIOException e) {
+      throw new ReconcileException("cannot prepare the cluster directory " + lc.dir() + ": " + e.getMessage(), e);
+    }
+    // A straight chain of steps, one component after the other in install order (sentry first: every
+    // other component gets its identity from it), each waited for before the next starts. Pods that
+    // already run stay desired throughout, so an update never stops a later component to start it again.
+    Map<String, ProcessSpec> byName = new LinkedHashMap<>();
+    for (PodPlan p : plan.pods()) {
+      List<String> argv = new ArrayList<>(launcher);
+      argv.addAll(p.args());
+      byName.put(p.name(), ProcessSpec.of(p.name(), p.component(), argv, Map.of("NAMESPACE", namespace), p.logFile(), p.readiness()));
+    }
+    java.util.Set<String> running = new java.util.HashSet<>();
+    supervisor.status(group).forEach(p -> running.add(p.name()));
+    startServices(group, plan);
+    Instant deadline = clock.instant().plus(timeout);
+    java.util.Set<String> done = new java.util.HashSet<>();
+    for (String component : InstallPlan.AVAILABLE_COMPONENTS) {
+      done.add(component);
+      List<ProcessSpec> specs = byName.values().stream()
+          .filter(spec -> done.contains(spec.component()) || running.contains(spec.name()))
+          .toList();
+      supervisor.apply(group, specs);
+      while (!supervisor.allReady(group)) {
+        if (clock.instant().isAfter(deadline)) {
+          throw new ReconcileException("the control plane did not become ready within " + timeout.toSeconds() + "s: " + notReady(group)
+              + " (see daprx logs POD -n " + namespace + ")");
+        }
+        pause();
+      }
+    }
+    return statuses(plan, supervisor.status(group));
+  }
+
+  @Override
+  public void remove(Doc cluster, String namespace) {
+    LocalCluster lc = Clusters.local(cluster);
+    stop(cluster, namespace);
+    deleteTree(lc.trustBundleDir());
+    deleteTree(lc.logDir());
+  }
+
+  @Override
+  public void stop(Doc cluster, String namespace) {
+    String group = group(Clusters.local(cluster), namespace);
+    stopServices(group);
+    supervisor.stopGroup(group);
+  }
+
+  /** The pods of an install as the supervisor sees them. */
+  public List<PodStatus> pods(Doc cluster, String namespace) {
+    return supervisor.status(group(Clusters.local(cluster), namespace));
+  }
+
+  /** The Services of an install with the ready endpoints behind each. */
+  public List<ServiceView> services(Doc cluster, String namespace, DaprSettings settings) {
+    LocalCluster lc = Clusters.local(cluster);
+    InstallPlan plan = InstallPlan.forLocal(lc, namespace, settings);
+    List<PodStatus> pods = supervisor.status(group(lc, namespace));
+    List<ServiceView> out = new ArrayList<>();
+    for (ServicePlan s : plan.services()) {
+      out.add(new ServiceView(s.name(), "127.0.0.1:" + s.port(), s.port(), endpoints(plan, pods, s).stream()
+          .map(a -> a.getHostString() + ":" + a.getPort()).toList()));
+    }
+    return out;
+  }
+
+  /** Where a pod's log is, or null if the install has no such pod. */
+  public Path logFile(Doc cluster, String namespace, String pod) {
+    return supervisor.status(group(Clusters.local(cluster), namespace)).stream().anyMatch(p -> p.name().equals(pod))
+        ? Clusters.local(cluster).logDir().resolve(pod + ".log") : null;
+  }
+
+  /** A Service's address and the ready replicas behind it. */
+  public record ServiceView(String name, String address, int port, List<String> endpoints) {}
+
+  private void startServices(String group, InstallPlan plan) throws ReconcileException {
+    if (proxies.containsKey(group)) {
+      return;
+    }
+    List<ServiceProxy> started = new ArrayList<>();
+    for (ServicePlan s : plan.services()) {
+      try {
+        started.add(new ServiceProxy(s.name(), s.port(), () -> endpoints(plan, supervisor.status(group), s)));
+      } catch (IOException e) {
+        started.forEach(ServiceProxy::close);
+        throw new ReconcileException("cannot open Service " + s.name() + " on 127.0.0.1:" + s.port() + ": " + e.getMessage(), e);
+      }
+    }
+    proxies.put(group, started);
+  }
+
+  private void stopServices(String group) {
+    List<ServiceProxy> ps = proxies.remove(group);
+    if (ps != null) {
+      ps.forEach(ServiceProxy::close);
+    }
+  }
+
+  /** Closes every Service proxy (the server is stopping; the processes may keep running). */
+  public void closeServices() {
+    proxies.keySet().forEach(this::stopServices);
+  }
+
+  private static List<InetSocketAddress> endpoints(InstallPlan plan, List<PodStatus> pods, ServicePlan s) {
+    Map<String, PodStatus> byName = new LinkedHashMap<>();
+    pods.forEach(p -> byName.put(p.name(), p));
+    List<InetSocketAddress> out = new ArrayList<>();
+    for (PodPlan p : plan.pods()) {
+      PodStatus st = byName.get(p.name());
+      if (p.workload().equals(s.workload()) && st != null && st.ready()) {
+        out.add(new InetSocketAddress("127.0.0.1", p.ports().get(s.targetPort())));
+      }
+    }
+    return out;
+  }
+
+  private static List<ComponentStatus> statuses(InstallPlan plan, List<PodStatus> pods) {
+    Map<String, int[]> counts = new LinkedHashMap<>();
+    Map<String, PodStatus> byName = new LinkedHashMap<>();
+    pods.forEach(p -> byName.put(p.name(), p));
+    for (PodPlan p : plan.pods()) {
+      int[] c = counts.computeIfAbsent(p.workload(), w -> new int[2]);
+      c[1]++;
+      PodStatus st = byName.get(p.name());
+      if (st != null && st.ready()) {
+        c[0]++;
+      }
+    }
+    List<ComponentStatus> out = new ArrayList<>();
+    counts.forEach((w, c) -> out.add(new ComponentStatus(w, c[0], c[1])));
+    return out;
+  }
+
+  private String notReady(String group) {
+    return supervisor.status(group).stream().filter(p -> !p.ready())
+        .map(p -> p.name() + " " + p.status() + (p.lastExitReason() == null ? "" : " (" + p.lastExitReason() + ")"))
+        .reduce((a, b) -> a + ", " + b).orElse("no pods");
+  }
+
+  static String group(LocalCluster lc, String namespace) {
+    return lc.dir().getFileName() + "." + namespace;
+  }
+
+  private static void pause() throws ReconcileException {
+    try {
+      Thread.sleep(200); // readiness is probed by the supervisor; this only paces the check of its result
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ReconcileException("interrupted while waiting for the control plane to become ready");
+    }
+  }
+
+  private static void deleteTree(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(dir)) {
+      walk.sorted(Comparator.reverseOrder()).forEach(p -> {
+        try {
+          Files.deleteIfExists(p);
+        } catch (IOException e) {
+          LOG.warn("cannot delete {}: {}", p, e.getMessage());
+        }
+      });
+    } catch (IOException e) {
+      LOG.warn("cannot delete {}: {}", dir, e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,12 @@
+package io.daprx.manager.target;
+
+/** A reconcile that did not reach the desired state; the message says which part and why. */
+public final class ReconcileException extends Exception {
+  public ReconcileException(String message) {
+    super(message);
+  }
+
+  public ReconcileException(String message, Throwable cause) {
+    super(message, cause);
+  }
+}
