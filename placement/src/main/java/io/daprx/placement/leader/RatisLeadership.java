@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -20,11 +19,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
-import org.apache.ratis.protocol.ClientId;
-import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftPeerId;
-import org.apache.ratis.protocol.TransferLeadershipRequest;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.storage.RaftStorage;
@@ -160,6 +156,15 @@ public final class RatisLeadership implements Leadership {
     return options.selfId();
   }
 
+  /** Whether Ratis itself considers this replica leader (lease and readiness aside), for tests. */
+  boolean raftLeader() {
+    try {
+      return division().isLeader();
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
   /** The current Raft term, for diagnostics and tests. */
   long term() throws IOException {
     return division().getCurrentTerm();
@@ -202,44 +207,15 @@ public final class RatisLeadership implements Leadership {
     }
     loop.shutdown();
     if (handOver) {
-      handOver();
+      try {
+        HandOver.toFreshestFollower(server, group.getGroupId(), options.timeouts(), resource);
+      } catch (IOException | RuntimeException e) {
+        LOG.info("{}: could not hand leadership over ({}); the others elect a leader after the election timeout",
+            resource, e.toString());
+      }
     }
     closeQuietly();
     LOG.info("{}: Raft stopped", resource);
-  }
-
-  /** Transfers Raft leadership, if this replica has it, to the follower that answered most recently. */
-  private void handOver() {
-    try {
-      DivisionInfo info = division();
-      RoleInfoProto role = info.getRoleInfoProto();
-      if (!info.isLeader() || !role.hasLeaderInfo()) {
-        return;
-      }
-      Optional<RaftPeerId> target = role.getLeaderInfo().getFollowerInfoList().stream()
-          .filter(f -> f.getLastRpcElapsedTimeMs() < options.timeouts().lease().toMillis())
-          .min(Comparator.comparingLong(ServerRpcProto::getLastRpcElapsedTimeMs))
-          .map(f -> RaftPeerId.valueOf(f.getId().getId()));
-      if (target.isEmpty()) {
-        return;
-      }
-      long timeoutMs = options.timeouts().min().toMillis();
-      long start = System.nanoTime();
-      TransferLeadershipRequest request = new TransferLeadershipRequest(ClientId.randomId(), server.getId(),
-          group.getGroupId(), 0, target.get(), timeoutMs);
-      RaftClientReply reply = server.transferLeadershipAsync(request).get(timeoutMs + 500, TimeUnit.MILLISECONDS);
-      if (reply.isSuccess()) {
-        LOG.info("{}: handed leadership to {} in {} ms", resource, target.get(), (System.nanoTime() - start) / 1_000_000);
-      } else {
-        LOG.info("{}: could not hand leadership to {} ({}); the others elect a leader after the election timeout",
-            resource, target.get(), String.valueOf(reply.getException()));
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (IOException | ExecutionException | TimeoutException | RuntimeException e) {
-      LOG.info("{}: could not hand leadership over ({}); the others elect a leader after the election timeout",
-          resource, e.toString());
-    }
   }
 
   private void closeQuietly() {
@@ -296,7 +272,11 @@ public final class RatisLeadership implements Leadership {
 
   private void scheduleLeaseCheck() {
     if (leaseCheck == null || leaseCheck.isDone()) {
-      leaseCheck = loop.schedule(() -> evaluate("lease check"), LEASE_CHECK_MS, TimeUnit.MILLISECONDS);
+      leaseCheck = loop.schedule(() -> {
+        // this check is done once it runs: clear it so that evaluate() schedules the next one
+        leaseCheck = null;
+        evaluate("lease check");
+      }, LEASE_CHECK_MS, TimeUnit.MILLISECONDS);
     }
   }
 

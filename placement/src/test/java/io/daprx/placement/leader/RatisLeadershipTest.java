@@ -13,6 +13,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,9 +45,12 @@ class RatisLeadershipTest {
     String leader = cluster.awaitOneLeader(Duration.ofSeconds(10));
 
     assertThat(cluster.leaders()).containsExactly(leader);
-    await().atMost(Duration.ofSeconds(2)).untilAsserted(() -> assertThat(cluster.events(leader)).containsExactly(false, true));
-    cluster.peers.keySet().stream().filter(id -> !id.equals(leader))
-        .forEach(id -> assertThat(cluster.events(id)).containsExactly(false));
+    // steady for several heartbeat rounds: the lease never lapses while everyone answers
+    await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).untilAsserted(() -> {
+      assertThat(cluster.events(leader)).containsExactly(false, true);
+      cluster.peers.keySet().stream().filter(id -> !id.equals(leader))
+          .forEach(id -> assertThat(cluster.events(id)).containsExactly(false));
+    });
     assertThat(cluster.mostLeadingAtOnce()).isEqualTo(1);
   }
 
@@ -83,6 +88,30 @@ class RatisLeadershipTest {
 
     assertThat(second).isNotEqualTo(first);
     assertThat(cluster.mostLeadingAtOnce()).isEqualTo(1);
+  }
+
+  @Test
+  void aLeaderCutOffFromItsMajorityStopsLeadingBeforeRatisStepsItDown() {
+    cluster = TestCluster.plaintext(storage, 3);
+    cluster.startAll();
+    String leader = cluster.awaitOneLeader(Duration.ofSeconds(10));
+    RatisLeadership cutOff = cluster.get(leader);
+    AtomicReference<Boolean> raftLeaderWhenWeStopped = new AtomicReference<>();
+    cutOff.onChange(now -> {
+      if (!now) {
+        raftLeaderWhenWeStopped.set(cutOff.raftLeader());
+      }
+    });
+
+    long t0 = System.nanoTime();
+    // both followers vanish at once: no heartbeat answers from now on
+    CompletableFuture.allOf(cluster.peers.keySet().stream().filter(id -> !id.equals(leader))
+        .map(id -> CompletableFuture.runAsync(() -> cluster.crash(id))).toArray(CompletableFuture[]::new)).join();
+
+    await().atMost(Duration.ofSeconds(3)).until(() -> !cutOff.isLeader());
+    LOG.info("cut-off leader stopped leading {} ms after its followers vanished", (System.nanoTime() - t0) / 1_000_000);
+    // Ratis itself still thought it led: the lease, not Ratis' step-down (after the max timeout), ended it
+    assertThat(raftLeaderWhenWeStopped.get()).isTrue();
   }
 
   @Test
