@@ -3,7 +3,9 @@ package io.daprx.manager.local;
 import java.io.File;
 import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Optional;
@@ -34,6 +36,7 @@ final class ChildProcess {
    * child never depends on a pipe to this JVM and outlives it.
    */
   static ChildProcess launch(ProcessSpec spec) throws IOException {
+    killStrays(spec);
     File log = spec.logFile().toFile();
     if (spec.logFile().getParent() != null) {
       Files.createDirectories(spec.logFile().getParent());
@@ -43,9 +46,57 @@ final class ChildProcess {
         .redirectOutput(Redirect.appendTo(log))
         .redirectInput(Redirect.from(NULL_FILE));
     builder.environment().putAll(spec.env());
+    builder.environment().put(MARKER, marker(spec));
     Process process = builder.start();
     ProcessHandle handle = process.toHandle();
     return new ChildProcess(handle, process, handle.info().startInstant().orElse(null));
+  }
+
+  /** Environment variable that names the pod a process runs, so a stray can be recognised later. */
+  static final String MARKER = "DAPRX_POD";
+
+  private static String marker(ProcessSpec spec) {
+    return spec.logFile().toString(); // absolute and unique per pod of every cluster on the machine
+  }
+
+  /**
+   * Kills processes of this pod that nobody supervises: a supervisor killed between launching a pod and
+   * recording it leaves one behind, holding the pod's ports so that its replacement would crash-loop.
+   * Such a process is recognised by the marker in its environment (Linux {@code /proc}); elsewhere this
+   * does nothing.
+   */
+  static void killStrays(ProcessSpec spec) {
+    Path proc = Path.of("/proc");
+    if (!Files.isDirectory(proc)) {
+      return;
+    }
+    byte[] wanted = (MARKER + "=" + marker(spec)).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    long self = ProcessHandle.current().pid();
+    ProcessHandle.allProcesses().filter(h -> h.pid() != self).forEach(h -> {
+      try {
+        byte[] env = Files.readAllBytes(proc.resolve(Long.toString(h.pid())).resolve("environ"));
+        if (containsEntry(env, wanted)) {
+          h.destroyForcibly();
+          h.onExit().join();
+        }
+      } catch (IOException | SecurityException | UncheckedIOException e) {
+        // gone meanwhile, or not ours to read: not a stray of this supervisor
+      }
+    });
+  }
+
+  /** Whether a NUL-separated environment block holds exactly this entry. */
+  static boolean containsEntry(byte[] env, byte[] entry) {
+    int start = 0;
+    for (int i = 0; i <= env.length; i++) {
+      if (i == env.length || env[i] == 0) {
+        if (i - start == entry.length && java.util.Arrays.equals(env, start, i, entry, 0, entry.length)) {
+          return true;
+        }
+        start = i + 1;
+      }
+    }
+    return false;
   }
 
   /**

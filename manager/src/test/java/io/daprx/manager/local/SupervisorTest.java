@@ -226,19 +226,43 @@ class SupervisorTest {
     first.close();
 
     // as if the recorded process had died and its pid now belonged to something else
-    Path state = tmp.resolve("state").resolve(G).resolve("pods.json");
-    ObjectMapper json = new ObjectMapper();
-    ObjectNode root = (ObjectNode) json.readTree(state.toFile());
-    ObjectNode record = (ObjectNode) ((ArrayNode) root.get("pods")).get(0);
-    record.put("processStart", Instant.parse(record.get("processStart").asText()).minusSeconds(1).toString());
-    json.writeValue(state.toFile(), root);
+    ProcessHandle.of(original).ifPresent(h -> {
+      h.destroyForcibly();
+      h.onExit().join();
+    });
+    Process stranger = new ProcessBuilder("sleep", "60").start();
+    try {
+      Path state = tmp.resolve("state").resolve(G).resolve("pods.json");
+      ObjectMapper json = new ObjectMapper();
+      ObjectNode root = (ObjectNode) json.readTree(state.toFile());
+      ObjectNode record = (ObjectNode) ((ArrayNode) root.get("pods")).get(0);
+      record.put("pid", stranger.pid()); // the recorded start instant is the original's, not the stranger's
+      json.writeValue(state.toFile(), root);
+
+      Supervisor second = supervisor(settings());
+      PodStatus pod = pod(second, "dapr-injector-0");
+      assertThat(pod.pid()).isNotNull().isNotEqualTo(stranger.pid());
+      assertThat(pod.restarts()).isEqualTo(1);
+      // the stranger is left alone
+      assertThat(stranger.isAlive()).isTrue();
+    } finally {
+      stranger.destroyForcibly();
+    }
+  }
+
+  @Test
+  void aProcessOfThePodThatNoSupervisorRecordedIsStoppedBeforeThePodStarts() throws IOException {
+    Supervisor first = supervisor(settings());
+    first.apply(G, List.of(spec("dapr-sentry-0", "sentry", null)));
+    long orphan = pod(first, "dapr-sentry-0").pid();
+    first.close();
+    // as if the supervisor had died between launching the pod and recording it
+    Files.delete(tmp.resolve("state").resolve(G).resolve("pods.json"));
 
     Supervisor second = supervisor(settings());
-    PodStatus pod = pod(second, "dapr-injector-0");
-    assertThat(pod.pid()).isNotNull().isNotEqualTo(original);
-    assertThat(pod.restarts()).isEqualTo(1);
-    // the stranger is left alone
-    assertThat(ProcessHandle.of(original).map(ProcessHandle::isAlive).orElse(false)).isTrue();
+    second.apply(G, List.of(spec("dapr-sentry-0", "sentry", null)));
+    assertThat(pod(second, "dapr-sentry-0").pid()).isNotEqualTo(orphan);
+    assertThat(ProcessHandle.of(orphan).map(ProcessHandle::isAlive).orElse(false)).isFalse();
   }
 
   @Test
