@@ -108,8 +108,19 @@ class SeedFlowIT {
   }
 
   @AfterAll
-  static void stopEverything() {
+  static void stopEverythingAndLeaveNoProcessBehind() {
     daprx("server", "stop");
+    // every control-plane process carries DAPRX_POD=<its log file>, under this test's home
+    List<ProcessHandle> left = ProcessHandle.allProcesses().filter(h -> {
+      try {
+        String env = new String(Files.readAllBytes(Path.of("/proc", Long.toString(h.pid()), "environ")), java.nio.charset.StandardCharsets.UTF_8);
+        return env.contains("DAPRX_POD=" + home);
+      } catch (IOException | RuntimeException e) {
+        return false;
+      }
+    }).toList();
+    left.forEach(ProcessHandle::destroyForcibly);
+    assertThat(left).as("control-plane processes left running after 'server stop'").isEmpty();
   }
 
   @Test
