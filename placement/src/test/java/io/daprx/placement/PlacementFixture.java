@@ -41,7 +41,12 @@ final class PlacementFixture implements AutoCloseable {
   }
 
   SimulatedSidecar connect(String name, String ns, String... actorTypes) {
-    return fleet.connect(SidecarSpec.of(name, "app-" + name.replace(':', '-'), ns, actorTypes));
+    return create(name, ns, actorTypes).connect();
+  }
+
+  /** A sidecar not connected yet, e.g. to make it misbehave from its first order. */
+  SimulatedSidecar create(String name, String ns, String... actorTypes) {
+    return fleet.create(SidecarSpec.of(name, "app-" + name.replace(':', '-'), ns, actorTypes));
   }
 
   @Override

@@ -75,7 +75,12 @@ public final class SimulatedSidecar implements AutoCloseable {
   }
 
   /** Opens a stream (closing the previous one) and reports. The held table is kept, as daprd keeps it. */
-  public synchronized SimulatedSidecar connect() {
+  public SimulatedSidecar connect() {
+    return connectWith(report(HostOperation.REPORT));
+  }
+
+  /** Opens a stream whose first message is {@code first} (e.g. a malformed report). */
+  public synchronized SimulatedSidecar connectWith(Host first) {
     if (requests != null) {
       requests.cancel("reconnecting", null);
     }
@@ -85,7 +90,7 @@ public final class SimulatedSidecar implements AutoCloseable {
     Responses responses = new Responses(gen, misbehaviour == Misbehaviour.NEVER_READ);
     ClientCalls.asyncBidiStreamingCall(channel.newCall(METHOD, CallOptions.DEFAULT), responses);
     requests = responses.requests;
-    requests.onNext(report(HostOperation.REPORT));
+    requests.onNext(first);
     return this;
   }
 
