@@ -8,7 +8,7 @@ import io.daprx.common.runtime.Readiness;
 import io.daprx.common.spiffe.SpiffeId;
 import io.daprx.common.svid.SvidClient;
 import io.daprx.common.tls.PeerIdentity;
-import io.daprx.common.tls.TlsCredentials;
+import io.daprx.placement.server.SidecarTls;
 import io.daprx.placement.dissemination.LoopSettings;
 import io.daprx.placement.dissemination.Namespaces;
 import io.daprx.placement.leader.Leadership;
@@ -154,7 +154,7 @@ public final class Placement implements AutoCloseable {
         options.namespace(), options.trustDomain(), kubernetes ? TokenValidator.KUBERNETES : TokenValidator.INSECURE,
         kubernetes ? Placement::kubernetesToken : null, null, null, 0), anchors, clock).start();
     readiness.set("svid", true);
-    return TlsCredentials.serverMtls(svid, clock);
+    return SidecarTls.serverMtls(svid, clock);
   }
 
   private static String kubernetesToken() {

@@ -69,15 +69,17 @@ public interface SidecarChannels extends AutoCloseable {
    * One mTLS channel per sidecar: an SVID for {@code spiffe://<app trust domain>/ns/<namespace>/<app id>} from the
    * sentry at {@code sentryAddress} (INSECURE validator, as standalone daprd), and placement verified as
    * {@code placementId}.
+   *
+   * @param keys ED25519 as daprd 1.18, EC_P256 as daprd 1.17
    */
   static SidecarChannels mtls(String placementAddress, SpiffeId placementId, String sentryAddress, SpiffeId sentryId,
-      List<X509Certificate> anchors, Clock clock) {
+      List<X509Certificate> anchors, KeyAlgorithm keys, Clock clock) {
     List<AutoCloseable> owned = new ArrayList<>();
     return new SidecarChannels() {
       @Override
       public synchronized Channel channelFor(SidecarSpec spec) {
         SvidClient svid = SvidClient.connect(new SvidClient.Options(sentryAddress, sentryId, spec.appId(), spec.namespace(),
-            "", TokenValidator.INSECURE, null, KeyAlgorithm.ED25519, Duration.ofSeconds(3), 3), anchors, clock).start();
+            "", TokenValidator.INSECURE, null, keys, Duration.ofSeconds(3), 3), anchors, clock).start();
         ManagedChannel ch = Grpc.newChannelBuilder(placementAddress, TlsCredentials.clientMtls(svid, placementId, clock)).build();
         owned.add(svid);
         owned.add(ch::shutdownNow);
