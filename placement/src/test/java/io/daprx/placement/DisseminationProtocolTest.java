@@ -192,6 +192,20 @@ class DisseminationProtocolTest {
   }
 
   @Test
+  void namespaceWhoseLastSidecarLeftStartsAgainFromVersionOne() {
+    SimulatedSidecar a = fx.connect("10.0.0.1:50002", "transient", "Cart");
+    SimulatedSidecar b = fx.connect("10.0.0.2:50002", "transient", "Cart");
+    waiting().until(() -> fx.fleet.converged("transient"));
+    a.drop();
+    b.drop();
+    waiting().until(() -> !fx.placement.state().getTablesMap().containsKey("transient"));
+    waiting().untilAsserted(() -> assertThat(fx.placement.registry().scrape())
+        .contains("dapr_placement_runtimes{host_namespace=\"transient\"} 0.0"));
+    SimulatedSidecar c = fx.connect("10.0.0.3:50002", "transient", "Cart");
+    awaitVersion(c, 1);
+  }
+
+  @Test
   void oldSidecarsGetVirtualNodesComputedFromTheRing() {
     SimulatedSidecar old = fx.fleet.connect(new SidecarSpec("10.0.0.1:3500", "old", "legacy", List.of("Cart"), 10));
     SimulatedSidecar young = fx.connect("10.0.0.2:50002", "legacy", "Cart");
