@@ -8,6 +8,7 @@ import io.daprx.common.runtime.Readiness;
 import io.daprx.common.spiffe.SpiffeId;
 import io.daprx.common.svid.SvidClient;
 import io.daprx.common.tls.PeerIdentity;
+import io.daprx.common.tls.SvidSource;
 import io.daprx.placement.server.SidecarTls;
 import io.daprx.placement.dissemination.LoopSettings;
 import io.daprx.placement.dissemination.Namespaces;
@@ -59,7 +60,7 @@ public final class Placement implements AutoCloseable {
 
   private final PlacementOptions options;
   private final Clock clock;
-  private final Function<PlacementOptions, Leadership> leadershipFactory;
+  private final LeadershipFactory leadershipFactory;
   private final Function<ServerCredentials, ServerBuilder<?>> serverBuilder;
   private final Readiness readiness = new Readiness();
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -73,6 +74,16 @@ public final class Placement implements AutoCloseable {
   private Endpoints endpoints;
   private Leadership leadership;
 
+  /**
+   * Makes this replica's running {@link Leadership}; placement registers its listener and closes it.
+   * Called in {@link #start()} after placement has its SVID, so an election between replicas can use it for mTLS.
+   */
+  @FunctionalInterface
+  public interface LeadershipFactory {
+    /** @param svid placement's own identity, renewed in place; null when TLS is off */
+    Leadership create(PlacementOptions options, SvidSource svid);
+  }
+
   /** A single replica: more than one {@code --initial-cluster} peer fails at start (no election plugged in). */
   public Placement(PlacementOptions options, Clock clock) {
     this(options, clock, o -> o.leadership(Placement::noReplicatedElection), null);
@@ -85,6 +96,12 @@ public final class Placement implements AutoCloseable {
    *     {@code options.port()} with the keepalive settings
    */
   public Placement(PlacementOptions options, Clock clock, Function<PlacementOptions, Leadership> leadershipFactory,
+      Function<ServerCredentials, ServerBuilder<?>> serverBuilder) {
+    this(options, clock, (o, svid) -> leadershipFactory.apply(o), serverBuilder);
+  }
+
+  /** As above, with a factory that also gets placement's SVID (for mTLS between replicas). */
+  public Placement(PlacementOptions options, Clock clock, LeadershipFactory leadershipFactory,
       Function<ServerCredentials, ServerBuilder<?>> serverBuilder) {
     this.options = options;
     this.clock = clock;
@@ -115,9 +132,9 @@ public final class Placement implements AutoCloseable {
       readiness.set("grpc", true);
       endpoints = new Endpoints(options.listenAddress(), options.healthzPort(), options.metricsPort(), readiness, registry,
           this::stateRoute);
-      leadership = leadershipFactory.apply(options);
+      leadership = leadershipFactory.create(options, svid);
+      // the listener hears the current value first, then every change in order (the Leadership contract)
       leadership.onChange(service::leadership);
-      service.leadership(leadership.isLeader());
       LOG.info("placement {} serving on port {} (healthz {}, metrics {}), {}, replication factor {}, disseminate timeout {} ms",
           options.id(), port(), endpoints.healthzPort(), endpoints.metricsPort(),
           options.tlsEnabled() ? "mTLS as " + options.spiffeId() : "plaintext", options.replicationFactor(),

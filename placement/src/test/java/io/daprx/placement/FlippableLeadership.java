@@ -16,7 +16,7 @@ final class FlippableLeadership implements Leadership {
     this.leader = leader;
   }
 
-  void flip(boolean leads) {
+  synchronized void flip(boolean leads) {
     leader = leads;
     listeners.forEach(l -> l.accept(leads));
   }
@@ -27,8 +27,9 @@ final class FlippableLeadership implements Leadership {
   }
 
   @Override
-  public void onChange(Consumer<Boolean> listener) {
+  public synchronized void onChange(Consumer<Boolean> listener) {
     listeners.add(listener);
+    listener.accept(leader);
   }
 
   @Override

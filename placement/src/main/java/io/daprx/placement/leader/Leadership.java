@@ -10,7 +10,10 @@ public interface Leadership extends AutoCloseable {
 
   boolean isLeader();
 
-  /** Called with the new value on every change, on a thread of the implementation's choosing. */
+  /**
+   * Called once with the current value when registered, then with the new value on every change, in order, on a
+   * thread of the implementation's choosing.
+   */
   void onChange(Consumer<Boolean> listener);
 
   @Override
