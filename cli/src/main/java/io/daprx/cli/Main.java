@@ -46,6 +46,7 @@ public final class Main {
     COMMANDS.put("mtls", MtlsCommand::new);
     COMMANDS.put("server", ServerCommand::new);
     COMMANDS.put("sentry", SentryCommand::new);
+    COMMANDS.put("placement", PlacementCommand::new);
     COMMANDS.put("help", CommandLine.HelpCommand::new);
   }
 

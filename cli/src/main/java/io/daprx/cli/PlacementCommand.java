@@ -1,0 +1,216 @@
+package io.daprx.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.JsonFormat;
+import io.daprx.common.runtime.Logging;
+import io.daprx.placement.Placement;
+import io.daprx.placement.PlacementOptions;
+import io.daprx.placement.leader.Leadership;
+import io.daprx.placement.ring.PlacementLookup;
+import io.daprx.proto.placement.v1.StatePlacementTables;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code daprx placement}: runs the actor placement service, with Dapr's flag names and defaults. */
+@Command(name = "placement", mixinStandardHelpOptions = true, sortOptions = false,
+    subcommands = PlacementCommand.Lookup.class,
+    description = "Run placement, which keeps the actor placement table of each namespace and disseminates it to sidecars.")
+final class PlacementCommand implements Callable<Integer> {
+
+  /**
+   * The leader election used when {@code --initial-cluster} names more than one replica. Until the Ratis election is
+   * wired in here, several replicas are refused at start with a message saying so.
+   */
+  static Function<PlacementOptions, Leadership> replicatedLeadership = o -> {
+    throw new IllegalStateException("--initial-cluster names " + o.initialCluster().size()
+        + " replicas, but this build has no replicated leader election; run one replica");
+  };
+
+  @Option(names = "--id", defaultValue = PlacementOptions.DEFAULT_ID, description = "this replica's id (default: ${DEFAULT-VALUE})")
+  String id;
+
+  @Option(names = "--initial-cluster", defaultValue = PlacementOptions.DEFAULT_INITIAL_CLUSTER, paramLabel = "ID=HOST:PORT,...",
+      description = "the replicas and their peer (raft) addresses (default: ${DEFAULT-VALUE})")
+  String initialCluster;
+
+  @Option(names = "--port", defaultValue = "" + PlacementOptions.DEFAULT_PORT, description = "gRPC port for sidecars (default: ${DEFAULT-VALUE})")
+  int port;
+
+  @Option(names = "--listen-address", defaultValue = "0.0.0.0", description = "address to listen on (default: ${DEFAULT-VALUE})")
+  String listenAddress;
+
+  @Option(names = "--healthz-port", defaultValue = "" + PlacementOptions.DEFAULT_HEALTHZ_PORT,
+      description = "port of GET /healthz and GET /placement/state (default: ${DEFAULT-VALUE})")
+  int healthzPort;
+
+  @Option(names = "--metrics-port", defaultValue = "" + PlacementOptions.DEFAULT_METRICS_PORT, description = "port of GET /metrics (default: ${DEFAULT-VALUE})")
+  int metricsPort;
+
+  @Option(names = "--enable-metrics", defaultValue = "true", arity = "0..1", description = "serve Prometheus metrics (default: ${DEFAULT-VALUE})")
+  boolean enableMetrics;
+
+  @Option(names = {"--replication-factor", "--replicationFactor"}, defaultValue = "" + PlacementOptions.DEFAULT_REPLICATION_FACTOR,
+      description = "virtual nodes per host on the hash ring (default: ${DEFAULT-VALUE})")
+  long replicationFactor;
+
+  @Option(names = "--disseminate-timeout", defaultValue = "8s",
+      description = "how long a sidecar may take to ack one phase of a table update before it is disconnected (default: ${DEFAULT-VALUE})")
+  Duration disseminateTimeout;
+
+  @Option(names = "--keepalive-time", defaultValue = "2s", description = "gRPC keepalive ping interval (default: ${DEFAULT-VALUE})")
+  Duration keepaliveTime;
+
+  @Option(names = "--keepalive-timeout", defaultValue = "3s", description = "gRPC keepalive ping timeout (default: ${DEFAULT-VALUE})")
+  Duration keepaliveTimeout;
+
+  @Option(names = "--metadata-enabled", defaultValue = "false", arity = "0..1",
+      description = "serve the tables at GET /placement/state on the healthz port (default: ${DEFAULT-VALUE})")
+  boolean metadataEnabled;
+
+  @Option(names = "--tls-enabled", defaultValue = "true", arity = "0..1",
+      description = "mTLS with sidecars; --tls-enabled=false only for insecure local use (default: ${DEFAULT-VALUE})")
+  boolean tlsEnabled;
+
+  @Option(names = "--sentry-address", defaultValue = PlacementOptions.DEFAULT_SENTRY_ADDRESS,
+      description = "sentry's gRPC address, for placement's certificate (default: ${DEFAULT-VALUE})")
+  String sentryAddress;
+
+  @Option(names = "--trust-anchors-file", paramLabel = "FILE", description = "PEM trust anchors (sentry's ca.crt); required with mTLS")
+  Path trustAnchorsFile;
+
+  @Option(names = "--trust-domain", defaultValue = PlacementOptions.DEFAULT_TRUST_DOMAIN,
+      description = "trust domain of the control plane (default: ${DEFAULT-VALUE})")
+  String trustDomain;
+
+  @Option(names = "--namespace", defaultValue = "${env:NAMESPACE:-" + PlacementOptions.DEFAULT_NAMESPACE + "}",
+      description = "namespace of the control plane; env NAMESPACE is honoured (default: ${DEFAULT-VALUE})")
+  String namespace;
+
+  @Option(names = "--mode", defaultValue = "standalone", converter = ModeConverter.class,
+      description = "standalone or kubernetes: how placement proves its identity to sentry (default: ${DEFAULT-VALUE})")
+  PlacementOptions.Mode mode;
+
+  @Option(names = "--log-level", defaultValue = "info", description = "debug, info, warn or error (default: ${DEFAULT-VALUE})")
+  String logLevel;
+
+  @Option(names = "--log-as-json", description = "log in JSON")
+  boolean logAsJson;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    Logging.configure(logLevel, logAsJson);
+    PlacementOptions options = new PlacementOptions(id, listenAddress, port, healthzPort, enableMetrics ? metricsPort : -1,
+        PlacementOptions.parseInitialCluster(initialCluster), replicationFactor, disseminateTimeout, keepaliveTime,
+        keepaliveTimeout, metadataEnabled, tlsEnabled, sentryAddress, trustAnchorsFile, trustDomain, namespace, mode);
+    Placement placement = new Placement(options, Clock.systemUTC(), o -> o.leadership(replicatedLeadership), null).start();
+    return SentryCommand.runUntilStopped(placement);
+  }
+
+  static final class ModeConverter implements picocli.CommandLine.ITypeConverter<PlacementOptions.Mode> {
+    @Override
+    public PlacementOptions.Mode convert(String value) {
+      return Main.conversion(() -> PlacementOptions.parseMode(value));
+    }
+  }
+
+  /** {@code daprx placement lookup}: which host owns an actor, computed like daprd from the leader's state. */
+  @Command(name = "lookup", mixinStandardHelpOptions = true, sortOptions = false,
+      description = {"Show the host that owns an actor, from a placement server's GET /placement/state.",
+          "The server must run with --metadata-enabled; ask the leader."})
+  static final class Lookup implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--actor-type", required = true, paramLabel = "TYPE", description = "the actor type")
+    String actorType;
+
+    @Option(names = "--actor-id", required = true, paramLabel = "ID", description = "the actor id")
+    String actorId;
+
+    @Option(names = {"-n", "--namespace"}, defaultValue = "default", description = "the sidecars' namespace (default: ${DEFAULT-VALUE})")
+    String namespace;
+
+    @Option(names = "--address", defaultValue = "localhost:" + PlacementOptions.DEFAULT_HEALTHZ_PORT, paramLabel = "HOST:PORT",
+        description = "placement's healthz address (default: ${DEFAULT-VALUE})")
+    String address;
+
+    @Option(names = "--replication-factor", defaultValue = "" + PlacementOptions.DEFAULT_REPLICATION_FACTOR,
+        description = "the server's --replication-factor (default: ${DEFAULT-VALUE})")
+    long replicationFactor;
+
+    @Option(names = {"-o", "--output"}, defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE})")
+    String output;
+
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+      if (!output.equals("text") && !output.equals("json")) {
+        throw new IllegalArgumentException("invalid --output '" + output + "': use text or json");
+      }
+      PlacementLookup.Owner owner = PlacementLookup.lookup(fetchState(), namespace, actorType, actorId, replicationFactor);
+      PrintWriter out = spec.commandLine().getOut();
+      if (output.equals("json")) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("namespace", owner.namespace());
+        m.put("actorType", owner.actorType());
+        m.put("actorId", owner.actorId());
+        m.put("host", owner.host().getName());
+        m.put("appId", owner.host().getId());
+        m.put("tableVersion", Long.toUnsignedString(owner.version()));
+        out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(m));
+      } else {
+        out.println(owner.host().getName() + " (app " + owner.host().getId() + ", table version "
+            + Long.toUnsignedString(owner.version()) + ")");
+      }
+      out.flush();
+      return 0;
+    }
+
+    private StatePlacementTables fetchState() throws IOException, InterruptedException {
+      URI uri = URI.create("http://" + address + "/placement/state");
+      HttpResponse<String> resp;
+      try {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        resp = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+      } catch (ConnectException e) {
+        throw new IllegalStateException("cannot reach placement at " + address + ": connection refused");
+      } catch (IOException e) {
+        throw new IllegalStateException("cannot reach placement at " + address + ": " + e.getMessage());
+      }
+      if (resp.statusCode() == 404) {
+        throw new IllegalStateException("placement at " + address + " does not serve /placement/state: start it with --metadata-enabled");
+      }
+      if (resp.statusCode() == 503) {
+        throw new IllegalStateException("placement at " + address + " is not the leader (" + resp.body().trim() + "): ask the leader");
+      }
+      if (resp.statusCode() != 200) {
+        throw new IllegalStateException("placement at " + address + " answered HTTP " + resp.statusCode() + ": " + resp.body().trim());
+      }
+      StatePlacementTables.Builder state = StatePlacementTables.newBuilder();
+      try {
+        JsonFormat.parser().ignoringUnknownFields().merge(resp.body(), state);
+      } catch (InvalidProtocolBufferException e) {
+        throw new IllegalStateException("placement at " + address + " sent a state that is not StatePlacementTables JSON: " + e.getMessage());
+      }
+      return state.build();
+    }
+  }
+}

@@ -1,0 +1,102 @@
+package io.daprx.placement.sim;
+
+import io.daprx.common.pki.KeyAlgorithm;
+import io.daprx.common.spiffe.SpiffeId;
+import io.daprx.common.svid.SvidClient;
+import io.daprx.common.tls.TlsCredentials;
+import io.daprx.proto.sentry.v1.SignCertificateRequest.TokenValidator;
+import io.grpc.Channel;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Where simulated sidecars get their channel to placement: a few shared plaintext channels (many streams each,
+ * for load), or one mTLS channel per sidecar with an SVID of its own app id from sentry (for identity checks).
+ */
+public interface SidecarChannels extends AutoCloseable {
+
+  Channel channelFor(SidecarSpec spec);
+
+  @Override
+  void close();
+
+  /** {@code count} plaintext channels to {@code address}, handed out round-robin. */
+  static SidecarChannels plaintext(String address, int count, boolean directExecutor) {
+    List<ManagedChannel> channels = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      ManagedChannelBuilder<?> b = Grpc.newChannelBuilder(address, InsecureChannelCredentials.create());
+      if (directExecutor) {
+        b.directExecutor(); // acks are a few bytes: answer on the transport thread, no hand-off
+      }
+      channels.add(b.build());
+    }
+    return shared(channels);
+  }
+
+  /** Round-robin over channels the caller made (e.g. in-process ones); closing shuts them down. */
+  static SidecarChannels shared(List<ManagedChannel> channels) {
+    AtomicInteger next = new AtomicInteger();
+    return new SidecarChannels() {
+      @Override
+      public Channel channelFor(SidecarSpec spec) {
+        return channels.get(Math.floorMod(next.getAndIncrement(), channels.size()));
+      }
+
+      @Override
+      public void close() {
+        channels.forEach(ManagedChannel::shutdownNow);
+        for (ManagedChannel c : channels) {
+          try {
+            c.awaitTermination(5, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+      }
+    };
+  }
+
+  /**
+   * One mTLS channel per sidecar: an SVID for {@code spiffe://<app trust domain>/ns/<namespace>/<app id>} from the
+   * sentry at {@code sentryAddress} (INSECURE validator, as standalone daprd), and placement verified as
+   * {@code placementId}.
+   *
+   * @param keys ED25519 as daprd 1.18, EC_P256 as daprd 1.17
+   */
+  static SidecarChannels mtls(String placementAddress, SpiffeId placementId, String sentryAddress, SpiffeId sentryId,
+      List<X509Certificate> anchors, KeyAlgorithm keys, Clock clock) {
+    List<AutoCloseable> owned = new ArrayList<>();
+    return new SidecarChannels() {
+      @Override
+      public synchronized Channel channelFor(SidecarSpec spec) {
+        SvidClient svid = SvidClient.connect(new SvidClient.Options(sentryAddress, sentryId, spec.appId(), spec.namespace(),
+            "", TokenValidator.INSECURE, null, keys, Duration.ofSeconds(3), 3), anchors, clock).start();
+        ManagedChannel ch = Grpc.newChannelBuilder(placementAddress, TlsCredentials.clientMtls(svid, placementId, clock)).build();
+        owned.add(svid);
+        owned.add(ch::shutdownNow);
+        return ch;
+      }
+
+      @Override
+      public synchronized void close() {
+        for (AutoCloseable c : owned) {
+          try {
+            c.close();
+          } catch (Exception e) {
+            // closing simulated sidecars: nothing useful to do with a failure
+          }
+        }
+        owned.clear();
+      }
+    };
+  }
+}
