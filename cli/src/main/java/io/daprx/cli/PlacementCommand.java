@@ -5,9 +5,14 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import io.daprx.common.runtime.Logging;
+import io.daprx.common.tls.SpiffeTrustManager;
+import io.daprx.common.tls.SvidKeyManager;
+import io.daprx.common.tls.SvidSource;
 import io.daprx.placement.Placement;
 import io.daprx.placement.PlacementOptions;
 import io.daprx.placement.leader.Leadership;
+import io.daprx.placement.leader.RatisLeadership;
+import io.daprx.placement.leader.RatisOptions;
 import io.daprx.placement.ring.PlacementLookup;
 import io.daprx.proto.placement.v1.StatePlacementTables;
 import java.io.IOException;
@@ -34,15 +39,6 @@ import picocli.CommandLine.Spec;
     subcommands = PlacementCommand.Lookup.class,
     description = "Run placement, which keeps the actor placement table of each namespace and disseminates it to sidecars.")
 final class PlacementCommand implements Callable<Integer> {
-
-  /**
-   * The leader election used when {@code --initial-cluster} names more than one replica. Until the Ratis election is
-   * wired in here, several replicas are refused at start with a message saying so.
-   */
-  static Function<PlacementOptions, Leadership> replicatedLeadership = o -> {
-    throw new IllegalStateException("--initial-cluster names " + o.initialCluster().size()
-        + " replicas, but this build has no replicated leader election; run one replica");
-  };
 
   @Option(names = "--id", defaultValue = PlacementOptions.DEFAULT_ID, description = "this replica's id (default: ${DEFAULT-VALUE})")
   String id;
@@ -114,14 +110,33 @@ final class PlacementCommand implements Callable<Integer> {
   @Option(names = "--log-as-json", description = "log in JSON")
   boolean logAsJson;
 
+  @Option(names = "--raft-logstore-path", paramLabel = "DIR",
+      description = "where the leader election keeps its term and vote (default: a directory under the system's temp directory)")
+  Path raftLogstorePath;
+
   @Override
   public Integer call() throws InterruptedException {
     Logging.configure(logLevel, logAsJson);
     PlacementOptions options = new PlacementOptions(id, listenAddress, port, healthzPort, enableMetrics ? metricsPort : -1,
         PlacementOptions.parseInitialCluster(initialCluster), replicationFactor, disseminateTimeout, keepaliveTime,
         keepaliveTimeout, metadataEnabled, tlsEnabled, sentryAddress, trustAnchorsFile, trustDomain, namespace, mode);
-    Placement placement = new Placement(options, Clock.systemUTC(), o -> o.leadership(replicatedLeadership), null).start();
+    Path raftDir = raftLogstorePath != null ? raftLogstorePath : Path.of(System.getProperty("java.io.tmpdir"), "daprx-placement-raft", id);
+    Placement placement = new Placement(options, Clock.systemUTC(), (o, svid) -> o.leadership(x -> election(x, svid, raftDir)), null).start();
     return SentryCommand.runUntilStopped(placement);
+  }
+
+  /**
+   * The Ratis election among the replicas of {@code --initial-cluster}; with TLS, peers authenticate each
+   * other as {@code dapr-placement} with the SVID placement got from sentry.
+   */
+  static Leadership election(PlacementOptions o, SvidSource svid, Path storageDir) {
+    Map<String, java.net.InetSocketAddress> peers = RatisOptions.parseInitialCluster(
+        o.initialCluster().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(java.util.stream.Collectors.joining(",")));
+    RatisOptions ratis = svid == null
+        ? RatisOptions.plaintext(o.id(), peers, storageDir)
+        : new RatisOptions(o.id(), peers, storageDir, new SvidKeyManager(svid),
+            SpiffeTrustManager.expecting(() -> svid.current().trustAnchors(), o.spiffeId(), Clock.systemUTC()));
+    return RatisLeadership.start(ratis);
   }
 
   static final class ModeConverter implements picocli.CommandLine.ITypeConverter<PlacementOptions.Mode> {

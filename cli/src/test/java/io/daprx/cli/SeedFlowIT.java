@@ -48,86 +48,43 @@ class SeedFlowIT {
   static final ObjectMapper JSON = new ObjectMapper();
   static final String RG = "myResourceGroup";
   static final String CLUSTER = "myAKSCluster";
+  /** The HA control plane as far as it exists: 3 sentries and 3 placement replicas. */
+  static final int HA_PODS = 6;
 
-  record Run(int code, String out, String err) {
-    JsonNode json() {
-      try {
-        return JSON.readTree(out);
-      } catch (IOException e) {
-        throw new AssertionError("not JSON: " + out + "\nstderr: " + err, e);
-      }
-    }
+  static DaprxCli cli;
+
+  static DaprxCli.Run daprx(String... args) {
+    return cli.run(args);
   }
 
-  static Run daprx(String... args) {
-    try {
-      List<String> cmd = new ArrayList<>();
-      cmd.add(SentryProcessIT.launcher().toString());
-      cmd.addAll(List.of(args));
-      ProcessBuilder pb = new ProcessBuilder(cmd);
-      Map<String, String> env = pb.environment();
-      env.remove("DAPRX_ENDPOINT");
-      env.put("DAPRX_JAR", Path.of("target", "daprx.jar").toAbsolutePath().toString());
-      env.put("DAPRX_HOME", home.toString());
-      env.put("DAPRX_FEATURE_DELAY", "1s");
-      env.put("DAPRX_PROVIDER_DELAY", "1s");
-      env.put("DAPRX_PORT_RANGE_START", "" + (36000 + (int) (ProcessHandle.current().pid() % 50) * 192));
-      Path out = Files.createTempFile(home, "out", ".txt");
-      Path err = Files.createTempFile(home, "err", ".txt");
-      Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
-      if (!p.waitFor(240, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        throw new AssertionError("daprx " + String.join(" ", args) + " did not finish");
-      }
-      return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
-    } catch (IOException e) {
-      throw new AssertionError(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
-  }
-
-  static Run ok(String... args) {
-    Run r = daprx(args);
-    assertThat(r.code()).as("daprx %s\nstdout: %s\nstderr: %s", String.join(" ", args), r.out(), r.err()).isZero();
-    return r;
+  static DaprxCli.Run ok(String... args) {
+    return cli.ok(args);
   }
 
   static JsonNode pods() {
-    return ok("get", "pods", "-n", "dapr-system", "-o", "json").json();
+    return cli.pods();
   }
 
   static long serverPid() throws IOException {
-    return JSON.readTree(home.resolve("server.json").toFile()).path("pid").asLong();
+    return cli.serverPid();
   }
 
   @BeforeAll
   static void noServerYet() {
+    cli = new DaprxCli(home, 36000 + (int) (ProcessHandle.current().pid() % 50) * 192);
     assertThat(home.resolve("server.json")).doesNotExist();
   }
 
   @AfterAll
   static void stopEverythingAndLeaveNoProcessBehind() {
-    daprx("server", "stop");
-    // every control-plane process carries DAPRX_POD=<its log file>, under this test's home
-    List<ProcessHandle> left = ProcessHandle.allProcesses().filter(h -> {
-      try {
-        String env = new String(Files.readAllBytes(Path.of("/proc", Long.toString(h.pid()), "environ")), java.nio.charset.StandardCharsets.UTF_8);
-        return env.contains("DAPRX_POD=" + home);
-      } catch (IOException | RuntimeException e) {
-        return false;
-      }
-    }).toList();
-    left.forEach(ProcessHandle::destroyForcibly);
-    assertThat(left).as("control-plane processes left running after 'server stop'").isEmpty();
+    assertThat(cli.stopAndFindLeftovers()).as("control-plane processes left running after 'server stop'").isEmpty();
   }
 
   @Test
   @Order(1)
   void creatingAnExtensionBeforeRegistrationNamesTheCommandsToRun() {
     ok("cluster", "create", "-g", RG, "-n", CLUSTER);
-    Run r = daprx("k8s-extension", "create", "--cluster-type", "managedClusters", "--cluster-name", CLUSTER, "--resource-group", RG,
+    DaprxCli.Run r = daprx("k8s-extension", "create", "--cluster-type", "managedClusters", "--cluster-name", CLUSTER, "--resource-group", RG,
         "--name", "myDaprExtension", "--extension-type", "Microsoft.Dapr");
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.err()).contains("(MissingSubscriptionRegistration)")
@@ -148,7 +105,7 @@ class SeedFlowIT {
     assertThat(ok("feature", "list", "-o", "table", "--query",
         "[?contains(name, 'Microsoft.ContainerService/AKS-ExtensionManager')].{Name:name,State:properties.state}").out())
         .contains("Registered");
-    Run p = ok("provider", "register", "--namespace", "Microsoft.KubernetesConfiguration");
+    DaprxCli.Run p = ok("provider", "register", "--namespace", "Microsoft.KubernetesConfiguration");
     assertThat(p.err()).contains("Registering is still on-going");
     ok("provider", "register", "--namespace", "Microsoft.ContainerService", "--wait");
     ok("extension", "add", "--name", "k8s-extension");
@@ -160,19 +117,20 @@ class SeedFlowIT {
   void createInstallsTheHighlyAvailableControlPlane() throws Exception {
     await().atMost(Duration.ofSeconds(30)).until(() ->
         ok("provider", "show", "-n", "Microsoft.KubernetesConfiguration", "--query", "registrationState", "-o", "tsv").out().trim().equals("Registered"));
-    Run created = ok("k8s-extension", "create", "--cluster-type", "managedClusters", "--cluster-name", CLUSTER, "--resource-group", RG,
+    DaprxCli.Run created = ok("k8s-extension", "create", "--cluster-type", "managedClusters", "--cluster-name", CLUSTER, "--resource-group", RG,
         "--name", "myDaprExtension", "--extension-type", "Microsoft.Dapr", "--auto-upgrade-minor-version", "true");
     JsonNode ext = created.json();
     assertThat(ext.path("properties").path("provisioningState").asText()).isEqualTo("Succeeded");
     assertThat(ext.path("properties").path("extensionType").asText()).isEqualTo("microsoft.dapr");
     assertThat(ext.path("id").asText()).contains("/resourceGroups/myResourceGroup/providers/Microsoft.ContainerService/managedClusters/myAKSCluster");
 
-    Run table = ok("get", "pods", "-n", "dapr-system");
+    DaprxCli.Run table = ok("get", "pods", "-n", "dapr-system");
     assertThat(table.out()).startsWith("NAME").contains("READY   STATUS    RESTARTS   AGE");
     JsonNode pods = pods();
-    assertThat(pods).hasSize(3);
+    assertThat(pods).extracting(p -> p.path("name").asText().replaceAll("-[a-z0-9]{10}-[a-z0-9]{5}$", "-*"))
+        .containsExactlyInAnyOrder("dapr-sentry-*", "dapr-sentry-*", "dapr-sentry-*",
+            "dapr-placement-server-0", "dapr-placement-server-1", "dapr-placement-server-2");
     assertThat(pods).allSatisfy(p -> {
-      assertThat(p.path("name").asText()).startsWith("dapr-sentry-");
       assertThat(p.path("ready").asText()).isEqualTo("1/1");
       assertThat(p.path("status").asText()).isEqualTo("Running");
     });
@@ -196,10 +154,10 @@ class SeedFlowIT {
   @Test
   @Order(5)
   void aKilledReplicaIsRestartedWhileTheServiceKeepsAnswering() throws Exception {
-    JsonNode victim = pods().get(0);
+    JsonNode victim = sentryPod();
     long pid = victim.path("pid").asLong();
     ProcessHandle.of(pid).orElseThrow().destroyForcibly();
-    String address = ok("get", "services", "-n", "dapr-system", "-o", "tsv", "--query", "[0].address").out().trim();
+    String address = ok("get", "services", "-n", "dapr-system", "-o", "tsv", "--query", "[?name=='dapr-sentry'].address | [0]").out().trim();
     ok("mtls", "export", "-g", RG, "-n", CLUSTER, "--out", home.resolve("a2").toString());
     List<java.security.cert.X509Certificate> anchors = Pem.parseCertificates(Files.readString(home.resolve("a2/ca.crt")));
     // the other replicas answer through the Service while the killed one comes back
@@ -235,7 +193,7 @@ class SeedFlowIT {
     assertError(new String[] {"k8s-extension", "show", "-c", CLUSTER, "-g", "noSuchGroup", "--name", "x"}, 3, "(ResourceGroupNotFound)");
     assertError(new String[] {"k8s-extension", "show", "-c", CLUSTER, "-g", RG, "--name", "nope"}, 3,
         "(ExtensionNotFound) The Resource 'Microsoft.KubernetesConfiguration/extensions/nope'");
-    Run missingDelete = ok("k8s-extension", "delete", "-c", CLUSTER, "-g", RG, "--name", "nope", "--yes");
+    DaprxCli.Run missingDelete = ok("k8s-extension", "delete", "-c", CLUSTER, "-g", RG, "--name", "nope", "--yes");
     assertThat(missingDelete.err()).contains("WARNING: No extension with name 'nope'");
     assertError(new String[] {"k8s-extension", "update", "-c", CLUSTER, "-g", RG, "--name", "myDaprExtension",
         "--configuration-settings", "global.ha.enabled=false", "--yes"}, 1, "Cannot change global.ha.enabled after create");
@@ -246,7 +204,7 @@ class SeedFlowIT {
     assertThat(list).hasSize(1);
     assertThat(list.get(0).path("properties").path("provisioningState").asText()).isEqualTo("Succeeded");
     assertThat(list.get(0).path("properties").path("configurationSettings").size()).isZero();
-    assertThat(pods()).hasSize(3);
+    assertThat(pods()).hasSize(HA_PODS);
   }
 
   @Test
@@ -286,7 +244,7 @@ class SeedFlowIT {
   @Test
   @Order(8)
   void protectedSettingsAreNeverReturned() throws Exception {
-    Run r = ok("k8s-extension", "update", "-c", CLUSTER, "-g", RG, "--name", "myDaprExtension", "--yes",
+    DaprxCli.Run r = ok("k8s-extension", "update", "-c", CLUSTER, "-g", RG, "--name", "myDaprExtension", "--yes",
         "--configuration-settings", "global.logLevel=debug", "--config-protected-settings", "global.tag=s3cr3t-value");
     assertThat(r.out()).doesNotContain("s3cr3t-value").contains("\"global.tag\": null");
     assertThat(ok("k8s-extension", "show", "-c", CLUSTER, "-g", RG, "--name", "myDaprExtension", "--debug").out() + r.err())
@@ -297,7 +255,7 @@ class SeedFlowIT {
       }
     }
     JsonNode pods = pods();
-    assertThat(pods).hasSize(3).allSatisfy(p -> assertThat(p.path("ready").asText()).isEqualTo("1/1"));
+    assertThat(pods).hasSize(HA_PODS).allSatisfy(p -> assertThat(p.path("ready").asText()).isEqualTo("1/1"));
   }
 
   @Test
@@ -306,7 +264,7 @@ class SeedFlowIT {
     ok("k8s-extension", "update", "-c", CLUSTER, "-g", RG, "--name", "myDaprExtension", "--yes", "--no-wait",
         "--configuration-settings", "global.logLevel=info");
     killServerThenAwaitSucceeded();
-    assertThat(pods()).hasSize(3).allSatisfy(p -> assertThat(p.path("ready").asText()).isEqualTo("1/1"));
+    assertThat(pods()).hasSize(HA_PODS).allSatisfy(p -> assertThat(p.path("ready").asText()).isEqualTo("1/1"));
   }
 
   @Test
@@ -344,7 +302,7 @@ class SeedFlowIT {
     ok("k8s-extension", "create", "-t", "managedClusters", "-c", CLUSTER, "-g", RG, "--name", "myDaprExtension",
         "--extension-type", "Microsoft.Dapr", "--no-wait");
     killServerThenAwaitSucceeded();
-    assertThat(pods()).hasSize(3).allSatisfy(p -> assertThat(p.path("ready").asText()).isEqualTo("1/1"));
+    assertThat(pods()).hasSize(HA_PODS).allSatisfy(p -> assertThat(p.path("ready").asText()).isEqualTo("1/1"));
   }
 
   /** kill -9 of the management server; the next command starts a new one, which resumes the interrupted operation. */
@@ -357,7 +315,7 @@ class SeedFlowIT {
   }
 
   private static void assertError(String[] args, int code, String text) {
-    Run r = daprx(args);
+    DaprxCli.Run r = daprx(args);
     assertThat(r.code()).as("daprx %s\nstderr: %s", String.join(" ", args), r.err()).isEqualTo(code);
     assertThat(r.err()).contains(text);
   }
@@ -367,6 +325,15 @@ class SeedFlowIT {
     System.arraycopy(a, 0, out, 0, a.length);
     System.arraycopy(b, 0, out, a.length, b.length);
     return out;
+  }
+
+  private static JsonNode sentryPod() {
+    for (JsonNode p : pods()) {
+      if (p.path("name").asText().startsWith("dapr-sentry-")) {
+        return p;
+      }
+    }
+    throw new AssertionError("no sentry pod");
   }
 
   private static JsonNode find(JsonNode pods, String name) {

@@ -96,6 +96,7 @@ public final class LocalClusters {
     ArrayNode out = Json.MAPPER.createArrayNode();
     for (Doc ext : installs(cluster, namespace)) {
       String ns = OperationRunner.namespace(ext);
+      java.util.Map<String, java.util.Map<String, Integer>> ports = target.podPorts(cluster, ns, DaprSettings.parse(extensions.effectiveSettings(ext)));
       for (PodStatus p : target.pods(cluster, ns)) {
         ObjectNode o = out.addObject();
         o.put("name", p.name());
@@ -113,6 +114,8 @@ public final class LocalClusters {
         if (p.lastExitReason() != null) {
           o.put("lastExitReason", p.lastExitReason());
         }
+        ObjectNode portsOf = o.putObject("ports");
+        ports.getOrDefault(p.name(), java.util.Map.of()).forEach(portsOf::put);
       }
     }
     return out;

@@ -19,7 +19,7 @@ public record InstallPlan(String namespace, List<PodPlan> pods, List<ServicePlan
    * Components that exist as real processes today, in install order; a component appears here when its
    * implementation lands, never as a stand-in.
    */
-  public static final List<String> AVAILABLE_COMPONENTS = List.of("sentry");
+  public static final List<String> AVAILABLE_COMPONENTS = List.of("sentry", "placement");
 
   public static final String CONTROL_PLANE_TRUST_DOMAIN = "cluster.local";
 
@@ -37,6 +37,14 @@ public record InstallPlan(String namespace, List<PodPlan> pods, List<ServicePlan
           pods.addAll(deployment(cluster, "dapr-sentry", "sentry", replicas, componentIndex, namespace,
               ports -> sentryArgs(cluster, namespace, settings, ports)));
           services.add(new ServicePlan("dapr-sentry", "dapr-sentry", "grpc", cluster.portBase() + LocalCluster.SERVICE_OFFSET));
+        }
+        case "placement" -> {
+          int replicas = settings.replicas("dapr_placement");
+          List<PodPlan> placement = statefulSet(cluster, "dapr-placement-server", "placement", replicas, componentIndex,
+              (ordinal, ports, peers) -> placementArgs(cluster, namespace, settings, ordinal, ports, peers));
+          pods.addAll(placement);
+          services.add(new ServicePlan("dapr-placement-server", "dapr-placement-server", "grpc",
+              cluster.portBase() + LocalCluster.SERVICE_OFFSET + 1));
         }
         default -> throw new IllegalStateException("no local plan for component " + component);
       }
@@ -59,6 +67,50 @@ public record InstallPlan(String namespace, List<PodPlan> pods, List<ServicePlan
     a.addAll(List.of("--listen-address", "127.0.0.1",
         "--port", "" + ports.get("grpc"), "--healthz-port", "" + ports.get("healthz"), "--metrics-port", "" + ports.get("metrics")));
     return a;
+  }
+
+  private static List<String> placementArgs(LocalCluster cluster, String namespace, DaprSettings s, int ordinal,
+      Map<String, Integer> ports, String peers) {
+    List<String> a = new ArrayList<>(List.of("placement",
+        "--id", "dapr-placement-server-" + ordinal,
+        "--initial-cluster", peers,
+        "--raft-logstore-path", cluster.dir().resolve("placement-raft").resolve("dapr-placement-server-" + ordinal).toString(),
+        "--sentry-address", "127.0.0.1:" + (cluster.portBase() + LocalCluster.SERVICE_OFFSET),
+        "--trust-anchors-file", cluster.trustBundleDir().resolve("ca.crt").toString(),
+        "--trust-domain", CONTROL_PLANE_TRUST_DOMAIN,
+        "--namespace", namespace,
+        "--metadata-enabled",
+        "--log-level", s.logLevel()));
+    if (s.logAsJson()) {
+      a.add("--log-as-json");
+    }
+    a.addAll(List.of("--listen-address", "127.0.0.1",
+        "--port", "" + ports.get("grpc"), "--healthz-port", "" + ports.get("healthz"), "--metrics-port", "" + ports.get("metrics")));
+    return a;
+  }
+
+  /** Arguments of a StatefulSet replica: its ordinal, its ports and the whole peer list. */
+  @FunctionalInterface
+  interface ReplicaArgs {
+    List<String> of(int ordinal, Map<String, Integer> ports, String peers);
+  }
+
+  /** Replicas of a StatefulSet: stable names {@code <name>-<ordinal>}, each knowing every peer's raft address. */
+  private static List<PodPlan> statefulSet(LocalCluster cluster, String workload, String component, int replicas, int componentIndex,
+      ReplicaArgs args) {
+    List<String> peers = new ArrayList<>();
+    for (int i = 0; i < replicas; i++) {
+      peers.add(workload + "-" + i + "=127.0.0.1:" + ports(cluster, componentIndex, i).get("raft"));
+    }
+    String peerList = String.join(",", peers);
+    List<PodPlan> out = new ArrayList<>();
+    for (int i = 0; i < replicas; i++) {
+      Map<String, Integer> ports = ports(cluster, componentIndex, i);
+      String name = workload + "-" + i;
+      out.add(new PodPlan(name, component, workload, i, args.of(i, ports, peerList), ports, cluster.logDir().resolve(name + ".log"),
+          URI.create("http://127.0.0.1:" + ports.get("healthz") + "/healthz")));
+    }
+    return out;
   }
 
   /** Replicas of a Deployment, named like Kubernetes names them: {@code <deployment>-<template hash>-<suffix>}. */

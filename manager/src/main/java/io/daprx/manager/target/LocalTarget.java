@@ -128,6 +128,13 @@ public final class LocalTarget implements Target {
     return out;
   }
 
+  /** The named ports of each planned pod (grpc, healthz, metrics, raft), for inspection. */
+  public Map<String, Map<String, Integer>> podPorts(Doc cluster, String namespace, DaprSettings settings) {
+    Map<String, Map<String, Integer>> out = new LinkedHashMap<>();
+    InstallPlan.forLocal(Clusters.local(cluster), namespace, settings).pods().forEach(p -> out.put(p.name(), p.ports()));
+    return out;
+  }
+
   /** Where a pod's log is, or null if the install has no such pod. */
   public Path logFile(Doc cluster, String namespace, String pod) {
     return supervisor.status(group(Clusters.local(cluster), namespace)).stream().anyMatch(p -> p.name().equals(pod))

@@ -19,6 +19,7 @@ class InstallPlanTest {
     InstallPlan plan = InstallPlan.forLocal(cluster, "dapr-system", DaprSettings.defaults());
     List<PodPlan> sentries = plan.pods().stream().filter(p -> p.component().equals("sentry")).toList();
     assertThat(sentries).hasSize(3);
+    assertThat(plan.pods()).hasSize(6);
     assertThat(sentries).allSatisfy(p -> {
       assertThat(p.name()).matches("dapr-sentry-[bcdfghjklmnpqrstvwxz2456789]{10}-[bcdfghjklmnpqrstvwxz2456789]{5}");
       assertThat(p.args()).containsSequence("--issuer-credentials", cluster.trustBundleDir().toString());
@@ -26,7 +27,27 @@ class InstallPlanTest {
       assertThat(p.readiness().toString()).isEqualTo("http://127.0.0.1:" + p.ports().get("healthz") + "/healthz");
     });
     assertThat(sentries.stream().map(PodPlan::name).distinct()).hasSize(3);
-    assertThat(plan.services()).extracting(ServicePlan::name).containsExactly("dapr-sentry");
+    assertThat(plan.services()).extracting(ServicePlan::name).containsExactly("dapr-sentry", "dapr-placement-server");
+  }
+
+  @Test
+  void placementRunsAsAStatefulSetWhoseReplicasKnowEachOther() {
+    InstallPlan plan = InstallPlan.forLocal(cluster, "dapr-system", DaprSettings.defaults());
+    List<PodPlan> placement = plan.pods().stream().filter(p -> p.component().equals("placement")).toList();
+    assertThat(placement).extracting(PodPlan::name)
+        .containsExactly("dapr-placement-server-0", "dapr-placement-server-1", "dapr-placement-server-2");
+    String peers = "dapr-placement-server-0=127.0.0.1:" + placement.get(0).ports().get("raft")
+        + ",dapr-placement-server-1=127.0.0.1:" + placement.get(1).ports().get("raft")
+        + ",dapr-placement-server-2=127.0.0.1:" + placement.get(2).ports().get("raft");
+    assertThat(placement).allSatisfy(p -> assertThat(p.args()).containsSequence("--initial-cluster", peers)
+        .contains("--metadata-enabled").containsSequence("--trust-anchors-file", cluster.trustBundleDir().resolve("ca.crt").toString()));
+    assertThat(placement.get(1).args()).containsSequence("--id", "dapr-placement-server-1");
+    // placement gets its identity from sentry's Service
+    ServicePlan sentry = plan.services().get(0);
+    assertThat(placement.get(0).args()).containsSequence("--sentry-address", "127.0.0.1:" + sentry.port());
+    InstallPlan single = InstallPlan.forLocal(cluster, "dapr-system", DaprSettings.parse(Map.of("global.ha.enabled", "false")));
+    assertThat(single.pods().stream().filter(p -> p.component().equals("placement"))).extracting(PodPlan::name)
+        .containsExactly("dapr-placement-server-0");
   }
 
   @Test
@@ -56,10 +77,10 @@ class InstallPlanTest {
   @Test
   void withoutHaEachComponentRunsItsOwnReplicaCount() {
     InstallPlan plan = InstallPlan.forLocal(cluster, "dapr-system", DaprSettings.parse(Map.of("global.ha.enabled", "false")));
-    assertThat(plan.pods()).hasSize(1);
+    assertThat(plan.pods().stream().filter(p -> p.component().equals("sentry"))).hasSize(1);
     InstallPlan two = InstallPlan.forLocal(cluster, "dapr-system",
         DaprSettings.parse(Map.of("global.ha.enabled", "false", "dapr_sentry.replicaCount", "2")));
-    assertThat(two.pods()).hasSize(2);
+    assertThat(two.pods().stream().filter(p -> p.component().equals("sentry"))).hasSize(2);
   }
 
   @Test

@@ -1,0 +1,114 @@
+package io.daprx.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The packaged {@code daprx} run as a user runs it (the launcher, a real process, no terminal), against its
+ * own state directory, so integration tests never touch the user's {@code ~/.daprx} or each other.
+ */
+final class DaprxCli {
+
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  /** A finished command: exit code and what it printed. */
+  record Run(int code, String out, String err) {
+    JsonNode json() {
+      try {
+        return JSON.readTree(out);
+      } catch (IOException e) {
+        throw new AssertionError("not JSON: " + out + "\nstderr: " + err, e);
+      }
+    }
+  }
+
+  private final Path home;
+  private final int portRangeStart;
+
+  DaprxCli(Path home, int portRangeStart) {
+    this.home = home;
+    this.portRangeStart = portRangeStart;
+  }
+
+  Path home() {
+    return home;
+  }
+
+  Run run(String... args) {
+    try {
+      List<String> cmd = new ArrayList<>();
+      cmd.add(SentryProcessIT.launcher().toString());
+      cmd.addAll(List.of(args));
+      ProcessBuilder pb = new ProcessBuilder(cmd);
+      Map<String, String> env = pb.environment();
+      env.remove("DAPRX_ENDPOINT");
+      env.put("DAPRX_JAR", Path.of("target", "daprx.jar").toAbsolutePath().toString());
+      env.put("DAPRX_HOME", home.toString());
+      env.put("DAPRX_FEATURE_DELAY", "1s");
+      env.put("DAPRX_PROVIDER_DELAY", "1s");
+      env.put("DAPRX_PORT_RANGE_START", "" + portRangeStart);
+      Path out = Files.createTempFile(home, "out", ".txt");
+      Path err = Files.createTempFile(home, "err", ".txt");
+      Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile())
+          .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
+      if (!p.waitFor(240, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new AssertionError("daprx " + String.join(" ", args) + " did not finish");
+      }
+      return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  Run ok(String... args) {
+    Run r = run(args);
+    assertThat(r.code()).as("daprx %s\nstdout: %s\nstderr: %s", String.join(" ", args), r.out(), r.err()).isZero();
+    return r;
+  }
+
+  JsonNode pods() {
+    return ok("get", "pods", "-n", "dapr-system", "-o", "json").json();
+  }
+
+  long serverPid() throws IOException {
+    return JSON.readTree(home.resolve("server.json").toFile()).path("pid").asLong();
+  }
+
+  /** Registers what the Dapr extension needs, as the seed flow does. */
+  void registerForDapr() {
+    ok("feature", "register", "--namespace", "Microsoft.ContainerService", "--name", "AKS-ExtensionManager");
+    ok("feature", "register", "--namespace", "Microsoft.ContainerService", "--name", "AKS-Dapr");
+    ok("provider", "register", "--namespace", "Microsoft.KubernetesConfiguration", "--wait");
+    ok("provider", "register", "--namespace", "Microsoft.ContainerService", "--wait");
+  }
+
+  /** Stops the server and its clusters, and returns control-plane processes left running (they are killed). */
+  List<ProcessHandle> stopAndFindLeftovers() {
+    run("server", "stop");
+    // every control-plane process carries DAPRX_POD=<its log file>, under this home
+    List<ProcessHandle> left = ProcessHandle.allProcesses().filter(h -> {
+      try {
+        String env = new String(Files.readAllBytes(Path.of("/proc", Long.toString(h.pid()), "environ")), StandardCharsets.UTF_8);
+        return env.contains("DAPRX_POD=" + home);
+      } catch (IOException | RuntimeException e) {
+        return false;
+      }
+    }).toList();
+    left.forEach(ProcessHandle::destroyForcibly);
+    return left;
+  }
+}

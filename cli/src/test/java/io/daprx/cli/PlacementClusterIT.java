@@ -1,0 +1,148 @@
+package io.daprx.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.daprx.common.pki.KeyAlgorithm;
+import io.daprx.common.pki.Pem;
+import io.daprx.common.spiffe.SpiffeId;
+import io.daprx.placement.sim.SidecarChannels;
+import io.daprx.placement.sim.SidecarFleet;
+import io.daprx.placement.sim.SidecarSpec;
+import io.daprx.placement.sim.SimulatedSidecar;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Placement in a local HA install, with real processes: replicas elect a leader over mTLS, sidecars
+ * (simulated, with SVIDs from the cluster's sentry) get one table, and when the leader is killed another
+ * replica serves and the sidecars that reconnect get a fresh table.
+ */
+class PlacementClusterIT {
+
+  @TempDir
+  static Path home;
+
+  static DaprxCli cli;
+  static List<X509Certificate> anchors;
+  static String sentryAddress;
+
+  @BeforeAll
+  static void installTheControlPlane() throws Exception {
+    cli = new DaprxCli(home, 46000 + (int) (ProcessHandle.current().pid() % 50) * 192);
+    cli.ok("cluster", "create", "-g", "rg", "-n", "actors");
+    cli.registerForDapr();
+    cli.ok("k8s-extension", "create", "-t", "managedClusters", "-c", "actors", "-g", "rg", "-n", "dapr", "--extension-type", "Microsoft.Dapr");
+    cli.ok("mtls", "export", "-g", "rg", "-n", "actors", "--out", home.resolve("trust").toString());
+    anchors = Pem.parseCertificates(Files.readString(home.resolve("trust/ca.crt")));
+    sentryAddress = cli.ok("get", "services", "-n", "dapr-system", "-o", "tsv", "--query", "[?name=='dapr-sentry'].address | [0]").out().trim();
+  }
+
+  @AfterAll
+  static void stopEverything() {
+    assertThat(cli.stopAndFindLeftovers()).isEmpty();
+  }
+
+  /** Placement replicas by name: their gRPC address and pid. */
+  static Map<String, JsonNode> placementPods() {
+    Map<String, JsonNode> out = new LinkedHashMap<>();
+    for (JsonNode p : cli.pods()) {
+      if (p.path("name").asText().startsWith("dapr-placement-server-")) {
+        out.put(p.path("name").asText(), p);
+      }
+    }
+    return out;
+  }
+
+  /** A sidecar connected to the replica that leads. */
+  record Connected(SimulatedSidecar sidecar, String replica) {}
+
+  /** Connects a sidecar to each replica in turn until one (the leader) keeps its stream and sends a table, as daprd does. */
+  static Connected connectToLeader(SidecarSpec spec, List<SidecarFleet> fleets) {
+    for (Map.Entry<String, JsonNode> e : placementPods().entrySet()) {
+      JsonNode pod = e.getValue();
+      if (!"1/1".equals(pod.path("ready").asText())) {
+        continue;
+      }
+      String address = "127.0.0.1:" + pod.path("ports").path("grpc").asInt();
+      SidecarFleet fleet = new SidecarFleet(SidecarChannels.mtls(address, SpiffeId.of("cluster.local", "dapr-system", "dapr-placement"),
+          sentryAddress, SpiffeId.of("cluster.local", "dapr-system", "dapr-sentry"), anchors, KeyAlgorithm.ED25519, Clock.systemUTC()));
+      fleets.add(fleet);
+      SimulatedSidecar s = fleet.connect(spec);
+      try {
+        await().atMost(Duration.ofSeconds(10)).until(() -> !s.isOpen() || s.table() != null);
+      } catch (org.awaitility.core.ConditionTimeoutException timedOut) {
+        continue;
+      }
+      if (s.isOpen() && s.table() != null) {
+        return new Connected(s, e.getKey());
+      }
+    }
+    return null;
+  }
+
+  @Test
+  void sidecarsAgreeOnOneTableAndGetAFreshOneFromTheNextLeader() throws Exception {
+    List<SidecarFleet> fleets = new ArrayList<>();
+    try {
+      List<SimulatedSidecar> sidecars = new ArrayList<>();
+      String leaderName = null;
+      for (String app : List.of("cart", "orders", "payments")) {
+        SidecarSpec spec = SidecarSpec.of("127.0.0.1:" + (40000 + sidecars.size()), app, "shop", "Cart", app.equals("orders") ? "Order" : "Cart");
+        Connected c = await().atMost(Duration.ofSeconds(30)).until(() -> connectToLeader(spec, fleets), java.util.Objects::nonNull);
+        sidecars.add(c.sidecar());
+        leaderName = c.replica();
+      }
+      await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+        Map<String, Set<String>> expected = SidecarFleet.expectedTable(sidecars);
+        for (SimulatedSidecar s : sidecars) {
+          assertThat(s.table()).isNotNull();
+          assertThat(SidecarFleet.hostsByType(s.table().parsed())).isEqualTo(expected);
+        }
+      });
+
+      // kill -9 the leader: another replica leads within seconds, and sidecars that reconnect get a fresh table
+      JsonNode leader = placementPods().get(leaderName);
+      ProcessHandle victim = ProcessHandle.of(leader.path("pid").asLong()).orElseThrow();
+      victim.destroyForcibly();
+      victim.onExit().get(10, TimeUnit.SECONDS);
+      await().atMost(Duration.ofSeconds(20)).until(() -> sidecars.stream().noneMatch(SimulatedSidecar::isOpen));
+
+      List<SimulatedSidecar> again = new ArrayList<>();
+      for (SimulatedSidecar old : sidecars) {
+        Connected c = await().atMost(Duration.ofSeconds(30)).until(() -> connectToLeader(old.spec(), fleets), java.util.Objects::nonNull);
+        assertThat(c.replica()).isNotEqualTo(leaderName);
+        again.add(c.sidecar());
+      }
+      await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+        Map<String, Set<String>> expected = SidecarFleet.expectedTable(again);
+        for (SimulatedSidecar s : again) {
+          assertThat(SidecarFleet.hostsByType(s.table().parsed())).isEqualTo(expected);
+        }
+      });
+      assertThat(again).allSatisfy(s -> assertThat(s.violations()).isEmpty());
+      String killed = leader.path("name").asText();
+      await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+        JsonNode p = placementPods().get(killed);
+        assertThat(p.path("restarts").asInt()).isEqualTo(1);
+        assertThat(p.path("ready").asText()).isEqualTo("1/1");
+      });
+    } finally {
+      fleets.forEach(SidecarFleet::close);
+    }
+  }
+}
