@@ -150,10 +150,7 @@ final class PlacementCommand implements Callable<Integer> {
   @Command(name = "lookup", mixinStandardHelpOptions = true, sortOptions = false,
       description = {"Show the host that owns an actor, from a placement server's GET /placement/state.",
           "The server must run with --metadata-enabled; ask the leader."})
-  static final class Lookup implements Callable<Integer> {
-
-    @Spec
-    CommandSpec spec;
+  static final class Lookup extends io.daprx.cli.commands.ClientCommand implements Callable<Integer> {
 
     @Option(names = "--actor-type", required = true, paramLabel = "TYPE", description = "the actor type")
     String actorType;
@@ -164,42 +161,55 @@ final class PlacementCommand implements Callable<Integer> {
     @Option(names = {"-n", "--namespace"}, defaultValue = "default", description = "the sidecars' namespace (default: ${DEFAULT-VALUE})")
     String namespace;
 
-    @Option(names = "--address", defaultValue = "localhost:" + PlacementOptions.DEFAULT_HEALTHZ_PORT, paramLabel = "HOST:PORT",
-        description = "placement's healthz address (default: ${DEFAULT-VALUE})")
+    @Option(names = "--address", paramLabel = "HOST:PORT",
+        description = "placement's healthz address (default: the leader among the current local cluster's placement replicas)")
     String address;
+
+    @Option(names = {"--cluster-name", "-c"}, description = "the local cluster (default: the current cluster)")
+    String clusterName;
+
+    @Option(names = {"--resource-group", "-g"})
+    String resourceGroup;
 
     @Option(names = "--replication-factor", defaultValue = "" + PlacementOptions.DEFAULT_REPLICATION_FACTOR,
         description = "the server's --replication-factor (default: ${DEFAULT-VALUE})")
     long replicationFactor;
 
-    @Option(names = {"-o", "--output"}, defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE})")
-    String output;
-
     @Override
     public Integer call() throws IOException, InterruptedException {
-      if (!output.equals("text") && !output.equals("json")) {
-        throw new IllegalArgumentException("invalid --output '" + output + "': use text or json");
-      }
-      PlacementLookup.Owner owner = PlacementLookup.lookup(fetchState(), namespace, actorType, actorId, replicationFactor);
-      PrintWriter out = spec.commandLine().getOut();
-      if (output.equals("json")) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("namespace", owner.namespace());
-        m.put("actorType", owner.actorType());
-        m.put("actorId", owner.actorId());
-        m.put("host", owner.host().getName());
-        m.put("appId", owner.host().getId());
-        m.put("tableVersion", Long.toUnsignedString(owner.version()));
-        out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(m));
-      } else {
-        out.println(owner.host().getName() + " (app " + owner.host().getId() + ", table version "
-            + Long.toUnsignedString(owner.version()) + ")");
-      }
-      out.flush();
+      PlacementLookup.Owner owner = PlacementLookup.lookup(address != null ? fetchState(address) : fromCluster(), namespace,
+          actorType, actorId, replicationFactor);
+      com.fasterxml.jackson.databind.node.ObjectNode m = new ObjectMapper().createObjectNode();
+      m.put("namespace", owner.namespace());
+      m.put("actorType", owner.actorType());
+      m.put("actorId", owner.actorId());
+      m.put("host", owner.host().getName());
+      m.put("appId", owner.host().getId());
+      m.put("tableVersion", Long.toUnsignedString(owner.version()));
+      print(m);
       return 0;
     }
 
-    private StatePlacementTables fetchState() throws IOException, InterruptedException {
+    /** Asks each placement replica of the local cluster; only the leader answers with the tables. */
+    private StatePlacementTables fromCluster() throws IOException, InterruptedException {
+      String path = clusterPath(cluster(resourceGroup, clusterName, null)) + "/pods?namespace=dapr-system";
+      java.util.List<String> tried = new java.util.ArrayList<>();
+      for (com.fasterxml.jackson.databind.JsonNode pod : items(api().get(path).body())) {
+        if (pod.path("component").asText().equals("placement") && pod.path("ports").has("healthz")) {
+          String a = "127.0.0.1:" + pod.path("ports").path("healthz").asInt();
+          tried.add(pod.path("name").asText());
+          try {
+            return fetchState(a);
+          } catch (IllegalStateException notLeader) {
+            debug(pod.path("name").asText() + ": " + notLeader.getMessage());
+          }
+        }
+      }
+      throw new IllegalStateException(tried.isEmpty() ? "the cluster has no placement replicas; install the Dapr extension first"
+          : "no placement replica answered as the leader (tried " + String.join(", ", tried) + "); retry in a few seconds");
+    }
+
+    private static StatePlacementTables fetchState(String address) throws IOException, InterruptedException {
       URI uri = URI.create("http://" + address + "/placement/state");
       HttpResponse<String> resp;
       try {

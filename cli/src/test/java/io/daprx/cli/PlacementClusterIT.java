@@ -116,6 +116,15 @@ class PlacementClusterIT {
       });
 
       // kill -9 the leader: another replica leads within seconds, and sidecars that reconnect get a fresh table
+      // 'placement lookup' finds the leader among the cluster's replicas and answers as daprd's ring would
+      JsonNode owner = cli.ok("placement", "lookup", "--actor-type", "Cart", "--actor-id", "42", "-n", "shop").json();
+      assertThat(owner.path("host").asText()).isIn(SidecarFleet.expectedTable(sidecars).get("Cart"));
+      assertThat(cli.ok("placement", "lookup", "--actor-type", "Cart", "--actor-id", "42", "-n", "shop", "-o", "tsv", "--query", "host").out().trim())
+          .isEqualTo(owner.path("host").asText());
+      DaprxCli.Run missing = cli.run("placement", "lookup", "--actor-type", "Nope", "--actor-id", "1", "-n", "shop");
+      assertThat(missing.code()).isEqualTo(1);
+      assertThat(missing.err()).contains("Nope");
+
       JsonNode leader = placementPods().get(leaderName);
       ProcessHandle victim = ProcessHandle.of(leader.path("pid").asLong()).orElseThrow();
       victim.destroyForcibly();
