@@ -61,6 +61,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# other processes share the cores with placement and the simulated sidecars: say how busy the machine was
+echo "placement-bench: load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
+
 # --- 1. placement on three free loopback ports; bin/daprx gives it the component JVM flags (SerialGC, -Xmx256m)
 mapfile -t ports < <("$bench_java" -cp "$bench_jar" io.daprx.bench.FreePorts 3)
 grpc_port="${ports[0]}" healthz_port="${ports[1]}" metrics_port="${ports[2]}"
