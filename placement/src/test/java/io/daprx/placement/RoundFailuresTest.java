@@ -107,6 +107,22 @@ class RoundFailuresTest {
   }
 
   @Test
+  void actorlessSidecarThatNeverAcksItsOneShotTableIsClosedWithoutARound() {
+    SimulatedSidecar a = fx.connect("10.0.0.1:50002", "default", "Cart");
+    awaitVersion(a, 1);
+    a.clearHistory();
+    SimulatedSidecar mute = fx.create("10.0.0.9:50002", "default");
+    mute.misbehave(Misbehaviour.NEVER_ACK);
+    mute.connect();
+    waiting().until(() -> mute.closedWith() != null);
+    assertThat(mute.closedWith().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+    assertThat(mute.closedWith().getDescription()).contains("no lock ack for version 1");
+    assertThat(orders(mute)).containsExactly("lock:1");
+    assertThat(a.history()).isEmpty();
+    assertThat(fx.placement.state().getTablesOrThrow("default").getVersion()).isEqualTo(1);
+  }
+
+  @Test
   void sidecarThatStopsReadingIsClosedAfterTheTimeoutWithoutBlockingTheNamespace() {
     SimulatedSidecar a = fx.connect("10.0.0.1:50002", "default", "Cart");
     awaitVersion(a, 1);

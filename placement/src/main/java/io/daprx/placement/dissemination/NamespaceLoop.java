@@ -335,6 +335,10 @@ public final class NamespaceLoop {
   private void advance() {
     while (phase != Phase.IDLE && awaiting == 0) {
       cancelDeadline();
+      if (LOG.isDebugEnabled()) {
+        LOG.debug("Namespace({}): every stream acked {} of version {} at {} ms into the round", namespace, phase.lowerCase(),
+            Long.toUnsignedString(version), TimeUnit.NANOSECONDS.toMillis(settings.nanoTime().getAsLong() - roundStartedAt));
+      }
       if (phase == Phase.UNLOCK) {
         finishRound();
         return;

@@ -34,9 +34,13 @@ final class OrderStream implements SidecarStream, StreamObserver<Host> {
   private final HostValidator validator;
   private final SpiffeId peer;
   private final PlacementMetrics metrics;
+  private final OutboundBudget budget;
   private final ArrayDeque<SerializedOrder> queue = new ArrayDeque<>(4);
   private final AtomicBoolean ended = new AtomicBoolean();
   private boolean closed; // guarded by this
+  private long inFlight; // guarded by this: bytes handed to gRPC and not yet written to the socket
+  private long releaseLater; // guarded by this: in-flight bytes of a closed stream, returned outside the lock
+  private long credit; // guarded by this: bytes the budget granted for the next order
 
   // Inbound state: gRPC calls onNext/onError/onCompleted one at a time, with happens-before between them.
   private String namespace;
@@ -44,14 +48,17 @@ final class OrderStream implements SidecarStream, StreamObserver<Host> {
   private NamespaceLoop loop;
 
   OrderStream(ServerCallStreamObserver<SerializedOrder> out, Namespaces term, HostValidator validator, SpiffeId peer,
-      PlacementMetrics metrics) {
+      PlacementMetrics metrics, OutboundBudget budget) {
     this.out = out;
     this.term = term;
     this.validator = validator;
     this.peer = peer;
     this.metrics = metrics;
+    this.budget = budget;
     out.disableAutoRequest();
-    out.setOnReadyHandler(this::drain);
+    // ready only once everything handed over is written: then onReady says exactly when the bytes left the process
+    out.setOnReadyThreshold(1);
+    out.setOnReadyHandler(this::written);
     out.setOnCancelHandler(() -> gone("cancelled by the sidecar or its connection"));
     metrics.streamOpened();
   }
@@ -66,6 +73,7 @@ final class OrderStream implements SidecarStream, StreamObserver<Host> {
   @Override
   public void send(SerializedOrder order) {
     Status overflow = null;
+    long leftover = 0;
     synchronized (this) {
       if (closed) {
         return;
@@ -80,9 +88,10 @@ final class OrderStream implements SidecarStream, StreamObserver<Host> {
         closeLocked(overflow);
       } else {
         queue.add(order);
-        drainLocked();
+        leftover = drainLocked();
       }
     }
+    giveBack(leftover);
     if (overflow != null) {
       LOG.warn("{}: closed, it does not read its orders ({} queued)", this, MAX_QUEUED);
       metrics.streamEnded("slow");
@@ -102,6 +111,19 @@ final class OrderStream implements SidecarStream, StreamObserver<Host> {
     markEnded();
   }
 
+  /** The transport wrote everything handed to it: give the bytes back to the budget and send what waits. */
+  private void written() {
+    long done;
+    synchronized (this) {
+      // An order sent between the transport becoming ready and this handler is counted as written too: the
+      // budget is an estimate, and it errs towards sending.
+      done = inFlight;
+      inFlight = 0;
+    }
+    giveBack(done);
+    drain();
+  }
+
   @Override
   public synchronized void readNext() {
     if (!closed) {
@@ -109,21 +131,59 @@ final class OrderStream implements SidecarStream, StreamObserver<Host> {
     }
   }
 
-  private synchronized void drain() {
-    if (!closed) {
-      drainLocked();
+  /** Sends what the transport and the budget allow. */
+  void drain() {
+    long leftover;
+    synchronized (this) {
+      leftover = closed ? 0 : drainLocked();
     }
+    giveBack(leftover);
   }
 
-  private void drainLocked() {
+  /** The budget let this stream have {@code bytes} for its next order. */
+  void granted(long bytes) {
+    long leftover;
+    synchronized (this) {
+      credit += bytes;
+      leftover = closed ? takeCredit() : drainLocked();
+    }
+    giveBack(leftover);
+  }
+
+  /** Writes while the transport is ready and the budget allows; returns unused granted bytes to give back. */
+  private long drainLocked() {
     while (!queue.isEmpty() && out.isReady()) {
+      int size = queue.peek().bytes().length;
+      if (size >= OutboundBudget.SMALL_BYTES) {
+        if (credit >= size) {
+          credit -= size;
+        } else if (!budget.tryAcquire(size, this)) {
+          break; // granted() resumes when room frees up
+        }
+        inFlight += size;
+      }
       out.onNext(queue.poll());
+    }
+    return takeCredit();
+  }
+
+  private long takeCredit() {
+    long c = credit;
+    credit = 0;
+    return c;
+  }
+
+  private void giveBack(long bytes) {
+    if (bytes > 0) {
+      budget.release(bytes);
     }
   }
 
   private void closeLocked(Status status) {
     closed = true;
     queue.clear();
+    releaseLater += inFlight + takeCredit();
+    inFlight = 0;
     try {
       if (status.isOk()) {
         out.onCompleted();
@@ -186,7 +246,7 @@ final class OrderStream implements SidecarStream, StreamObserver<Host> {
       closed = true;
       queue.clear();
     }
-    markEnded();
+    markEnded(); // bytes in flight on a cancelled stream are never written: give them back
     leave(reason);
   }
 
@@ -197,7 +257,18 @@ final class OrderStream implements SidecarStream, StreamObserver<Host> {
     }
   }
 
+  /** Counts the end once, and returns a closed stream's budget (outside any stream lock, see OutboundBudget). */
   private void markEnded() {
+    long give;
+    synchronized (this) {
+      give = releaseLater + (closed ? inFlight + takeCredit() : 0);
+      releaseLater = 0;
+      if (closed) {
+        inFlight = 0;
+      }
+    }
+    budget.forget(this);
+    giveBack(give);
     if (ended.compareAndSet(false, true)) {
       metrics.streamClosed();
     }

@@ -47,6 +47,7 @@ public final class PlacementService {
   private final HostValidator validator;
   private final PlacementMetrics metrics;
   private final Supplier<Namespaces> newTerm;
+  private final OutboundBudget budget = new OutboundBudget(OutboundBudget.DEFAULT_BYTES);
   private volatile Namespaces term; // null while not the leader
   private volatile boolean shuttingDown;
 
@@ -83,7 +84,8 @@ public final class PlacementService {
       return IGNORE;
     }
     SpiffeId peer = identityChecks ? PeerIdentity.current().orElse(null) : null;
-    OrderStream stream = new OrderStream((ServerCallStreamObserver<SerializedOrder>) responses, t, validator, peer, metrics);
+    OrderStream stream = new OrderStream((ServerCallStreamObserver<SerializedOrder>) responses, t, validator, peer, metrics,
+        budget);
     stream.start();
     return stream;
   }

@@ -18,21 +18,30 @@ public final class SidecarFleet implements AutoCloseable {
   private final SidecarChannels channels;
   private final LongSupplier nanoTime;
   private final boolean keepHistory;
+  private final boolean keepAllTables;
   private final List<SimulatedSidecar> sidecars = new CopyOnWriteArrayList<>();
+  private final Set<String> namespacesWithKeeper = new HashSet<>(); // guarded by this
 
-  public SidecarFleet(SidecarChannels channels, LongSupplier nanoTime, boolean keepHistory) {
+  /**
+   * @param keepHistory sidecars record every order (tests)
+   * @param keepAllTables every sidecar keeps its tables; when false only the first sidecar of each namespace does,
+   *     which is enough for {@link #converged} to check the content (load)
+   */
+  public SidecarFleet(SidecarChannels channels, LongSupplier nanoTime, boolean keepHistory, boolean keepAllTables) {
     this.channels = channels;
     this.nanoTime = nanoTime;
     this.keepHistory = keepHistory;
+    this.keepAllTables = keepAllTables;
   }
 
   public SidecarFleet(SidecarChannels channels) {
-    this(channels, System::nanoTime, true);
+    this(channels, System::nanoTime, true, true);
   }
 
   /** A sidecar that is not connected yet. */
-  public SimulatedSidecar create(SidecarSpec spec) {
-    SimulatedSidecar s = new SimulatedSidecar(spec, channels.channelFor(spec), nanoTime, keepHistory);
+  public synchronized SimulatedSidecar create(SidecarSpec spec) {
+    boolean keepTables = namespacesWithKeeper.add(spec.namespace()) || keepAllTables;
+    SimulatedSidecar s = new SimulatedSidecar(spec, channels.channelFor(spec), nanoTime, keepHistory, keepTables);
     sidecars.add(s);
     return s;
   }
@@ -68,16 +77,19 @@ public final class SidecarFleet implements AutoCloseable {
     if (open.isEmpty()) {
       return true;
     }
-    Map<String, Set<String>> expected = expectedTable(open);
     Long version = null;
+    SimulatedSidecar keeper = null;
     for (SimulatedSidecar s : open) {
       SimulatedSidecar.Table t = s.table();
       if (t == null || (version != null && t.version() != version)) {
         return false;
       }
       version = t.version();
+      if (keeper == null && s.keepsTables()) {
+        keeper = s;
+      }
     }
-    return hostsByType(open.get(0).table().parsed()).equals(expected);
+    return keeper == null || hostsByType(keeper.table().parsed()).equals(expectedTable(open));
   }
 
   /** Actor type → names of the open sidecars hosting it. */

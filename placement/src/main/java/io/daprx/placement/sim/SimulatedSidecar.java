@@ -32,20 +32,30 @@ public final class SimulatedSidecar implements AutoCloseable {
   /** An order as received, for checking order and versions. */
   public record Received(String operation, long version, long atNanos) {}
 
-  /** The table the sidecar holds after an unlock. */
+  /**
+   * The table the sidecar holds after an unlock.
+   *
+   * @param tables the encoded tables, or null when this sidecar does not keep them
+   */
   public record Table(long version, ByteString tables, long unlockedAtNanos) {
     public PlacementTables parsed() {
       return new OrderView("update", version, tables).parsedTables();
     }
   }
 
-  static final MethodDescriptor<Host, OrderView> METHOD = PlacementGrpc.getReportDaprStatusMethod()
-      .toBuilder(ProtoUtils.marshaller(Host.getDefaultInstance()), new OrderView.Marshaller())
-      .build();
+  private static final MethodDescriptor<Host, OrderView> KEEPING = method(true);
+  private static final MethodDescriptor<Host, OrderView> SKIPPING = method(false);
+
+  private static MethodDescriptor<Host, OrderView> method(boolean keepTables) {
+    return PlacementGrpc.getReportDaprStatusMethod()
+        .toBuilder(ProtoUtils.marshaller(Host.getDefaultInstance()), new OrderView.Marshaller(keepTables))
+        .build();
+  }
 
   private final Channel channel;
   private final LongSupplier nanoTime;
   private final boolean keepHistory;
+  private final MethodDescriptor<Host, OrderView> method;
   private final List<Received> history = Collections.synchronizedList(new ArrayList<>());
   private final List<String> violations = new CopyOnWriteArrayList<>();
   private final List<Consumer<Table>> unlockListeners = new CopyOnWriteArrayList<>();
@@ -63,15 +73,26 @@ public final class SimulatedSidecar implements AutoCloseable {
   private ByteString pendingTables;
   private long pendingVersion;
 
-  public SimulatedSidecar(SidecarSpec spec, Channel channel, LongSupplier nanoTime, boolean keepHistory) {
+  /**
+   * @param keepHistory record every order received (tests); off for load
+   * @param keepTables keep the bytes of each table (tests, content checks); off for load, where only versions and
+   *     times matter
+   */
+  public SimulatedSidecar(SidecarSpec spec, Channel channel, LongSupplier nanoTime, boolean keepHistory, boolean keepTables) {
     this.spec = spec;
     this.channel = channel;
     this.nanoTime = nanoTime;
     this.keepHistory = keepHistory;
+    this.method = keepTables ? KEEPING : SKIPPING;
   }
 
   public SimulatedSidecar(SidecarSpec spec, Channel channel) {
-    this(spec, channel, System::nanoTime, true);
+    this(spec, channel, System::nanoTime, true, true);
+  }
+
+  /** Whether {@link Table#parsed()} works: this sidecar keeps the tables it receives. */
+  public boolean keepsTables() {
+    return method == KEEPING;
   }
 
   /** Opens a stream (closing the previous one) and reports. The held table is kept, as daprd keeps it. */
@@ -88,7 +109,7 @@ public final class SimulatedSidecar implements AutoCloseable {
     closedWith = null;
     lastOperation = null; // a new stream starts with a lock; the held table stays
     Responses responses = new Responses(gen, misbehaviour == Misbehaviour.NEVER_READ);
-    ClientCalls.asyncBidiStreamingCall(channel.newCall(METHOD, CallOptions.DEFAULT), responses);
+    ClientCalls.asyncBidiStreamingCall(channel.newCall(method, CallOptions.DEFAULT), responses);
     requests = responses.requests;
     requests.onNext(first);
     return this;

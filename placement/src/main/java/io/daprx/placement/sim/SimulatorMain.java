@@ -37,7 +37,7 @@ public final class SimulatorMain {
     int channels = Integer.parseInt(opts.getOrDefault("channels", "4"));
     long seconds = Long.parseLong(opts.getOrDefault("seconds", "0"));
     PrintStream out = System.out;
-    try (SidecarFleet fleet = new SidecarFleet(channels(opts, address, channels), System::nanoTime, false)) {
+    try (SidecarFleet fleet = new SidecarFleet(channels(opts, address, channels), System::nanoTime, false, false)) {
       long start = System.nanoTime();
       for (int i = 0; i < sidecars; i++) {
         String ns = "sim-" + (i % namespaces);

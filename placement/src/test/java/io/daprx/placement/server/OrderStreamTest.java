@@ -18,8 +18,12 @@ class OrderStreamTest {
 
   private final FakeCall call = new FakeCall();
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-  private final OrderStream stream = new OrderStream(call, new Namespaces(null), new HostValidator(false), null,
-      new PlacementMetrics(registry));
+  private final OutboundBudget budget = new OutboundBudget(3_000);
+  private final OrderStream stream = stream(call);
+
+  private OrderStream stream(FakeCall c) {
+    return new OrderStream(c, new Namespaces(null), new HostValidator(false), null, new PlacementMetrics(registry), budget);
+  }
 
   @Test
   void ordersWaitForTheTransportAndGoOutInOrderWhenItIsReady() {
@@ -70,6 +74,48 @@ class OrderStreamTest {
   }
 
   @Test
+  void streamsOverTheByteBudgetWaitUntilEarlierWritesComplete() {
+    FakeCall second = new FakeCall();
+    OrderStream other = stream(second);
+    byte[] big = new byte[2_000];
+    call.ready = true;
+    second.ready = true;
+    stream.send(new SerializedOrder("update", 1, big));
+    call.ready = false; // written to gRPC, not yet to the socket
+    other.send(new SerializedOrder("update", 1, big));
+    assertThat(call.sent).hasSize(1);
+    assertThat(second.sent).isEmpty(); // 2,000 + 2,000 > 3,000: waits for the budget
+    assertThat(budget.used()).isEqualTo(2_000);
+
+    call.ready = true;
+    call.onReady.run(); // the first stream's bytes left the process
+    assertThat(second.sent).hasSize(1);
+    assertThat(budget.used()).isEqualTo(2_000);
+  }
+
+  @Test
+  void smallOrdersBypassTheBudget() {
+    FakeCall second = new FakeCall();
+    OrderStream other = stream(second);
+    stream.send(new SerializedOrder("update", 1, new byte[2_500]));
+    call.ready = false;
+    other.send(new SerializedOrder("update", 1, new byte[2_000])); // waits
+    other.send(SerializedOrder.unlock(1)); // behind it in the same stream
+    FakeCall third = new FakeCall();
+    stream(third).send(SerializedOrder.lock(2));
+    assertThat(third.sent).hasSize(1); // another stream's lock is not held up by the budget
+    assertThat(second.sent).isEmpty();
+  }
+
+  @Test
+  void aClosedStreamGivesItsBytesBack() {
+    stream.send(new SerializedOrder("update", 1, new byte[1_500]));
+    assertThat(budget.used()).isEqualTo(1_500);
+    stream.close(Status.CANCELLED);
+    assertThat(budget.used()).isZero();
+  }
+
+  @Test
   void messagesAreRequestedOneAtATime() {
     stream.start();
     assertThat(call.requested).isEqualTo(1);
@@ -100,6 +146,9 @@ class OrderStreamTest {
     public boolean isReady() {
       return ready;
     }
+
+    @Override
+    public void setOnReadyThreshold(int numBytes) {}
 
     @Override
     public void setOnReadyHandler(Runnable onReadyHandler) {
