@@ -9,7 +9,6 @@ import io.daprx.common.spiffe.SpiffeId;
 import io.daprx.common.svid.SvidClient;
 import io.daprx.common.tls.PeerIdentity;
 import io.daprx.common.tls.SvidSource;
-import io.daprx.placement.server.SidecarTls;
 import io.daprx.placement.dissemination.LoopSettings;
 import io.daprx.placement.dissemination.Namespaces;
 import io.daprx.placement.leader.Leadership;
@@ -183,7 +182,7 @@ public final class Placement implements AutoCloseable {
         options.namespace(), options.trustDomain(), kubernetes ? TokenValidator.KUBERNETES : TokenValidator.INSECURE,
         kubernetes ? Placement::kubernetesToken : null, null, null, 0), anchors, clock).start();
     readiness.set("svid", true);
-    return SidecarTls.serverMtls(svid, clock);
+    return io.daprx.common.tls.TlsCredentials.serverMtls(svid, clock);
   }
 
   private static String kubernetesToken() {

@@ -5,6 +5,12 @@ import io.grpc.ChannelCredentials;
 import io.grpc.ServerCredentials;
 import io.grpc.TlsChannelCredentials;
 import io.grpc.TlsServerCredentials;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.shaded.io.grpc.netty.NettySslContextServerCredentials;
+import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslProvider;
+import javax.net.ssl.SSLException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.List;
@@ -20,13 +26,21 @@ public final class TlsCredentials {
     return TlsServerCredentials.newBuilder().keyManager(new SvidKeyManager(svid)).build();
   }
 
-  /** A server that presents its SVID and requires a client SVID chaining to the trust anchors (mTLS). */
+  /**
+   * A server that presents its SVID and requires a client SVID chaining to the trust anchors (mTLS). It runs
+   * on the JDK's TLS engine: daprd 1.18 presents Ed25519 client certificates, and the BoringSSL engine gRPC's
+   * Netty prefers offers no Ed25519 among the signature algorithms it accepts from clients (handshakes fail with
+   * NO_COMMON_SIGNATURE_ALGORITHMS); the JDK accepts Ed25519, P-256 and RSA.
+   */
   public static ServerCredentials serverMtls(SvidSource svid, Clock clock) {
-    return TlsServerCredentials.newBuilder()
-        .keyManager(new SvidKeyManager(svid))
-        .trustManager(SpiffeTrustManager.anyOf(() -> svid.current().trustAnchors(), clock))
-        .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE)
-        .build();
+    try {
+      SslContextBuilder builder = SslContextBuilder.forServer(new SvidKeyManager(svid))
+          .trustManager(SpiffeTrustManager.anyOf(() -> svid.current().trustAnchors(), clock))
+          .clientAuth(ClientAuth.REQUIRE);
+      return NettySslContextServerCredentials.create(GrpcSslContexts.configure(builder, SslProvider.JDK).build());
+    } catch (SSLException e) {
+      throw new IllegalStateException("cannot build the mTLS context: " + e.getMessage(), e);
+    }
   }
 
   /** A client without a certificate that accepts only {@code server} as the peer (e.g. a fresh sidecar calling sentry). */
