@@ -236,7 +236,10 @@ class SupervisorTest {
       ObjectMapper json = new ObjectMapper();
       ObjectNode root = (ObjectNode) json.readTree(state.toFile());
       ObjectNode record = (ObjectNode) ((ArrayNode) root.get("pods")).get(0);
-      record.put("pid", stranger.pid()); // the recorded start instant is the original's, not the stranger's
+      // the recorded start instant is the original's, a second back: the OS counts start times in 10 ms ticks,
+      // so a stranger forked right after the original could otherwise share its tick
+      record.put("pid", stranger.pid());
+      record.put("processStart", Instant.parse(record.get("processStart").asText()).minusSeconds(1).toString());
       json.writeValue(state.toFile(), root);
 
       Supervisor second = supervisor(settings());
