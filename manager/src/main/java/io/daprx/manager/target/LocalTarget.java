@@ -43,6 +43,9 @@ public final class LocalTarget implements Target {
   private final List<String> launcher;
   private final Clock clock;
   private final Map<String, List<ServiceProxy>> proxies = new ConcurrentHashMap<>();
+  // Every pod a group's plans have named, by name: while an update rolls, the old replicas still serve and
+  // must stay behind their Service until the supervisor has replaced them.
+  private final Map<String, Map<String, PodPlan>> known = new ConcurrentHashMap<>();
 
   /** @param launcher the argv that runs {@code daprx}, to which a component's arguments are appended */
   public LocalTarget(Supervisor supervisor, List<String> launcher, Clock clock) {
@@ -75,6 +78,9 @@ public final class LocalTarget implements Target {
     }
     java.util.Set<String> running = new java.util.HashSet<>();
     supervisor.status(group).forEach(p -> running.add(p.name()));
+    Map<String, PodPlan> pods = known.computeIfAbsent(group, g -> new ConcurrentHashMap<>());
+    pods.keySet().retainAll(running);
+    plan.pods().forEach(p -> pods.put(p.name(), p));
     startServices(group, plan);
     Instant deadline = clock.instant().plus(timeout);
     java.util.Set<String> done = new java.util.HashSet<>();
@@ -122,7 +128,7 @@ public final class LocalTarget implements Target {
     List<PodStatus> pods = supervisor.status(group(lc, namespace));
     List<ServiceView> out = new ArrayList<>();
     for (ServicePlan s : plan.services()) {
-      out.add(new ServiceView(s.name(), "127.0.0.1:" + s.port(), s.port(), endpoints(plan, pods, s).stream()
+      out.add(new ServiceView(s.name(), "127.0.0.1:" + s.port(), s.port(), endpoints(known.getOrDefault(group(lc, namespace), Map.of()), pods, s).stream()
           .map(a -> a.getHostString() + ":" + a.getPort()).toList()));
     }
     return out;
@@ -151,7 +157,7 @@ public final class LocalTarget implements Target {
     List<ServiceProxy> started = new ArrayList<>();
     for (ServicePlan s : plan.services()) {
       try {
-        started.add(new ServiceProxy(s.name(), s.port(), () -> endpoints(plan, supervisor.status(group), s)));
+        started.add(new ServiceProxy(s.name(), s.port(), () -> endpoints(known.getOrDefault(group, Map.of()), supervisor.status(group), s)));
       } catch (IOException e) {
         started.forEach(ServiceProxy::close);
         throw new ReconcileException("cannot open Service " + s.name() + " on 127.0.0.1:" + s.port() + ": " + e.getMessage(), e);
@@ -161,6 +167,7 @@ public final class LocalTarget implements Target {
   }
 
   private void stopServices(String group) {
+    known.remove(group);
     List<ServiceProxy> ps = proxies.remove(group);
     if (ps != null) {
       ps.forEach(ServiceProxy::close);
@@ -172,13 +179,12 @@ public final class LocalTarget implements Target {
     proxies.keySet().forEach(this::stopServices);
   }
 
-  private static List<InetSocketAddress> endpoints(InstallPlan plan, List<PodStatus> pods, ServicePlan s) {
-    Map<String, PodStatus> byName = new LinkedHashMap<>();
-    pods.forEach(p -> byName.put(p.name(), p));
+  /** The ready pods of the Service's workload, whichever plan started them. */
+  private static List<InetSocketAddress> endpoints(Map<String, PodPlan> known, List<PodStatus> pods, ServicePlan s) {
     List<InetSocketAddress> out = new ArrayList<>();
-    for (PodPlan p : plan.pods()) {
-      PodStatus st = byName.get(p.name());
-      if (p.workload().equals(s.workload()) && st != null && st.ready()) {
+    for (PodStatus st : pods) {
+      PodPlan p = known.get(st.name());
+      if (st.ready() && p != null && p.workload().equals(s.workload())) {
         out.add(new InetSocketAddress("127.0.0.1", p.ports().get(s.targetPort())));
       }
     }
