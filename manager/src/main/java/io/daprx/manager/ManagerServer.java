@@ -184,6 +184,7 @@ public final class ManagerServer implements AutoCloseable {
     if (supervisor != null) {
       if (stopClustersOnClose) {
         supervisor.shutdownAll();
+        supervisor.killRemainingUnder(options.clustersDir());
       }
       supervisor.close();
     }

@@ -66,23 +66,49 @@ final class ChildProcess {
    * does nothing.
    */
   static void killStrays(ProcessSpec spec) {
+    byte[] wanted = (MARKER + "=" + marker(spec)).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    killMarked(env -> containsEntry(env, wanted));
+  }
+
+  /**
+   * Kills every process whose pod marker lies under {@code dir} (a cluster's log directory, or all clusters):
+   * the last word of stopping a cluster or the server, whatever the records say.
+   */
+  static void killMarkedUnder(Path dir) {
+    byte[] prefix = (MARKER + "=" + dir.toAbsolutePath().normalize() + "/").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    killMarked(env -> containsEntryStartingWith(env, prefix));
+  }
+
+  private static void killMarked(java.util.function.Predicate<byte[]> matches) {
     Path proc = Path.of("/proc");
     if (!Files.isDirectory(proc)) {
       return;
     }
-    byte[] wanted = (MARKER + "=" + marker(spec)).getBytes(java.nio.charset.StandardCharsets.UTF_8);
     long self = ProcessHandle.current().pid();
     ProcessHandle.allProcesses().filter(h -> h.pid() != self).forEach(h -> {
       try {
         byte[] env = Files.readAllBytes(proc.resolve(Long.toString(h.pid())).resolve("environ"));
-        if (containsEntry(env, wanted)) {
+        if (matches.test(env)) {
           h.destroyForcibly();
           h.onExit().join();
         }
       } catch (IOException | SecurityException | UncheckedIOException e) {
-        // gone meanwhile, or not ours to read: not a stray of this supervisor
+        // gone meanwhile, or not ours to read: not one of ours
       }
     });
+  }
+
+  private static boolean containsEntryStartingWith(byte[] env, byte[] prefix) {
+    int start = 0;
+    for (int i = 0; i <= env.length; i++) {
+      if (i == env.length || env[i] == 0) {
+        if (i - start >= prefix.length && java.util.Arrays.equals(env, start, start + prefix.length, prefix, 0, prefix.length)) {
+          return true;
+        }
+        start = i + 1;
+      }
+    }
+    return false;
   }
 
   /** Whether a NUL-separated environment block holds exactly this entry. */

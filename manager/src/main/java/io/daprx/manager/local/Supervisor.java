@@ -149,6 +149,14 @@ public final class Supervisor implements AutoCloseable {
   }
 
   /** The groups this supervisor manages, sorted. */
+  /**
+   * Kills any process of a pod whose log lies under {@code dir}, recorded or not: after {@link #stopGroup} or
+   * {@link #shutdownAll}, the guarantee that nothing of a cluster keeps running.
+   */
+  public void killRemainingUnder(Path dir) {
+    ChildProcess.killMarkedUnder(dir);
+  }
+
   public Set<String> groups() {
     return loop.call(() -> Collections.unmodifiableSortedSet(new TreeSet<>(groups.keySet())));
   }

@@ -111,9 +111,11 @@ public final class LocalTarget implements Target {
 
   @Override
   public void stop(Doc cluster, String namespace) {
-    String group = group(Clusters.local(cluster), namespace);
+    LocalCluster lc = Clusters.local(cluster);
+    String group = group(lc, namespace);
     stopServices(group);
     supervisor.stopGroup(group);
+    supervisor.killRemainingUnder(lc.logDir());
   }
 
   /** The pods of an install as the supervisor sees them. */
