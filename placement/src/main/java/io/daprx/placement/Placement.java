@@ -288,17 +288,7 @@ public final class Placement implements AutoCloseable {
         LOG.warn("closing sidecar streams took longer than 2 s: {}", e.toString());
       }
     }
-    if (server != null) {
-      server.shutdown();
-      try {
-        if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
-          server.shutdownNow();
-        }
-      } catch (InterruptedException e) {
-        server.shutdownNow();
-        Thread.currentThread().interrupt();
-      }
-    }
+    io.daprx.common.runtime.GrpcServers.stop(server, java.time.Duration.ofSeconds(5));
     if (leadership != null) {
       leadership.close();
     }

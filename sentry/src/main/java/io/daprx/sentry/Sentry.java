@@ -243,17 +243,7 @@ public final class Sentry implements AutoCloseable {
     if (endpoints != null) {
       endpoints.close();
     }
-    if (server != null) {
-      server.shutdown();
-      try {
-        if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
-          server.shutdownNow();
-        }
-      } catch (InterruptedException e) {
-        server.shutdownNow();
-        Thread.currentThread().interrupt();
-      }
-    }
+    io.daprx.common.runtime.GrpcServers.stop(server, java.time.Duration.ofSeconds(5));
     if (handlers != null) {
       handlers.shutdownNow();
     }
