@@ -19,6 +19,7 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$here/bench/lib.sh"
 daprx_jar="${DAPRX_JAR:-$here/cli/target/daprx.jar}"
 bench_jar="${DAPRX_BENCH_JAR:-$here/bench/target/daprx-bench.jar}"
 for jar in "$daprx_jar" "$bench_jar"; do
@@ -74,25 +75,7 @@ echo "placement-bench: starting placement ($placement_jdk) on 127.0.0.1:$grpc_po
   "${extra_args[@]}" > "$tmp/placement.log" 2>&1 &
 placement_pid=$!
 
-ready=""
-for _ in $(seq 1 150); do # up to 30 s
-  if ! kill -0 "$placement_pid" 2>/dev/null; then
-    echo "placement-bench: placement exited before becoming healthy; its log:" >&2
-    cat "$tmp/placement.log" >&2
-    exit 2
-  fi
-  code="$(curl -s -o /dev/null -m 2 -w '%{http_code}' "http://127.0.0.1:$healthz_port/healthz" || true)"
-  if [[ "$code" == "204" ]]; then
-    ready=1
-    break
-  fi
-  sleep 0.2
-done
-if [[ -z "$ready" ]]; then
-  echo "placement-bench: placement not healthy within 30 s; its log:" >&2
-  cat "$tmp/placement.log" >&2
-  exit 2
-fi
+await_healthy "placement-bench: placement" "$placement_pid" "$healthz_port" "$tmp/placement.log" 30
 echo "placement-bench: placement RSS at start: $(awk '/VmRSS/ { print int($2 / 1024) " MiB" }' "/proc/$placement_pid/status")"
 
 # --- 2. the load generator

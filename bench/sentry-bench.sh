@@ -27,6 +27,7 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$here/bench/lib.sh"
 daprx_jar="${DAPRX_JAR:-$here/cli/target/daprx.jar}"
 bench_jar="${DAPRX_BENCH_JAR:-$here/bench/target/daprx-bench.jar}"
 for jar in "$daprx_jar" "$bench_jar"; do
@@ -152,25 +153,7 @@ case "${SENTRY_IMPL:-daprx}" in
 esac
 sentry_pid=$!
 
-ready=""
-for _ in $(seq 1 300); do # up to 60 s: a first start generates the CA
-  if ! kill -0 "$sentry_pid" 2>/dev/null; then
-    echo "sentry-bench: sentry exited before becoming healthy; its log:" >&2
-    cat "$tmp/sentry.log" >&2
-    exit 2
-  fi
-  code="$(curl -s -o /dev/null -m 2 -w '%{http_code}' "http://127.0.0.1:$healthz_port/healthz" || true)"
-  if [[ "$code" == "204" ]]; then
-    ready=1
-    break
-  fi
-  sleep 0.2
-done
-if [[ -z "$ready" ]]; then
-  echo "sentry-bench: sentry not healthy within 60 s; its log:" >&2
-  cat "$tmp/sentry.log" >&2
-  exit 2
-fi
+await_healthy "sentry-bench: sentry" "$sentry_pid" "$healthz_port" "$tmp/sentry.log" 60 # a first start generates the CA
 
 # --- 3. the load generator
 extra=()

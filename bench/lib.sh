@@ -1,0 +1,20 @@
+# Shared by the benchmark scripts (sourced, not run).
+
+# await_healthy NAME PID PORT LOG SECONDS: waits until GET /healthz on 127.0.0.1:PORT answers 204; exits 2
+# with the process's log if it dies first or is not healthy in time.
+await_healthy() {
+  local name="$1" pid="$2" port="$3" log="$4" seconds="$5" code
+  for _ in $(seq 1 $((seconds * 5))); do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      echo "$name exited before becoming healthy; its log:" >&2
+      cat "$log" >&2
+      exit 2
+    fi
+    code="$(curl -s -o /dev/null -m 2 -w '%{http_code}' "http://127.0.0.1:$port/healthz" || true)"
+    [[ "$code" == "204" ]] && return 0
+    sleep 0.2
+  done
+  echo "$name not healthy within $seconds s; its log:" >&2
+  cat "$log" >&2
+  exit 2
+}
