@@ -71,7 +71,8 @@ public final class ManagerServer implements AutoCloseable {
       runner = new OperationRunner(store, extensions, target, clock, options.reconcileTimeout());
       runnerRef.set(runner);
       LocalClusters local = new LocalClusters(store, clusters, extensions, runner, target, clock);
-      ManagementApi api = new ManagementApi(subscription, token, registrations, clusters, extensions, local);
+      ManagementApi api = new ManagementApi(subscription, token, registrations, clusters, extensions, local,
+          new io.daprx.manager.engine.ClusterResources(store, clock));
       app = Javalin.create(cfg -> {
         cfg.showJavalinBanner = false;
         cfg.startupWatcherEnabled = false;

@@ -11,13 +11,19 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code daprx get pods|services}: the current cluster's control plane, in kubectl's shape. */
-@Command(name = "get", mixinStandardHelpOptions = true, description = {"Show the pods or services of the current cluster, as kubectl does.",
-    "  daprx get pods -n dapr-system", "  daprx get services -n dapr-system -o json"})
+/** {@code daprx get pods|services|components|...}: the current cluster's control plane and Dapr resources, in kubectl's shape. */
+@Command(name = "get", mixinStandardHelpOptions = true, description = {
+    "Show the pods or services of the current cluster, or its Dapr resources, as kubectl does.",
+    "  daprx get pods -n dapr-system", "  daprx get services -n dapr-system -o json",
+    "  daprx get components", "  daprx get component statestore -n shop -o yaml"})
 public final class GetCommand extends ClientCommand implements Callable<Integer> {
 
-  @Parameters(index = "0", paramLabel = "KIND", description = "pods (po) or services (svc)")
+  @Parameters(index = "0", paramLabel = "KIND",
+      description = "pods (po), services (svc), components, configurations, subscriptions, resiliencies or httpendpoints")
   String kind;
+
+  @Parameters(index = "1", arity = "0..1", paramLabel = "NAME", description = "one resource by name (Dapr resources only)")
+  String name;
 
   @Option(names = {"--namespace", "-n"}, description = "only this namespace (default: all namespaces of the cluster)")
   String namespace;
@@ -33,8 +39,14 @@ public final class GetCommand extends ClientCommand implements Callable<Integer>
     String what = switch (kind.toLowerCase(Locale.ROOT)) {
       case "pods", "pod", "po" -> "pods";
       case "services", "service", "svc" -> "services";
-      default -> throw new IllegalArgumentException("the server doesn't have a resource type \"" + kind + "\": use pods or services");
+      default -> null;
     };
+    if (what == null) {
+      return daprResources();
+    }
+    if (name != null) {
+      throw new IllegalArgumentException("get " + what + " takes no name: list them and filter with --query");
+    }
     String path = clusterPath(cluster(resourceGroup, clusterName, null)) + "/" + what + (namespace == null ? "" : "?namespace=" + namespace);
     JsonNode items = items(api().get(path).body());
     boolean outputGiven = spec.commandLine().getParseResult().hasMatchedOption("--output");
@@ -51,6 +63,74 @@ public final class GetCommand extends ClientCommand implements Callable<Integer>
     }
     print(items);
     return 0;
+  }
+
+  /** Components, Configurations, ...: listed from every namespace unless -n is given; one by name in -n (default: default). */
+  private int daprResources() {
+    String plural = DeleteCommand.plural(kind);
+    String base = clusterPath(cluster(resourceGroup, clusterName, null)) + "/resources/" + plural;
+    boolean outputGiven = spec.commandLine().getParseResult().hasMatchedOption("--output");
+    String o = outputGiven ? global.output.toLowerCase(Locale.ROOT) : "table";
+    if (name != null) {
+      JsonNode item = api().get(base + "/" + name + "?namespace=" + (namespace == null ? "default" : namespace)).body();
+      if (o.equals("table") || o.equals("wide")) {
+        out().print(resources(plural, List.of(item), false));
+        out().flush();
+      } else {
+        print(item);
+      }
+      return 0;
+    }
+    JsonNode items = items(api().get(base + (namespace == null ? "" : "?namespace=" + namespace)).body());
+    if (o.equals("table") || o.equals("wide")) {
+      if (items.isEmpty()) {
+        err().println("No resources found" + (namespace == null ? "." : " in " + namespace + " namespace."));
+        err().flush();
+        return 0;
+      }
+      List<JsonNode> list = new ArrayList<>();
+      items.forEach(list::add);
+      out().print(resources(plural, list, namespace == null));
+      out().flush();
+      return 0;
+    }
+    print(items);
+    return 0;
+  }
+
+  /** dapr CLI's columns for components (NAME TYPE VERSION SCOPES AGE); NAME and AGE for the other kinds. */
+  private static String resources(String plural, List<JsonNode> items, boolean withNamespace) {
+    boolean components = plural.equals("components");
+    List<String[]> rows = new ArrayList<>();
+    List<String> header = new ArrayList<>();
+    if (withNamespace) {
+      header.add("NAMESPACE");
+    }
+    header.add("NAME");
+    if (components) {
+      header.addAll(List.of("TYPE", "VERSION", "SCOPES"));
+    }
+    header.add("AGE");
+    rows.add(header.toArray(new String[0]));
+    Instant now = Instant.now();
+    for (JsonNode r : items) {
+      List<String> row = new ArrayList<>();
+      JsonNode meta = r.path("metadata");
+      if (withNamespace) {
+        row.add(meta.path("namespace").asText());
+      }
+      row.add(meta.path("name").asText());
+      if (components) {
+        List<String> scopes = new ArrayList<>();
+        r.path("scopes").forEach(x -> scopes.add(x.asText()));
+        row.addAll(List.of(r.path("spec").path("type").asText(), r.path("spec").path("version").asText(),
+            scopes.isEmpty() ? "" : String.join(",", scopes)));
+      }
+      String created = meta.path("creationTimestamp").asText("");
+      row.add(created.isEmpty() ? "<unknown>" : age(Duration.between(Instant.parse(created), now)));
+      rows.add(row.toArray(new String[0]));
+    }
+    return table(rows);
   }
 
   private static String pods(JsonNode items, boolean wide) {

@@ -4,10 +4,12 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.daprx.manager.engine.ClusterResources;
 import io.daprx.manager.engine.Clusters;
 import io.daprx.manager.engine.Extensions;
 import io.daprx.manager.engine.Json;
 import io.daprx.manager.engine.Registrations;
+import io.daprx.manager.install.DaprResource;
 import io.daprx.manager.store.Doc;
 import io.daprx.manager.store.StoreException;
 import io.javalin.Javalin;
@@ -35,15 +37,17 @@ public final class ManagementApi {
   private final Clusters clusters;
   private final Extensions extensions;
   private final io.daprx.manager.engine.LocalClusters local;
+  private final ClusterResources resources;
 
   public ManagementApi(String subscription, String token, Registrations registrations, Clusters clusters, Extensions extensions,
-      io.daprx.manager.engine.LocalClusters local) {
+      io.daprx.manager.engine.LocalClusters local, ClusterResources resources) {
     this.subscription = subscription;
     this.token = token.getBytes(StandardCharsets.UTF_8);
     this.registrations = registrations;
     this.clusters = clusters;
     this.extensions = extensions;
     this.local = local;
+    this.resources = resources;
   }
 
   /** Registers every route on {@code app}. */
@@ -143,6 +147,26 @@ public final class ManagementApi {
     app.get(CLUSTER + "/services", ctx -> ctx.json(value(local.services(cluster(ctx), ctx.queryParam("namespace")))));
     app.get(CLUSTER + "/pods/{pod}/log", ctx -> local.log(cluster(ctx), ctx.queryParam("namespace"), ctx.pathParam("pod"),
         "true".equalsIgnoreCase(ctx.queryParam("follow")), ctx));
+    // dapr.io resources of the cluster (kubectl apply/get/delete); the Kind comes from the path
+    app.post(CLUSTER + "/apply", ctx -> {
+      JsonNode b = body(ctx);
+      ArrayNode results = Json.MAPPER.createArrayNode();
+      for (ClusterResources.Applied a : resources.apply(cluster(ctx), b.path("items"), b.path("namespace").asText(null))) {
+        ObjectNode o = results.addObject();
+        o.put("reference", a.reference());
+        o.put("namespace", a.namespace());
+        o.put("name", a.name());
+        o.put("result", a.result());
+      }
+      ctx.json(value(results));
+    });
+    app.get(CLUSTER + "/resources/{kind}", ctx -> ctx.json(value(resources.list(cluster(ctx), kind(ctx), ctx.queryParam("namespace")))));
+    app.get(CLUSTER + "/resources/{kind}/{name}", ctx -> ctx.json(resources.get(cluster(ctx), kind(ctx), ctx.queryParam("namespace"),
+        ctx.pathParam("name"))));
+    app.delete(CLUSTER + "/resources/{kind}/{name}", ctx -> {
+      resources.delete(cluster(ctx), kind(ctx), ctx.queryParam("namespace"), ctx.pathParam("name"));
+      ctx.status(200).json(Json.object());
+    });
     app.get(CLUSTER + "/trustBundle", ctx -> ctx.json(local.trustBundle(cluster(ctx))));
 
     // extensions
@@ -225,6 +249,15 @@ public final class ManagementApi {
   private Doc cluster(Context ctx) {
     String type = checkClusterType(ctx);
     return clusters.clusterDoc(rg(ctx), type, ctx.pathParam("cluster"));
+  }
+
+  private static DaprResource.Kind kind(Context ctx) {
+    DaprResource.Kind k = DaprResource.Kind.resolve(ctx.pathParam("kind"));
+    if (k == null) {
+      throw ApiException.notFound("ResourceTypeNotFound", "the server doesn't have a resource type \"" + ctx.pathParam("kind")
+          + "\"; the Dapr kinds are " + DaprResource.Kind.known());
+    }
+    return k;
   }
 
   private ObjectNode subscriptionJson() {

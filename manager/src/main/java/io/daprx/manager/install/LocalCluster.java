@@ -18,6 +18,14 @@ public record LocalCluster(String id, Path dir, int portBase) {
     return dir.resolve("trust-bundle");
   }
 
+  /**
+   * The cluster's {@code dapr.io} resources (Components, Configurations, ...), one YAML file each: what the API
+   * server's custom resources are on Kubernetes. Operators of every install on the cluster read it.
+   */
+  public Path resourcesDir() {
+    return dir.resolve("resources");
+  }
+
   public Path logDir() {
     return dir.resolve("logs");
   }

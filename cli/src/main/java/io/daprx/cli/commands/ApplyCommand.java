@@ -1,0 +1,148 @@
+package io.daprx.cli.commands;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code daprx apply -f}: creates or updates Dapr resources (Components, Configurations, ...) on the current cluster, as kubectl apply does. */
+@Command(name = "apply", mixinStandardHelpOptions = true, description = {
+    "Create or update Dapr resources (Component, Configuration, Subscription, Resiliency, HTTPEndpoint) on a cluster.",
+    "Every document is checked before any is written: one bad document applies nothing.",
+    "  daprx apply -f statestore.yaml",
+    "  daprx apply -f ./components/ -n shop",
+    "  cat pubsub.yaml | daprx apply -f -"})
+public final class ApplyCommand extends ClientCommand implements Callable<Integer> {
+
+  static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+  @Option(names = {"--filename", "-f"}, required = true, paramLabel = "FILE|DIR|-",
+      description = "a YAML or JSON file (several documents allowed), a directory of them, or - for standard input")
+  String filename;
+
+  @Option(names = {"--namespace", "-n"}, description = "namespace of objects that do not name one (default: default)")
+  String namespace;
+
+  @Option(names = {"--cluster-name", "-c"}, description = "the cluster (default: the current cluster)")
+  String clusterName;
+
+  @Option(names = {"--resource-group", "-g"})
+  String resourceGroup;
+
+  @Override
+  public Integer call() {
+    ArrayNode items = YAML.createArrayNode();
+    for (Path file : files()) {
+      String label = file.toString().equals("-") ? "standard input" : file.toString();
+      items.addAll(documents(label, read(file)));
+    }
+    if (items.isEmpty()) {
+      throw new IllegalArgumentException("no objects passed to apply: " + filename + " holds no documents");
+    }
+    ObjectNode body = YAML.createObjectNode();
+    body.set("items", items);
+    if (namespace != null) {
+      body.put("namespace", namespace);
+    }
+    JsonNode results = items(api().send("POST", clusterPath(cluster(resourceGroup, clusterName, null)) + "/apply", body, Map.of()).body());
+    boolean outputGiven = spec.commandLine().getParseResult().hasMatchedOption("--output");
+    if (!outputGiven) {
+      for (JsonNode r : results) {
+        out().println(r.path("reference").asText() + "/" + r.path("name").asText() + " " + r.path("result").asText());
+      }
+      out().flush();
+      return 0;
+    }
+    print(results);
+    return 0;
+  }
+
+  private List<Path> files() {
+    if (filename.equals("-")) {
+      return List.of(Path.of("-"));
+    }
+    Path p = Path.of(filename);
+    if (Files.isDirectory(p)) {
+      try (Stream<Path> s = Files.list(p)) {
+        List<Path> found = s.filter(f -> f.toString().matches(".*\\.(ya?ml|json)$")).sorted().toList();
+        if (found.isEmpty()) {
+          throw new IllegalArgumentException("error reading " + filename + ": the directory has no .yaml, .yml or .json files");
+        }
+        return found;
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot list " + filename + ": " + e.getMessage(), e);
+      }
+    }
+    if (!Files.isRegularFile(p)) {
+      throw new IllegalArgumentException("the path \"" + filename + "\" does not exist");
+    }
+    return List.of(p);
+  }
+
+  private static String read(Path file) {
+    try {
+      if (file.toString().equals("-")) {
+        InputStream in = System.in;
+        return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      }
+      return Files.readString(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The objects of a YAML stream, each tagged with where it came from so that the server's message points at
+   * the right document; {@code kind: List} is unpacked as kubectl does.
+   */
+  static List<ObjectNode> documents(String label, String text) {
+    List<ObjectNode> out = new ArrayList<>();
+    int doc = 0;
+    try (MappingIterator<JsonNode> it = YAML.readerFor(JsonNode.class).readValues(text)) {
+      while (it.hasNextValue()) {
+        JsonNode n = it.nextValue();
+        doc++;
+        if (n == null || n.isNull() || n.isMissingNode() || (n.isObject() && n.isEmpty())) {
+          continue; // an empty document between two '---'
+        }
+        if (!n.isObject()) {
+          throw new IllegalArgumentException("error parsing " + label + ": document " + doc + " is not an object");
+        }
+        if ("List".equals(n.path("kind").asText()) && n.path("items").isArray()) {
+          int i = 0;
+          for (JsonNode item : n.path("items")) {
+            ObjectNode o = item.isObject() ? ((ObjectNode) item).deepCopy() : YAML.createObjectNode();
+            o.put("_source", "item " + i++ + " of document " + doc + " of " + label);
+            out.add(o);
+          }
+          continue;
+        }
+        ObjectNode o = ((ObjectNode) n).deepCopy();
+        o.put("_source", "document " + doc + " of " + label);
+        out.add(o);
+      }
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("error parsing " + label + ": " + e.getOriginalMessage() + " (line "
+          + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + label + ": " + e.getMessage(), e);
+    }
+    return out;
+  }
+}

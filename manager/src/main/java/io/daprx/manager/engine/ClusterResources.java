@@ -1,0 +1,230 @@
+package io.daprx.manager.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import io.daprx.manager.api.ApiException;
+import io.daprx.manager.install.DaprResource;
+import io.daprx.manager.install.DaprResource.Kind;
+import io.daprx.manager.install.LocalCluster;
+import io.daprx.manager.store.Doc;
+import io.daprx.manager.store.Store;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Clock;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code dapr.io} resources of a local cluster — what {@code daprx apply -f}, {@code get components} and
+ * {@code delete component} work on. One YAML file per object in the cluster's resources directory, which the
+ * operator replicas watch (standalone mode). This class is the only writer of that directory; every write is
+ * a whole file moved into place, so an operator never reads half an object.
+ */
+public final class ClusterResources {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterResources.class);
+  static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
+      .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+      .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
+
+  private final Store store;
+  private final Clock clock;
+
+  public ClusterResources(Store store, Clock clock) {
+    this.store = store;
+    this.clock = clock;
+  }
+
+  /** The outcome of one object of an apply, in kubectl's words: created, configured or unchanged. */
+  public record Applied(String reference, String namespace, String name, String result) {}
+
+  /**
+   * Applies every object or none: all are checked before the first is written, so a typo in the third document
+   * never leaves the first two applied and the user guessing what happened.
+   */
+  public synchronized List<Applied> apply(Doc cluster, JsonNode items, String namespaceFlag) {
+    LocalCluster lc = requireDapr(cluster);
+    if (items == null || !items.isArray() || items.isEmpty()) {
+      throw ApiException.badRequest("NoObjectsPassed", "no objects passed to apply: send {\"items\": [ ...resources... ]}");
+    }
+    List<DaprResource> parsed = new ArrayList<>();
+    List<String> problems = new ArrayList<>();
+    int i = 0;
+    for (JsonNode item : items) {
+      i++;
+      String where = item.path("_source").asText("object " + i);
+      try {
+        if (item instanceof ObjectNode o) {
+          o.remove("_source");
+        }
+        parsed.add(DaprResource.parse(item, where, namespaceFlag));
+      } catch (IllegalArgumentException e) {
+        problems.add(e.getMessage());
+      }
+    }
+    for (int a = 0; a < parsed.size(); a++) {
+      for (int b = a + 1; b < parsed.size(); b++) {
+        if (parsed.get(a).fileName().equals(parsed.get(b).fileName())) {
+          problems.add(parsed.get(b).kind().reference() + " \"" + parsed.get(b).name() + "\" appears twice in one apply; keep one");
+        }
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw ApiException.badRequest("Invalid", "nothing was applied: " + String.join("\n", problems));
+    }
+    List<Applied> out = new ArrayList<>();
+    for (DaprResource r : parsed) {
+      out.add(new Applied(r.kind().reference(), r.namespace(), r.name(), write(lc, r)));
+    }
+    return out;
+  }
+
+  /** Every object of a kind, oldest first (by name within a namespace), as the API server lists them. */
+  public synchronized ArrayNode list(Doc cluster, Kind kind, String namespace) {
+    LocalCluster lc = requireDapr(cluster);
+    ArrayNode out = Json.MAPPER.createArrayNode();
+    List<ObjectNode> found = new ArrayList<>();
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(lc.resourcesDir(), kind.plural() + "_*.yaml")) {
+      for (Path f : files) {
+        ObjectNode o = read(f);
+        if (o != null && (namespace == null || namespace.isBlank() || namespace.equals(o.path("metadata").path("namespace").asText()))) {
+          found.add(o);
+        }
+      }
+    } catch (NoSuchFileException e) {
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + lc.resourcesDir() + ": " + e.getMessage(), e);
+    }
+    found.sort(Comparator.comparing((ObjectNode o) -> o.path("metadata").path("namespace").asText())
+        .thenComparing(o -> o.path("metadata").path("name").asText()));
+    found.forEach(out::add);
+    return out;
+  }
+
+  public synchronized ObjectNode get(Doc cluster, Kind kind, String namespace, String name) {
+    LocalCluster lc = requireDapr(cluster);
+    ObjectNode o = read(lc.resourcesDir().resolve(fileName(kind, namespace, name)));
+    if (o == null) {
+      throw notFound(kind, name, namespace);
+    }
+    return o;
+  }
+
+  public synchronized void delete(Doc cluster, Kind kind, String namespace, String name) {
+    LocalCluster lc = requireDapr(cluster);
+    try {
+      if (!Files.deleteIfExists(lc.resourcesDir().resolve(fileName(kind, namespace, name)))) {
+        throw notFound(kind, name, namespace);
+      }
+      LOG.info("{}({}/{}) deleted", kind.kindName(), ns(namespace), name);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete " + kind.kindName() + " " + name + ": " + e.getMessage(), e);
+    }
+  }
+
+  private String write(LocalCluster lc, DaprResource r) {
+    Path file = lc.resourcesDir().resolve(r.fileName());
+    ObjectNode existing = read(file);
+    ObjectNode next = r.body().deepCopy();
+    ObjectNode meta = next.with("metadata");
+    String result;
+    if (existing == null) {
+      meta.put("uid", UUID.randomUUID().toString());
+      meta.put("creationTimestamp", clock.instant().truncatedTo(ChronoUnit.SECONDS).toString());
+      meta.put("generation", 1);
+      meta.put("resourceVersion", "1");
+      result = "created";
+    } else {
+      ObjectNode before = existing.deepCopy();
+      JsonNode oldMeta = existing.path("metadata");
+      ((ObjectNode) before.get("metadata")).remove(List.of("uid", "creationTimestamp", "generation", "resourceVersion"));
+      if (before.equals(r.body())) {
+        return "unchanged";
+      }
+      meta.put("uid", oldMeta.path("uid").asText());
+      meta.put("creationTimestamp", oldMeta.path("creationTimestamp").asText());
+      boolean specChanged = !before.path("spec").equals(r.body().path("spec"));
+      meta.put("generation", oldMeta.path("generation").asLong(1) + (specChanged ? 1 : 0));
+      meta.put("resourceVersion", Long.toString(oldMeta.path("resourceVersion").asLong(0) + 1));
+      result = "configured";
+    }
+    try {
+      Files.createDirectories(lc.resourcesDir());
+      // Written beside the target under a name operators do not read, then renamed over it in one step.
+      Path tmp = Files.createTempFile(lc.resourcesDir(), ".apply-", ".tmp");
+      try {
+        Files.write(tmp, YAML.writeValueAsBytes(next));
+        try {
+          Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+          Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+        }
+      } finally {
+        Files.deleteIfExists(tmp);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + r.kind().kindName() + " " + r.name() + " to " + file + ": " + e.getMessage(), e);
+    }
+    LOG.info("{}({}/{}) {}", r.kind().kindName(), r.namespace(), r.name(), result);
+    return result;
+  }
+
+  private static ObjectNode read(Path file) {
+    try {
+      JsonNode n = YAML.readTree(file.toFile());
+      return n instanceof ObjectNode o ? o : null;
+    } catch (NoSuchFileException | java.io.FileNotFoundException e) {
+      return null;
+    } catch (IOException e) {
+      LOG.warn("skipping unreadable resource file {}: {}", file, e.getMessage());
+      return null;
+    }
+  }
+
+  /**
+   * A cluster has the Dapr resource types once an extension is installed on it, as the CRDs come with the
+   * install on Kubernetes.
+   */
+  private LocalCluster requireDapr(Doc cluster) {
+    if (store.list(Extensions.KIND, cluster.id()).isEmpty()) {
+      throw ApiException.notFound("ResourceTypeNotFound", "cluster '" + cluster.body().path("name").asText()
+          + "' has no dapr.io resource types: install the Dapr extension on it first (daprx k8s-extension create"
+          + " --extension-type Microsoft.Dapr ...)");
+    }
+    return Clusters.local(cluster);
+  }
+
+  private static String fileName(Kind kind, String namespace, String name) {
+    if (name == null || name.isBlank() || name.contains("/") || name.contains("_") || name.startsWith(".")) {
+      throw ApiException.badRequest("InvalidName", "\"" + name + "\" is not a valid resource name");
+    }
+    if (namespace != null && !namespace.isBlank() && !namespace.matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?")) {
+      throw ApiException.badRequest("InvalidNamespace", "\"" + namespace + "\" is not a valid namespace name");
+    }
+    return kind.plural() + "_" + ns(namespace) + "_" + name + ".yaml";
+  }
+
+  private static String ns(String namespace) {
+    return namespace == null || namespace.isBlank() ? "default" : namespace;
+  }
+
+  private static ApiException notFound(Kind kind, String name, String namespace) {
+    return ApiException.notFound("NotFound", kind.plural() + ".dapr.io \"" + name + "\" not found in namespace " + ns(namespace));
+  }
+}

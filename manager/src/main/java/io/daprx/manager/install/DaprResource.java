@@ -1,0 +1,200 @@
+package io.daprx.manager.install;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * A {@code dapr.io} custom resource (Component, Configuration, ...) as a user applies it to a cluster: checked
+ * the way the API server checks it against the CRD, with messages in kubectl's words. Pure; the write path is
+ * {@code engine.ClusterResources}.
+ */
+public record DaprResource(Kind kind, String apiVersion, String namespace, String name, ObjectNode body) {
+
+  /** The kinds of the Dapr CRDs, with the names kubectl accepts for them. */
+  public enum Kind {
+    COMPONENT("Component", "components", List.of("v1alpha1")),
+    CONFIGURATION("Configuration", "configurations", List.of("v1alpha1")),
+    SUBSCRIPTION("Subscription", "subscriptions", List.of("v2alpha1", "v1alpha1")),
+    RESILIENCY("Resiliency", "resiliencies", List.of("v1alpha1")),
+    HTTPENDPOINT("HTTPEndpoint", "httpendpoints", List.of("v1alpha1"));
+
+    private final String kindName;
+    private final String plural;
+    private final List<String> versions;
+
+    Kind(String kindName, String plural, List<String> versions) {
+      this.kindName = kindName;
+      this.plural = plural;
+      this.versions = versions;
+    }
+
+    public String kindName() {
+      return kindName;
+    }
+
+    public String plural() {
+      return plural;
+    }
+
+    /** kubectl's resource reference, e.g. {@code component.dapr.io}. */
+    public String reference() {
+      return kindName.toLowerCase(Locale.ROOT) + ".dapr.io";
+    }
+
+    /** The kind a user names on a command line: plural, singular, kind or {@code <plural>.dapr.io}; null when none. */
+    public static Kind resolve(String word) {
+      String w = word.toLowerCase(Locale.ROOT);
+      if (w.endsWith(".dapr.io")) {
+        w = w.substring(0, w.length() - ".dapr.io".length());
+      }
+      for (Kind k : values()) {
+        String singular = k.kindName.toLowerCase(Locale.ROOT);
+        if (w.equals(singular) || w.equals(k.plural)) {
+          return k;
+        }
+      }
+      return null;
+    }
+
+    static Kind ofKindName(String kind) {
+      for (Kind k : values()) {
+        if (k.kindName.equals(kind)) {
+          return k;
+        }
+      }
+      return null;
+    }
+
+    public static String known() {
+      List<String> names = new ArrayList<>();
+      for (Kind k : values()) {
+        names.add(k.kindName);
+      }
+      return String.join(", ", names);
+    }
+  }
+
+  /** A DNS-1123 subdomain, as Kubernetes requires of custom resource names. */
+  private static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+  /** A DNS-1123 label, as Kubernetes requires of namespaces. */
+  private static final Pattern NAMESPACE = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+  /** Fields the API server owns; what a user sends for them is replaced. */
+  private static final List<String> SERVER_FIELDS = List.of("uid", "resourceVersion", "generation", "creationTimestamp", "managedFields");
+
+  /**
+   * Checks one object of an apply and settles its namespace.
+   *
+   * @param where how the user finds the object in their input, e.g. {@code document 2 of component.yaml}
+   * @param namespaceFlag the {@code -n} of the command line, or null
+   * @throws IllegalArgumentException with every problem of the object, prefixed with {@code where}
+   */
+  public static DaprResource parse(JsonNode node, String where, String namespaceFlag) {
+    if (node == null || !node.isObject()) {
+      throw new IllegalArgumentException(where + ": not an object; each document must be a Kubernetes resource with apiVersion, kind and metadata");
+    }
+    ObjectNode body = ((ObjectNode) node).deepCopy();
+    List<String> problems = new ArrayList<>();
+    String apiVersion = body.path("apiVersion").asText("");
+    String kindText = body.path("kind").asText("");
+    Kind kind = Kind.ofKindName(kindText);
+    if (kindText.isEmpty()) {
+      problems.add("kind not set");
+    } else if (kind == null) {
+      problems.add("no matches for kind \"" + kindText + "\" in group \"dapr.io\"; the Dapr kinds are " + Kind.known());
+    }
+    if (apiVersion.isEmpty()) {
+      problems.add("apiVersion not set");
+    } else if (kind != null && !kind.versions.stream().map(v -> "dapr.io/" + v).toList().contains(apiVersion)) {
+      problems.add("no matches for kind \"" + kindText + "\" in version \"" + apiVersion + "\"; use "
+          + String.join(" or ", kind.versions.stream().map(v -> "dapr.io/" + v).toList()));
+    }
+    JsonNode meta = body.path("metadata");
+    String name = meta.path("name").asText("");
+    if (name.isEmpty()) {
+      problems.add("metadata.name is required");
+    } else if (name.length() > 253 || !NAME.matcher(name).matches()) {
+      problems.add("metadata.name \"" + name + "\" is invalid: a lowercase RFC 1123 subdomain must consist of lower case alphanumeric"
+          + " characters, '-' or '.', and must start and end with an alphanumeric character");
+    }
+    String objectNs = meta.path("namespace").asText("");
+    String namespace = objectNs.isEmpty() ? (namespaceFlag == null || namespaceFlag.isBlank() ? "default" : namespaceFlag) : objectNs;
+    if (!objectNs.isEmpty() && namespaceFlag != null && !namespaceFlag.isBlank() && !objectNs.equals(namespaceFlag)) {
+      problems.add("the namespace from the provided object \"" + objectNs + "\" does not match the namespace \"" + namespaceFlag
+          + "\"; you must pass '--namespace=" + objectNs + "' to perform this operation");
+    }
+    if (namespace.length() > 63 || !NAMESPACE.matcher(namespace).matches()) {
+      problems.add("namespace \"" + namespace + "\" is invalid: a lowercase RFC 1123 label (at most 63 characters)");
+    }
+    if (kind == Kind.COMPONENT) {
+      checkComponent(body, problems);
+    }
+    JsonNode scopes = body.path("scopes");
+    if (!scopes.isMissingNode() && !scopes.isNull() && !(scopes.isArray() && allText(scopes))) {
+      problems.add("scopes must be a list of app ids");
+    }
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException(where + " (" + (kindText.isEmpty() ? "?" : kindText) + (name.isEmpty() ? "" : " " + name)
+          + "): " + String.join("; ", problems));
+    }
+    ObjectNode m = body.with("metadata");
+    m.put("namespace", namespace);
+    SERVER_FIELDS.forEach(m::remove);
+    if (m.path("annotations").isObject()) {
+      // kubectl keeps the applied configuration here; we keep the object itself, so it is noise
+      ((ObjectNode) m.get("annotations")).remove("kubectl.kubernetes.io/last-applied-configuration");
+    }
+    body.remove("status");
+    return new DaprResource(kind, apiVersion, namespace, name, body);
+  }
+
+  private static void checkComponent(ObjectNode body, List<String> problems) {
+    JsonNode spec = body.path("spec");
+    if (!spec.isObject()) {
+      problems.add("spec is required: a Component needs spec.type (e.g. state.redis) and spec.version (e.g. v1)");
+      return;
+    }
+    String type = spec.path("type").asText("");
+    if (type.isEmpty() || !type.contains(".")) {
+      problems.add("spec.type \"" + type + "\" is invalid: use the component's type, e.g. state.redis or pubsub.kafka");
+    }
+    if (spec.path("version").asText("").isEmpty()) {
+      problems.add("spec.version is required, e.g. v1");
+    }
+    JsonNode metadata = spec.path("metadata");
+    if (!metadata.isMissingNode() && !metadata.isNull()) {
+      if (!metadata.isArray()) {
+        problems.add("spec.metadata must be a list of {name, value} or {name, secretKeyRef}");
+        return;
+      }
+      int i = 0;
+      for (JsonNode item : metadata) {
+        if (item.path("name").asText("").isEmpty()) {
+          problems.add("spec.metadata[" + i + "].name is required");
+        }
+        JsonNode ref = item.path("secretKeyRef");
+        if (!ref.isMissingNode() && ref.path("name").asText("").isEmpty()) {
+          problems.add("spec.metadata[" + i + "].secretKeyRef.name is required");
+        }
+        i++;
+      }
+    }
+  }
+
+  private static boolean allText(JsonNode array) {
+    for (JsonNode n : array) {
+      if (!n.isTextual()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Where the object lives in a cluster's resources directory; '_' never occurs in Kubernetes names, so names never collide. */
+  public String fileName() {
+    return kind.plural + "_" + namespace + "_" + name + ".yaml";
+  }
+}

@@ -1,0 +1,157 @@
+package io.daprx.manager.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.daprx.manager.api.ApiException;
+import io.daprx.manager.install.DaprResource.Kind;
+import io.daprx.manager.store.Doc;
+import io.daprx.manager.store.JdbcStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code daprx apply/get/delete} of Dapr resources on a local cluster, against a real SQLite store and directory. */
+class ClusterResourcesTest {
+
+  @TempDir
+  Path dir;
+
+  private JdbcStore store;
+  private Clusters clusters;
+  private ClusterResources resources;
+  private Doc cluster;
+
+  @BeforeEach
+  void setUp() {
+    store = JdbcStore.open("jdbc:sqlite:" + dir.resolve("daprx.db"), null, null, Clock.systemUTC());
+    clusters = new Clusters(store, "00000000-0000-0000-0000-000000000000", dir.resolve("clusters"), 40000);
+    clusters.putResourceGroup("rg", null);
+    clusters.createManaged("rg", "c1", null);
+    cluster = clusters.clusterDoc("rg", "managedclusters", "c1");
+    resources = new ClusterResources(store, Clock.systemUTC());
+  }
+
+  @AfterEach
+  void tearDown() {
+    store.close();
+  }
+
+  private void installDapr() {
+    ObjectNode ext = Json.object();
+    ext.put("name", "dapr");
+    store.create(cluster.id() + "/providers/Microsoft.KubernetesConfiguration/extensions/dapr", Extensions.KIND, cluster.id(), ext);
+  }
+
+  private static ArrayNode items(String... yaml) throws Exception {
+    ArrayNode a = Json.MAPPER.createArrayNode();
+    for (String y : yaml) {
+      a.add(ClusterResources.YAML.readTree(y));
+    }
+    return a;
+  }
+
+  private static final String STATESTORE = """
+      apiVersion: dapr.io/v1alpha1
+      kind: Component
+      metadata:
+        name: statestore
+      spec:
+        type: state.redis
+        version: v1
+        metadata:
+        - name: redisHost
+          value: localhost:6379
+        - name: redisPassword
+          secretKeyRef: {name: redis, key: password}
+      scopes: [cart]
+      """;
+
+  @Test
+  void resourcesNeedTheDaprExtensionAsOnKubernetesTheyNeedItsCrds() throws Exception {
+    assertThatThrownBy(() -> resources.apply(cluster, items(STATESTORE), null))
+        .isInstanceOf(ApiException.class).hasMessageContaining("install the Dapr extension");
+  }
+
+  @Test
+  void applyCreatesThenReportsUnchangedThenConfigured() throws Exception {
+    installDapr();
+    assertThat(resources.apply(cluster, items(STATESTORE), null)).extracting(ClusterResources.Applied::result).containsExactly("created");
+    JsonNode first = resources.get(cluster, Kind.COMPONENT, "default", "statestore");
+    assertThat(first.path("metadata").path("namespace").asText()).isEqualTo("default");
+    assertThat(first.path("metadata").path("generation").asInt()).isEqualTo(1);
+
+    assertThat(resources.apply(cluster, items(STATESTORE), null)).extracting(ClusterResources.Applied::result).containsExactly("unchanged");
+    assertThat(resources.apply(cluster, items(STATESTORE.replace("localhost:6379", "redis:6379")), null))
+        .extracting(ClusterResources.Applied::result).containsExactly("configured");
+    JsonNode second = resources.get(cluster, Kind.COMPONENT, "default", "statestore");
+    assertThat(second.path("metadata").path("uid")).isEqualTo(first.path("metadata").path("uid"));
+    assertThat(second.path("metadata").path("creationTimestamp")).isEqualTo(first.path("metadata").path("creationTimestamp"));
+    assertThat(second.path("metadata").path("generation").asInt()).isEqualTo(2);
+    assertThat(second.path("spec").path("metadata").path(0).path("value").asText()).isEqualTo("redis:6379");
+    // the operator reads exactly this file; no temporary file is left beside it
+    try (var files = Files.list(Clusters.local(cluster).resourcesDir())) {
+      assertThat(files.map(p -> p.getFileName().toString()).toList()).containsExactly("components_default_statestore.yaml");
+    }
+  }
+
+  @Test
+  void oneBadDocumentAppliesNothingAndNamesEveryProblem() throws Exception {
+    installDapr();
+    String badType = STATESTORE.replace("name: statestore", "name: pubsub").replace("state.redis", "redis");
+    String badKind = "apiVersion: dapr.io/v1alpha1\nkind: Widget\nmetadata: {name: w}\n";
+    assertThatThrownBy(() -> resources.apply(cluster, items(STATESTORE, badType, badKind), null))
+        .isInstanceOf(ApiException.class)
+        .hasMessageContaining("nothing was applied")
+        .hasMessageContaining("object 2 (Component pubsub): spec.type \"redis\" is invalid")
+        .hasMessageContaining("object 3 (Widget w): no matches for kind \"Widget\"");
+    assertThat(resources.list(cluster, Kind.COMPONENT, null)).isEmpty();
+  }
+
+  @Test
+  void namespaceFlagMustAgreeWithTheObject() throws Exception {
+    installDapr();
+    String inShop = STATESTORE.replace("name: statestore", "name: statestore\n  namespace: shop");
+    assertThatThrownBy(() -> resources.apply(cluster, items(inShop), "other"))
+        .hasMessageContaining("does not match the namespace \"other\"");
+    resources.apply(cluster, items(STATESTORE), "shop");
+    assertThat(resources.list(cluster, Kind.COMPONENT, "shop")).hasSize(1);
+    assertThat(resources.list(cluster, Kind.COMPONENT, "default")).isEmpty();
+  }
+
+  @Test
+  void listIsPerKindAndDeleteRemovesOnlyTheNamedObject() throws Exception {
+    installDapr();
+    String config = "apiVersion: dapr.io/v1alpha1\nkind: Configuration\nmetadata: {name: appconfig}\nspec: {tracing: {samplingRate: '1'}}\n";
+    String pubsub = STATESTORE.replace("name: statestore", "name: pubsub").replace("state.redis", "pubsub.redis");
+    resources.apply(cluster, items(STATESTORE, pubsub, config), null);
+    assertThat(resources.list(cluster, Kind.COMPONENT, null)).extracting(n -> n.path("metadata").path("name").asText())
+        .containsExactly("pubsub", "statestore");
+    assertThat(resources.list(cluster, Kind.CONFIGURATION, null)).hasSize(1);
+
+    resources.delete(cluster, Kind.COMPONENT, "default", "pubsub");
+    assertThat(resources.list(cluster, Kind.COMPONENT, null)).extracting(n -> n.path("metadata").path("name").asText())
+        .containsExactly("statestore");
+    assertThatThrownBy(() -> resources.delete(cluster, Kind.COMPONENT, "default", "pubsub"))
+        .isInstanceOf(ApiException.class).hasMessage("components.dapr.io \"pubsub\" not found in namespace default");
+  }
+
+  @Test
+  void namesThatCouldEscapeTheDirectoryAreRefused() {
+    installDapr();
+    for (String name : List.of("../x", "a_b", ".hidden")) {
+      assertThatThrownBy(() -> resources.delete(cluster, Kind.COMPONENT, "default", name)).isInstanceOf(ApiException.class)
+          .extracting(e -> ((ApiException) e).status()).isEqualTo(400);
+    }
+    assertThatThrownBy(() -> resources.get(cluster, Kind.COMPONENT, "../etc", "x")).isInstanceOf(ApiException.class)
+        .extracting(e -> ((ApiException) e).status()).isEqualTo(400);
+  }
+}
