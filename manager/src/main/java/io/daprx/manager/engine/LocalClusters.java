@@ -48,6 +48,7 @@ public final class LocalClusters {
       target.remove(cluster, OperationRunner.namespace(ext));
       store.delete(ext.id(), null);
     }
+    target.purge(cluster);
     clusters.deleteCluster(cluster);
     LOG.info("Cluster({}) deleted", cluster.body().path("name").asText());
   }

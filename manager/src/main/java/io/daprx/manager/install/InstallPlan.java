@@ -19,7 +19,14 @@ public record InstallPlan(String namespace, List<PodPlan> pods, List<ServicePlan
    * Components that exist as real processes today, in install order; a component appears here when its
    * implementation lands, never as a stand-in.
    */
-  public static final List<String> AVAILABLE_COMPONENTS = List.of("sentry", "placement");
+  public static final List<String> AVAILABLE_COMPONENTS = List.of("sentry", "operator", "placement", "injector");
+
+  /**
+   * Each Service's port, as an offset from {@link LocalCluster#SERVICE_OFFSET}: fixed per Service, so adding a
+   * component never moves the address a running sidecar or tool already uses.
+   */
+  static final Map<String, Integer> SERVICE_PORTS = Map.of("dapr-sentry", 0, "dapr-placement-server", 1, "dapr-api", 2,
+      "dapr-sidecar-injector", 3);
 
   public static final String CONTROL_PLANE_TRUST_DOMAIN = "cluster.local";
 
@@ -36,15 +43,24 @@ public record InstallPlan(String namespace, List<PodPlan> pods, List<ServicePlan
           int replicas = settings.replicas("dapr_sentry");
           pods.addAll(deployment(cluster, "dapr-sentry", "sentry", replicas, componentIndex, namespace,
               ports -> sentryArgs(cluster, namespace, settings, ports)));
-          services.add(new ServicePlan("dapr-sentry", "dapr-sentry", "grpc", cluster.portBase() + LocalCluster.SERVICE_OFFSET));
+          services.add(service(cluster, "dapr-sentry", "dapr-sentry"));
+        }
+        case "operator" -> {
+          pods.addAll(deployment(cluster, "dapr-operator", "operator", settings.replicas("dapr_operator"), componentIndex, namespace,
+              ports -> operatorArgs(cluster, namespace, settings, ports)));
+          services.add(service(cluster, "dapr-api", "dapr-operator"));
+        }
+        case "injector" -> {
+          pods.addAll(deployment(cluster, "dapr-sidecar-injector", "injector", settings.replicas("dapr_sidecar_injector"), componentIndex,
+              namespace, ports -> injectorArgs(cluster, namespace, settings, ports)));
+          services.add(service(cluster, "dapr-sidecar-injector", "dapr-sidecar-injector"));
         }
         case "placement" -> {
           int replicas = settings.replicas("dapr_placement");
           List<PodPlan> placement = statefulSet(cluster, "dapr-placement-server", "placement", replicas, componentIndex,
               (ordinal, ports, peers) -> placementArgs(cluster, namespace, settings, ordinal, ports, peers));
           pods.addAll(placement);
-          services.add(new ServicePlan("dapr-placement-server", "dapr-placement-server", "grpc",
-              cluster.portBase() + LocalCluster.SERVICE_OFFSET + 1));
+          services.add(service(cluster, "dapr-placement-server", "dapr-placement-server"));
         }
         default -> throw new IllegalStateException("no local plan for component " + component);
       }
@@ -64,9 +80,57 @@ public record InstallPlan(String namespace, List<PodPlan> pods, List<ServicePlan
     if (s.logAsJson()) {
       a.add("--log-as-json");
     }
-    a.addAll(List.of("--listen-address", "127.0.0.1",
-        "--port", "" + ports.get("grpc"), "--healthz-port", "" + ports.get("healthz"), "--metrics-port", "" + ports.get("metrics")));
+    a.addAll(listenArgs(ports));
     return a;
+  }
+
+  private static ServicePlan service(LocalCluster cluster, String name, String workload) {
+    return new ServicePlan(name, workload, "grpc", servicePort(cluster, name));
+  }
+
+  /** The loopback port of one of a cluster's Services. */
+  public static int servicePort(LocalCluster cluster, String service) {
+    return cluster.portBase() + LocalCluster.SERVICE_OFFSET + SERVICE_PORTS.get(service);
+  }
+
+  /**
+   * The operator in standalone mode over the cluster's resources directory (what {@code daprx apply} writes):
+   * the same gRPC API sidecars use on Kubernetes, fed from files instead of the API server.
+   */
+  private static List<String> operatorArgs(LocalCluster cluster, String namespace, DaprSettings s, Map<String, Integer> ports) {
+    List<String> a = new ArrayList<>(List.of("operator",
+        "--mode", "standalone",
+        "--resources-path", cluster.resourcesDir().toString()));
+    a.addAll(identityArgs(cluster, namespace, s));
+    a.addAll(listenArgs(ports));
+    return a;
+  }
+
+  /** The webhook with its serving certificate from sentry; sidecars it describes reach this cluster's Services. */
+  private static List<String> injectorArgs(LocalCluster cluster, String namespace, DaprSettings s, Map<String, Integer> ports) {
+    List<String> a = new ArrayList<>(List.of("injector"));
+    a.addAll(identityArgs(cluster, namespace, s));
+    a.addAll(listenArgs(ports));
+    return a;
+  }
+
+  /** How a component gets its identity: sentry's Service, the cluster's trust anchors, the control plane's namespace. */
+  private static List<String> identityArgs(LocalCluster cluster, String namespace, DaprSettings s) {
+    List<String> a = new ArrayList<>(List.of(
+        "--sentry-address", "127.0.0.1:" + servicePort(cluster, "dapr-sentry"),
+        "--trust-anchors-file", cluster.trustBundleDir().resolve("ca.crt").toString(),
+        "--trust-domain", CONTROL_PLANE_TRUST_DOMAIN,
+        "--namespace", namespace,
+        "--log-level", s.logLevel()));
+    if (s.logAsJson()) {
+      a.add("--log-as-json");
+    }
+    return a;
+  }
+
+  private static List<String> listenArgs(Map<String, Integer> ports) {
+    return List.of("--listen-address", "127.0.0.1",
+        "--port", "" + ports.get("grpc"), "--healthz-port", "" + ports.get("healthz"), "--metrics-port", "" + ports.get("metrics"));
   }
 
   private static List<String> placementArgs(LocalCluster cluster, String namespace, DaprSettings s, int ordinal,
@@ -75,17 +139,9 @@ public record InstallPlan(String namespace, List<PodPlan> pods, List<ServicePlan
         "--id", "dapr-placement-server-" + ordinal,
         "--initial-cluster", peers,
         "--raft-logstore-path", cluster.dir().resolve("placement-raft").resolve("dapr-placement-server-" + ordinal).toString(),
-        "--sentry-address", "127.0.0.1:" + (cluster.portBase() + LocalCluster.SERVICE_OFFSET),
-        "--trust-anchors-file", cluster.trustBundleDir().resolve("ca.crt").toString(),
-        "--trust-domain", CONTROL_PLANE_TRUST_DOMAIN,
-        "--namespace", namespace,
-        "--metadata-enabled",
-        "--log-level", s.logLevel()));
-    if (s.logAsJson()) {
-      a.add("--log-as-json");
-    }
-    a.addAll(List.of("--listen-address", "127.0.0.1",
-        "--port", "" + ports.get("grpc"), "--healthz-port", "" + ports.get("healthz"), "--metrics-port", "" + ports.get("metrics")));
+        "--metadata-enabled"));
+    a.addAll(identityArgs(cluster, namespace, s));
+    a.addAll(listenArgs(ports));
     return a;
   }
 

@@ -109,6 +109,14 @@ public final class LocalTarget implements Target {
     deleteTree(lc.logDir());
   }
 
+  /**
+   * Deletes what is left of a cluster on disk once its installs are removed: its Dapr resources, placement's
+   * raft state, the process records.
+   */
+  public void purge(Doc cluster) {
+    deleteTree(Clusters.local(cluster).dir());
+  }
+
   @Override
   public void stop(Doc cluster, String namespace) {
     LocalCluster lc = Clusters.local(cluster);

@@ -19,7 +19,7 @@ class InstallPlanTest {
     InstallPlan plan = InstallPlan.forLocal(cluster, "dapr-system", DaprSettings.defaults());
     List<PodPlan> sentries = plan.pods().stream().filter(p -> p.component().equals("sentry")).toList();
     assertThat(sentries).hasSize(3);
-    assertThat(plan.pods()).hasSize(6);
+    assertThat(plan.pods()).hasSize(12);
     assertThat(sentries).allSatisfy(p -> {
       assertThat(p.name()).matches("dapr-sentry-[bcdfghjklmnpqrstvwxz2456789]{10}-[bcdfghjklmnpqrstvwxz2456789]{5}");
       assertThat(p.args()).containsSequence("--issuer-credentials", cluster.trustBundleDir().toString());
@@ -27,7 +27,8 @@ class InstallPlanTest {
       assertThat(p.readiness().toString()).isEqualTo("http://127.0.0.1:" + p.ports().get("healthz") + "/healthz");
     });
     assertThat(sentries.stream().map(PodPlan::name).distinct()).hasSize(3);
-    assertThat(plan.services()).extracting(ServicePlan::name).containsExactly("dapr-sentry", "dapr-placement-server");
+    assertThat(plan.services()).extracting(ServicePlan::name)
+        .containsExactly("dapr-sentry", "dapr-api", "dapr-placement-server", "dapr-sidecar-injector");
   }
 
   @Test
@@ -48,6 +49,21 @@ class InstallPlanTest {
     InstallPlan single = InstallPlan.forLocal(cluster, "dapr-system", DaprSettings.parse(Map.of("global.ha.enabled", "false")));
     assertThat(single.pods().stream().filter(p -> p.component().equals("placement"))).extracting(PodPlan::name)
         .containsExactly("dapr-placement-server-0");
+  }
+
+  @Test
+  void theWholeControlPlaneOfTheSeedInDependencyOrder() {
+    InstallPlan plan = InstallPlan.forLocal(cluster, "dapr-system", DaprSettings.defaults());
+    assertThat(plan.pods().stream().map(PodPlan::workload).distinct()).containsExactly(
+        "dapr-sentry", "dapr-operator", "dapr-placement-server", "dapr-sidecar-injector");
+    assertThat(plan.pods()).filteredOn(p -> p.component().equals("operator")).hasSize(3).allSatisfy(p -> assertThat(p.args())
+        .containsSequence("operator", "--mode", "standalone", "--resources-path", cluster.resourcesDir().toString())
+        .containsSequence("--sentry-address", "127.0.0.1:" + InstallPlan.servicePort(cluster, "dapr-sentry")));
+    assertThat(plan.pods()).filteredOn(p -> p.component().equals("injector")).hasSize(3).allSatisfy(p -> assertThat(p.args())
+        .containsSequence("--trust-anchors-file", cluster.trustBundleDir().resolve("ca.crt").toString()));
+    // Services keep their ports whatever components are added later
+    assertThat(InstallPlan.servicePort(cluster, "dapr-sentry")).isEqualTo(32000 + LocalCluster.SERVICE_OFFSET);
+    assertThat(InstallPlan.servicePort(cluster, "dapr-placement-server")).isEqualTo(32000 + LocalCluster.SERVICE_OFFSET + 1);
   }
 
   @Test
