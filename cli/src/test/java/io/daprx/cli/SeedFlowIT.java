@@ -48,8 +48,8 @@ class SeedFlowIT {
   static final ObjectMapper JSON = new ObjectMapper();
   static final String RG = "myResourceGroup";
   static final String CLUSTER = "myAKSCluster";
-  /** The HA control plane as far as it exists: 3 sentries and 3 placement replicas. */
-  static final int HA_PODS = 6;
+  /** The HA control plane of the seed: 3 replicas each of sentry, operator, placement and the sidecar injector. */
+  static final int HA_PODS = 12;
 
   static DaprxCli cli;
 
@@ -129,7 +129,9 @@ class SeedFlowIT {
     JsonNode pods = pods();
     assertThat(pods).extracting(p -> p.path("name").asText().replaceAll("-[a-z0-9]{10}-[a-z0-9]{5}$", "-*"))
         .containsExactlyInAnyOrder("dapr-sentry-*", "dapr-sentry-*", "dapr-sentry-*",
-            "dapr-placement-server-0", "dapr-placement-server-1", "dapr-placement-server-2");
+            "dapr-operator-*", "dapr-operator-*", "dapr-operator-*",
+            "dapr-placement-server-0", "dapr-placement-server-1", "dapr-placement-server-2",
+            "dapr-sidecar-injector-*", "dapr-sidecar-injector-*", "dapr-sidecar-injector-*");
     assertThat(pods).allSatisfy(p -> {
       assertThat(p.path("ready").asText()).isEqualTo("1/1");
       assertThat(p.path("status").asText()).isEqualTo("Running");
@@ -153,6 +155,100 @@ class SeedFlowIT {
 
   @Test
   @Order(5)
+  void componentsAppliedWithDaprxReachSidecarsThroughTheOperatorLive() throws Exception {
+    Path yaml = home.resolve("statestore.yaml");
+    Files.writeString(yaml, """
+        apiVersion: dapr.io/v1alpha1
+        kind: Component
+        metadata:
+          name: statestore
+        spec:
+          type: state.redis
+          version: v1
+          metadata:
+          - name: redisHost
+            value: localhost:6379
+        scopes: [cart]
+        ---
+        apiVersion: dapr.io/v1alpha1
+        kind: Configuration
+        metadata:
+          name: appconfig
+        spec:
+          tracing: {samplingRate: "1"}
+        """);
+    assertThat(ok("apply", "-f", yaml.toString()).out())
+        .isEqualTo("component.dapr.io/statestore created\nconfiguration.dapr.io/appconfig created\n");
+    assertThat(ok("get", "components", "-n", "default").out()).containsPattern("statestore\\s+state\\.redis\\s+v1\\s+cart\\s+\\d+s");
+
+    // a sidecar's view: its SVID from sentry's Service, then the operator's Service over mTLS, as daprd does
+    String sentry = ok("get", "services", "-n", "dapr-system", "-o", "tsv", "--query", "[?name=='dapr-sentry'].address | [0]").out().trim();
+    String api = ok("get", "services", "-n", "dapr-system", "-o", "tsv", "--query", "[?name=='dapr-api'].address | [0]").out().trim();
+    ok("mtls", "export", "-g", RG, "-n", CLUSTER, "--out", home.resolve("a-op").toString());
+    List<java.security.cert.X509Certificate> anchors = Pem.parseCertificates(Files.readString(home.resolve("a-op/ca.crt")));
+    try (SvidClient svid = SvidClient.connect(new SvidClient.Options(sentry, SpiffeId.of("cluster.local", "dapr-system", "dapr-sentry"),
+        "cart", "default", "", TokenValidator.INSECURE, null, KeyAlgorithm.ED25519, Duration.ofSeconds(3), 3), anchors, Clock.systemUTC()).start()) {
+      io.grpc.ManagedChannel channel = io.grpc.Grpc.newChannelBuilder(api, io.daprx.common.tls.TlsCredentials.clientMtls(svid,
+          SpiffeId.of("cluster.local", "dapr-system", "dapr-operator"), Clock.systemUTC())).build();
+      try {
+        var stub = io.daprx.proto.operator.v1.OperatorGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+        var listed = stub.listComponents(io.daprx.proto.operator.v1.ListComponentsRequest.newBuilder().setNamespace("default").build());
+        assertThat(listed.getComponentsList()).hasSize(1);
+        JsonNode component = JSON.readTree(listed.getComponents(0).toByteArray());
+        assertThat(component.path("metadata").path("name").asText()).isEqualTo("statestore");
+        assertThat(component.path("spec").path("type").asText()).isEqualTo("state.redis");
+
+        var events = new java.util.concurrent.LinkedBlockingQueue<io.daprx.proto.operator.v1.ComponentUpdateEvent>();
+        io.grpc.Context.CancellableContext stream = io.grpc.Context.current().withCancellation();
+        stream.run(() -> io.daprx.proto.operator.v1.OperatorGrpc.newStub(channel).componentUpdate(
+            io.daprx.proto.operator.v1.ComponentUpdateRequest.newBuilder().setNamespace("default").build(), new io.grpc.stub.StreamObserver<>() {
+              @Override
+              public void onNext(io.daprx.proto.operator.v1.ComponentUpdateEvent e) {
+                events.add(e);
+              }
+
+              @Override
+              public void onError(Throwable t) {}
+
+              @Override
+              public void onCompleted() {}
+            }));
+        try {
+          // every operator replica may take the stream: the change reaches it through the resources directory
+          await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(300)).until(() -> {
+            Files.writeString(yaml, Files.readString(yaml).replaceAll("localhost:6379|redis-\\d+:6379", "redis-" + System.nanoTime() + ":6379"));
+            ok("apply", "-f", yaml.toString());
+            var e = events.poll(2, TimeUnit.SECONDS);
+            return e != null && e.getType() == io.daprx.proto.operator.v1.ResourceEventType.UPDATED
+                && JSON.readTree(e.getComponent().toByteArray()).path("spec").path("metadata").path(0).path("value").asText().startsWith("redis-");
+          });
+          events.clear();
+          assertThat(ok("delete", "component", "statestore").out()).isEqualTo("component.dapr.io \"statestore\" deleted\n");
+          var deleted = events.poll(20, TimeUnit.SECONDS);
+          assertThat(deleted).isNotNull();
+          assertThat(deleted.getType()).isEqualTo(io.daprx.proto.operator.v1.ResourceEventType.DELETED);
+        } finally {
+          stream.cancel(null);
+        }
+
+        // a sidecar of namespace default may not read another namespace's components
+        var denied = org.assertj.core.api.Assertions.catchThrowableOfType(io.grpc.StatusRuntimeException.class, () -> stub.listComponents(
+            io.daprx.proto.operator.v1.ListComponentsRequest.newBuilder().setNamespace("shop").build()));
+        assertThat(denied.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.PERMISSION_DENIED);
+      } finally {
+        channel.shutdownNow();
+      }
+    }
+    DaprxCli.Run missing = daprx("delete", "component", "statestore");
+    assertThat(missing.code()).isEqualTo(3);
+    assertThat(missing.err()).contains("components.dapr.io \"statestore\" not found");
+    DaprxCli.Run bad = daprx("apply", "-f", "-", "--namespace", "default");
+    assertThat(bad.code()).isEqualTo(1);
+    assertThat(bad.err()).contains("no objects passed to apply");
+  }
+
+  @Test
+  @Order(6)
   void aKilledReplicaIsRestartedWhileTheServiceKeepsAnswering() throws Exception {
     JsonNode victim = sentryPod();
     long pid = victim.path("pid").asLong();
@@ -175,7 +271,7 @@ class SeedFlowIT {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void badRequestsAreClearErrorsAndChangeNothing() throws Exception {
     String[] base = {"k8s-extension", "create", "-t", "managedClusters", "-c", CLUSTER, "-g", RG};
     assertError(concat(base, "--name", "other", "--extension-type", "Microsoft.Flux"), 1, "Extension type 'Microsoft.Flux' is not supported");
@@ -208,7 +304,7 @@ class SeedFlowIT {
   }
 
   @Test
-  @Order(7)
+  @Order(8)
   void theApiRefusesBadTokensMalformedBodiesAndStaleEtags() throws Exception {
     String url = JSON.readTree(home.resolve("server.json").toFile()).path("url").asText();
     String token = Files.readString(home.resolve("token")).trim();
@@ -242,7 +338,7 @@ class SeedFlowIT {
   }
 
   @Test
-  @Order(8)
+  @Order(9)
   void protectedSettingsAreNeverReturned() throws Exception {
     DaprxCli.Run r = ok("k8s-extension", "update", "-c", CLUSTER, "-g", RG, "--name", "myDaprExtension", "--yes",
         "--configuration-settings", "global.logLevel=debug", "--config-protected-settings", "global.tag=s3cr3t-value");
@@ -259,7 +355,7 @@ class SeedFlowIT {
   }
 
   @Test
-  @Order(9)
+  @Order(10)
   void aServerKilledDuringAnOperationFinishesItAfterRestart() throws Exception {
     ok("k8s-extension", "update", "-c", CLUSTER, "-g", RG, "--name", "myDaprExtension", "--yes", "--no-wait",
         "--configuration-settings", "global.logLevel=info");
@@ -268,7 +364,7 @@ class SeedFlowIT {
   }
 
   @Test
-  @Order(10)
+  @Order(11)
   void serverStopStopsTheClusterAndItComesBackAsItWas() throws Exception {
     List<Long> pids = new ArrayList<>();
     List<String> names = new ArrayList<>();
@@ -286,7 +382,7 @@ class SeedFlowIT {
   }
 
   @Test
-  @Order(11)
+  @Order(12)
   void deleteRemovesEveryProcess() {
     List<Long> pids = new ArrayList<>();
     pods().forEach(p -> pids.add(p.path("pid").asLong()));
@@ -297,7 +393,7 @@ class SeedFlowIT {
   }
 
   @Test
-  @Order(12)
+  @Order(13)
   void aServerKilledDuringCreateFinishesTheInstallAfterRestartNeverStuckInCreating() throws Exception {
     ok("k8s-extension", "create", "-t", "managedClusters", "-c", CLUSTER, "-g", RG, "--name", "myDaprExtension",
         "--extension-type", "Microsoft.Dapr", "--no-wait");
