@@ -13,6 +13,7 @@ import io.daprx.cli.commands.GetCommand;
 import io.daprx.cli.commands.GroupCommand;
 import io.daprx.cli.commands.K8sExtensionCommand;
 import io.daprx.cli.commands.LogsCommand;
+import io.daprx.cli.commands.ManifestsCommand;
 import io.daprx.cli.commands.ProviderCommand;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -48,6 +49,7 @@ public final class Main {
     COMMANDS.put("delete", DeleteCommand::new);
     COMMANDS.put("logs", LogsCommand::new);
     COMMANDS.put("mtls", MtlsCommand::new);
+    COMMANDS.put("manifests", ManifestsCommand::new);
     COMMANDS.put("server", ServerCommand::new);
     COMMANDS.put("sentry", SentryCommand::new);
     COMMANDS.put("placement", PlacementCommand::new);

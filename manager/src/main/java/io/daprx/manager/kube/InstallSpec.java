@@ -1,5 +1,6 @@
 package io.daprx.manager.kube;
 
+import io.daprx.manager.catalog.Release;
 import io.daprx.manager.install.DaprSettings;
 import io.daprx.sentry.ca.RawBundle;
 import java.util.Objects;
@@ -9,11 +10,11 @@ import java.util.Objects;
  *
  * @param namespace the control-plane (release) namespace
  * @param settings the extension's parsed configuration settings
- * @param version the daprx version being installed: the image tag unless {@code global.tag} overrides it
- * @param daprVersion the Dapr runtime version this daprx version speaks: the tag of the injected {@code daprd}
+ * @param release the daprx version being installed (from the catalog): its image tag, unless {@code global.tag}
+ *     overrides it, and the Dapr runtime version it speaks, the tag of the injected {@code daprd}
  * @param trustBundle the CA to install, or null to let sentry generate one into the (then empty) Secret
  */
-public record InstallSpec(String namespace, DaprSettings settings, String version, String daprVersion, RawBundle trustBundle) {
+public record InstallSpec(String namespace, DaprSettings settings, Release release, RawBundle trustBundle) {
 
   /** The control plane's SPIFFE trust domain; sidecars and sentry agree on it, so it is not a setting. */
   public static final String TRUST_DOMAIN = "cluster.local";
@@ -21,8 +22,7 @@ public record InstallSpec(String namespace, DaprSettings settings, String versio
   public InstallSpec {
     Objects.requireNonNull(namespace, "namespace");
     Objects.requireNonNull(settings, "settings");
-    Objects.requireNonNull(version, "version");
-    Objects.requireNonNull(daprVersion, "daprVersion");
+    Objects.requireNonNull(release, "release");
     if (trustBundle != null && !trustBundle.complete()) {
       // half a bundle would make sentry refuse to start; say so here, where the caller can still fix it
       throw new IllegalArgumentException("a trust bundle needs ca.crt, issuer.crt and issuer.key (got " + trustBundle + ")");
@@ -31,12 +31,17 @@ public record InstallSpec(String namespace, DaprSettings settings, String versio
 
   /** One image for every component: the entrypoint is {@code daprx}, the first argument names the component. */
   public String image() {
-    return settings.registry() + "/daprx:" + (settings.tag() != null ? settings.tag() : version);
+    return settings.registry() + "/daprx:" + (settings.tag() != null ? settings.tag() : release.imageTag());
   }
 
   /** The {@code daprd} image the injector adds to pods. */
   public String sidecarImage() {
-    return settings.registry() + "/daprd:" + daprVersion;
+    return settings.registry() + "/daprd:" + release.daprVersion();
+  }
+
+  /** The daprx version, as the {@code app.kubernetes.io/version} label shows it. */
+  public String version() {
+    return release.version().toString();
   }
 
   String serviceHost(String service) {

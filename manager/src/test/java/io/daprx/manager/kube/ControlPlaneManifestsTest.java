@@ -10,6 +10,8 @@ import static io.daprx.manager.kube.Fixtures.render;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.daprx.manager.catalog.Release;
+import io.daprx.manager.catalog.Semver;
 import io.daprx.sentry.ca.RawBundle;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PodSpec;
@@ -55,7 +57,7 @@ class ControlPlaneManifestsTest {
   @Test
   void everyNamespacedObjectLivesInTheReleaseNamespace() {
     List<HasMetadata> objects = ControlPlaneManifests.render(new InstallSpec("my-dapr", Fixtures.spec(Map.of()).settings(),
-        "0.1.0", "1.17.4", null), CrdSource.none());
+        Fixtures.RELEASE, null), CrdSource.none());
     List<String> clusterScoped = List.of("Namespace", "ClusterRole", "ClusterRoleBinding", "MutatingWebhookConfiguration", "CustomResourceDefinition");
     objects.stream().filter(o -> !clusterScoped.contains(o.getKind()))
         .forEach(o -> assertThat(o.getMetadata().getNamespace()).as(o.getKind() + " " + o.getMetadata().getName()).isEqualTo("my-dapr"));
@@ -117,6 +119,16 @@ class ControlPlaneManifestsTest {
     byTag.forEach((w, p) -> assertThat(p.getContainers().get(0).getArgs().get(0)).isEqualTo(w.equals("dapr-sidecar-injector") ? "injector"
         : w.replace("dapr-", "").replace("-server", "")));
     assertThat(flag(args(render(Map.of()), "dapr-sidecar-injector"), "--sidecar-image")).isEqualTo("ghcr.io/daprx/daprd:1.17.4");
+  }
+
+  @Test
+  void theCatalogsImageTagIsUsedUnlessGlobalTagOverridesIt() {
+    Release hotfix = new Release(Semver.parse("0.3.1"), "0.3.1-hotfix.2", "1.18.1");
+    List<HasMetadata> objects = ControlPlaneManifests.render(new InstallSpec("dapr-system", Fixtures.spec(Map.of()).settings(), hotfix, null),
+        CrdSource.none());
+    assertThat(podSpecs(objects).get("dapr-sentry").getContainers().get(0).getImage()).isEqualTo("ghcr.io/daprx/daprx:0.3.1-hotfix.2");
+    assertThat(get(objects, Deployment.class, "dapr-sentry").getMetadata().getLabels()).containsEntry("app.kubernetes.io/version", "0.3.1");
+    assertThat(flag(args(objects, "dapr-sidecar-injector"), "--sidecar-image")).isEqualTo("ghcr.io/daprx/daprd:1.18.1");
   }
 
   @Test

@@ -1,5 +1,7 @@
 package io.daprx.manager.kube;
 
+import io.daprx.manager.catalog.Release;
+import io.daprx.manager.catalog.Semver;
 import io.daprx.manager.install.DaprSettings;
 import io.daprx.sentry.ca.RawBundle;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -16,6 +18,7 @@ final class Fixtures {
   static final String NS = "dapr-system";
   static final String VERSION = "0.3.1";
   static final String DAPR_VERSION = "1.17.4";
+  static final Release RELEASE = new Release(Semver.parse(VERSION), VERSION, DAPR_VERSION);
   static final String ROOT_PEM = "-----BEGIN CERTIFICATE-----\nUk9PVA==\n-----END CERTIFICATE-----\n";
   static final String ISSUER_PEM = "-----BEGIN CERTIFICATE-----\nSVNTVUVS\n-----END CERTIFICATE-----\n";
   static final String KEY_PEM = "-----BEGIN EC PRIVATE KEY-----\nU0VDUkVULUtFWQ==\n-----END EC PRIVATE KEY-----\n";
@@ -28,7 +31,7 @@ final class Fixtures {
   }
 
   static InstallSpec spec(Map<String, String> settings, RawBundle bundle) {
-    return new InstallSpec(NS, DaprSettings.parse(settings), VERSION, DAPR_VERSION, bundle);
+    return new InstallSpec(NS, DaprSettings.parse(settings), RELEASE, bundle);
   }
 
   static List<HasMetadata> render(Map<String, String> settings) {

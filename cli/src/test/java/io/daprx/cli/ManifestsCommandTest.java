@@ -1,0 +1,106 @@
+package io.daprx.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.daprx.manager.catalog.Catalog;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class ManifestsCommandTest {
+
+  record Result(int code, String out, String err) {}
+
+  private Result run(String... args) {
+    CommandLine cl = Main.newCommandLine(args);
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    cl.setOut(new PrintWriter(out));
+    cl.setErr(new PrintWriter(err));
+    int code = cl.execute(args);
+    return new Result(code, out.toString(), err.toString());
+  }
+
+  private static List<JsonNode> documents(String yaml) throws Exception {
+    List<JsonNode> docs = new ArrayList<>();
+    try (MappingIterator<JsonNode> it = new ObjectMapper(new YAMLFactory()).readerFor(JsonNode.class).readValues(yaml)) {
+      it.forEachRemaining(d -> {
+        if (d != null && !d.isNull()) {
+          docs.add(d);
+        }
+      });
+    }
+    return docs;
+  }
+
+  private static JsonNode find(List<JsonNode> docs, String kind, String name) {
+    return docs.stream().filter(d -> d.path("kind").asText().equals(kind) && d.path("metadata").path("name").asText().equals(name))
+        .findFirst().orElseThrow(() -> new AssertionError("no " + kind + " " + name));
+  }
+
+  @Test
+  void rendersTheWholeInstallAsYamlWithoutAServer() throws Exception {
+    Result r = run("manifests", "render");
+    assertThat(r.code()).as(r.err()).isZero();
+    List<JsonNode> docs = documents(r.out());
+    assertThat(docs.get(0).path("kind").asText()).isEqualTo("Namespace");
+    assertThat(docs.get(0).path("metadata").path("name").asText()).isEqualTo("dapr-system");
+    JsonNode sentry = find(docs, "Deployment", "dapr-sentry");
+    assertThat(sentry.path("spec").path("replicas").asInt()).isEqualTo(3);
+    String newest = Catalog.builtIn().defaultVersion("stable").imageTag();
+    assertThat(sentry.at("/spec/template/spec/containers/0/image").asText()).isEqualTo("ghcr.io/daprx/daprx:" + newest);
+    assertThat(r.out()).doesNotContain("BEGIN");
+  }
+
+  @Test
+  void settingsNamespaceAndVersionShapeTheOutput() throws Exception {
+    Catalog catalog = Catalog.builtIn();
+    String oldest = catalog.supported("stable").get(0).version().toString();
+    Result r = run("manifests", "render", "--namespace", "dapr", "--configuration-settings", "global.ha.enabled=false",
+        "global.registry=mirror.example.com/daprx", "--version", oldest);
+    assertThat(r.code()).as(r.err()).isZero();
+    List<JsonNode> docs = documents(r.out());
+    JsonNode placement = find(docs, "StatefulSet", "dapr-placement-server");
+    assertThat(placement.path("metadata").path("namespace").asText()).isEqualTo("dapr");
+    assertThat(placement.path("spec").path("replicas").asInt()).isEqualTo(1);
+    assertThat(placement.at("/spec/template/spec/containers/0/image").asText())
+        .isEqualTo("mirror.example.com/daprx/daprx:" + catalog.requested(oldest, "stable").imageTag());
+    assertThat(docs).noneMatch(d -> d.path("kind").asText().equals("PodDisruptionBudget"));
+  }
+
+  @Test
+  void jsonIsOneList() throws Exception {
+    Result r = run("manifests", "render", "-o", "json");
+    assertThat(r.code()).as(r.err()).isZero();
+    JsonNode list = new ObjectMapper().readTree(r.out());
+    assertThat(list.path("kind").asText()).isEqualTo("List");
+    assertThat(list.path("items").get(0).path("kind").asText()).isEqualTo("Namespace");
+  }
+
+  @Test
+  void badSettingsAreTheSettingsErrors() {
+    Result r = run("manifests", "render", "--config", "global.ha.replicas=3", "global.logLevel=loud");
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.out()).isEmpty();
+    assertThat(r.err()).startsWith("ERROR: unknown configuration setting global.ha.replicas; known settings: global.ha.enabled")
+        .contains("global.logLevel must be one of debug, info, warn, error (got 'loud')");
+  }
+
+  @Test
+  void anUnknownVersionListsTheTrainsVersions() {
+    Result r = run("manifests", "render", "--version", "9.9.9");
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).startsWith("ERROR: version 9.9.9 is not on release train 'stable'; available: ");
+    Result train = run("manifests", "render", "--release-train", "nightly");
+    assertThat(train.err()).contains("unknown release train 'nightly'; known trains: stable, dev");
+    Result output = run("manifests", "render", "-o", "table");
+    assertThat(output.err()).contains("invalid --output 'table': use yaml or json");
+  }
+}
