@@ -62,9 +62,10 @@ final class ResourceApi {
       BiFunction<ByteString, ResourceEventType, M> message) {
     StreamSink<M> sink = new StreamSink<>(kind, caller, observer, message, streamQueueLimit, streamExecutor, metrics,
         cache::unsubscribe);
+    cache.subscribe(sink);
+    // counted after the subscription is queued: whoever sees the count can rely on later changes reaching the stream
     metrics.streamOpened(kind);
     LOG.debug("{} updates streamed to {} in {}", kind.kind(), caller.appId(), caller.namespace());
-    cache.subscribe(sink);
   }
 
   private ByteString resolved(Resource r) {

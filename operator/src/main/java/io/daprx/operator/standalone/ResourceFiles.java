@@ -62,12 +62,24 @@ final class ResourceFiles {
     return out;
   }
 
-  /** The parser's own message and position, without the excerpt of the file Jackson appends (it may hold values). */
-  private static String describe(Exception e) {
-    if (e instanceof com.fasterxml.jackson.core.JsonProcessingException j) {
-      String where = j.getLocation() == null ? "" : " (line " + j.getLocation().getLineNr() + ", column " + j.getLocation().getColumnNr() + ")";
-      return String.valueOf(j.getOriginalMessage()).replaceAll("\\s+", " ").trim() + where;
+  /**
+   * What the parser says is wrong and where, without the excerpt of the file parsers add to their messages: a line of
+   * a resource file may hold a credential, and this text goes to the log.
+   */
+  static String describe(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof org.yaml.snakeyaml.error.MarkedYAMLException m) {
+        String where = m.getProblemMark() == null ? ""
+            : " (line " + (m.getProblemMark().getLine() + 1) + ", column " + (m.getProblemMark().getColumn() + 1) + ")";
+        String context = m.getContext() == null ? "" : m.getContext() + ": ";
+        return context + m.getProblem() + where;
+      }
     }
-    return String.valueOf(e.getMessage()).replaceAll("\\s+", " ").trim();
+    String msg = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+    if (msg == null) {
+      return e.getClass().getSimpleName();
+    }
+    int nl = msg.indexOf('\n');
+    return nl < 0 ? msg : msg.substring(0, nl);
   }
 }
