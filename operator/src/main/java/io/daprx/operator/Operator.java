@@ -32,6 +32,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -166,19 +167,19 @@ public final class Operator implements AutoCloseable {
       throw new UncheckedIOException("cannot read --trust-anchors-file " + options.trustAnchorsFile() + ": " + e.getMessage(), e);
     }
     readiness.declare("svid");
-    boolean kubernetes = options.mode() == OperatorOptions.Mode.KUBERNETES;
+    Path tokenFile = options.sentryTokenFile();
     svid = SvidClient.connect(new SvidClient.Options(options.sentryAddress(), options.sentryId(), OperatorOptions.APP_ID,
-        options.namespace(), options.trustDomain(), kubernetes ? TokenValidator.KUBERNETES : TokenValidator.INSECURE,
-        kubernetes ? Operator::kubernetesToken : null, null, null, 0), anchors, clock).start();
+        options.namespace(), options.trustDomain(), tokenFile != null ? TokenValidator.KUBERNETES : TokenValidator.INSECURE,
+        tokenFile != null ? () -> token(tokenFile) : null, null, null, 0), anchors, clock).start();
     readiness.set("svid", true);
     return TlsCredentials.serverMtls(svid, clock);
   }
 
-  private static String kubernetesToken() {
+  private static String token(Path file) {
     try {
-      return Files.readString(OperatorOptions.KUBERNETES_TOKEN_FILE).trim();
+      return Files.readString(file).trim();
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read the sentry token " + OperatorOptions.KUBERNETES_TOKEN_FILE + ": " + e.getMessage(), e);
+      throw new UncheckedIOException("cannot read the sentry token " + file + ": " + e.getMessage(), e);
     }
   }
 

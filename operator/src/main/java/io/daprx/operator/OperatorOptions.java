@@ -22,6 +22,8 @@ import java.util.Locale;
  * @param resourcesPollInterval standalone: how often the directory is re-read when no change was signalled
  * @param streamQueueLimit events an update stream may have queued before it is closed as too far behind
  * @param leaseDuration kubernetes: how long the leader's Lease lasts without renewal
+ * @param sentryTokenFile the service-account token the operator shows sentry (KUBERNETES validator); null = the
+ *     INSECURE validator, as in standalone mode
  */
 public record OperatorOptions(
     String id,
@@ -38,7 +40,8 @@ public record OperatorOptions(
     Path resourcesPath,
     Duration resourcesPollInterval,
     int streamQueueLimit,
-    Duration leaseDuration) {
+    Duration leaseDuration,
+    Path sentryTokenFile) {
 
   public enum Mode { STANDALONE, KUBERNETES }
 
@@ -81,14 +84,14 @@ public record OperatorOptions(
   public static OperatorOptions standalone(Path resourcesPath) {
     return new OperatorOptions(defaultId(), "0.0.0.0", DEFAULT_PORT, DEFAULT_HEALTHZ_PORT, DEFAULT_METRICS_PORT, true,
         DEFAULT_SENTRY_ADDRESS, null, DEFAULT_TRUST_DOMAIN, DEFAULT_NAMESPACE, Mode.STANDALONE, resourcesPath,
-        DEFAULT_RESOURCES_POLL_INTERVAL, DEFAULT_STREAM_QUEUE_LIMIT, DEFAULT_LEASE_DURATION);
+        DEFAULT_RESOURCES_POLL_INTERVAL, DEFAULT_STREAM_QUEUE_LIMIT, DEFAULT_LEASE_DURATION, null);
   }
 
   /** Kubernetes mode with Dapr's ports and mTLS on. */
   public static OperatorOptions kubernetes() {
     return new OperatorOptions(defaultId(), "0.0.0.0", DEFAULT_PORT, DEFAULT_HEALTHZ_PORT, DEFAULT_METRICS_PORT, true,
         DEFAULT_SENTRY_ADDRESS, null, DEFAULT_TRUST_DOMAIN, DEFAULT_NAMESPACE, Mode.KUBERNETES, null,
-        DEFAULT_RESOURCES_POLL_INTERVAL, DEFAULT_STREAM_QUEUE_LIMIT, DEFAULT_LEASE_DURATION);
+        DEFAULT_RESOURCES_POLL_INTERVAL, DEFAULT_STREAM_QUEUE_LIMIT, DEFAULT_LEASE_DURATION, KUBERNETES_TOKEN_FILE);
   }
 
   /** The host name (in Kubernetes, the pod name), else {@code dapr-operator}. */
@@ -117,37 +120,43 @@ public record OperatorOptions(
 
   public OperatorOptions withPorts(int grpc, int healthz, int metrics) {
     return new OperatorOptions(id, listenAddress, grpc, healthz, metrics, tlsEnabled, sentryAddress, trustAnchorsFile,
-        trustDomain, namespace, mode, resourcesPath, resourcesPollInterval, streamQueueLimit, leaseDuration);
+        trustDomain, namespace, mode, resourcesPath, resourcesPollInterval, streamQueueLimit, leaseDuration, sentryTokenFile);
   }
 
   public OperatorOptions withListenAddress(String address) {
     return new OperatorOptions(id, address, port, healthzPort, metricsPort, tlsEnabled, sentryAddress, trustAnchorsFile,
-        trustDomain, namespace, mode, resourcesPath, resourcesPollInterval, streamQueueLimit, leaseDuration);
+        trustDomain, namespace, mode, resourcesPath, resourcesPollInterval, streamQueueLimit, leaseDuration, sentryTokenFile);
   }
 
   /** TLS off, or on with sentry's address and the trust anchors file. */
   public OperatorOptions withTls(boolean enabled, String sentry, Path anchors) {
     return new OperatorOptions(id, listenAddress, port, healthzPort, metricsPort, enabled, sentry, anchors, trustDomain,
-        namespace, mode, resourcesPath, resourcesPollInterval, streamQueueLimit, leaseDuration);
+        namespace, mode, resourcesPath, resourcesPollInterval, streamQueueLimit, leaseDuration, sentryTokenFile);
   }
 
   public OperatorOptions withId(String replicaId) {
     return new OperatorOptions(replicaId, listenAddress, port, healthzPort, metricsPort, tlsEnabled, sentryAddress,
-        trustAnchorsFile, trustDomain, namespace, mode, resourcesPath, resourcesPollInterval, streamQueueLimit, leaseDuration);
+        trustAnchorsFile, trustDomain, namespace, mode, resourcesPath, resourcesPollInterval, streamQueueLimit, leaseDuration, sentryTokenFile);
   }
 
   public OperatorOptions withStreamQueueLimit(int limit) {
     return new OperatorOptions(id, listenAddress, port, healthzPort, metricsPort, tlsEnabled, sentryAddress,
-        trustAnchorsFile, trustDomain, namespace, mode, resourcesPath, resourcesPollInterval, limit, leaseDuration);
+        trustAnchorsFile, trustDomain, namespace, mode, resourcesPath, resourcesPollInterval, limit, leaseDuration, sentryTokenFile);
   }
 
   public OperatorOptions withResourcesPollInterval(Duration interval) {
     return new OperatorOptions(id, listenAddress, port, healthzPort, metricsPort, tlsEnabled, sentryAddress,
-        trustAnchorsFile, trustDomain, namespace, mode, resourcesPath, interval, streamQueueLimit, leaseDuration);
+        trustAnchorsFile, trustDomain, namespace, mode, resourcesPath, interval, streamQueueLimit, leaseDuration, sentryTokenFile);
+  }
+
+  /** The token file shown to sentry; null = the INSECURE validator. */
+  public OperatorOptions withSentryTokenFile(Path token) {
+    return new OperatorOptions(id, listenAddress, port, healthzPort, metricsPort, tlsEnabled, sentryAddress,
+        trustAnchorsFile, trustDomain, namespace, mode, resourcesPath, resourcesPollInterval, streamQueueLimit, leaseDuration, token);
   }
 
   public OperatorOptions withLeaseDuration(Duration lease) {
     return new OperatorOptions(id, listenAddress, port, healthzPort, metricsPort, tlsEnabled, sentryAddress,
-        trustAnchorsFile, trustDomain, namespace, mode, resourcesPath, resourcesPollInterval, streamQueueLimit, lease);
+        trustAnchorsFile, trustDomain, namespace, mode, resourcesPath, resourcesPollInterval, streamQueueLimit, lease, sentryTokenFile);
   }
 }
