@@ -256,4 +256,16 @@ class StandaloneOperatorTest {
     assertThat(events.events().get(0).type()).isEqualTo(ResourceEventType.CREATED);
     assertThat(events.events().get(0).resource().path("spec").path("routes").path("default").asText()).isEqualTo("/t");
   }
+
+  @Test
+  void aPlaintextCallerIsAnonymousAndGetsOnlyUnscopedResources() throws IOException {
+    write("scoped.yaml", component("scoped", "shop", "state.redis", "h", "cart"));
+    try (Operator plain = new Operator(OperatorOptions.standalone(dir).withPorts(0, 0, 0).withListenAddress("127.0.0.1")
+        .withTls(false, null, null), Clock.systemUTC()).start()) {
+      List<String> names = OperatorGrpc.newBlockingStub(clients.plaintext(plain))
+          .listComponents(ListComponentsRequest.newBuilder().setNamespace("shop").build()).getComponentsList().stream()
+          .map(b -> json(b).path("metadata").path("name").asText()).toList();
+      assertThat(names).containsExactly("statestore");
+    }
+  }
 }
