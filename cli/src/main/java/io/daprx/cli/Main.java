@@ -53,6 +53,7 @@ public final class Main {
     COMMANDS.put("server", ServerCommand::new);
     COMMANDS.put("sentry", SentryCommand::new);
     COMMANDS.put("placement", PlacementCommand::new);
+    COMMANDS.put("operator", OperatorCommand::new);
     COMMANDS.put("help", CommandLine.HelpCommand::new);
   }
 

@@ -1,0 +1,268 @@
+package io.daprx.operator;
+
+import io.daprx.common.pki.Pem;
+import io.daprx.common.runtime.Endpoints;
+import io.daprx.common.runtime.GrpcServers;
+import io.daprx.common.runtime.Readiness;
+import io.daprx.common.spiffe.SpiffeId;
+import io.daprx.common.svid.SvidClient;
+import io.daprx.common.tls.PeerIdentity;
+import io.daprx.common.tls.TlsCredentials;
+import io.daprx.operator.cache.ResourceCache;
+import io.daprx.operator.kubernetes.CrdInformers;
+import io.daprx.operator.kubernetes.DaprServiceController;
+import io.daprx.operator.kubernetes.KubernetesSecrets;
+import io.daprx.operator.kubernetes.OperatorLeadership;
+import io.daprx.operator.metrics.OperatorMetrics;
+import io.daprx.operator.resources.SecretResolver;
+import io.daprx.operator.server.OperatorService;
+import io.daprx.operator.standalone.DirectorySource;
+import io.daprx.proto.sentry.v1.SignCertificateRequest.TokenValidator;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.grpc.InsecureServerCredentials;
+import io.grpc.Server;
+import io.grpc.ServerBuilder;
+import io.grpc.ServerCredentials;
+import io.grpc.ServerInterceptors;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The operator component: options → constructor → {@link #start()} → {@link #close()}.
+ *
+ * <p>It owns its SVID (from sentry, when TLS is on), the resource cache, the source that feeds it (a directory in
+ * standalone mode, informers on the dapr.io CRDs in kubernetes mode), the gRPC server with the {@code Operator}
+ * service (on every replica), the {@code <app-id>-dapr} Service controller (kubernetes mode, leader only) and the
+ * health/metrics endpoints.
+ */
+public final class Operator implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Operator.class);
+  /** As in placement: Netty's per-stream "closed before write" warnings are routine when sidecars go away. */
+  private static final java.util.logging.Logger NETTY_STREAM_ERRORS = quiet("io.grpc.netty.shaded.io.grpc.netty.NettyServerHandler");
+
+  private static java.util.logging.Logger quiet(String name) {
+    java.util.logging.Logger l = java.util.logging.Logger.getLogger(name);
+    l.setLevel(java.util.logging.Level.SEVERE);
+    return l;
+  }
+
+  private final OperatorOptions options;
+  private final Clock clock;
+  private final KubernetesClient givenClient;
+  private final Function<ServerCredentials, ServerBuilder<?>> serverBuilder;
+  private final Readiness readiness = new Readiness();
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final OperatorMetrics metrics = new OperatorMetrics(registry);
+  private final ResourceCache cache = new ResourceCache();
+  private KubernetesClient client;
+  private ExecutorService grpcExecutor;
+  private SvidClient svid;
+  private DirectorySource directory;
+  private CrdInformers informers;
+  private OperatorLeadership leadership;
+  private Server server;
+  private Endpoints endpoints;
+
+  /** Standalone, or kubernetes with a client from the environment (in-cluster config or kubeconfig). */
+  public Operator(OperatorOptions options, Clock clock) {
+    this(options, clock, null, null);
+  }
+
+  /**
+   * @param client kubernetes mode's API client (tests: the mock server's); null = from the environment. Not closed here
+   *     when given.
+   * @param serverBuilder builds the gRPC server from the credentials (tests: in-process); null = Netty on
+   *     {@code options.port()}
+   */
+  public Operator(OperatorOptions options, Clock clock, KubernetesClient client,
+      Function<ServerCredentials, ServerBuilder<?>> serverBuilder) {
+    this.options = options;
+    this.clock = clock;
+    this.givenClient = client;
+    this.serverBuilder = serverBuilder;
+  }
+
+  public Operator start() {
+    readiness.declare("grpc");
+    readiness.declare("resources");
+    try {
+      ServerCredentials creds = credentials();
+      int cores = Runtime.getRuntime().availableProcessors();
+      grpcExecutor = Executors.newFixedThreadPool(Math.max(4, 2 * cores), daemon("operator-grpc"));
+      SecretResolver secrets = SecretResolver.NONE;
+      if (options.mode() == OperatorOptions.Mode.KUBERNETES) {
+        client = givenClient != null ? givenClient : new KubernetesClientBuilder().build();
+        secrets = new KubernetesSecrets(client);
+        informers = new CrdInformers(client, cache, secrets).start();
+      } else {
+        directory = new DirectorySource(options.resourcesPath(), cache, options.resourcesPollInterval()).start();
+        readiness.set("resources", true);
+      }
+      OperatorService service = new OperatorService(options.tlsEnabled(), cache, secrets, metrics, options.streamQueueLimit(),
+          grpcExecutor);
+      ServerBuilder<?> builder = serverBuilder != null ? serverBuilder.apply(creds) : netty(creds);
+      server = builder.addService(ServerInterceptors.intercept(service, new PeerIdentity())).build().start();
+      readiness.set("grpc", true);
+      endpoints = new Endpoints(options.listenAddress(), options.healthzPort(), options.metricsPort(), readiness, registry,
+          app -> app.before("/healthz", ctx -> syncedYet()));
+      if (client != null) {
+        KubernetesClient c = client;
+        leadership = new OperatorLeadership(client, options.namespace(), options.id(), options.leaseDuration(),
+            () -> new DaprServiceController(c).start()).start();
+      }
+      LOG.info("operator {} serving on port {} (healthz {}, metrics {}), {}, {} mode", options.id(), port(),
+          endpoints.healthzPort(), endpoints.metricsPort(),
+          options.tlsEnabled() ? "mTLS as " + options.spiffeId() : "plaintext", options.mode().name().toLowerCase(java.util.Locale.ROOT));
+      return this;
+    } catch (IOException e) {
+      close();
+      throw new UncheckedIOException("cannot listen on " + options.listenAddress() + ":" + options.port() + ": " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  /** Kubernetes mode is ready once every informer has its first list: before that, lists would be incomplete. */
+  private void syncedYet() {
+    if (informers != null) {
+      readiness.set("resources", informers.synced());
+    }
+  }
+
+  private ServerCredentials credentials() {
+    if (!options.tlsEnabled()) {
+      LOG.warn("mTLS is disabled (--tls-enabled=false): callers are anonymous and traffic is plaintext; the requested"
+          + " namespace is served without scoped resources and without secret values. Use this only for local development");
+      return InsecureServerCredentials.create();
+    }
+    if (options.trustAnchorsFile() == null) {
+      throw new IllegalArgumentException("--trust-anchors-file is required with mTLS (sentry's ca.crt);"
+          + " pass --tls-enabled=false only for insecure local use");
+    }
+    List<X509Certificate> anchors;
+    try {
+      anchors = Pem.parseCertificates(Files.readString(options.trustAnchorsFile()));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read --trust-anchors-file " + options.trustAnchorsFile() + ": " + e.getMessage(), e);
+    }
+    readiness.declare("svid");
+    Path tokenFile = options.sentryTokenFile();
+    svid = SvidClient.connect(new SvidClient.Options(options.sentryAddress(), options.sentryId(), OperatorOptions.APP_ID,
+        options.namespace(), options.trustDomain(), tokenFile != null ? TokenValidator.KUBERNETES : TokenValidator.INSECURE,
+        tokenFile != null ? () -> token(tokenFile) : null, null, null, 0), anchors, clock).start();
+    readiness.set("svid", true);
+    return TlsCredentials.serverMtls(svid, clock);
+  }
+
+  private static String token(Path file) {
+    try {
+      return Files.readString(file).trim();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the sentry token " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private ServerBuilder<?> netty(ServerCredentials creds) {
+    return NettyServerBuilder.forAddress(new InetSocketAddress(options.listenAddress(), options.port()), creds)
+        // sidecars hold their streams for days: find dead ones, and allow daprd's own pings
+        .keepAliveTime(30, TimeUnit.SECONDS)
+        .keepAliveTimeout(10, TimeUnit.SECONDS)
+        .permitKeepAliveTime(1, TimeUnit.SECONDS)
+        .permitKeepAliveWithoutCalls(true)
+        .executor(grpcExecutor);
+  }
+
+  private static ThreadFactory daemon(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  /** The gRPC port actually bound (useful with port 0). */
+  public int port() {
+    return server.getPort();
+  }
+
+  public int healthzPort() {
+    return endpoints.healthzPort();
+  }
+
+  public int metricsPort() {
+    return endpoints.metricsPort();
+  }
+
+  public SpiffeId spiffeId() {
+    return options.spiffeId();
+  }
+
+  /** Whether every part is ready, as {@code GET /healthz} says. */
+  public boolean ready() {
+    syncedYet();
+    return readiness.ready();
+  }
+
+  /** Kubernetes mode: whether this replica runs the Service controller. */
+  public boolean isLeader() {
+    return leadership != null && leadership.isLeader();
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  public OperatorMetrics metrics() {
+    return metrics;
+  }
+
+  @Override
+  public void close() {
+    if (leadership != null) {
+      leadership.close();
+    }
+    // streams get UNAVAILABLE before the server stops, so sidecars go to another replica at once
+    cache.close();
+    GrpcServers.stop(server, Duration.ofSeconds(5));
+    if (directory != null) {
+      directory.close();
+    }
+    if (informers != null) {
+      informers.close();
+    }
+    if (client != null && givenClient == null) {
+      client.close();
+    }
+    if (endpoints != null) {
+      endpoints.close();
+    }
+    if (svid != null) {
+      svid.close();
+    }
+    if (grpcExecutor != null) {
+      grpcExecutor.shutdownNow();
+    }
+  }
+}

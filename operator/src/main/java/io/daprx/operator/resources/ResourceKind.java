@@ -1,0 +1,69 @@
+package io.daprx.operator.resources;
+
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import java.util.Optional;
+
+/**
+ * The Dapr custom resources the operator serves, group {@code dapr.io}, all namespaced.
+ *
+ * <p>{@link #servedVersion()} is the version the operator reads and sends: for Subscription that is the storage
+ * version {@code v2alpha1}, as upstream's ListSubscriptionsV2 returns only v2alpha1 objects.
+ */
+public enum ResourceKind {
+  COMPONENT("Component", "components", "v1alpha1"),
+  CONFIGURATION("Configuration", "configurations", "v1alpha1"),
+  SUBSCRIPTION("Subscription", "subscriptions", "v2alpha1"),
+  RESILIENCY("Resiliency", "resiliencies", "v1alpha1"),
+  HTTP_ENDPOINT("HTTPEndpoint", "httpendpoints", "v1alpha1");
+
+  public static final String GROUP = "dapr.io";
+
+  private final String kind;
+  private final String plural;
+  private final String servedVersion;
+
+  ResourceKind(String kind, String plural, String servedVersion) {
+    this.kind = kind;
+    this.plural = plural;
+    this.servedVersion = servedVersion;
+  }
+
+  /** The Kubernetes {@code kind}, e.g. {@code HTTPEndpoint}. */
+  public String kind() {
+    return kind;
+  }
+
+  public String plural() {
+    return plural;
+  }
+
+  public String servedVersion() {
+    return servedVersion;
+  }
+
+  /** {@code dapr.io/<served version>}. */
+  public String apiVersion() {
+    return GROUP + "/" + servedVersion;
+  }
+
+  /** What fabric8's generic client needs to list and watch this kind. */
+  public ResourceDefinitionContext context() {
+    return new ResourceDefinitionContext.Builder().withGroup(GROUP).withVersion(servedVersion).withKind(kind)
+        .withPlural(plural).withNamespaced(true).build();
+  }
+
+  /** The kind with this Kubernetes {@code kind} name, if the operator serves it. */
+  public static Optional<ResourceKind> ofKind(String kind) {
+    for (ResourceKind k : values()) {
+      if (k.kind.equals(kind)) {
+        return Optional.of(k);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** How logs name one resource: {@code Kind(ns/name)}. */
+  public String describe(String namespace, String name) {
+    return kind + "(" + namespace + "/" + name + ")";
+  }
+}

@@ -1,0 +1,271 @@
+package io.daprx.operator.standalone;
+
+import static io.daprx.operator.Events.json;
+import static io.daprx.operator.Events.waiting;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.Empty;
+import io.daprx.operator.Events;
+import io.daprx.operator.Operator;
+import io.daprx.operator.OperatorOptions;
+import io.daprx.operator.SidecarClients;
+import io.daprx.operator.resources.ResourceKind;
+import io.daprx.proto.operator.v1.ComponentUpdateEvent;
+import io.daprx.proto.operator.v1.ComponentUpdateRequest;
+import io.daprx.proto.operator.v1.GetConfigurationRequest;
+import io.daprx.proto.operator.v1.GetResiliencyRequest;
+import io.daprx.proto.operator.v1.ListComponentsRequest;
+import io.daprx.proto.operator.v1.ListHTTPEndpointsRequest;
+import io.daprx.proto.operator.v1.ListResiliencyRequest;
+import io.daprx.proto.operator.v1.ListSubscriptionsRequest;
+import io.daprx.proto.operator.v1.OperatorGrpc;
+import io.daprx.proto.operator.v1.ResourceEventType;
+import io.daprx.proto.operator.v1.SubscriptionUpdateEvent;
+import io.daprx.proto.operator.v1.SubscriptionUpdateRequest;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The operator in standalone mode over a resources directory, with mTLS on real loopback ports and a real sentry. */
+class StandaloneOperatorTest {
+
+  @TempDir
+  static Path creds;
+  private static SidecarClients clients;
+
+  @TempDir
+  Path dir;
+  private Operator operator;
+
+  @BeforeAll
+  static void startSentry() {
+    clients = new SidecarClients(creds);
+  }
+
+  @AfterAll
+  static void stopSentry() {
+    clients.close();
+  }
+
+  @BeforeEach
+  void start() throws IOException {
+    write("base.yaml", component("statestore", "shop", "state.redis", "localhost:6379", null));
+    operator = new Operator(clients.withTls(OperatorOptions.standalone(dir).withPorts(0, 0, 0).withListenAddress("127.0.0.1")
+        .withResourcesPollInterval(Duration.ofMillis(500))), Clock.systemUTC()).start();
+  }
+
+  @AfterEach
+  void stop() {
+    operator.close();
+  }
+
+  static String component(String name, String ns, String type, String host, String scopes) {
+    return "apiVersion: dapr.io/v1alpha1\nkind: Component\nmetadata:\n  name: " + name + "\n" + (ns == null ? "" : "  namespace: " + ns + "\n")
+        + "spec:\n  type: " + type + "\n  version: v1\n  metadata:\n  - name: redisHost\n    value: \"" + host + "\"\n"
+        + "  - name: redisPassword\n    secretKeyRef:\n      name: redis\n      key: password\n"
+        + (scopes == null ? "" : "scopes: [" + scopes + "]\n");
+  }
+
+  /** Writes as careful writers do: a temp file renamed into place. */
+  private void write(String name, String content) throws IOException {
+    Path tmp = dir.resolve("." + name + ".tmp");
+    Files.writeString(tmp, content);
+    Files.move(tmp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  private Events<ComponentUpdateEvent> watchComponents(String ns, String app) {
+    int before = operator.metrics().streamsOpen(ResourceKind.COMPONENT);
+    Events<ComponentUpdateEvent> events = Events.components();
+    clients.async(operator, ns, app).componentUpdate(ComponentUpdateRequest.newBuilder().setNamespace(ns).build(), events);
+    waiting().until(() -> operator.metrics().streamsOpen(ResourceKind.COMPONENT) > before);
+    return events;
+  }
+
+  private List<String> componentNames(String ns, String app) {
+    return clients.blocking(operator, ns, app).listComponents(ListComponentsRequest.newBuilder().setNamespace(ns).build())
+        .getComponentsList().stream().map(b -> json(b).path("metadata").path("name").asText()).toList();
+  }
+
+  @Test
+  void listComponentsReturnsTheWholeResourceAsJsonWithSecretRefsLeftForDaprd() {
+    List<ByteString> list = clients.blocking(operator, "shop", "cart")
+        .listComponents(ListComponentsRequest.newBuilder().setNamespace("shop").build()).getComponentsList();
+    assertThat(list).hasSize(1);
+    JsonNode c = json(list.get(0));
+    assertThat(c.path("apiVersion").asText()).isEqualTo("dapr.io/v1alpha1");
+    assertThat(c.path("kind").asText()).isEqualTo("Component");
+    assertThat(c.path("metadata").path("namespace").asText()).isEqualTo("shop");
+    assertThat(c.path("spec").path("type").asText()).isEqualTo("state.redis");
+    assertThat(c.path("spec").path("metadata").get(0).path("value").asText()).isEqualTo("localhost:6379");
+    // standalone: daprd resolves secret references with its own secret store
+    assertThat(c.path("spec").path("metadata").get(1).path("secretKeyRef").path("name").asText()).isEqualTo("redis");
+    assertThat(c.path("spec").path("metadata").get(1).has("value")).isFalse();
+  }
+
+  @Test
+  void addingModifyingAndDeletingFilesStreamsCreatedUpdatedDeletedInOrder() throws IOException {
+    Events<ComponentUpdateEvent> events = watchComponents("shop", "cart");
+    write("pubsub.yaml", component("pubsub", "shop", "pubsub.redis", "a:6379", null));
+    events.await(1);
+    write("pubsub.yaml", component("pubsub", "shop", "pubsub.redis", "b:6379", null));
+    events.await(2);
+    Files.delete(dir.resolve("pubsub.yaml"));
+    events.await(3);
+    assertThat(events.summary()).containsExactly("CREATED pubsub", "UPDATED pubsub", "DELETED pubsub");
+    assertThat(events.events().get(1).resource().path("spec").path("metadata").get(0).path("value").asText()).isEqualTo("b:6379");
+  }
+
+  @Test
+  void resourcesWithoutNamespaceAreInDefaultAndMultiDocumentFilesAreRead() throws IOException {
+    write("multi.yml", component("one", null, "state.in-memory", "x", null) + "---\n" + component("two", null, "state.in-memory", "y", null)
+        + "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: not-ours\n");
+    waiting().until(() -> componentNames("default", "cart").size() == 2);
+    assertThat(componentNames("default", "cart")).containsExactly("one", "two");
+  }
+
+  @Test
+  void aBrokenFileIsSkippedAndKeepsItsLastGoodResourcesWhileOthersStayIntact() throws IOException {
+    write("pubsub.yaml", component("pubsub", "shop", "pubsub.redis", "a:6379", null));
+    waiting().until(() -> componentNames("shop", "cart").size() == 2);
+    Events<ComponentUpdateEvent> events = watchComponents("shop", "cart");
+    // half-written: cut in the middle of a mapping
+    String full = component("pubsub", "shop", "pubsub.redis", "b:6379", null);
+    Files.writeString(dir.resolve("pubsub.yaml"), full.substring(0, full.indexOf("spec:") + 12) + "\n  : [");
+    write("other.yaml", component("binding", "shop", "bindings.cron", "c", null));
+    events.await(1);
+    assertThat(events.summary()).containsExactly("CREATED binding");
+    assertThat(componentNames("shop", "cart")).containsExactly("binding", "pubsub", "statestore");
+    // fixed: the resource updates from its last good version
+    write("pubsub.yaml", full);
+    events.await(2);
+    assertThat(events.summary()).containsExactly("CREATED binding", "UPDATED pubsub");
+  }
+
+  @Test
+  void gainingAndLosingTheCallersAppIdInScopesIsCreatedAndDeletedForThatCallerOnly() throws IOException {
+    write("scoped.yaml", component("scoped", "shop", "state.redis", "h", "orders"));
+    waiting().until(() -> componentNames("shop", "orders").contains("scoped"));
+    assertThat(componentNames("shop", "cart")).doesNotContain("scoped");
+    Events<ComponentUpdateEvent> cart = watchComponents("shop", "cart");
+    Events<ComponentUpdateEvent> orders = watchComponents("shop", "orders");
+    Events<ComponentUpdateEvent> billing = watchComponents("shop", "billing");
+    write("scoped.yaml", component("scoped", "shop", "state.redis", "h", "orders, cart"));
+    cart.await(1);
+    orders.await(1);
+    write("scoped.yaml", component("scoped", "shop", "state.redis", "h", "orders"));
+    cart.await(2);
+    orders.await(2);
+    assertThat(cart.summary()).containsExactly("CREATED scoped", "DELETED scoped");
+    assertThat(orders.summary()).containsExactly("UPDATED scoped", "UPDATED scoped");
+    assertThat(billing.events()).isEmpty();
+  }
+
+  @Test
+  void requestingAnotherNamespaceIsPermissionDenied() {
+    OperatorGrpc.OperatorBlockingStub cart = clients.blocking(operator, "shop", "cart");
+    assertThatThrownBy(() -> cart.listComponents(ListComponentsRequest.newBuilder().setNamespace("bank").build()))
+        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+          assertThat(e.getStatus().getDescription()).contains("bank");
+        });
+    Events<ComponentUpdateEvent> events = Events.components();
+    clients.async(operator, "shop", "cart").componentUpdate(ComponentUpdateRequest.newBuilder().setNamespace("bank").build(), events);
+    waiting().until(() -> events.closedWith() != null);
+    assertThat(events.closedWith().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+  }
+
+  @Test
+  void everyListAndGetReturnsItsKindAsJson() throws IOException {
+    write("all.yaml", """
+        apiVersion: dapr.io/v1alpha1
+        kind: Configuration
+        metadata: {name: appconfig, namespace: shop}
+        spec: {tracing: {samplingRate: "1"}}
+        ---
+        apiVersion: dapr.io/v1alpha1
+        kind: Resiliency
+        metadata: {name: retries, namespace: shop}
+        spec: {policies: {retries: {three: {policy: constant, maxRetries: 3}}}}
+        scopes: [cart]
+        ---
+        apiVersion: dapr.io/v1alpha1
+        kind: Subscription
+        metadata: {name: orders-sub, namespace: shop}
+        spec: {pubsubname: pubsub, topic: orders, route: /orders}
+        ---
+        apiVersion: dapr.io/v2alpha1
+        kind: Subscription
+        metadata: {name: payments-sub, namespace: shop}
+        spec: {pubsubname: pubsub, topic: payments, routes: {default: /pay}}
+        ---
+        apiVersion: dapr.io/v1alpha1
+        kind: HTTPEndpoint
+        metadata: {name: github, namespace: shop}
+        spec: {baseUrl: "https://api.github.com"}
+        """);
+    OperatorGrpc.OperatorBlockingStub cart = clients.blocking(operator, "shop", "cart");
+    waiting().until(() -> cart.listHTTPEndpoints(ListHTTPEndpointsRequest.newBuilder().setNamespace("shop").build()).getHttpEndpointsCount() == 1);
+
+    JsonNode config = json(cart.getConfiguration(GetConfigurationRequest.newBuilder().setNamespace("shop").setName("appconfig").build())
+        .getConfiguration());
+    assertThat(config.path("spec").path("tracing").path("samplingRate").asText()).isEqualTo("1");
+    assertThatThrownBy(() -> cart.getConfiguration(GetConfigurationRequest.newBuilder().setNamespace("shop").setName("nope").build()))
+        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));
+
+    assertThat(json(cart.getResiliency(GetResiliencyRequest.newBuilder().setNamespace("shop").setName("retries").build()).getResiliency())
+        .path("spec").path("policies").path("retries").path("three").path("maxRetries").asInt()).isEqualTo(3);
+    assertThat(cart.listResiliency(ListResiliencyRequest.newBuilder().setNamespace("shop").build()).getResilienciesCount()).isEqualTo(1);
+    // scoped to cart only
+    assertThat(clients.blocking(operator, "shop", "orders").listResiliency(ListResiliencyRequest.newBuilder().setNamespace("shop").build())
+        .getResilienciesCount()).isZero();
+
+    List<JsonNode> subs = cart.listSubscriptionsV2(ListSubscriptionsRequest.newBuilder().setNamespace("shop").build())
+        .getSubscriptionsList().stream().map(Events::json).toList();
+    assertThat(subs).extracting(s -> s.path("apiVersion").asText()).containsOnly("dapr.io/v2alpha1");
+    assertThat(subs).extracting(s -> s.path("spec").path("routes").path("default").asText()).containsExactly("/orders", "/pay");
+    // the Empty variant names no namespace: the caller's own
+    assertThat(cart.listSubscriptions(Empty.getDefaultInstance()).getSubscriptionsCount()).isEqualTo(2);
+
+    JsonNode endpoint = json(cart.listHTTPEndpoints(ListHTTPEndpointsRequest.newBuilder().setNamespace("shop").build()).getHttpEndpoints(0));
+    assertThat(endpoint.path("spec").path("baseUrl").asText()).isEqualTo("https://api.github.com");
+  }
+
+  @Test
+  void subscriptionStreamsCarryTheV2alpha1Shape() throws IOException {
+    Events<SubscriptionUpdateEvent> events = new Events<>(SubscriptionUpdateEvent::getType, SubscriptionUpdateEvent::getSubscription);
+    clients.async(operator, "shop", "cart").subscriptionUpdate(SubscriptionUpdateRequest.newBuilder().setNamespace("shop").build(), events);
+    waiting().until(() -> operator.metrics().streamsOpen(ResourceKind.SUBSCRIPTION) == 1);
+    write("sub.yaml", "apiVersion: dapr.io/v1alpha1\nkind: Subscription\nmetadata: {name: s, namespace: shop}\n"
+        + "spec: {pubsubname: p, topic: t, route: /t}\n");
+    events.await(1);
+    assertThat(events.events().get(0).type()).isEqualTo(ResourceEventType.CREATED);
+    assertThat(events.events().get(0).resource().path("spec").path("routes").path("default").asText()).isEqualTo("/t");
+  }
+
+  @Test
+  void aPlaintextCallerIsAnonymousAndGetsOnlyUnscopedResources() throws IOException {
+    write("scoped.yaml", component("scoped", "shop", "state.redis", "h", "cart"));
+    try (Operator plain = new Operator(OperatorOptions.standalone(dir).withPorts(0, 0, 0).withListenAddress("127.0.0.1")
+        .withTls(false, null, null), Clock.systemUTC()).start()) {
+      List<String> names = OperatorGrpc.newBlockingStub(clients.plaintext(plain))
+          .listComponents(ListComponentsRequest.newBuilder().setNamespace("shop").build()).getComponentsList().stream()
+          .map(b -> json(b).path("metadata").path("name").asText()).toList();
+      assertThat(names).containsExactly("statestore");
+    }
+  }
+}
