@@ -85,7 +85,7 @@ public final class PemFileIdentity implements SvidSource {
     PrivateKey key;
     try {
       chain = Pem.parseCertificates(Files.readString(certFile));
-      key = Pem.parsePrivateKey(Files.readString(keyFile));
+      key = jdkKey(Pem.parsePrivateKey(Files.readString(keyFile)), chain.isEmpty() ? null : chain.get(0));
     } catch (IOException e) {
       throw new IllegalArgumentException("cannot read the TLS files " + certFile + " / " + keyFile + ": " + e, e);
     }
@@ -96,6 +96,22 @@ public final class PemFileIdentity implements SvidSource {
       throw new IllegalArgumentException("the key in " + keyFile + " does not belong to the certificate in " + certFile);
     }
     return new Svid(key, chain, List.of());
+  }
+
+  /**
+   * The PEM parser may hand back a BouncyCastle key whose algorithm reads "ECDSA"; JSSE matches server keys by the
+   * name the certificate's key has ("EC"), so the key is rebuilt by that name or no cipher suite would fit it.
+   */
+  private static PrivateKey jdkKey(PrivateKey key, X509Certificate leaf) {
+    if (leaf == null || key.getAlgorithm().equals(leaf.getPublicKey().getAlgorithm())) {
+      return key;
+    }
+    try {
+      return java.security.KeyFactory.getInstance(leaf.getPublicKey().getAlgorithm())
+          .generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(key.getEncoded()));
+    } catch (java.security.GeneralSecurityException e) {
+      return key;
+    }
   }
 
   private static boolean matches(PrivateKey key, X509Certificate cert) {
