@@ -47,6 +47,8 @@ public final class Main {
     COMMANDS.put("server", ServerCommand::new);
     COMMANDS.put("sentry", SentryCommand::new);
     COMMANDS.put("placement", PlacementCommand::new);
+    COMMANDS.put("injector", InjectorCommand::new);
+    COMMANDS.put("inject", InjectCommand::new);
     COMMANDS.put("help", CommandLine.HelpCommand::new);
   }
 
