@@ -202,7 +202,9 @@ public final class SidecarContainer {
   public static ObjectNode tokenVolume(SidecarSettings s) {
     ObjectNode v = JSON.objectNode();
     v.put("name", TOKEN_VOLUME);
-    ObjectNode token = v.putObject("projected").putArray("sources").addObject().putObject("serviceAccountToken");
+    ObjectNode projected = v.putObject("projected");
+    projected.put("defaultMode", 420); // 0644, as upstream sets it
+    ObjectNode token = projected.putArray("sources").addObject().putObject("serviceAccountToken");
     token.put("audience", s.sentryAudience());
     token.put("expirationSeconds", TOKEN_EXPIRATION_SECONDS);
     token.put("path", "token");
