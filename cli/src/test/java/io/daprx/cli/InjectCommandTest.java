@@ -218,4 +218,37 @@ class InjectCommandTest {
     Result missing = run("inject", "-f", file.toString(), "--trust-anchors-file", dir.resolve("nope.crt").toString());
     assertThat(missing.err()).contains("does not exist");
   }
+
+  @Test
+  void listItemsAreInjectedToo() throws Exception {
+    Path file = dir.resolve("list.yaml");
+    Files.writeString(file, """
+        apiVersion: v1
+        kind: List
+        items:
+        - apiVersion: apps/v1
+          kind: DaemonSet
+          metadata: {name: agent}
+          spec:
+            template:
+              metadata: {annotations: {dapr.io/enabled: "true"}}
+              spec:
+                containers: [{name: agent, image: agent:1}]
+        """);
+    Result r = run("inject", "-f", file.toString(), "--trust-anchors-file", anchors.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    JsonNode containers = docs(r.out()).get(0).path("items").get(0).path("spec").path("template").path("spec").path("containers");
+    assertThat(byName(containers, "daprd").path("name").asText()).isEqualTo("daprd");
+    assertThat(r.err()).contains("daemonset \"agent\" injected");
+  }
+
+  @Test
+  void injectorFlagsAreCheckedBeforeAnythingStarts() {
+    Result noAnchors = run("injector", "--port", "0");
+    assertThat(noAnchors.code()).isEqualTo(2);
+    assertThat(noAnchors.err()).contains("Missing required option: '--trust-anchors-file=FILE'");
+    Result badMode = run("injector", "--mode", "cloud", "--trust-anchors-file", anchors.toString());
+    assertThat(badMode.code()).isEqualTo(2);
+    assertThat(badMode.err()).contains("invalid --mode 'cloud': use standalone or kubernetes");
+  }
 }

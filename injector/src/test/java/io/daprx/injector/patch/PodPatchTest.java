@@ -117,6 +117,7 @@ class PodPatchTest {
     assertThat(token.path("audience").asText()).isEqualTo("spiffe://cluster.local/ns/dapr-system/dapr-sentry");
     assertThat(token.path("expirationSeconds").asInt()).isEqualTo(7200);
     assertThat(token.path("path").asText()).isEqualTo("token");
+    assertThat(volumes.get(1).path("projected").path("defaultMode").asInt()).isEqualTo(420);
   }
 
   @Test
