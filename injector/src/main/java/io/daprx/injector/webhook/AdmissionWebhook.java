@@ -55,6 +55,13 @@ public final class AdmissionWebhook {
     return a;
   }
 
+  /** A body the server refused before reading it whole (too large): answered 400 and counted like any bad request. */
+  public Answer refuse(String message) {
+    Answer a = badRequest(message);
+    metrics.record(a.result(), 0);
+    return a;
+  }
+
   /** A 400 answer with a one-line text message. */
   public static Answer badRequest(String message) {
     return new Answer(400, "text/plain; charset=utf-8", (message + "\n").getBytes(StandardCharsets.UTF_8), Result.BAD_REQUEST);

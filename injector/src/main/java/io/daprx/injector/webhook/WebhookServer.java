@@ -117,17 +117,20 @@ public final class WebhookServer implements AutoCloseable {
         long declared = req.getContentLengthLong();
         if (declared > maxBodyBytes) {
           drain(in);
-          text(resp, 400, "request body of " + declared + " bytes is over the limit of " + maxBodyBytes + " bytes");
+          write(resp, webhook.refuse("request body of " + declared + " bytes is over the limit of " + maxBodyBytes + " bytes"));
           return;
         }
         body = in.readNBytes(maxBodyBytes + 1);
         if (body.length > maxBodyBytes) {
           drain(in);
-          text(resp, 400, "request body is over the limit of " + maxBodyBytes + " bytes");
+          write(resp, webhook.refuse("request body is over the limit of " + maxBodyBytes + " bytes"));
           return;
         }
       }
-      AdmissionWebhook.Answer a = webhook.handle(body);
+      write(resp, webhook.handle(body));
+    }
+
+    private static void write(HttpServletResponse resp, AdmissionWebhook.Answer a) throws IOException {
       resp.setStatus(a.status());
       resp.setContentType(a.contentType());
       resp.setContentLength(a.body().length);
