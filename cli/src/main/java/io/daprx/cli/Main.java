@@ -54,6 +54,8 @@ public final class Main {
     COMMANDS.put("sentry", SentryCommand::new);
     COMMANDS.put("placement", PlacementCommand::new);
     COMMANDS.put("operator", OperatorCommand::new);
+    COMMANDS.put("injector", InjectorCommand::new);
+    COMMANDS.put("inject", InjectCommand::new);
     COMMANDS.put("help", CommandLine.HelpCommand::new);
   }
 

@@ -1,0 +1,60 @@
+package io.daprx.cli;
+
+import io.daprx.injector.patch.SidecarSettings;
+import picocli.CommandLine.Option;
+
+/** What every injected sidecar gets, shared by {@code daprx injector} and {@code daprx inject}. */
+final class SidecarFlags {
+
+  @Option(names = "--sidecar-image", defaultValue = "${env:SIDECAR_IMAGE:-" + SidecarSettings.DEFAULT_SIDECAR_IMAGE + "}",
+      description = "daprd image unless dapr.io/sidecar-image says otherwise; env SIDECAR_IMAGE is honoured (default: ${DEFAULT-VALUE})")
+  String sidecarImage;
+
+  @Option(names = "--sidecar-image-pull-policy", defaultValue = "${env:SIDECAR_IMAGE_PULL_POLICY:-}",
+      description = "Always, IfNotPresent or Never (default: Kubernetes decides)")
+  String imagePullPolicy;
+
+  @Option(names = "--trust-domain", defaultValue = SidecarSettings.DEFAULT_CONTROL_PLANE_TRUST_DOMAIN,
+      description = "trust domain of the control plane (default: ${DEFAULT-VALUE})")
+  String trustDomain;
+
+  @Option(names = {"--namespace", "--control-plane-namespace"}, defaultValue = "${env:NAMESPACE:-" + SidecarSettings.DEFAULT_CONTROL_PLANE_NAMESPACE + "}",
+      description = "namespace of the control plane; env NAMESPACE is honoured (default: ${DEFAULT-VALUE})")
+  String namespace;
+
+  @Option(names = "--kube-cluster-domain", defaultValue = "${env:KUBE_CLUSTER_DOMAIN:-" + SidecarSettings.DEFAULT_CLUSTER_DOMAIN + "}",
+      description = "the cluster's DNS domain, for the control-plane addresses (default: ${DEFAULT-VALUE})")
+  String clusterDomain;
+
+  @Option(names = "--sidecar-sentry-address", paramLabel = "HOST:PORT",
+      description = "sentry as sidecars dial it (default: dapr-sentry.<namespace>.svc.<domain>:443)")
+  String sentryAddress;
+
+  @Option(names = "--sidecar-control-plane-address", paramLabel = "HOST:PORT",
+      description = "the operator as sidecars dial it (default: dapr-api.<namespace>.svc.<domain>:443)")
+  String operatorAddress;
+
+  @Option(names = "--sidecar-placement-address", paramLabel = "HOST:PORT",
+      description = "placement as sidecars dial it (default: dapr-placement-server.<namespace>.svc.<domain>:50005)")
+  String placementAddress;
+
+  @Option(names = "--sidecar-run-as-non-root", defaultValue = "true", arity = "0..1", description = "(default: ${DEFAULT-VALUE})")
+  boolean runAsNonRoot;
+
+  @Option(names = "--sidecar-read-only-root-filesystem", defaultValue = "true", arity = "0..1", description = "(default: ${DEFAULT-VALUE})")
+  boolean readOnlyRootFilesystem;
+
+  @Option(names = "--sidecar-drop-all-capabilities", defaultValue = "false", arity = "0..1", description = "(default: ${DEFAULT-VALUE})")
+  boolean dropAllCapabilities;
+
+  @Option(names = "--enable-native-sidecar", defaultValue = "false", arity = "0..1",
+      description = "inject daprd as a native sidecar (an init container with restartPolicy Always) unless"
+          + " dapr.io/enable-native-sidecar says otherwise (default: ${DEFAULT-VALUE})")
+  boolean nativeSidecar;
+
+  SidecarSettings settings(String anchorsPem) {
+    return new SidecarSettings(sidecarImage, imagePullPolicy == null || imagePullPolicy.isEmpty() ? null : imagePullPolicy,
+        namespace, trustDomain, clusterDomain, anchorsPem, sentryAddress, operatorAddress, placementAddress, runAsNonRoot,
+        readOnlyRootFilesystem, dropAllCapabilities, nativeSidecar);
+  }
+}

@@ -1,0 +1,193 @@
+package io.daprx.injector.patch;
+
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Every {@code dapr.io/…} pod annotation the injector reads, declared once with its kind (how a value is parsed and
+ * which values are accepted) and its default (upstream's, 1.17/1.18). {@code null} default = not set.
+ */
+public enum Annotation {
+  ENABLED("enabled", Kind.BOOL, "false"),
+  APP_ID("app-id", Kind.APP_ID, null),
+  APP_PORT("app-port", Kind.PORT, null),
+  APP_PROTOCOL("app-protocol", Kind.PROTOCOL, "http"),
+  CONFIG("config", Kind.STRING, null),
+  LOG_LEVEL("log-level", Kind.LOG_LEVEL, "info"),
+  LOG_AS_JSON("log-as-json", Kind.BOOL, "false"),
+  ENABLE_METRICS("enable-metrics", Kind.BOOL, "true"),
+  METRICS_PORT("metrics-port", Kind.PORT, "9090"),
+  GRPC_PORT("grpc-port", Kind.PORT, "50001"),
+  INTERNAL_GRPC_PORT("internal-grpc-port", Kind.PORT, "50002"),
+  SIDECAR_LISTEN_ADDRESSES("sidecar-listen-addresses", Kind.NON_EMPTY, "[::1],127.0.0.1"),
+  SIDECAR_CPU_REQUEST("sidecar-cpu-request", Kind.QUANTITY, null),
+  SIDECAR_CPU_LIMIT("sidecar-cpu-limit", Kind.QUANTITY, null),
+  SIDECAR_MEMORY_REQUEST("sidecar-memory-request", Kind.QUANTITY, null),
+  SIDECAR_MEMORY_LIMIT("sidecar-memory-limit", Kind.QUANTITY, null),
+  ENV("env", Kind.ENV, null),
+  GRACEFUL_SHUTDOWN_SECONDS("graceful-shutdown-seconds", Kind.SHUTDOWN_SECONDS, "-1"),
+  BLOCK_SHUTDOWN_DURATION("block-shutdown-duration", Kind.DURATION, null),
+  SIDECAR_IMAGE("sidecar-image", Kind.NON_EMPTY, null),
+  /** Empty turns actors off (no {@code --placement-host-address}), as upstream. */
+  PLACEMENT_HOST_ADDRESS("placement-host-address", Kind.STRING, null),
+  ENABLE_APP_HEALTH_CHECK("enable-app-health-check", Kind.BOOL, "false"),
+  APP_HEALTH_CHECK_PATH("app-health-check-path", Kind.PATH, "/healthz"),
+  APP_HEALTH_PROBE_INTERVAL("app-health-probe-interval", Kind.POSITIVE, "5"),
+  APP_HEALTH_PROBE_TIMEOUT("app-health-probe-timeout", Kind.POSITIVE, "500"),
+  APP_HEALTH_THRESHOLD("app-health-threshold", Kind.POSITIVE, "3"),
+  ENABLE_NATIVE_SIDECAR("enable-native-sidecar", Kind.BOOL, null),
+  ENABLE_API_LOGGING("enable-api-logging", Kind.BOOL, null),
+  ENABLE_PROFILING("enable-profiling", Kind.BOOL, "false"),
+  APP_MAX_CONCURRENCY("app-max-concurrency", Kind.POSITIVE, null),
+  APP_CHANNEL_ADDRESS("app-channel-address", Kind.STRING, null),
+  DISABLE_BUILTIN_K8S_SECRET_STORE("disable-builtin-k8s-secret-store", Kind.BOOL, "false"),
+  MAX_BODY_SIZE("max-body-size", Kind.QUANTITY, null),
+  READ_BUFFER_SIZE("read-buffer-size", Kind.QUANTITY, null),
+  API_TOKEN_SECRET("api-token-secret", Kind.STRING, null),
+  APP_TOKEN_SECRET("app-token-secret", Kind.STRING, null),
+  SIDECAR_SECCOMP_PROFILE_TYPE("sidecar-seccomp-profile-type", Kind.SECCOMP, null),
+  LIVENESS_PROBE_DELAY_SECONDS("sidecar-liveness-probe-delay-seconds", Kind.NON_NEGATIVE, "180"),
+  LIVENESS_PROBE_TIMEOUT_SECONDS("sidecar-liveness-probe-timeout-seconds", Kind.POSITIVE, "3"),
+  LIVENESS_PROBE_PERIOD_SECONDS("sidecar-liveness-probe-period-seconds", Kind.POSITIVE, "10"),
+  LIVENESS_PROBE_THRESHOLD("sidecar-liveness-probe-threshold", Kind.POSITIVE, "5"),
+  READINESS_PROBE_DELAY_SECONDS("sidecar-readiness-probe-delay-seconds", Kind.NON_NEGATIVE, "1"),
+  READINESS_PROBE_TIMEOUT_SECONDS("sidecar-readiness-probe-timeout-seconds", Kind.POSITIVE, "1"),
+  READINESS_PROBE_PERIOD_SECONDS("sidecar-readiness-probe-period-seconds", Kind.POSITIVE, "1"),
+  READINESS_PROBE_THRESHOLD("sidecar-readiness-probe-threshold", Kind.POSITIVE, "5");
+
+  public static final String PREFIX = "dapr.io/";
+
+  private final String key;
+  private final Kind kind;
+  private final String defaultValue;
+
+  Annotation(String name, Kind kind, String defaultValue) {
+    this.key = PREFIX + name;
+    this.kind = kind;
+    this.defaultValue = defaultValue;
+  }
+
+  /** The full annotation key, e.g. {@code dapr.io/app-port}. */
+  public String key() {
+    return key;
+  }
+
+  public Kind kind() {
+    return kind;
+  }
+
+  public String defaultValue() {
+    return defaultValue;
+  }
+
+  /** How values are parsed; {@link #accepted} is what an error message offers instead of a bad value. */
+  public enum Kind {
+    BOOL("true or false (also y/yes/t/on/1 and n/no/f/off/0)"),
+    PORT("a port number 1-65535"),
+    POSITIVE("a whole number of at least 1"),
+    NON_NEGATIVE("a whole number of at least 0"),
+    SHUTDOWN_SECONDS("a whole number of seconds, or -1 for daprd's default"),
+    STRING("any text"),
+    NON_EMPTY("a non-empty value"),
+    PATH("a path starting with /"),
+    APP_ID("lowercase letters, digits and '-', starting and ending with a letter or digit, at most 58 characters"),
+    PROTOCOL("http, https, grpc, grpcs or h2c"),
+    LOG_LEVEL("debug, info, warn, error or fatal"),
+    QUANTITY("a Kubernetes quantity such as 100m, 0.5, 128Mi or 1G"),
+    ENV("comma-separated NAME=value pairs, NAME a C identifier"),
+    DURATION("a duration such as 30s, 1m or 1h30m"),
+    SECCOMP("RuntimeDefault, Unconfined or Localhost");
+
+    private final String accepted;
+
+    Kind(String accepted) {
+      this.accepted = accepted;
+    }
+
+    public String accepted() {
+      return accepted;
+    }
+  }
+
+  private static final Set<String> TRUTHY = Set.of("y", "yes", "true", "t", "on", "1");
+  private static final Set<String> FALSY = Set.of("n", "no", "false", "f", "off", "0");
+  private static final Set<String> PROTOCOLS = Set.of("http", "https", "grpc", "grpcs", "h2c");
+  private static final Set<String> LOG_LEVELS = Set.of("debug", "info", "warn", "error", "fatal");
+  private static final Set<String> SECCOMP_TYPES = Set.of("RuntimeDefault", "Unconfined", "Localhost");
+  private static final Pattern QUANTITY_RE = Pattern.compile("^[+]?(\\d+(\\.\\d*)?|\\.\\d+)(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?\\d+)?$");
+  private static final Pattern APP_ID_RE = Pattern.compile("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$");
+  private static final Pattern ENV_NAME_RE = Pattern.compile("^[A-Za-z_][A-Za-z0-9_]*$");
+  private static final Pattern DURATION_RE = Pattern.compile("^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$");
+  /** An app id becomes the Service {@code <app-id>-dapr}, whose name is a DNS label of at most 63 characters. */
+  public static final int MAX_APP_ID_LENGTH = 58;
+
+  /** Upstream's truthiness ({@code kit/strings.IsTruthy}): what makes {@code dapr.io/enabled} inject. */
+  public static boolean truthy(String value) {
+    return value != null && TRUTHY.contains(value.trim().toLowerCase(Locale.ROOT));
+  }
+
+  /**
+   * The value of this annotation as its kind reads it: Boolean, Integer, or String (trimmed).
+   *
+   * @throws IllegalArgumentException naming the annotation, the bad value and the accepted values
+   */
+  Object parse(String raw) {
+    String v = raw.trim();
+    Object parsed = switch (kind) {
+      case BOOL -> {
+        String l = v.toLowerCase(Locale.ROOT);
+        yield TRUTHY.contains(l) ? Boolean.TRUE : FALSY.contains(l) || l.isEmpty() ? Boolean.FALSE : null;
+      }
+      case PORT -> integer(v, 1, 65535);
+      case POSITIVE -> integer(v, 1, Integer.MAX_VALUE);
+      case NON_NEGATIVE -> integer(v, 0, Integer.MAX_VALUE);
+      case SHUTDOWN_SECONDS -> integer(v, -1, Integer.MAX_VALUE);
+      case STRING -> v;
+      case NON_EMPTY -> v.isEmpty() ? null : v;
+      case PATH -> v.startsWith("/") ? v : null;
+      case APP_ID -> validAppId(v) ? v : null;
+      case PROTOCOL -> PROTOCOLS.contains(v.toLowerCase(Locale.ROOT)) ? v.toLowerCase(Locale.ROOT) : null;
+      case LOG_LEVEL -> LOG_LEVELS.contains(v.toLowerCase(Locale.ROOT)) ? v.toLowerCase(Locale.ROOT) : null;
+      case QUANTITY -> QUANTITY_RE.matcher(v).matches() ? v : null;
+      case ENV -> validEnv(v) ? v : null;
+      case DURATION -> DURATION_RE.matcher(v).matches() ? v : null;
+      case SECCOMP -> SECCOMP_TYPES.contains(v) ? v : null;
+    };
+    if (parsed == null) {
+      throw new IllegalArgumentException(invalid(raw));
+    }
+    return parsed;
+  }
+
+  /** The message for a bad value: which annotation, what was given, what is accepted. */
+  String invalid(String raw) {
+    return "annotation " + key + " has an invalid value \"" + raw + "\": use " + kind.accepted;
+  }
+
+  static boolean validAppId(String v) {
+    return v.length() <= MAX_APP_ID_LENGTH && APP_ID_RE.matcher(v).matches();
+  }
+
+  private static Integer integer(String v, int min, int max) {
+    try {
+      int n = Integer.parseInt(v);
+      return n >= min && n <= max ? n : null;
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
+  private static boolean validEnv(String v) {
+    if (v.isEmpty()) {
+      return true;
+    }
+    for (Map.Entry<String, String> e : EnvAnnotation.parse(v).entrySet()) {
+      if (e.getValue() == null || !ENV_NAME_RE.matcher(e.getKey()).matches()) {
+        return false;
+      }
+    }
+    return true;
+  }
+}

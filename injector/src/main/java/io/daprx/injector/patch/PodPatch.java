@@ -1,0 +1,191 @@
+package io.daprx.injector.patch;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The injection decision for one pod and, when it injects, the RFC 6902 patch: a pure function of the pod, its
+ * namespace and the {@link SidecarSettings}, shared by the webhook and {@code daprx inject}.
+ *
+ * <p>Patch shape (as upstream's, so a reinvoked or replayed patch behaves the same): {@code add} operations only;
+ * {@code /spec/containers}, {@code /metadata/labels}, {@code /spec/volumes} (and {@code /spec/initContainers} for a
+ * native sidecar) are created empty when missing, then appended to with {@code /-}; labels are added one by one
+ * ({@code /metadata/labels/dapr.io~1app-id}); each app container's env is created whole when it has none, else
+ * appended to, leaving variables the container already sets alone.
+ */
+public final class PodPatch {
+
+  private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+  public static final String LABEL_INJECTED = "dapr.io/sidecar-injected";
+  public static final String LABEL_APP_ID = "dapr.io/app-id";
+  public static final String LABEL_METRICS_ENABLED = "dapr.io/metrics-enabled";
+
+  private PodPatch() {}
+
+  /** What the injector does with a pod. */
+  public sealed interface Outcome {
+    /** Allowed unchanged. */
+    record Skipped(String reason) implements Outcome {}
+
+    /** Allowed with this patch. */
+    record Patched(ArrayNode operations, String appId) implements Outcome {}
+
+    /** Denied: the annotations cannot make a working sidecar; the message says which and why. */
+    record Rejected(String message) implements Outcome {}
+  }
+
+  /** Whether {@code dapr.io/enabled} is truthy. */
+  public static boolean enabled(JsonNode pod) {
+    JsonNode v = pod.path("metadata").path("annotations").get(Annotation.ENABLED.key());
+    return v != null && Annotation.truthy(v.asText());
+  }
+
+  /** Whether a container named {@code daprd} is already there (in containers or initContainers). */
+  public static boolean hasSidecar(JsonNode pod) {
+    return named(pod.path("spec").path("containers")) || named(pod.path("spec").path("initContainers"));
+  }
+
+  private static boolean named(JsonNode containers) {
+    for (JsonNode c : containers) {
+      if (SidecarContainer.NAME.equals(c.path("name").asText())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** As {@link #compute(JsonNode, String, String, SidecarSettings)}, with the pod's name as the app id fallback. */
+  public static Outcome compute(JsonNode pod, String namespace, SidecarSettings settings) {
+    return compute(pod, namespace, null, settings);
+  }
+
+  /**
+   * @param namespace the pod's namespace, or null when unknown (daprd then reads it from the downward API)
+   * @param appIdFallback the app id when {@code dapr.io/app-id} is absent and the pod has no name (a workload's
+   *     pod template); null = the pod's name only
+   */
+  public static Outcome compute(JsonNode pod, String namespace, String appIdFallback, SidecarSettings settings) {
+    if (!enabled(pod)) {
+      return new Outcome.Skipped(Annotation.ENABLED.key() + " is not true");
+    }
+    if (hasSidecar(pod)) {
+      return new Outcome.Skipped("the pod already has a " + SidecarContainer.NAME + " container");
+    }
+    SidecarConfig config;
+    try {
+      config = SidecarConfig.fromAnnotations(annotations(pod));
+    } catch (InvalidAnnotationsException e) {
+      return new Outcome.Rejected(e.getMessage());
+    }
+    String appId = config.string(Annotation.APP_ID);
+    if (appId == null || appId.isEmpty()) {
+      String name = pod.path("metadata").path("name").asText("");
+      appId = !name.isEmpty() ? name : appIdFallback;
+      if (appId == null || appId.isEmpty()) {
+        return new Outcome.Rejected(Annotation.APP_ID.key() + " is not set and the pod has no name yet to use instead: set "
+            + Annotation.APP_ID.key());
+      }
+      if (!Annotation.validAppId(appId)) {
+        return new Outcome.Rejected(Annotation.APP_ID.key() + " is not set and the pod name \"" + appId
+            + "\" is not a valid app id (" + Annotation.Kind.APP_ID.accepted() + "): set " + Annotation.APP_ID.key());
+      }
+    }
+    boolean nativeSidecar = config.bool(Annotation.ENABLE_NATIVE_SIDECAR, settings.nativeSidecar());
+    return new Outcome.Patched(operations(pod, namespace, config, settings, appId, nativeSidecar), appId);
+  }
+
+  private static ArrayNode operations(JsonNode pod, String namespace, SidecarConfig config, SidecarSettings settings,
+      String appId, boolean nativeSidecar) {
+    JsonNode spec = pod.path("spec");
+    ArrayNode ops = JSON.arrayNode();
+    if (isEmpty(spec.path("containers"))) {
+      add(ops, "/spec/containers", JSON.arrayNode());
+    }
+    if (isEmpty(pod.path("metadata").path("labels"))) {
+      add(ops, "/metadata/labels", JSON.objectNode());
+    }
+    if (isEmpty(spec.path("volumes"))) {
+      add(ops, "/spec/volumes", JSON.arrayNode());
+    }
+    add(ops, "/spec/volumes/-", SidecarContainer.tokenVolume(settings));
+    String sidecarPath = "/spec/containers";
+    if (nativeSidecar) {
+      sidecarPath = "/spec/initContainers";
+      if (isEmpty(spec.path("initContainers"))) {
+        add(ops, sidecarPath, JSON.arrayNode());
+      }
+    }
+    add(ops, sidecarPath + "/-", SidecarContainer.build(config, settings, appId, namespace, nativeSidecar));
+    add(ops, "/metadata/labels/" + escape(LABEL_INJECTED), JSON.textNode("true"));
+    add(ops, "/metadata/labels/" + escape(LABEL_APP_ID), JSON.textNode(appId));
+    add(ops, "/metadata/labels/" + escape(LABEL_METRICS_ENABLED), JSON.textNode(String.valueOf(config.bool(Annotation.ENABLE_METRICS))));
+    appEnv(ops, spec.path("containers"), config);
+    return ops;
+  }
+
+  /** {@code DAPR_HTTP_PORT}, {@code DAPR_GRPC_PORT} and {@code APP_PROTOCOL} for every app container, unless set. */
+  private static void appEnv(ArrayNode ops, JsonNode containers, SidecarConfig config) {
+    String[][] vars = {
+        {"DAPR_HTTP_PORT", String.valueOf(SidecarContainer.HTTP_PORT)},
+        {"DAPR_GRPC_PORT", String.valueOf(config.integer(Annotation.GRPC_PORT))},
+        {"APP_PROTOCOL", config.string(Annotation.APP_PROTOCOL)},
+    };
+    for (int i = 0; i < containers.size(); i++) {
+      JsonNode env = containers.get(i).path("env");
+      Set<String> present = new HashSet<>();
+      for (JsonNode e : env) {
+        present.add(e.path("name").asText());
+      }
+      String path = "/spec/containers/" + i + "/env";
+      if (isEmpty(env)) {
+        ArrayNode all = JSON.arrayNode();
+        for (String[] v : vars) {
+          SidecarContainer.env(all, v[0], v[1]);
+        }
+        add(ops, path, all);
+        continue;
+      }
+      for (String[] v : vars) {
+        if (!present.contains(v[0])) {
+          ArrayNode one = JSON.arrayNode();
+          SidecarContainer.env(one, v[0], v[1]);
+          add(ops, path + "/-", one.get(0));
+        }
+      }
+    }
+  }
+
+  /** The pod's annotations as strings (an annotation value is always a string in a valid object). */
+  public static Map<String, String> annotations(JsonNode pod) {
+    JsonNode a = pod.path("metadata").path("annotations");
+    Map<String, String> out = new HashMap<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = a.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      out.put(e.getKey(), e.getValue().isTextual() ? e.getValue().textValue() : e.getValue().toString());
+    }
+    return out;
+  }
+
+  private static boolean isEmpty(JsonNode n) {
+    return n == null || n.isMissingNode() || n.isNull() || n.isEmpty();
+  }
+
+  private static void add(ArrayNode ops, String path, JsonNode value) {
+    ObjectNode op = ops.addObject();
+    op.put("op", "add");
+    op.put("path", path);
+    op.set("value", value);
+  }
+
+  /** RFC 6901: {@code ~} → {@code ~0}, {@code /} → {@code ~1}. */
+  static String escape(String token) {
+    return token.replace("~", "~0").replace("/", "~1");
+  }
+}

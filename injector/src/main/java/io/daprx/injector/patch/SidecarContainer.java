@@ -1,0 +1,255 @@
+package io.daprx.injector.patch;
+
+import static io.daprx.injector.patch.Annotation.*;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The {@code daprd} container and its token volume, as upstream's injector builds them
+ * ({@code pkg/injector/patcher/sidecar_container.go}): the same argument order, env, ports, probes and security context.
+ */
+public final class SidecarContainer {
+
+  public static final String NAME = "daprd";
+  public static final int HTTP_PORT = 3500;
+  public static final int PUBLIC_PORT = 3501;
+  public static final String TOKEN_VOLUME = "dapr-identity-token";
+  public static final String TOKEN_MOUNT_PATH = "/var/run/secrets/dapr.io/sentrytoken";
+  public static final int TOKEN_EXPIRATION_SECONDS = 7200;
+  private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+
+  private SidecarContainer() {}
+
+  /**
+   * @param appId the validated app id
+   * @param namespace the pod's namespace; null when unknown (offline injection), then read from the downward API
+   * @param native true when daprd goes into initContainers with {@code restartPolicy: Always}
+   */
+  public static ObjectNode build(SidecarConfig c, SidecarSettings s, String appId, String namespace, boolean nativeSidecar) {
+    ObjectNode ctr = JSON.objectNode();
+    ctr.put("name", NAME);
+    String image = c.string(SIDECAR_IMAGE);
+    ctr.put("image", image != null ? image : s.sidecarImage());
+    if (s.imagePullPolicy() != null && !s.imagePullPolicy().isEmpty()) {
+      ctr.put("imagePullPolicy", s.imagePullPolicy());
+    }
+    ArrayNode args = ctr.putArray("args");
+    for (String a : args(c, s, appId)) {
+      args.add(a);
+    }
+    ArrayNode ports = ctr.putArray("ports");
+    port(ports, "dapr-http", HTTP_PORT);
+    port(ports, "dapr-grpc", c.integer(GRPC_PORT));
+    port(ports, "dapr-internal", c.integer(INTERNAL_GRPC_PORT));
+    port(ports, "dapr-metrics", c.integer(METRICS_PORT));
+    ctr.set("env", env(c, s, namespace));
+    ObjectNode resources = resources(c);
+    if (resources != null) {
+      ctr.set("resources", resources);
+    }
+    ObjectNode mount = ctr.putArray("volumeMounts").addObject();
+    mount.put("name", TOKEN_VOLUME);
+    mount.put("readOnly", true);
+    mount.put("mountPath", TOKEN_MOUNT_PATH);
+
+    ObjectNode readiness = ctr.putObject("readinessProbe");
+    ObjectNode get = readiness.putObject("httpGet");
+    get.put("path", "/v1.0/healthz");
+    get.put("port", PUBLIC_PORT);
+    probeTimings(readiness, c.integer(READINESS_PROBE_DELAY_SECONDS), c.integer(READINESS_PROBE_TIMEOUT_SECONDS),
+        c.integer(READINESS_PROBE_PERIOD_SECONDS), c.integer(READINESS_PROBE_THRESHOLD));
+    // liveness by TCP: an HTTP check would restart a daprd that is alive but still waiting for its app or components
+    ObjectNode liveness = ctr.putObject("livenessProbe");
+    liveness.putObject("tcpSocket").put("port", PUBLIC_PORT);
+    probeTimings(liveness, c.integer(LIVENESS_PROBE_DELAY_SECONDS), c.integer(LIVENESS_PROBE_TIMEOUT_SECONDS),
+        c.integer(LIVENESS_PROBE_PERIOD_SECONDS), c.integer(LIVENESS_PROBE_THRESHOLD));
+
+    ObjectNode sec = ctr.putObject("securityContext");
+    sec.put("allowPrivilegeEscalation", false);
+    sec.put("runAsNonRoot", s.runAsNonRoot());
+    sec.put("readOnlyRootFilesystem", s.readOnlyRootFilesystem());
+    if (s.dropAllCapabilities()) {
+      sec.putObject("capabilities").putArray("drop").add("ALL");
+    }
+    String seccomp = c.string(SIDECAR_SECCOMP_PROFILE_TYPE);
+    if (seccomp != null) {
+      sec.putObject("seccompProfile").put("type", seccomp);
+    }
+    if (nativeSidecar) {
+      ctr.put("restartPolicy", "Always");
+    }
+    return ctr;
+  }
+
+  /** daprd's command line, in upstream's order. */
+  static List<String> args(SidecarConfig c, SidecarSettings s, String appId) {
+    List<String> a = new ArrayList<>(64);
+    a.add("/daprd");
+    add(a, "--dapr-http-port", HTTP_PORT);
+    add(a, "--dapr-grpc-port", c.integer(GRPC_PORT));
+    add(a, "--dapr-internal-grpc-port", c.integer(INTERNAL_GRPC_PORT));
+    add(a, "--dapr-listen-addresses", c.string(SIDECAR_LISTEN_ADDRESSES));
+    add(a, "--dapr-public-port", PUBLIC_PORT);
+    add(a, "--app-id", appId);
+    add(a, "--app-protocol", c.string(APP_PROTOCOL));
+    add(a, "--log-level", c.string(LOG_LEVEL));
+    add(a, "--dapr-graceful-shutdown-seconds", c.integer(GRACEFUL_SHUTDOWN_SECONDS));
+    add(a, "--mode", "kubernetes");
+    add(a, "--control-plane-address", s.operatorAddress());
+    add(a, "--sentry-address", s.sentryAddress());
+    Integer appPort = c.optionalInteger(APP_PORT);
+    if (appPort != null) {
+      add(a, "--app-port", appPort);
+    }
+    if (c.bool(ENABLE_METRICS)) {
+      a.add("--enable-metrics");
+      add(a, "--metrics-port", c.integer(METRICS_PORT));
+    }
+    optional(a, "--config", c.string(CONFIG));
+    optional(a, "--app-channel-address", c.string(APP_CHANNEL_ADDRESS));
+    String placement = c.has(PLACEMENT_HOST_ADDRESS) ? c.string(PLACEMENT_HOST_ADDRESS) : s.placementAddress();
+    optional(a, "--placement-host-address", placement);
+    if (c.has(ENABLE_API_LOGGING)) {
+      // explicit either way: without the flag daprd falls back to the Configuration's setting
+      a.add("--enable-api-logging=" + c.bool(ENABLE_API_LOGGING));
+    }
+    if (c.bool(DISABLE_BUILTIN_K8S_SECRET_STORE)) {
+      a.add("--disable-builtin-k8s-secret-store");
+    }
+    if (c.bool(ENABLE_APP_HEALTH_CHECK)) {
+      a.add("--enable-app-health-check");
+      add(a, "--app-health-check-path", c.string(APP_HEALTH_CHECK_PATH));
+      add(a, "--app-health-probe-interval", c.integer(APP_HEALTH_PROBE_INTERVAL));
+      add(a, "--app-health-probe-timeout", c.integer(APP_HEALTH_PROBE_TIMEOUT));
+      add(a, "--app-health-threshold", c.integer(APP_HEALTH_THRESHOLD));
+    }
+    if (c.bool(LOG_AS_JSON)) {
+      a.add("--log-as-json");
+    }
+    if (c.bool(ENABLE_PROFILING)) {
+      a.add("--enable-profiling");
+    }
+    a.add("--enable-mtls");
+    Integer concurrency = c.optionalInteger(APP_MAX_CONCURRENCY);
+    if (concurrency != null) {
+      add(a, "--app-max-concurrency", concurrency);
+    }
+    optional(a, "--max-body-size", c.string(MAX_BODY_SIZE));
+    optional(a, "--read-buffer-size", c.string(READ_BUFFER_SIZE));
+    optional(a, "--dapr-block-shutdown-duration", c.string(BLOCK_SHUTDOWN_DURATION));
+    return a;
+  }
+
+  private static ArrayNode env(SidecarConfig c, SidecarSettings s, String namespace) {
+    ArrayNode env = JSON.arrayNode();
+    if (namespace != null) {
+      env(env, "NAMESPACE", namespace);
+    } else {
+      fieldRef(env, "NAMESPACE", "metadata.namespace");
+    }
+    env(env, "DAPR_TRUST_ANCHORS", s.trustAnchorsPem());
+    fieldRef(env, "POD_NAME", "metadata.name");
+    env(env, "DAPR_CONTROLPLANE_NAMESPACE", s.controlPlaneNamespace());
+    env(env, "DAPR_CONTROLPLANE_TRUST_DOMAIN", s.controlPlaneTrustDomain());
+    Map<String, String> extra = c.env();
+    if (!extra.isEmpty()) {
+      extra.forEach((k, v) -> env(env, k, v));
+      // daprd keeps these names out of what it passes on to components as "secrets from env"
+      env(env, "DAPR_ENV_KEYS", String.join(" ", extra.keySet()));
+    }
+    secretToken(env, "DAPR_API_TOKEN", c.string(API_TOKEN_SECRET));
+    secretToken(env, "APP_API_TOKEN", c.string(APP_TOKEN_SECRET));
+    return env;
+  }
+
+  private static void secretToken(ArrayNode env, String name, String secret) {
+    if (secret == null || secret.isEmpty()) {
+      return;
+    }
+    ObjectNode e = env.addObject();
+    e.put("name", name);
+    ObjectNode ref = e.putObject("valueFrom").putObject("secretKeyRef");
+    ref.put("name", secret);
+    ref.put("key", "token");
+  }
+
+  private static ObjectNode resources(SidecarConfig c) {
+    ObjectNode limits = JSON.objectNode();
+    ObjectNode requests = JSON.objectNode();
+    putIf(limits, "cpu", c.string(SIDECAR_CPU_LIMIT));
+    putIf(limits, "memory", c.string(SIDECAR_MEMORY_LIMIT));
+    putIf(requests, "cpu", c.string(SIDECAR_CPU_REQUEST));
+    putIf(requests, "memory", c.string(SIDECAR_MEMORY_REQUEST));
+    if (limits.isEmpty() && requests.isEmpty()) {
+      return null;
+    }
+    ObjectNode r = JSON.objectNode();
+    if (!limits.isEmpty()) {
+      r.set("limits", limits);
+    }
+    if (!requests.isEmpty()) {
+      r.set("requests", requests);
+    }
+    return r;
+  }
+
+  /** The projected service-account token daprd shows sentry, with sentry's SPIFFE ID as its audience. */
+  public static ObjectNode tokenVolume(SidecarSettings s) {
+    ObjectNode v = JSON.objectNode();
+    v.put("name", TOKEN_VOLUME);
+    ObjectNode projected = v.putObject("projected");
+    projected.put("defaultMode", 420); // 0644, as upstream sets it
+    ObjectNode token = projected.putArray("sources").addObject().putObject("serviceAccountToken");
+    token.put("audience", s.sentryAudience());
+    token.put("expirationSeconds", TOKEN_EXPIRATION_SECONDS);
+    token.put("path", "token");
+    return v;
+  }
+
+  private static void probeTimings(ObjectNode probe, int delay, int timeout, int period, int threshold) {
+    probe.put("initialDelaySeconds", delay);
+    probe.put("timeoutSeconds", timeout);
+    probe.put("periodSeconds", period);
+    probe.put("failureThreshold", threshold);
+  }
+
+  private static void putIf(ObjectNode o, String k, String v) {
+    if (v != null && !v.isEmpty()) {
+      o.put(k, v);
+    }
+  }
+
+  private static void port(ArrayNode ports, String name, int port) {
+    ObjectNode p = ports.addObject();
+    p.put("containerPort", port);
+    p.put("name", name);
+  }
+
+  static void env(ArrayNode env, String name, String value) {
+    ObjectNode e = env.addObject();
+    e.put("name", name);
+    e.put("value", value);
+  }
+
+  private static void fieldRef(ArrayNode env, String name, String path) {
+    ObjectNode e = env.addObject();
+    e.put("name", name);
+    e.putObject("valueFrom").putObject("fieldRef").put("fieldPath", path);
+  }
+
+  private static void add(List<String> a, String flag, Object value) {
+    a.add(flag);
+    a.add(String.valueOf(value));
+  }
+
+  private static void optional(List<String> a, String flag, String value) {
+    if (value != null && !value.isBlank()) {
+      add(a, flag, value);
+    }
+  }
+}

@@ -1,0 +1,76 @@
+package io.daprx.injector.patch;
+
+import java.util.Objects;
+
+/**
+ * What the injector puts into every sidecar regardless of annotations: the image, the control plane's namespace,
+ * trust domain, addresses and trust anchors. Addresses left null are derived as upstream does
+ * ({@code dapr-api.<ns>.svc.<cluster domain>:443} and so on).
+ *
+ * @param sidecarImage daprd image unless {@code dapr.io/sidecar-image} overrides it
+ * @param imagePullPolicy Always, IfNotPresent or Never; null leaves it to Kubernetes
+ * @param trustAnchorsPem PEM of the current trust anchors, the value of {@code DAPR_TRUST_ANCHORS}
+ * @param nativeSidecar inject daprd as a native sidecar unless {@code dapr.io/enable-native-sidecar} says otherwise
+ */
+public record SidecarSettings(
+    String sidecarImage,
+    String imagePullPolicy,
+    String controlPlaneNamespace,
+    String controlPlaneTrustDomain,
+    String clusterDomain,
+    String trustAnchorsPem,
+    String sentryAddress,
+    String operatorAddress,
+    String placementAddress,
+    boolean runAsNonRoot,
+    boolean readOnlyRootFilesystem,
+    boolean dropAllCapabilities,
+    boolean nativeSidecar) {
+
+  public static final String DEFAULT_SIDECAR_IMAGE = "ghcr.io/dapr/daprd:1.17.0";
+  public static final String DEFAULT_CONTROL_PLANE_NAMESPACE = "dapr-system";
+  public static final String DEFAULT_CONTROL_PLANE_TRUST_DOMAIN = "cluster.local";
+  public static final String DEFAULT_CLUSTER_DOMAIN = "cluster.local";
+
+  public SidecarSettings {
+    Objects.requireNonNull(sidecarImage, "sidecarImage");
+    Objects.requireNonNull(controlPlaneNamespace, "controlPlaneNamespace");
+    Objects.requireNonNull(controlPlaneTrustDomain, "controlPlaneTrustDomain");
+    Objects.requireNonNull(clusterDomain, "clusterDomain");
+    trustAnchorsPem = trustAnchorsPem == null ? "" : trustAnchorsPem;
+    String svc = "." + controlPlaneNamespace + ".svc." + clusterDomain;
+    sentryAddress = blank(sentryAddress) ? "dapr-sentry" + svc + ":443" : sentryAddress;
+    operatorAddress = blank(operatorAddress) ? "dapr-api" + svc + ":443" : operatorAddress;
+    placementAddress = blank(placementAddress) ? "dapr-placement-server" + svc + ":50005" : placementAddress;
+    if (imagePullPolicy != null && !imagePullPolicy.isEmpty()
+        && !(imagePullPolicy.equals("Always") || imagePullPolicy.equals("IfNotPresent") || imagePullPolicy.equals("Never"))) {
+      throw new IllegalArgumentException("invalid sidecar image pull policy '" + imagePullPolicy + "': use Always, IfNotPresent or Never");
+    }
+  }
+
+  private static boolean blank(String s) {
+    return s == null || s.isBlank();
+  }
+
+  /** Upstream's defaults with these trust anchors: non-root, read-only root file system, classic sidecar. */
+  public static SidecarSettings defaults(String trustAnchorsPem) {
+    return new SidecarSettings(DEFAULT_SIDECAR_IMAGE, null, DEFAULT_CONTROL_PLANE_NAMESPACE, DEFAULT_CONTROL_PLANE_TRUST_DOMAIN,
+        DEFAULT_CLUSTER_DOMAIN, trustAnchorsPem, null, null, null, true, true, false, false);
+  }
+
+  /** The audience of daprd's projected token: sentry's SPIFFE ID. */
+  public String sentryAudience() {
+    return "spiffe://" + controlPlaneTrustDomain + "/ns/" + controlPlaneNamespace + "/dapr-sentry";
+  }
+
+  public SidecarSettings withTrustAnchors(String pem) {
+    return new SidecarSettings(sidecarImage, imagePullPolicy, controlPlaneNamespace, controlPlaneTrustDomain, clusterDomain, pem,
+        sentryAddress, operatorAddress, placementAddress, runAsNonRoot, readOnlyRootFilesystem, dropAllCapabilities, nativeSidecar);
+  }
+
+  public SidecarSettings withNativeSidecar(boolean enabled) {
+    return new SidecarSettings(sidecarImage, imagePullPolicy, controlPlaneNamespace, controlPlaneTrustDomain, clusterDomain,
+        trustAnchorsPem, sentryAddress, operatorAddress, placementAddress, runAsNonRoot, readOnlyRootFilesystem, dropAllCapabilities,
+        enabled);
+  }
+}
