@@ -61,6 +61,8 @@ public final class LocalTarget implements Target {
     String group = group(lc, namespace);
     try {
       Files.createDirectories(lc.logDir());
+      // the operators watch it from their start; daprx apply fills it
+      Files.createDirectories(lc.resourcesDir());
       // The trust bundle exists before any sentry starts, as the Secret does on Kubernetes: replicas never race to make one.
       new FileBundleStore(lc.trustBundleDir()).saveIfAbsent(
           CaBundles.generate(InstallPlan.CONTROL_PLANE_TRUST_DOMAIN, namespace, CaBundles.DEFAULT_CA_TTL, clock).toRaw());
