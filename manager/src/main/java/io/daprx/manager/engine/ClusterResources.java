@@ -40,7 +40,9 @@ public final class ClusterResources {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterResources.class);
   static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
       .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-      .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
+      .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+      // a string that looks like a number ("1", a port, "true") must read back as the string it is
+      .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS));
 
   private final Store store;
   private final Clock clock;

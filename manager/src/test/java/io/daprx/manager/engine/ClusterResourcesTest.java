@@ -70,6 +70,8 @@ class ClusterResourcesTest {
         metadata:
         - name: redisHost
           value: localhost:6379
+        - name: redisDB
+          value: "0"
         - name: redisPassword
           secretKeyRef: {name: redis, key: password}
       scopes: [cart]
@@ -88,6 +90,8 @@ class ClusterResourcesTest {
     JsonNode first = resources.get(cluster, Kind.COMPONENT, "default", "statestore");
     assertThat(first.path("metadata").path("namespace").asText()).isEqualTo("default");
     assertThat(first.path("metadata").path("generation").asInt()).isEqualTo(1);
+    // Kubernetes' resourceVersion is a string; daprd's decoder refuses a number
+    assertThat(first.path("metadata").path("resourceVersion").isTextual()).isTrue();
 
     assertThat(resources.apply(cluster, items(STATESTORE), null)).extracting(ClusterResources.Applied::result).containsExactly("unchanged");
     assertThat(resources.apply(cluster, items(STATESTORE.replace("localhost:6379", "redis:6379")), null))
@@ -97,6 +101,7 @@ class ClusterResourcesTest {
     assertThat(second.path("metadata").path("creationTimestamp")).isEqualTo(first.path("metadata").path("creationTimestamp"));
     assertThat(second.path("metadata").path("generation").asInt()).isEqualTo(2);
     assertThat(second.path("spec").path("metadata").path(0).path("value").asText()).isEqualTo("redis:6379");
+    assertThat(second.path("spec").path("metadata").path(1).path("value").isTextual()).isTrue();
     // the operator reads exactly this file; no temporary file is left beside it
     try (var files = Files.list(Clusters.local(cluster).resourcesDir())) {
       assertThat(files.map(p -> p.getFileName().toString()).toList()).containsExactly("components_default_statestore.yaml");
