@@ -40,18 +40,7 @@ read -r -a extra_args <<< "${INJECTOR_ARGS:-}"
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/injector-bench.XXXXXX")"
 injector_pid=""
 stop_injector() {
-  if [[ -n "$injector_pid" ]] && kill -0 "$injector_pid" 2>/dev/null; then
-    kill -TERM "$injector_pid" 2>/dev/null || true
-    for _ in $(seq 1 100); do # up to 10 s for a clean shutdown (and a complete JFR file)
-      kill -0 "$injector_pid" 2>/dev/null || break
-      sleep 0.1
-    done
-    if kill -0 "$injector_pid" 2>/dev/null; then
-      echo "injector-bench: the injector did not stop within 10 s; killing it" >&2
-      kill -KILL "$injector_pid" 2>/dev/null || true
-    fi
-    wait "$injector_pid" 2>/dev/null || true
-  fi
+  stop_gracefully "injector-bench: the injector" "$injector_pid"
   injector_pid=""
 }
 cleanup() {

@@ -18,3 +18,21 @@ await_healthy() {
   cat "$log" >&2
   exit 2
 }
+
+# stop_gracefully NAME PID: SIGTERM, up to 10 s for a clean shutdown (and a complete JFR file), then SIGKILL;
+# nothing when PID is empty or already gone.
+stop_gracefully() {
+  local name="$1" pid="$2"
+  if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+      echo "$name did not stop within 10 s; killing it" >&2
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+    wait "$pid" 2>/dev/null || true
+  fi
+}

@@ -44,18 +44,7 @@ pids=()
 stop_all() {
   local pid
   for pid in "${pids[@]}"; do
-    if kill -0 "$pid" 2>/dev/null; then
-      kill -TERM "$pid" 2>/dev/null || true
-      for _ in $(seq 1 100); do # up to 10 s for a clean shutdown
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-      done
-      if kill -0 "$pid" 2>/dev/null; then
-        echo "operator-bench: process $pid did not stop within 10 s; killing it" >&2
-        kill -KILL "$pid" 2>/dev/null || true
-      fi
-      wait "$pid" 2>/dev/null || true
-    fi
+    stop_gracefully "operator-bench: process $pid" "$pid"
   done
   pids=()
 }

@@ -38,18 +38,7 @@ read -r -a extra_args <<< "${PLACEMENT_ARGS:-}"
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/placement-bench.XXXXXX")"
 placement_pid=""
 stop_placement() {
-  if [[ -n "$placement_pid" ]] && kill -0 "$placement_pid" 2>/dev/null; then
-    kill -TERM "$placement_pid" 2>/dev/null || true
-    for _ in $(seq 1 100); do # up to 10 s for a clean shutdown
-      kill -0 "$placement_pid" 2>/dev/null || break
-      sleep 0.1
-    done
-    if kill -0 "$placement_pid" 2>/dev/null; then
-      echo "placement-bench: placement did not stop within 10 s; killing it" >&2
-      kill -KILL "$placement_pid" 2>/dev/null || true
-    fi
-    wait "$placement_pid" 2>/dev/null || true
-  fi
+  stop_gracefully "placement-bench: placement" "$placement_pid"
   placement_pid=""
 }
 cleanup() {

@@ -63,18 +63,7 @@ bench_timeout="${BENCH_TIMEOUT:-$(awk -v w="$warmup" -v s="$seconds" -v j="$jit"
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/sentry-bench.XXXXXX")"
 sentry_pid=""
 stop_sentry() {
-  if [[ -n "$sentry_pid" ]] && kill -0 "$sentry_pid" 2>/dev/null; then
-    kill -TERM "$sentry_pid" 2>/dev/null || true
-    for _ in $(seq 1 100); do # up to 10 s for a clean shutdown (and a complete JFR file)
-      kill -0 "$sentry_pid" 2>/dev/null || break
-      sleep 0.1
-    done
-    if kill -0 "$sentry_pid" 2>/dev/null; then
-      echo "sentry-bench: sentry did not stop within 10 s; killing it" >&2
-      kill -KILL "$sentry_pid" 2>/dev/null || true
-    fi
-    wait "$sentry_pid" 2>/dev/null || true
-  fi
+  stop_gracefully "sentry-bench: sentry" "$sentry_pid"
   sentry_pid=""
 }
 cleanup() {

@@ -1,5 +1,6 @@
 package io.daprx.operator;
 
+import io.daprx.common.runtime.DaemonThreads;
 import io.daprx.common.pki.Pem;
 import io.daprx.common.runtime.Endpoints;
 import io.daprx.common.runtime.GrpcServers;
@@ -39,9 +40,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -108,7 +107,7 @@ public final class Operator implements AutoCloseable {
     try {
       ServerCredentials creds = credentials();
       int cores = Runtime.getRuntime().availableProcessors();
-      grpcExecutor = Executors.newFixedThreadPool(Math.max(4, 2 * cores), daemon("operator-grpc"));
+      grpcExecutor = Executors.newFixedThreadPool(Math.max(4, 2 * cores), DaemonThreads.named("operator-grpc"));
       SecretResolver secrets = SecretResolver.NONE;
       if (options.mode() == OperatorOptions.Mode.KUBERNETES) {
         client = givenClient != null ? givenClient : new KubernetesClientBuilder().build();
@@ -193,14 +192,6 @@ public final class Operator implements AutoCloseable {
         .executor(grpcExecutor);
   }
 
-  private static ThreadFactory daemon(String prefix) {
-    AtomicInteger n = new AtomicInteger();
-    return r -> {
-      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
-  }
 
   /** The gRPC port actually bound (useful with port 0). */
   public int port() {

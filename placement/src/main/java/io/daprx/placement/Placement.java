@@ -2,6 +2,7 @@ package io.daprx.placement;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
+import io.daprx.common.runtime.DaemonThreads;
 import io.daprx.common.pki.Pem;
 import io.daprx.common.runtime.Endpoints;
 import io.daprx.common.runtime.Readiness;
@@ -38,10 +39,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -130,10 +129,10 @@ public final class Placement implements AutoCloseable {
     try {
       ServerCredentials creds = credentials();
       int cores = Runtime.getRuntime().availableProcessors();
-      loopPool = Executors.newFixedThreadPool(Math.max(2, cores), daemon("placement-loop"));
-      timer = new ScheduledThreadPoolExecutor(1, daemon("placement-timer"));
+      loopPool = Executors.newFixedThreadPool(Math.max(2, cores), DaemonThreads.named("placement-loop"));
+      timer = new ScheduledThreadPoolExecutor(1, DaemonThreads.named("placement-timer"));
       timer.setRemoveOnCancelPolicy(true); // a round cancels its deadline; thousands must not pile up
-      grpcExecutor = Executors.newFixedThreadPool(Math.max(4, 2 * cores), daemon("placement-grpc"));
+      grpcExecutor = Executors.newFixedThreadPool(Math.max(4, 2 * cores), DaemonThreads.named("placement-grpc"));
       LoopSettings settings = new LoopSettings(options.replicationFactor(), options.disseminateTimeout(), loopPool, timer,
           metrics, System::nanoTime);
       service = new PlacementService(options.id(), options.tlsEnabled(), metrics, () -> new Namespaces(settings));
@@ -224,14 +223,6 @@ public final class Placement implements AutoCloseable {
     });
   }
 
-  private static ThreadFactory daemon(String prefix) {
-    AtomicInteger n = new AtomicInteger();
-    return r -> {
-      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
-  }
 
   /** The gRPC port actually bound (useful with port 0). */
   public int port() {
