@@ -109,7 +109,16 @@ final class ServerCommand implements Callable<Integer> {
         return 0;
       }
       long pid = home.serverInfo().path("pid").asLong();
-      c.send("POST", "daprx/shutdown?stopClusters=" + !keepClusters, null, Map.of());
+      try {
+        c.send("POST", "daprx/shutdown?stopClusters=" + !keepClusters, null, Map.of());
+      } catch (IllegalStateException e) {
+        // a server already stopping (its port closed, its processes still being stopped) is waited for like this one
+        if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+          spec.commandLine().getErr().println("The management server (pid " + pid + ") is already stopping; waiting for it.");
+        } else {
+          throw e;
+        }
+      }
       ProcessHandle.of(pid).ifPresent(h -> {
         try {
           h.onExit().get(60, TimeUnit.SECONDS);

@@ -76,8 +76,19 @@ final class DaprxCli {
 
   Run ok(String... args) {
     Run r = run(args);
-    assertThat(r.code()).as("daprx %s\nstdout: %s\nstderr: %s", String.join(" ", args), r.out(), r.err()).isZero();
+    assertThat(r.code()).as("daprx %s\nstdout: %s\nstderr: %s\nserver.log (end): %s", String.join(" ", args), r.out(), r.err(),
+        r.code() == 0 ? "" : serverLogTail()).isZero();
     return r;
+  }
+
+  /** The end of the management server's log, so a failure in CI shows what the server did (the home is deleted after the run). */
+  String serverLogTail() {
+    try {
+      List<String> lines = Files.readAllLines(home.resolve("server.log"));
+      return "\n" + String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
+    } catch (IOException e) {
+      return "(no server.log: " + e.getMessage() + ")";
+    }
   }
 
   JsonNode pods() {

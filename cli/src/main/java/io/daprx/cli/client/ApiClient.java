@@ -24,6 +24,13 @@ public final class ApiClient {
   }
 
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  static {
+    // HttpURLConnection sends a POST again, unasked, when a connection closes before the answer is read: a
+    // create would run twice, and 'server stop' would find the port of the server it just stopped closed.
+    System.setProperty("sun.net.http.retryPost", "false");
+  }
+
   private final URI base;
   private final String token;
   private final Consumer<String> debug;
