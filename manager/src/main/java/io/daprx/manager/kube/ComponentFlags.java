@@ -2,9 +2,8 @@ package io.daprx.manager.kube;
 
 /**
  * Every command-line flag the rendered pods pass to {@code daprx <component>}, in one place so the names can be
- * aligned with the components' option classes as they land. Sentry's and placement's names are those of
- * {@code SentryCommand} and {@code PlacementCommand}; operator, injector and dashboard ones are assumptions
- * (Dapr's names) until those commands exist on main: see {@link #ASSUMED}.
+ * aligned with the components' commands ({@code ManifestsCommandTest} parses every rendered command line with the
+ * real command). The dashboard's are assumptions (Dapr's names) until its command exists: see {@link #ASSUMED}.
  */
 final class ComponentFlags {
 
@@ -38,10 +37,6 @@ final class ComponentFlags {
 
   /** Flags no component command on main declares yet: written against Dapr's names, to check when they land. */
   static final java.util.Map<String, java.util.List<String>> ASSUMED = java.util.Map.of(
-      "operator", java.util.List.of(MODE, PORT, HEALTHZ_PORT, METRICS_PORT, LISTEN_ADDRESS, SENTRY_ADDRESS, TRUST_ANCHORS_FILE,
-          TRUST_DOMAIN, NAMESPACE, LOG_LEVEL, LOG_AS_JSON),
-      "injector", java.util.List.of(MODE, PORT, HEALTHZ_PORT, METRICS_PORT, LISTEN_ADDRESS, SENTRY_ADDRESS, TRUST_ANCHORS_FILE,
-          TRUST_DOMAIN, NAMESPACE, LOG_LEVEL, LOG_AS_JSON, SIDECAR_IMAGE),
       "dashboard", java.util.List.of(MODE, PORT, NAMESPACE, LOG_LEVEL, LOG_AS_JSON));
 
   private ComponentFlags() {}
