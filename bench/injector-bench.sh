@@ -21,18 +21,8 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$here/bench/lib.sh"
-daprx_jar="${DAPRX_JAR:-$here/cli/target/daprx.jar}"
-bench_jar="${DAPRX_BENCH_JAR:-$here/bench/target/daprx-bench.jar}"
-for jar in "$daprx_jar" "$bench_jar"; do
-  if [[ ! -f "$jar" ]]; then
-    echo "injector-bench: $jar is not built yet. Build it first with:" >&2
-    echo "  (cd '$here' && ./mvnw -q -B -DskipTests package)" >&2
-    exit 127
-  fi
-done
+bench_jars "injector-bench"
 command -v openssl >/dev/null || { echo "injector-bench: openssl is needed to make the serving certificate" >&2; exit 127; }
-export DAPRX_JAR="$daprx_jar"
-bench_java="${BENCH_JAVA:-${JAVA_HOME:+$JAVA_HOME/bin/}java}"
 injector_java="${DAPRX_JAVA:-${JAVA_HOME:+$JAVA_HOME/bin/}java}"
 read -r -a bench_opts <<< "${BENCH_JAVA_OPTS:--Xms256m -Xmx512m -XX:+UseParallelGC}"
 read -r -a extra_args <<< "${INJECTOR_ARGS:-}"

@@ -36,3 +36,20 @@ stop_gracefully() {
     wait "$pid" 2>/dev/null || true
   fi
 }
+
+# bench_jars NAME: sets daprx_jar and bench_jar (DAPRX_JAR / DAPRX_BENCH_JAR override), exports DAPRX_JAR for
+# bin/daprx and bench_java for the load generator; exits 127 saying how to build when a jar is missing.
+bench_jars() {
+  local name="$1" jar
+  daprx_jar="${DAPRX_JAR:-$here/cli/target/daprx.jar}"
+  bench_jar="${DAPRX_BENCH_JAR:-$here/bench/target/daprx-bench.jar}"
+  for jar in "$daprx_jar" "$bench_jar"; do
+    if [[ ! -f "$jar" ]]; then
+      echo "$name: $jar is not built yet. Build it first with:" >&2
+      echo "  (cd '$here' && ./mvnw -q -B -DskipTests package)" >&2
+      exit 127
+    fi
+  done
+  export DAPRX_JAR="$daprx_jar"
+  bench_java="${BENCH_JAVA:-${JAVA_HOME:+$JAVA_HOME/bin/}java}"
+}

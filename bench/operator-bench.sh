@@ -22,17 +22,7 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$here/bench/lib.sh"
-daprx_jar="${DAPRX_JAR:-$here/cli/target/daprx.jar}"
-bench_jar="${DAPRX_BENCH_JAR:-$here/bench/target/daprx-bench.jar}"
-for jar in "$daprx_jar" "$bench_jar"; do
-  if [[ ! -f "$jar" ]]; then
-    echo "operator-bench: $jar is not built yet. Build it first with:" >&2
-    echo "  (cd '$here' && ./mvnw -q -B -DskipTests package)" >&2
-    exit 127
-  fi
-done
-export DAPRX_JAR="$daprx_jar"
-bench_java="${BENCH_JAVA:-${JAVA_HOME:+$JAVA_HOME/bin/}java}"
+bench_jars "operator-bench"
 operator_java="${DAPRX_JAVA:-${JAVA_HOME:+$JAVA_HOME/bin/}java}"
 read -r -a bench_opts <<< "${BENCH_JAVA_OPTS:--Xms256m -Xmx1g -XX:+UseParallelGC}"
 read -r -a extra_args <<< "${OPERATOR_ARGS:-}"

@@ -28,17 +28,7 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$here/bench/lib.sh"
-daprx_jar="${DAPRX_JAR:-$here/cli/target/daprx.jar}"
-bench_jar="${DAPRX_BENCH_JAR:-$here/bench/target/daprx-bench.jar}"
-for jar in "$daprx_jar" "$bench_jar"; do
-  if [[ ! -f "$jar" ]]; then
-    echo "sentry-bench: $jar is not built yet. Build it first with:" >&2
-    echo "  (cd '$here' && ./mvnw -q -B -DskipTests package)" >&2
-    exit 127
-  fi
-done
-export DAPRX_JAR="$daprx_jar"
-bench_java="${BENCH_JAVA:-${JAVA_HOME:+$JAVA_HOME/bin/}java}"
+bench_jars "sentry-bench"
 # the same resolution as bin/daprx, so the report names the JDK sentry really runs on
 sentry_java="${DAPRX_JAVA:-${JAVA_HOME:+$JAVA_HOME/bin/}java}"
 read -r -a bench_opts <<< "${BENCH_JAVA_OPTS:--Xms512m -Xmx512m -XX:+UseParallelGC}"

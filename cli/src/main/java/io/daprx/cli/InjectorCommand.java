@@ -1,6 +1,5 @@
 package io.daprx.cli;
 
-import io.daprx.common.runtime.Logging;
 import io.daprx.injector.Injector;
 import io.daprx.injector.InjectorOptions;
 import io.daprx.injector.webhook.Requesters;
@@ -67,15 +66,12 @@ final class InjectorCommand implements Callable<Integer> {
           + " webhook's caBundle (default: ${DEFAULT-VALUE})")
   InjectorOptions.Mode mode;
 
-  @Option(names = "--log-level", defaultValue = "info", description = "debug, info, warn or error (default: ${DEFAULT-VALUE})")
-  String logLevel;
-
-  @Option(names = "--log-as-json", description = "log in JSON")
-  boolean logAsJson;
+  @Mixin
+  LogOptions log;
 
   @Override
   public Integer call() throws InterruptedException {
-    Logging.configure(logLevel, logAsJson);
+    log.configure();
     List<String> allowed = new ArrayList<>(allowedServiceAccounts);
     allowed.addAll(Requesters.parseList(System.getenv("ALLOWED_SERVICE_ACCOUNTS")));
     InjectorOptions options = new InjectorOptions(listenAddress, port, healthzPort, enableMetrics ? metricsPort : -1, tlsCertFile,

@@ -1,6 +1,5 @@
 package io.daprx.cli;
 
-import io.daprx.common.runtime.Logging;
 import io.daprx.operator.Operator;
 import io.daprx.operator.OperatorOptions;
 import java.nio.file.Path;
@@ -8,6 +7,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code daprx operator}: serves Dapr resources to sidecars and keeps the {@code <app-id>-dapr} Services. */
@@ -74,15 +74,12 @@ final class OperatorCommand implements Callable<Integer> {
   @Option(names = "--lease-duration", defaultValue = "15s", description = "kubernetes: the leader Lease's duration (default: ${DEFAULT-VALUE})")
   Duration leaseDuration;
 
-  @Option(names = "--log-level", defaultValue = "info", description = "debug, info, warn or error (default: ${DEFAULT-VALUE})")
-  String logLevel;
-
-  @Option(names = "--log-as-json", description = "log in JSON")
-  boolean logAsJson;
+  @Mixin
+  LogOptions log;
 
   @Override
   public Integer call() throws InterruptedException {
-    Logging.configure(logLevel, logAsJson);
+    log.configure();
     boolean kubernetes = mode == OperatorOptions.Mode.KUBERNETES;
     OperatorOptions options = new OperatorOptions(id, listenAddress, port, healthzPort, enableMetrics ? metricsPort : -1, tlsEnabled,
         sentryAddress, trustAnchorsFile, trustDomain, namespace, mode, resourcesPath, resourcesPollInterval, streamQueueLimit,

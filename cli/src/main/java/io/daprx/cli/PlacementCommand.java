@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
-import io.daprx.common.runtime.Logging;
 import io.daprx.common.tls.SpiffeTrustManager;
 import io.daprx.common.tls.SvidKeyManager;
 import io.daprx.common.tls.SvidSource;
@@ -31,6 +30,7 @@ import java.util.concurrent.Callable;
 import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -104,11 +104,8 @@ final class PlacementCommand implements Callable<Integer> {
       description = "standalone or kubernetes: how placement proves its identity to sentry (default: ${DEFAULT-VALUE})")
   PlacementOptions.Mode mode;
 
-  @Option(names = "--log-level", defaultValue = "info", description = "debug, info, warn or error (default: ${DEFAULT-VALUE})")
-  String logLevel;
-
-  @Option(names = "--log-as-json", description = "log in JSON")
-  boolean logAsJson;
+  @Mixin
+  LogOptions log;
 
   @Option(names = "--raft-logstore-path", paramLabel = "DIR",
       description = "where the leader election keeps its term and vote (default: a directory under the system's temp directory)")
@@ -116,7 +113,7 @@ final class PlacementCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    Logging.configure(logLevel, logAsJson);
+    log.configure();
     PlacementOptions options = new PlacementOptions(id, listenAddress, port, healthzPort, enableMetrics ? metricsPort : -1,
         PlacementOptions.parseInitialCluster(initialCluster), replicationFactor, disseminateTimeout, keepaliveTime,
         keepaliveTimeout, metadataEnabled, tlsEnabled, sentryAddress, trustAnchorsFile, trustDomain, namespace, mode);

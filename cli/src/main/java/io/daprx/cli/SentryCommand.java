@@ -1,7 +1,6 @@
 package io.daprx.cli;
 
 import io.daprx.common.pki.CryptoProviders;
-import io.daprx.common.runtime.Logging;
 import io.daprx.proto.sentry.v1.SignCertificateRequest.TokenValidator;
 import io.daprx.sentry.Sentry;
 import io.daprx.sentry.SentryOptions;
@@ -15,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code daprx sentry}: runs the certificate authority, with Dapr's flag names and defaults. */
@@ -75,15 +75,12 @@ final class SentryCommand implements Callable<Integer> {
       description = "auto, accp or jdk (default: ${DEFAULT-VALUE})")
   CryptoProviders.Preference cryptoProvider;
 
-  @Option(names = "--log-level", defaultValue = "info", description = "debug, info, warn or error (default: ${DEFAULT-VALUE})")
-  String logLevel;
-
-  @Option(names = "--log-as-json", description = "log in JSON")
-  boolean logAsJson;
+  @Mixin
+  LogOptions log;
 
   @Override
   public Integer call() throws InterruptedException {
-    Logging.configure(logLevel, logAsJson);
+    log.configure();
     if (kubeconfig != null) {
       System.setProperty("kubeconfig", kubeconfig.toAbsolutePath().toString());
     }

@@ -3,7 +3,6 @@ package io.daprx.cli;
 import io.daprx.cli.client.ApiClient;
 import io.daprx.cli.client.ClientHome;
 import io.daprx.cli.client.Connection;
-import io.daprx.common.runtime.Logging;
 import io.daprx.manager.ManagerServer;
 import io.daprx.manager.ServerOptions;
 import java.io.PrintWriter;
@@ -16,6 +15,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -54,15 +54,12 @@ final class ServerCommand implements Callable<Integer> {
   @Option(names = "--reconcile-timeout", defaultValue = "3m", description = "how long an install may take to become ready (default: ${DEFAULT-VALUE})")
   Duration reconcileTimeout;
 
-  @Option(names = "--log-level", defaultValue = "info", description = "(default: ${DEFAULT-VALUE})")
-  String logLevel;
-
-  @Option(names = "--log-as-json", description = "log in JSON")
-  boolean logAsJson;
+  @Mixin
+  LogOptions log;
 
   @Override
   public Integer call() throws InterruptedException {
-    Logging.configure(logLevel, logAsJson);
+    log.configure();
     // the store password is read from the environment only, so it never shows in a process list
     ServerOptions options = new ServerOptions(home, listenAddress, port, blankToNull(storeUrl), blankToNull(storeUser),
         blankToNull(System.getenv("DAPRX_STORE_PASSWORD")), featureDelay, providerDelay, portRangeStart, reconcileTimeout,

@@ -56,13 +56,9 @@ import org.slf4j.LoggerFactory;
 public final class Operator implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Operator.class);
-  /** As in placement: Netty's per-stream "closed before write" warnings are routine when sidecars go away. */
-  private static final java.util.logging.Logger NETTY_STREAM_ERRORS = quiet("io.grpc.netty.shaded.io.grpc.netty.NettyServerHandler");
 
-  private static java.util.logging.Logger quiet(String name) {
-    java.util.logging.Logger l = java.util.logging.Logger.getLogger(name);
-    l.setLevel(java.util.logging.Level.SEVERE);
-    return l;
+  static {
+    io.daprx.common.runtime.GrpcServers.quietClosedStreamWarnings();
   }
 
   private final OperatorOptions options;

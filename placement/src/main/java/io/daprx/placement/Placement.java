@@ -55,17 +55,9 @@ import org.slf4j.LoggerFactory;
 public final class Placement implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Placement.class);
-  /**
-   * gRPC's Netty server logs (java.util.logging, WARNING) "Stream closed before write could take place" for every
-   * stream whose sidecar went away while an order was queued: routine when sidecars restart, and hundreds of stack
-   * traces when many leave at once. Placement counts and logs those departures itself. Held here so the level sticks.
-   */
-  private static final java.util.logging.Logger NETTY_STREAM_ERRORS = quiet("io.grpc.netty.shaded.io.grpc.netty.NettyServerHandler");
 
-  private static java.util.logging.Logger quiet(String name) {
-    java.util.logging.Logger l = java.util.logging.Logger.getLogger(name);
-    l.setLevel(java.util.logging.Level.SEVERE);
-    return l;
+  static {
+    io.daprx.common.runtime.GrpcServers.quietClosedStreamWarnings();
   }
 
   private final PlacementOptions options;
