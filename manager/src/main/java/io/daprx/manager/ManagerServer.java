@@ -3,6 +3,7 @@ package io.daprx.manager;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.daprx.manager.api.ManagementApi;
 import io.daprx.manager.engine.Clusters;
+import io.daprx.manager.engine.ConnectedClusters;
 import io.daprx.manager.engine.Extensions;
 import io.daprx.manager.engine.Json;
 import io.daprx.manager.engine.LocalClusters;
@@ -38,6 +39,8 @@ import org.slf4j.LoggerFactory;
 public final class ManagerServer implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(ManagerServer.class);
+  // connecting a cluster asks its API server for /version; an unreachable one is stored Offline, not waited for
+  private static final java.time.Duration CONNECT_PROBE_TIMEOUT = java.time.Duration.ofSeconds(3);
 
   private final ServerOptions options;
   private final Clock clock;
@@ -71,8 +74,9 @@ public final class ManagerServer implements AutoCloseable {
       runner = new OperationRunner(store, extensions, target, clock, options.reconcileTimeout());
       runnerRef.set(runner);
       LocalClusters local = new LocalClusters(store, clusters, extensions, runner, target, clock);
+      ConnectedClusters connected = new ConnectedClusters(store, clusters, subscription, secrets, clock, CONNECT_PROBE_TIMEOUT);
       ManagementApi api = new ManagementApi(subscription, token, registrations, clusters, extensions, local,
-          new io.daprx.manager.engine.ClusterResources(store, clock));
+          new io.daprx.manager.engine.ClusterResources(store, clock), connected, target);
       app = Javalin.create(cfg -> {
         cfg.showJavalinBanner = false;
         cfg.startupWatcherEnabled = false;

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.daprx.manager.engine.ClusterResources;
 import io.daprx.manager.engine.Clusters;
+import io.daprx.manager.engine.ConnectedClusters;
+import io.daprx.manager.target.Target;
 import io.daprx.manager.engine.Extensions;
 import io.daprx.manager.engine.Json;
 import io.daprx.manager.engine.Registrations;
@@ -38,9 +40,13 @@ public final class ManagementApi {
   private final Extensions extensions;
   private final io.daprx.manager.engine.LocalClusters local;
   private final ClusterResources resources;
+  private final ConnectedClusters connected;
+  private final Target target;
 
   public ManagementApi(String subscription, String token, Registrations registrations, Clusters clusters, Extensions extensions,
-      io.daprx.manager.engine.LocalClusters local, ClusterResources resources) {
+      io.daprx.manager.engine.LocalClusters local, ClusterResources resources, ConnectedClusters connected, Target target) {
+    this.connected = connected;
+    this.target = target;
     this.subscription = subscription;
     this.token = token.getBytes(StandardCharsets.UTF_8);
     this.registrations = registrations;
@@ -121,24 +127,33 @@ public final class ManagementApi {
 
     // clusters
     app.get(SUB + "/providers/{rp}/{ctype}", ctx -> {
-      checkClusterType(ctx);
+      String type = checkClusterType(ctx);
       sub(ctx);
-      ctx.json(value(clusters.clusters(null)));
+      ctx.json(value(clusters.clusters(null, type)));
     });
     app.get(SUB + "/resourceGroups/{rg}/providers/{rp}/{ctype}", ctx -> {
-      checkClusterType(ctx);
-      ctx.json(value(clusters.clusters(rg(ctx))));
+      String type = checkClusterType(ctx);
+      ctx.json(value(clusters.clusters(rg(ctx), type)));
     });
     app.put(CLUSTER, ctx -> {
       if (!checkClusterType(ctx).equals("managedclusters")) {
-        throw ApiException.badRequest("UnsupportedClusterType",
-            "Connected (Kubernetes) clusters are registered with 'daprx connectedk8s connect', not created here.");
+        JsonNode b = body(ctx);
+        boolean existed = exists(() -> cluster(ctx));
+        ctx.status(existed ? 200 : 201).json(connected.connect(rg(ctx), ctx.pathParam("cluster"), b.path("kubeconfig").asText(null),
+            b.path("context").isTextual() ? b.path("context").asText() : null, b.path("location").asText(null)));
+        return;
       }
       ctx.status(201).json(clusters.createManaged(rg(ctx), ctx.pathParam("cluster"), bodyOrEmpty(ctx).path("location").asText(null)));
     });
     app.get(CLUSTER, ctx -> ctx.json(Json.external(cluster(ctx).body())));
     app.delete(CLUSTER, ctx -> {
-      local.deleteCluster(cluster(ctx));
+      Doc c = cluster(ctx);
+      if (ConnectedClusters.isConnected(c)) {
+        connected.delete(c, target);
+        ctx.status(200);
+        return;
+      }
+      local.deleteCluster(c);
       ctx.status(200);
     });
     app.post(CLUSTER + "/start", ctx -> ctx.json(local.start(cluster(ctx))));
