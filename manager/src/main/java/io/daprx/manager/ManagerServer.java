@@ -14,7 +14,11 @@ import io.daprx.manager.local.Supervisor;
 import io.daprx.manager.local.SupervisorSettings;
 import io.daprx.manager.security.SecretBox;
 import io.daprx.manager.store.JdbcStore;
+import io.daprx.manager.target.KubernetesTarget;
 import io.daprx.manager.target.LocalTarget;
+import io.daprx.manager.target.Targets;
+import io.daprx.manager.catalog.Catalog;
+import io.daprx.manager.kube.CrdSource;
 import io.javalin.Javalin;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -69,14 +73,17 @@ public final class ManagerServer implements AutoCloseable {
       target = new LocalTarget(supervisor, options.componentLauncher(), clock);
       Registrations registrations = new Registrations(store, clock, options.featureDelay(), options.providerDelay(), subscription);
       Clusters clusters = new Clusters(store, subscription, options.clustersDir(), options.portRangeStart());
+      ConnectedClusters connected = new ConnectedClusters(store, clusters, subscription, secrets, clock, CONNECT_PROBE_TIMEOUT);
+      // managedClusters run as local processes, connectedClusters on their Kubernetes API server
+      Targets targets = new Targets(target, new KubernetesTarget(connected::client, () -> Catalog.builtIn().defaultVersion(Catalog.DEFAULT_TRAIN),
+          CrdSource.classpath(ManagerServer.class.getClassLoader()), clock));
       AtomicReference<OperationRunner> runnerRef = new AtomicReference<>();
       Extensions extensions = new Extensions(store, registrations, secrets, id -> runnerRef.get().submit(id), clock);
-      runner = new OperationRunner(store, extensions, target, clock, options.reconcileTimeout());
+      runner = new OperationRunner(store, extensions, targets, clock, options.reconcileTimeout());
       runnerRef.set(runner);
       LocalClusters local = new LocalClusters(store, clusters, extensions, runner, target, clock);
-      ConnectedClusters connected = new ConnectedClusters(store, clusters, subscription, secrets, clock, CONNECT_PROBE_TIMEOUT);
       ManagementApi api = new ManagementApi(subscription, token, registrations, clusters, extensions, local,
-          new io.daprx.manager.engine.ClusterResources(store, clock), connected, target);
+          new io.daprx.manager.engine.ClusterResources(store, clock), connected, targets);
       app = Javalin.create(cfg -> {
         cfg.showJavalinBanner = false;
         cfg.startupWatcherEnabled = false;

@@ -156,11 +156,11 @@ public final class ManagementApi {
       local.deleteCluster(c);
       ctx.status(200);
     });
-    app.post(CLUSTER + "/start", ctx -> ctx.json(local.start(cluster(ctx))));
-    app.post(CLUSTER + "/stop", ctx -> ctx.json(local.stop(cluster(ctx))));
-    app.get(CLUSTER + "/pods", ctx -> ctx.json(value(local.pods(cluster(ctx), ctx.queryParam("namespace")))));
-    app.get(CLUSTER + "/services", ctx -> ctx.json(value(local.services(cluster(ctx), ctx.queryParam("namespace")))));
-    app.get(CLUSTER + "/pods/{pod}/log", ctx -> local.log(cluster(ctx), ctx.queryParam("namespace"), ctx.pathParam("pod"),
+    app.post(CLUSTER + "/start", ctx -> ctx.json(local.start(localCluster(ctx))));
+    app.post(CLUSTER + "/stop", ctx -> ctx.json(local.stop(localCluster(ctx))));
+    app.get(CLUSTER + "/pods", ctx -> ctx.json(value(local.pods(localCluster(ctx), ctx.queryParam("namespace")))));
+    app.get(CLUSTER + "/services", ctx -> ctx.json(value(local.services(localCluster(ctx), ctx.queryParam("namespace")))));
+    app.get(CLUSTER + "/pods/{pod}/log", ctx -> local.log(localCluster(ctx), ctx.queryParam("namespace"), ctx.pathParam("pod"),
         "true".equalsIgnoreCase(ctx.queryParam("follow")), ctx));
     // dapr.io resources of the cluster (kubectl apply/get/delete); the Kind comes from the path
     app.post(CLUSTER + "/apply", ctx -> {
@@ -182,7 +182,7 @@ public final class ManagementApi {
       resources.delete(cluster(ctx), kind(ctx), ctx.queryParam("namespace"), ctx.pathParam("name"));
       ctx.status(200).json(Json.object());
     });
-    app.get(CLUSTER + "/trustBundle", ctx -> ctx.json(local.trustBundle(cluster(ctx))));
+    app.get(CLUSTER + "/trustBundle", ctx -> ctx.json(local.trustBundle(localCluster(ctx))));
 
     // extensions
     app.get(EXTENSIONS, ctx -> ctx.json(value(extensions.list(cluster(ctx)))));
@@ -264,6 +264,16 @@ public final class ManagementApi {
   private Doc cluster(Context ctx) {
     String type = checkClusterType(ctx);
     return clusters.clusterDoc(rg(ctx), type, ctx.pathParam("cluster"));
+  }
+
+  /** A local managed cluster; a connected one is refused, since kubectl, not daprx, inspects and powers it. */
+  private Doc localCluster(Context ctx) {
+    Doc c = cluster(ctx);
+    if (ConnectedClusters.isConnected(c)) {
+      throw ApiException.badRequest("NotALocalCluster", "'" + c.body().path("name").asText()
+          + "' is a connected Kubernetes cluster: use kubectl with its kubeconfig to start, stop or inspect it.");
+    }
+    return c;
   }
 
   private static DaprResource.Kind kind(Context ctx) {

@@ -15,7 +15,6 @@ import io.fabric8.kubernetes.client.internal.KubeConfigUtils;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,7 +45,7 @@ public final class ConnectedClusters {
 
   /** Whether a stored cluster is a connected (Kubernetes) cluster rather than a local managed one. */
   public static boolean isConnected(Doc cluster) {
-    return cluster.id().toLowerCase(Locale.ROOT).contains("/providers/" + TYPE.toLowerCase(Locale.ROOT) + "/");
+    return io.daprx.manager.target.Targets.isConnected(cluster);
   }
 
   /** Registers (or re-registers) a cluster; an unreachable cluster is stored as Offline, a bad kubeconfig is refused. */
