@@ -113,7 +113,7 @@ public final class ConnectedClusters {
     try {
       parsed = KubeConfigUtils.parseConfigFromString(kubeconfig);
     } catch (RuntimeException e) {
-      throw ApiException.badRequest("InvalidKubeconfig", "The kubeconfig cannot be parsed: " + rootMessage(e));
+      throw ApiException.badRequest("InvalidKubeconfig", "The kubeconfig cannot be parsed: " + yamlProblem(e));
     }
     if (parsed == null || parsed.getContexts() == null || parsed.getContexts().isEmpty()) {
       throw ApiException.badRequest("InvalidKubeconfig", "The kubeconfig has no contexts.");
@@ -156,6 +156,19 @@ public final class ConnectedClusters {
       LOG.warn("cluster at {} is not reachable: {}", config.getMasterUrl(), rootMessage(e));
       return new Probe(false, null, 0);
     }
+  }
+
+  private static final java.util.regex.Pattern YAML_MARK = java.util.regex.Pattern.compile("line (\\d+), column (\\d+)");
+
+  /** Where the YAML breaks, never the parser's quote of the text around it: that could be a token or a key. */
+  static String yamlProblem(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      java.util.regex.Matcher m = YAML_MARK.matcher(String.valueOf(t.getMessage()));
+      if (m.find()) {
+        return "not valid YAML at line " + m.group(1) + ", column " + m.group(2) + ".";
+      }
+    }
+    return "not a kubeconfig (" + e.getClass().getSimpleName() + ").";
   }
 
   private record Probe(boolean connected, String version, int nodes) {}

@@ -99,9 +99,9 @@ class ConnectedClustersMockTest {
   }
 
   @Test
-  void unparsableKubeconfigIsRefused() {
-    assertThatThrownBy(() -> connected.connect("rg", "k4", "clusters: [oops", null, null))
-        .isInstanceOf(ApiException.class).hasMessageContaining("kubeconfig")
+  void unparsableKubeconfigIsRefusedWithoutQuotingIt() {
+    assertThatThrownBy(() -> connected.connect("rg", "k4", "users:\n- user: {token: " + TOKEN + "\nclusters: [oops", null, null))
+        .isInstanceOf(ApiException.class).hasMessageContaining("kubeconfig").hasMessageContaining("line ").hasMessageNotContaining(TOKEN)
         .satisfies(e -> assertThat(((ApiException) e).status()).isEqualTo(400));
   }
 

@@ -14,14 +14,8 @@ import io.daprx.manager.store.Doc;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
-import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
-import io.fabric8.kubernetes.api.model.apps.StatefulSet;
-import io.fabric8.kubernetes.api.model.apps.StatefulSetStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
@@ -34,15 +28,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The Kubernetes target against the fabric8 CRUD API server; a test informer plays the kubelet and marks workloads ready. */
+/** The Kubernetes target against the fabric8 CRUD API server; {@link FakeKubelet} marks workloads ready. */
 @EnableKubernetesMockClient(crud = true)
 class KubernetesTargetMockTest {
 
@@ -54,11 +45,7 @@ class KubernetesTargetMockTest {
   KubernetesClient client;
 
   static CrdSource crds;
-  final Set<String> stuck = ConcurrentHashMap.newKeySet();
-  /** Workloads in the order they appeared, each with the workloads already ready at that moment. */
-  final List<Map.Entry<String, Set<String>>> appeared = new CopyOnWriteArrayList<>();
-  final Set<String> ready = ConcurrentHashMap.newKeySet();
-  final List<SharedIndexInformer<?>> kubelet = new ArrayList<>();
+  FakeKubelet kubelet;
   KubernetesTarget target;
   Doc cluster;
 
@@ -73,50 +60,12 @@ class KubernetesTargetMockTest {
         Clock.systemUTC());
     cluster = new Doc("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Kubernetes/connectedClusters/k1", "cluster", "rg",
         new ObjectMapper().createObjectNode(), "1", Instant.now(), Instant.now());
-    kubelet.add(client.apps().deployments().inAnyNamespace().inform(new Kubelet<>()));
-    kubelet.add(client.apps().statefulSets().inAnyNamespace().inform(new Kubelet<>()));
+    kubelet = new FakeKubelet(client);
   }
 
   @AfterEach
   void tearDown() {
-    kubelet.forEach(SharedIndexInformer::stop);
-  }
-
-  /** Sets {@code status.readyReplicas} as a kubelet would once the pods run, except for workloads told to stay stuck. */
-  final class Kubelet<T extends HasMetadata> implements ResourceEventHandler<T> {
-    @Override
-    public void onAdd(T obj) {
-      appeared.add(Map.entry(obj.getMetadata().getName(), Set.copyOf(ready)));
-      markReady(obj);
-    }
-
-    @Override
-    public void onUpdate(T oldObj, T newObj) {
-      markReady(newObj);
-    }
-
-    @Override
-    public void onDelete(T obj, boolean deletedFinalStateUnknown) {}
-
-    private void markReady(T obj) {
-      String name = obj.getMetadata().getName();
-      if (stuck.contains(name) || KubernetesTarget.readyReplicas(obj) >= KubernetesTarget.desiredReplicas(obj)) {
-        return;
-      }
-      int n = KubernetesTarget.desiredReplicas(obj);
-      try {
-        if (obj instanceof Deployment d) {
-          d.setStatus(new DeploymentStatusBuilder().withReplicas(n).withReadyReplicas(n).build());
-          client.apps().deployments().resource(d).updateStatus();
-        } else if (obj instanceof StatefulSet s) {
-          s.setStatus(new StatefulSetStatusBuilder().withReplicas(n).withReadyReplicas(n).build());
-          client.apps().statefulSets().resource(s).updateStatus();
-        }
-        ready.add(name);
-      } catch (KubernetesClientException e) {
-        // a newer version raced us; its own update event marks it ready
-      }
-    }
+    kubelet.close();
   }
 
   static DaprSettings settings(Map<String, String> raw) {
@@ -159,10 +108,10 @@ class KubernetesTargetMockTest {
       assertThat(live.getMetadata().getLabels()).containsEntry(KubernetesTarget.MANAGED_BY, "daprx").containsEntry(KubernetesTarget.INSTALL_LABEL, NS);
     }
     // each component appeared only once the one before it was rolled out
-    List<String> order = appeared.stream().map(Map.Entry::getKey).toList();
+    List<String> order = kubelet.appeared.stream().map(Map.Entry::getKey).toList();
     assertThat(order).containsExactly("dapr-sentry", "dapr-operator", "dapr-placement-server", "dapr-sidecar-injector", "dapr-dashboard");
-    for (int i = 1; i < appeared.size(); i++) {
-      assertThat(appeared.get(i).getValue()).as(order.get(i) + " appeared after").containsAll(order.subList(0, i));
+    for (int i = 1; i < kubelet.appeared.size(); i++) {
+      assertThat(kubelet.appeared.get(i).getValue()).as(order.get(i) + " appeared after").containsAll(order.subList(0, i));
     }
   }
 
@@ -193,7 +142,7 @@ class KubernetesTargetMockTest {
 
   @Test
   void aWorkloadThatNeverBecomesReadyFailsTheApplyNamingIt() {
-    stuck.add("dapr-operator");
+    kubelet.stuck.add("dapr-operator");
 
     assertThatThrownBy(() -> target.apply(cluster, NS, DaprSettings.defaults(), Duration.ofSeconds(3)))
         .isInstanceOf(ReconcileException.class).hasMessageContaining("Deployment(dapr-system/dapr-operator) 0/3 ready")
