@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import io.daprx.cli.client.ApiError;
 import io.daprx.cli.commands.ApplyCommand;
 import io.daprx.cli.commands.ClusterCommand;
+import io.daprx.cli.commands.ConnectedK8sCommand;
 import io.daprx.cli.commands.DeleteCommand;
 import io.daprx.cli.commands.ExtensionCommand;
 import io.daprx.cli.commands.FeatureCommand;
@@ -44,6 +45,7 @@ public final class Main {
     COMMANDS.put("k8s-extension", K8sExtensionCommand::new);
     COMMANDS.put("group", GroupCommand::new);
     COMMANDS.put("cluster", ClusterCommand::new);
+    COMMANDS.put("connectedk8s", ConnectedK8sCommand::new);
     COMMANDS.put("apply", ApplyCommand::new);
     COMMANDS.put("get", GetCommand::new);
     COMMANDS.put("delete", DeleteCommand::new);

@@ -3,6 +3,7 @@ package io.daprx.manager;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.daprx.manager.api.ManagementApi;
 import io.daprx.manager.engine.Clusters;
+import io.daprx.manager.engine.ConnectedClusters;
 import io.daprx.manager.engine.Extensions;
 import io.daprx.manager.engine.Json;
 import io.daprx.manager.engine.LocalClusters;
@@ -13,7 +14,11 @@ import io.daprx.manager.local.Supervisor;
 import io.daprx.manager.local.SupervisorSettings;
 import io.daprx.manager.security.SecretBox;
 import io.daprx.manager.store.JdbcStore;
+import io.daprx.manager.target.KubernetesTarget;
 import io.daprx.manager.target.LocalTarget;
+import io.daprx.manager.target.Targets;
+import io.daprx.manager.catalog.Catalog;
+import io.daprx.manager.kube.CrdSource;
 import io.javalin.Javalin;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -38,6 +43,8 @@ import org.slf4j.LoggerFactory;
 public final class ManagerServer implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(ManagerServer.class);
+  // connecting a cluster asks its API server for /version; an unreachable one is stored Offline, not waited for
+  private static final java.time.Duration CONNECT_PROBE_TIMEOUT = java.time.Duration.ofSeconds(3);
 
   private final ServerOptions options;
   private final Clock clock;
@@ -66,13 +73,17 @@ public final class ManagerServer implements AutoCloseable {
       target = new LocalTarget(supervisor, options.componentLauncher(), clock);
       Registrations registrations = new Registrations(store, clock, options.featureDelay(), options.providerDelay(), subscription);
       Clusters clusters = new Clusters(store, subscription, options.clustersDir(), options.portRangeStart());
+      ConnectedClusters connected = new ConnectedClusters(store, clusters, subscription, secrets, clock, CONNECT_PROBE_TIMEOUT);
+      // managedClusters run as local processes, connectedClusters on their Kubernetes API server
+      Targets targets = new Targets(target, new KubernetesTarget(connected::client, () -> Catalog.builtIn().defaultVersion(Catalog.DEFAULT_TRAIN),
+          CrdSource.classpath(ManagerServer.class.getClassLoader()), clock));
       AtomicReference<OperationRunner> runnerRef = new AtomicReference<>();
       Extensions extensions = new Extensions(store, registrations, secrets, id -> runnerRef.get().submit(id), clock);
-      runner = new OperationRunner(store, extensions, target, clock, options.reconcileTimeout());
+      runner = new OperationRunner(store, extensions, targets, clock, options.reconcileTimeout());
       runnerRef.set(runner);
       LocalClusters local = new LocalClusters(store, clusters, extensions, runner, target, clock);
       ManagementApi api = new ManagementApi(subscription, token, registrations, clusters, extensions, local,
-          new io.daprx.manager.engine.ClusterResources(store, clock));
+          new io.daprx.manager.engine.ClusterResources(store, clock), connected, targets);
       app = Javalin.create(cfg -> {
         cfg.showJavalinBanner = false;
         cfg.startupWatcherEnabled = false;

@@ -119,9 +119,12 @@ public final class ApiClient {
     }
   }
 
-  /** Protected settings never reach a debug log. */
-  private static String redact(JsonNode body) {
+  /** Protected settings and kubeconfigs never reach a debug log. */
+  static String redact(JsonNode body) {
     JsonNode copy = body.deepCopy();
+    if (copy instanceof com.fasterxml.jackson.databind.node.ObjectNode top && top.has("kubeconfig")) {
+      top.put("kubeconfig", "***");
+    }
     JsonNode p = copy.path("properties").path("configurationProtectedSettings");
     if (p instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
       java.util.List<String> keys = new java.util.ArrayList<>();

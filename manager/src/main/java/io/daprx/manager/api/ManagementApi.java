@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.daprx.manager.engine.ClusterResources;
 import io.daprx.manager.engine.Clusters;
+import io.daprx.manager.engine.ConnectedClusters;
+import io.daprx.manager.target.Target;
 import io.daprx.manager.engine.Extensions;
 import io.daprx.manager.engine.Json;
 import io.daprx.manager.engine.Registrations;
@@ -38,9 +40,13 @@ public final class ManagementApi {
   private final Extensions extensions;
   private final io.daprx.manager.engine.LocalClusters local;
   private final ClusterResources resources;
+  private final ConnectedClusters connected;
+  private final Target target;
 
   public ManagementApi(String subscription, String token, Registrations registrations, Clusters clusters, Extensions extensions,
-      io.daprx.manager.engine.LocalClusters local, ClusterResources resources) {
+      io.daprx.manager.engine.LocalClusters local, ClusterResources resources, ConnectedClusters connected, Target target) {
+    this.connected = connected;
+    this.target = target;
     this.subscription = subscription;
     this.token = token.getBytes(StandardCharsets.UTF_8);
     this.registrations = registrations;
@@ -121,31 +127,40 @@ public final class ManagementApi {
 
     // clusters
     app.get(SUB + "/providers/{rp}/{ctype}", ctx -> {
-      checkClusterType(ctx);
+      String type = checkClusterType(ctx);
       sub(ctx);
-      ctx.json(value(clusters.clusters(null)));
+      ctx.json(value(clusters.clusters(null, type)));
     });
     app.get(SUB + "/resourceGroups/{rg}/providers/{rp}/{ctype}", ctx -> {
-      checkClusterType(ctx);
-      ctx.json(value(clusters.clusters(rg(ctx))));
+      String type = checkClusterType(ctx);
+      ctx.json(value(clusters.clusters(rg(ctx), type)));
     });
     app.put(CLUSTER, ctx -> {
       if (!checkClusterType(ctx).equals("managedclusters")) {
-        throw ApiException.badRequest("UnsupportedClusterType",
-            "Connected (Kubernetes) clusters are registered with 'daprx connectedk8s connect', not created here.");
+        JsonNode b = body(ctx);
+        boolean existed = exists(() -> cluster(ctx));
+        ctx.status(existed ? 200 : 201).json(connected.connect(rg(ctx), ctx.pathParam("cluster"), b.path("kubeconfig").asText(null),
+            b.path("context").isTextual() ? b.path("context").asText() : null, b.path("location").asText(null)));
+        return;
       }
       ctx.status(201).json(clusters.createManaged(rg(ctx), ctx.pathParam("cluster"), bodyOrEmpty(ctx).path("location").asText(null)));
     });
     app.get(CLUSTER, ctx -> ctx.json(Json.external(cluster(ctx).body())));
     app.delete(CLUSTER, ctx -> {
-      local.deleteCluster(cluster(ctx));
+      Doc c = cluster(ctx);
+      if (ConnectedClusters.isConnected(c)) {
+        connected.delete(c, target);
+        ctx.status(200);
+        return;
+      }
+      local.deleteCluster(c);
       ctx.status(200);
     });
-    app.post(CLUSTER + "/start", ctx -> ctx.json(local.start(cluster(ctx))));
-    app.post(CLUSTER + "/stop", ctx -> ctx.json(local.stop(cluster(ctx))));
-    app.get(CLUSTER + "/pods", ctx -> ctx.json(value(local.pods(cluster(ctx), ctx.queryParam("namespace")))));
-    app.get(CLUSTER + "/services", ctx -> ctx.json(value(local.services(cluster(ctx), ctx.queryParam("namespace")))));
-    app.get(CLUSTER + "/pods/{pod}/log", ctx -> local.log(cluster(ctx), ctx.queryParam("namespace"), ctx.pathParam("pod"),
+    app.post(CLUSTER + "/start", ctx -> ctx.json(local.start(localCluster(ctx))));
+    app.post(CLUSTER + "/stop", ctx -> ctx.json(local.stop(localCluster(ctx))));
+    app.get(CLUSTER + "/pods", ctx -> ctx.json(value(local.pods(localCluster(ctx), ctx.queryParam("namespace")))));
+    app.get(CLUSTER + "/services", ctx -> ctx.json(value(local.services(localCluster(ctx), ctx.queryParam("namespace")))));
+    app.get(CLUSTER + "/pods/{pod}/log", ctx -> local.log(localCluster(ctx), ctx.queryParam("namespace"), ctx.pathParam("pod"),
         "true".equalsIgnoreCase(ctx.queryParam("follow")), ctx));
     // dapr.io resources of the cluster (kubectl apply/get/delete); the Kind comes from the path
     app.post(CLUSTER + "/apply", ctx -> {
@@ -167,7 +182,7 @@ public final class ManagementApi {
       resources.delete(cluster(ctx), kind(ctx), ctx.queryParam("namespace"), ctx.pathParam("name"));
       ctx.status(200).json(Json.object());
     });
-    app.get(CLUSTER + "/trustBundle", ctx -> ctx.json(local.trustBundle(cluster(ctx))));
+    app.get(CLUSTER + "/trustBundle", ctx -> ctx.json(local.trustBundle(localCluster(ctx))));
 
     // extensions
     app.get(EXTENSIONS, ctx -> ctx.json(value(extensions.list(cluster(ctx)))));
@@ -249,6 +264,16 @@ public final class ManagementApi {
   private Doc cluster(Context ctx) {
     String type = checkClusterType(ctx);
     return clusters.clusterDoc(rg(ctx), type, ctx.pathParam("cluster"));
+  }
+
+  /** A local managed cluster; a connected one is refused, since kubectl, not daprx, inspects and powers it. */
+  private Doc localCluster(Context ctx) {
+    Doc c = cluster(ctx);
+    if (ConnectedClusters.isConnected(c)) {
+      throw ApiException.badRequest("NotALocalCluster", "'" + c.body().path("name").asText()
+          + "' is a connected Kubernetes cluster: use kubectl with its kubeconfig to start, stop or inspect it.");
+    }
+    return c;
   }
 
   private static DaprResource.Kind kind(Context ctx) {

@@ -119,14 +119,18 @@ public final class Clusters {
     return store.get(id).orElseThrow(() -> {
       resourceGroupDoc(rg); // a missing group is the better message
       return ApiException.notFound("ResourceNotFound", "The Resource '" + ArmIds.clusterProvider(clusterType) + "/" + name
-          + "' under resource group '" + rg + "' was not found. Create it with: daprx cluster create -g " + rg + " -n " + name);
+          + "' under resource group '" + rg + "' was not found. " + (clusterType.equalsIgnoreCase("connectedClusters")
+          ? "Connect it with: daprx connectedk8s connect -g " + rg + " -n " + name + " --kubeconfig FILE"
+          : "Create it with: daprx cluster create -g " + rg + " -n " + name));
     });
   }
 
-  public ArrayNode clusters(String rg) {
+  /** The clusters of one type ({@code managedClusters} or {@code connectedClusters}), of a group or of all groups. */
+  public ArrayNode clusters(String rg, String clusterType) {
     ArrayNode out = Json.MAPPER.createArrayNode();
+    String provider = "/providers/" + ArmIds.clusterProvider(clusterType).toLowerCase(Locale.ROOT) + "/";
     List<Doc> docs = rg == null ? store.list(CLUSTER_KIND, null) : store.list(CLUSTER_KIND, resourceGroupDoc(rg).id());
-    docs.forEach(d -> out.add(Json.external(d.body())));
+    docs.stream().filter(d -> d.id().toLowerCase(Locale.ROOT).contains(provider)).forEach(d -> out.add(Json.external(d.body())));
     return out;
   }
 
@@ -180,7 +184,7 @@ public final class Clusters {
     return (rg + "_" + name).toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_.-]", "-");
   }
 
-  private static void checkName(String what, String name) {
+  static void checkName(String what, String name) {
     if (name == null || !NAME.matcher(name).matches()) {
       throw ApiException.badRequest("InvalidName", "Invalid " + what + " name '" + name
           + "': use 1-63 letters, digits, '-', '_' or '.', starting with a letter or digit.");

@@ -1,0 +1,243 @@
+package io.daprx.manager.target;
+
+import io.daprx.manager.catalog.Release;
+import io.daprx.manager.install.DaprSettings;
+import io.daprx.manager.kube.ControlPlaneManifests;
+import io.daprx.manager.kube.CrdSource;
+import io.daprx.manager.kube.InstallSpec;
+import io.daprx.manager.store.Doc;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.KubernetesClientTimeoutException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Installs the control plane on a real Kubernetes cluster: the objects {@link ControlPlaneManifests} renders,
+ * written through {@link KubeApply} in their order, each component's workload waited for (rolled out) before
+ * the next component starts, since every component asks sentry, and the injector needs the others.
+ */
+public final class KubernetesTarget implements Target {
+
+  private static final Logger LOG = LoggerFactory.getLogger(KubernetesTarget.class);
+  /** Which install (its release namespace) an object belongs to; remove() finds what to delete by it. */
+  public static final String INSTALL_LABEL = "daprx.io/install";
+  public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
+  static final String COMPONENT_LABEL = "app.kubernetes.io/name";
+  static final String HELM_RELEASE = "meta.helm.sh/release-name";
+  /** The Deployments that tell a Dapr install is on the cluster. */
+  static final List<String> DAPR_MARKERS = List.of("dapr-operator", "dapr-sentry");
+
+  private final Function<Doc, KubernetesClient> clients;
+  private final Supplier<Release> release;
+  private final CrdSource crds;
+  private final Clock clock;
+
+  /**
+   * @param clients a client for a connected cluster (closed after each call)
+   * @param release the daprx release whose images are installed
+   */
+  public KubernetesTarget(Function<Doc, KubernetesClient> clients, Supplier<Release> release, CrdSource crds, Clock clock) {
+    this.clients = clients;
+    this.release = release;
+    this.crds = crds;
+    this.clock = clock;
+  }
+
+  @Override
+  public List<ComponentStatus> apply(Doc cluster, String namespace, DaprSettings settings, Duration timeout) throws ReconcileException {
+    Instant deadline = clock.instant().plus(timeout);
+    try (KubernetesClient client = clients.apply(cluster)) {
+      checkExistingDapr(client, namespace, settings);
+      List<HasMetadata> desired = owned(ControlPlaneManifests.render(new InstallSpec(namespace, settings, release.get(), null), crds), namespace);
+      return applyInOrder(client, desired, deadline, timeout);
+    } catch (KubernetesClientException e) {
+      throw new ReconcileException("the cluster's API server refused the install: " + e.getMessage(), e);
+    }
+  }
+
+  /** The chain: objects in render order; when the next component begins, the previous one's workloads must be ready. */
+  private List<ComponentStatus> applyInOrder(KubernetesClient client, List<HasMetadata> desired, Instant deadline, Duration timeout)
+      throws ReconcileException {
+    List<ComponentStatus> statuses = new ArrayList<>();
+    List<HasMetadata> pending = new ArrayList<>();
+    String pendingComponent = null;
+    Map<KubeApply.Result, Integer> counts = new LinkedHashMap<>();
+    for (HasMetadata o : desired) {
+      String component = label(o, COMPONENT_LABEL);
+      if (!pending.isEmpty() && component != null && !component.equals(pendingComponent)) {
+        statuses.addAll(awaitRollout(client, pending, deadline, timeout));
+        pending.clear();
+      }
+      KubeApply.Result r = KubeApply.reconcile(client, o);
+      counts.merge(r, 1, Integer::sum);
+      LOG.debug("{}({}) {}", o.getKind(), ref(o), r);
+      if (o instanceof Deployment || o instanceof StatefulSet) {
+        pending.add(o);
+        pendingComponent = component;
+      }
+    }
+    statuses.addAll(awaitRollout(client, pending, deadline, timeout));
+    LOG.info("control plane applied in {}: {}", desired.get(0).getMetadata().getName(), counts);
+    return statuses;
+  }
+
+  private List<ComponentStatus> awaitRollout(KubernetesClient client, List<HasMetadata> workloads, Instant deadline, Duration timeout)
+      throws ReconcileException {
+    List<ComponentStatus> out = new ArrayList<>();
+    for (HasMetadata w : workloads) {
+      long left = Math.max(1, Duration.between(clock.instant(), deadline).toMillis());
+      try {
+        HasMetadata ready = client.resource(w).waitUntilCondition(o -> o != null && readyReplicas(o) >= desiredReplicas(o), left, TimeUnit.MILLISECONDS);
+        out.add(new ComponentStatus(w.getMetadata().getName(), readyReplicas(ready), desiredReplicas(ready)));
+      } catch (KubernetesClientTimeoutException e) {
+        String notReady = workloads.stream().map(x -> client.resource(x).get()).filter(Objects::nonNull)
+            .filter(x -> readyReplicas(x) < desiredReplicas(x))
+            .map(x -> x.getKind() + "(" + ref(x) + ") " + readyReplicas(x) + "/" + desiredReplicas(x) + " ready")
+            .collect(Collectors.joining(", "));
+        throw new ReconcileException("not ready within " + timeout.toSeconds() + "s: " + notReady
+            + "; see kubectl -n " + w.getMetadata().getNamespace() + " describe pods");
+      }
+    }
+    return out;
+  }
+
+  /**
+   * A Dapr install daprx did not make (Helm's, usually) is refused unless the user chose: adopt it in place
+   * ({@code existingDaprReleaseName}/{@code existingDaprReleaseNamespace}: the apply takes its objects over and
+   * relabels them) or install beside it ({@code skipExistingDaprCheck=true}).
+   */
+  void checkExistingDapr(KubernetesClient client, String namespace, DaprSettings settings) throws ReconcileException {
+    List<Deployment> foreign = client.apps().deployments().inAnyNamespace().list().getItems().stream()
+        .filter(d -> DAPR_MARKERS.contains(d.getMetadata().getName()))
+        .filter(d -> !"daprx".equals(label(d, MANAGED_BY)))
+        .toList();
+    if (foreign.isEmpty()) {
+      return;
+    }
+    String where = foreign.stream().map(d -> "Deployment(" + ref(d) + ")").collect(Collectors.joining(", "));
+    if (settings.skipExistingDaprCheck()) {
+      LOG.warn("Dapr not installed by daprx is on the cluster ({}); installing beside it as skipExistingDaprCheck=true asks", where);
+      return;
+    }
+    String name = settings.existingDaprReleaseName();
+    String ns = settings.existingDaprReleaseNamespace();
+    if (name == null) {
+      throw new ReconcileException("Dapr is already installed on this cluster, not by daprx: " + where + ". Adopt it with"
+          + " --configuration-settings existingDaprReleaseName=<its Helm release, e.g. dapr> existingDaprReleaseNamespace=<its namespace>,"
+          + " or install beside it with --configuration-settings skipExistingDaprCheck=true.");
+    }
+    if (!ns.equals(namespace)) {
+      throw new ReconcileException("existingDaprReleaseNamespace '" + ns + "' is not the release namespace '" + namespace
+          + "': an existing install is adopted in place; create the extension with --release-namespace " + ns + ".");
+    }
+    for (Deployment d : foreign) {
+      String release = d.getMetadata().getAnnotations() == null ? null : d.getMetadata().getAnnotations().get(HELM_RELEASE);
+      if (!ns.equals(d.getMetadata().getNamespace())) {
+        throw new ReconcileException("another Dapr install, not the one to adopt, is on the cluster: Deployment(" + ref(d)
+            + "); remove it first, or set skipExistingDaprCheck=true.");
+      }
+      if (release != null && !release.equals(name)) {
+        throw new ReconcileException("Deployment(" + ref(d) + ") belongs to Helm release '" + release + "', not '" + name
+            + "'; set existingDaprReleaseName=" + release + " to adopt it.");
+      }
+    }
+    LOG.info("adopting the existing Dapr install {} in {} ({})", name, ns, where);
+  }
+
+  /**
+   * Deletes every object of the install by its {@link #INSTALL_LABEL}: namespaced ones in the namespace, and the
+   * cluster-scoped RBAC and webhook configuration. The CRDs stay (deleting them would delete every user's
+   * Components, Subscriptions, ...), and so does the namespace.
+   */
+  @Override
+  public void remove(Doc cluster, String namespace) {
+    List<HasMetadata> kinds = owned(ControlPlaneManifests.render(new InstallSpec(namespace, DaprSettings.defaults(), release.get(), null), crds),
+        namespace);
+    Map<String, HasMetadata> oneOfEachKind = new LinkedHashMap<>();
+    for (HasMetadata o : kinds) {
+      if (!(o instanceof CustomResourceDefinition) && !(o instanceof Namespace)) {
+        oneOfEachKind.putIfAbsent(o.getApiVersion() + "/" + o.getKind() + "/" + (o.getMetadata().getNamespace() != null), o);
+      }
+    }
+    List<HasMetadata> reversed = new ArrayList<>(oneOfEachKind.values());
+    java.util.Collections.reverse(reversed); // workloads first, their rights and configuration last
+    try (KubernetesClient client = clients.apply(cluster)) {
+      for (HasMetadata o : reversed) {
+        boolean namespaced = o.getMetadata().getNamespace() != null;
+        int n = deleteByLabel(client, o, namespaced ? namespace : null, namespace);
+        LOG.debug("{} {} deleted in {}", n, o.getKind(), namespaced ? namespace : "the cluster");
+      }
+    }
+    LOG.info("control plane removed from {}; the Dapr CRDs ({}) and the namespace stay on the cluster: they may hold your resources."
+        + " Delete them with kubectl when no longer needed.", namespace, String.join(", ", CrdSource.NAMES));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static int deleteByLabel(KubernetesClient client, HasMetadata kind, String inNamespace, String install) {
+    if (kind instanceof GenericKubernetesResource) {
+      return deleteByLabel(client.genericKubernetesResources(kind.getApiVersion(), kind.getKind()), inNamespace, install);
+    }
+    return deleteByLabel(client.resources((Class<HasMetadata>) kind.getClass()), inNamespace, install);
+  }
+
+  private static <T extends HasMetadata, L extends io.fabric8.kubernetes.api.model.KubernetesResourceList<T>, R extends io.fabric8.kubernetes.client.dsl.Resource<T>>
+      int deleteByLabel(io.fabric8.kubernetes.client.dsl.MixedOperation<T, L, R> op, String inNamespace, String install) {
+    return (inNamespace != null ? op.inNamespace(inNamespace).withLabel(INSTALL_LABEL, install) : op.withLabel(INSTALL_LABEL, install))
+        .delete().size();
+  }
+
+  /** A connected cluster is not daprx's to stop: the control plane keeps running there. */
+  @Override
+  public void stop(Doc cluster, String namespace) {
+    LOG.info("Cluster({}) is a connected Kubernetes cluster; its control plane in {} keeps running", cluster.id(), namespace);
+  }
+
+  /** Every object labelled as daprx's and as this install's, so remove() and the existing-Dapr check can tell them. */
+  static List<HasMetadata> owned(List<HasMetadata> objects, String namespace) {
+    for (HasMetadata o : objects) {
+      Map<String, String> labels = new LinkedHashMap<>(o.getMetadata().getLabels() == null ? Map.of() : o.getMetadata().getLabels());
+      labels.put(MANAGED_BY, "daprx");
+      labels.put(INSTALL_LABEL, namespace);
+      o.getMetadata().setLabels(labels);
+    }
+    return objects;
+  }
+
+  static int readyReplicas(HasMetadata o) {
+    Integer n = o instanceof Deployment d ? (d.getStatus() == null ? null : d.getStatus().getReadyReplicas())
+        : o instanceof StatefulSet s ? (s.getStatus() == null ? null : s.getStatus().getReadyReplicas()) : null;
+    return n == null ? 0 : n;
+  }
+
+  static int desiredReplicas(HasMetadata o) {
+    Integer n = o instanceof Deployment d ? d.getSpec().getReplicas() : o instanceof StatefulSet s ? s.getSpec().getReplicas() : null;
+    return n == null ? 1 : n;
+  }
+
+  private static String label(HasMetadata o, String key) {
+    return o.getMetadata().getLabels() == null ? null : o.getMetadata().getLabels().get(key);
+  }
+
+  private static String ref(HasMetadata o) {
+    return o.getMetadata().getNamespace() == null ? o.getMetadata().getName() : o.getMetadata().getNamespace() + "/" + o.getMetadata().getName();
+  }
+}

@@ -1,0 +1,46 @@
+package io.daprx.manager.target;
+
+import io.daprx.manager.api.ArmIds;
+import io.daprx.manager.install.DaprSettings;
+import io.daprx.manager.store.Doc;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+
+/** Chooses the target of a cluster: local processes for {@code managedClusters}, Kubernetes for {@code connectedClusters}. */
+public final class Targets implements Target {
+
+  private static final String CONNECTED = "/providers/" + ArmIds.clusterProvider("connectedClusters").toLowerCase(Locale.ROOT) + "/";
+
+  private final Target local;
+  private final Target kubernetes;
+
+  public Targets(Target local, Target kubernetes) {
+    this.local = local;
+    this.kubernetes = kubernetes;
+  }
+
+  /** Whether a stored cluster is a connected (Kubernetes) cluster. */
+  public static boolean isConnected(Doc cluster) {
+    return cluster.id().toLowerCase(Locale.ROOT).contains(CONNECTED);
+  }
+
+  Target of(Doc cluster) {
+    return isConnected(cluster) ? kubernetes : local;
+  }
+
+  @Override
+  public List<ComponentStatus> apply(Doc cluster, String namespace, DaprSettings settings, Duration timeout) throws ReconcileException {
+    return of(cluster).apply(cluster, namespace, settings, timeout);
+  }
+
+  @Override
+  public void remove(Doc cluster, String namespace) {
+    of(cluster).remove(cluster, namespace);
+  }
+
+  @Override
+  public void stop(Doc cluster, String namespace) {
+    of(cluster).stop(cluster, namespace);
+  }
+}
