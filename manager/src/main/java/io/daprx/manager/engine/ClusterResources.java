@@ -204,6 +204,11 @@ public final class ClusterResources {
    * install on Kubernetes.
    */
   private LocalCluster requireDapr(Doc cluster) {
+    if (io.daprx.manager.target.Targets.isConnected(cluster)) {
+      // a connected cluster's resources live in its API server, where the operators read them
+      throw ApiException.badRequest("NotALocalCluster", "cluster '" + cluster.body().path("name").asText()
+          + "' is a connected Kubernetes cluster: manage its Dapr resources with kubectl apply/get/delete against it");
+    }
     if (store.list(Extensions.KIND, cluster.id()).isEmpty()) {
       throw ApiException.notFound("ResourceTypeNotFound", "cluster '" + cluster.body().path("name").asText()
           + "' has no dapr.io resource types: install the Dapr extension on it first (daprx k8s-extension create"
