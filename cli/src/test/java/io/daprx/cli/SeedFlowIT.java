@@ -406,8 +406,14 @@ class SeedFlowIT {
     ProcessHandle server = ProcessHandle.of(serverPid()).orElseThrow();
     server.destroyForcibly();
     server.onExit().get(10, TimeUnit.SECONDS);
-    await().atMost(Duration.ofSeconds(120)).until(() -> ok("k8s-extension", "show", "-c", CLUSTER, "-g", RG, "--name", "myDaprExtension",
-        "--query", "properties.provisioningState", "-o", "tsv").out().trim().equals("Succeeded"));
+    try {
+      await().atMost(Duration.ofSeconds(120)).until(() -> ok("k8s-extension", "show", "-c", CLUSTER, "-g", RG, "--name", "myDaprExtension",
+          "--query", "properties.provisioningState", "-o", "tsv").out().trim().equals("Succeeded"));
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      // what a user would look at: the pods and the server's log
+      throw new AssertionError(e.getMessage() + "\npods:\n" + daprx("get", "pods", "-n", "dapr-system", "-o", "wide").out()
+          + "\nserver.log (end):" + cli.serverLogTail(), e);
+    }
   }
 
   private static void assertError(String[] args, int code, String text) {
