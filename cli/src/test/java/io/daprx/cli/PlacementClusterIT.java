@@ -43,7 +43,7 @@ class PlacementClusterIT {
 
   @BeforeAll
   static void installTheControlPlane() throws Exception {
-    cli = new DaprxCli(home, 46000 + (int) (ProcessHandle.current().pid() % 50) * 192);
+    cli = new DaprxCli(home, 26000 + (int) (ProcessHandle.current().pid() % 25) * 192); // below the kernel's ephemeral ports
     cli.ok("cluster", "create", "-g", "rg", "-n", "actors");
     cli.registerForDapr();
     cli.ok("k8s-extension", "create", "-t", "managedClusters", "-c", "actors", "-g", "rg", "-n", "dapr", "--extension-type", "Microsoft.Dapr");

@@ -71,7 +71,7 @@ class SeedFlowIT {
 
   @BeforeAll
   static void noServerYet() {
-    cli = new DaprxCli(home, 36000 + (int) (ProcessHandle.current().pid() % 50) * 192);
+    cli = new DaprxCli(home, 20000 + (int) (ProcessHandle.current().pid() % 25) * 192); // below the kernel's ephemeral ports
     assertThat(home.resolve("server.json")).doesNotExist();
   }
 

@@ -31,7 +31,7 @@ public record ServerOptions(
   public static final String DEFAULT_LISTEN_ADDRESS = "127.0.0.1";
   public static final Duration DEFAULT_FEATURE_DELAY = Duration.ofSeconds(10);
   public static final Duration DEFAULT_PROVIDER_DELAY = Duration.ofSeconds(5);
-  public static final int DEFAULT_PORT_RANGE_START = 32000;
+  public static final int DEFAULT_PORT_RANGE_START = 20000;
   public static final Duration DEFAULT_RECONCILE_TIMEOUT = Duration.ofMinutes(3);
 
   public ServerOptions {

@@ -159,10 +159,16 @@ public final class Clusters {
     for (Doc d : store.list(CLUSTER_KIND, null)) {
       used.add(d.body().path("_local").path("portBase").asInt());
     }
-    for (int k = 0; k < 200; k++) {
+    int[] ephemeral = ephemeralPorts();
+    for (int k = 0; k < 400; k++) {
       int base = portRangeStart + k * LocalCluster.PORT_BLOCK;
       if (base + LocalCluster.PORT_BLOCK > 65535) {
         break;
+      }
+      // The kernel hands ports of its ephemeral range to outgoing connections (probes, gRPC clients, proxies): a
+      // replica restarting on such a port can find it taken by some connection and crash-loop until it closes.
+      if (base < ephemeral[1] && base + LocalCluster.PORT_BLOCK > ephemeral[0]) {
+        continue;
       }
       if (!used.contains(base) && free(base) && free(base + LocalCluster.SERVICE_OFFSET)) {
         return base;
@@ -170,6 +176,16 @@ public final class Clusters {
     }
     throw ApiException.conflict("NoPortsLeft", "No free block of " + LocalCluster.PORT_BLOCK + " loopback ports from " + portRangeStart
         + "; delete a cluster or start the server with another DAPRX_PORT_RANGE_START.");
+  }
+
+  /** The kernel's ephemeral port range (Linux), or an empty range where it cannot be read. */
+  static int[] ephemeralPorts() {
+    try {
+      String[] parts = java.nio.file.Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim().split("\\s+");
+      return new int[] {Integer.parseInt(parts[0]), Integer.parseInt(parts[1]) + 1};
+    } catch (IOException | RuntimeException e) {
+      return new int[] {0, 0};
+    }
   }
 
   private static boolean free(int port) {
