@@ -4,6 +4,7 @@ import io.daprx.common.pki.KeyAlgorithm;
 import io.daprx.common.pki.Pem;
 import io.daprx.common.runtime.Endpoints;
 import io.daprx.common.runtime.Readiness;
+import io.daprx.common.svid.SentryToken;
 import io.daprx.common.svid.SvidClient;
 import io.daprx.common.tls.SvidSource;
 import io.daprx.injector.patch.SidecarSettings;
@@ -133,18 +134,11 @@ public final class Injector implements AutoCloseable {
     boolean k8s = options.mode() == InjectorOptions.Mode.KUBERNETES;
     svid = SvidClient.connect(new SvidClient.Options(options.sentryAddress(), options.sentryId(), InjectorOptions.APP_ID,
         options.namespace(), options.trustDomain(), k8s ? TokenValidator.KUBERNETES : TokenValidator.INSECURE,
-        k8s ? Injector::kubernetesToken : null, KeyAlgorithm.EC_P256, null, 0), Pem.parseCertificates(anchorsPem), clock).start();
+        k8s ? SentryToken.fromFile(InjectorOptions.KUBERNETES_TOKEN_FILE) : null, KeyAlgorithm.EC_P256, null, 0), Pem.parseCertificates(anchorsPem), clock).start();
     readiness.set("svid", true);
     return svid;
   }
 
-  private static String kubernetesToken() {
-    try {
-      return Files.readString(InjectorOptions.KUBERNETES_TOKEN_FILE).trim();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read the sentry token " + InjectorOptions.KUBERNETES_TOKEN_FILE + ": " + e.getMessage(), e);
-    }
-  }
 
   /** On the timer: adopt changed anchors, and keep the caBundle current (retrying until the object exists). */
   private void checkAnchors() {

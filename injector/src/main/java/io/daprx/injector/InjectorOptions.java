@@ -52,7 +52,7 @@ public record InjectorOptions(
   /** The app id in the injector's SVID; sentry adds the DNS SAN {@code dapr-sidecar-injector.<ns>.svc} for it. */
   public static final String APP_ID = "dapr-injector";
   /** Where Kubernetes mounts the projected token the injector shows sentry. */
-  public static final Path KUBERNETES_TOKEN_FILE = Path.of("/var/run/secrets/dapr.io/sentrytoken/token");
+  public static final Path KUBERNETES_TOKEN_FILE = io.daprx.common.svid.SentryToken.KUBERNETES_FILE;
 
   public InjectorOptions {
     if ((tlsCertFile == null) != (tlsKeyFile == null)) {

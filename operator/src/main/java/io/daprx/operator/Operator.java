@@ -6,6 +6,7 @@ import io.daprx.common.runtime.Endpoints;
 import io.daprx.common.runtime.GrpcServers;
 import io.daprx.common.runtime.Readiness;
 import io.daprx.common.spiffe.SpiffeId;
+import io.daprx.common.svid.SentryToken;
 import io.daprx.common.svid.SvidClient;
 import io.daprx.common.tls.PeerIdentity;
 import io.daprx.common.tls.TlsCredentials;
@@ -32,7 +33,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -155,28 +155,16 @@ public final class Operator implements AutoCloseable {
       throw new IllegalArgumentException("--trust-anchors-file is required with mTLS (sentry's ca.crt);"
           + " pass --tls-enabled=false only for insecure local use");
     }
-    List<X509Certificate> anchors;
-    try {
-      anchors = Pem.parseCertificates(Files.readString(options.trustAnchorsFile()));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read --trust-anchors-file " + options.trustAnchorsFile() + ": " + e.getMessage(), e);
-    }
+    List<X509Certificate> anchors = Pem.readCertificates(options.trustAnchorsFile(), "--trust-anchors-file");
     readiness.declare("svid");
     Path tokenFile = options.sentryTokenFile();
     svid = SvidClient.connect(new SvidClient.Options(options.sentryAddress(), options.sentryId(), OperatorOptions.APP_ID,
         options.namespace(), options.trustDomain(), tokenFile != null ? TokenValidator.KUBERNETES : TokenValidator.INSECURE,
-        tokenFile != null ? () -> token(tokenFile) : null, null, null, 0), anchors, clock).start();
+        tokenFile != null ? SentryToken.fromFile(tokenFile) : null, null, null, 0), anchors, clock).start();
     readiness.set("svid", true);
     return TlsCredentials.serverMtls(svid, clock);
   }
 
-  private static String token(Path file) {
-    try {
-      return Files.readString(file).trim();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read the sentry token " + file + ": " + e.getMessage(), e);
-    }
-  }
 
   private ServerBuilder<?> netty(ServerCredentials creds) {
     return NettyServerBuilder.forAddress(new InetSocketAddress(options.listenAddress(), options.port()), creds)

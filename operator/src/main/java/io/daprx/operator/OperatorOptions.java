@@ -55,7 +55,7 @@ public record OperatorOptions(
   public static final int DEFAULT_STREAM_QUEUE_LIMIT = 1000;
   public static final Duration DEFAULT_LEASE_DURATION = Duration.ofSeconds(15);
   /** Where Kubernetes mounts the projected token the operator shows sentry. */
-  public static final Path KUBERNETES_TOKEN_FILE = Path.of("/var/run/secrets/dapr.io/sentrytoken/token");
+  public static final Path KUBERNETES_TOKEN_FILE = io.daprx.common.svid.SentryToken.KUBERNETES_FILE;
   /** The app id in the operator's SVID; daprd requires it of the server. */
   public static final String APP_ID = "dapr-operator";
 

@@ -7,6 +7,7 @@ import io.daprx.common.pki.Pem;
 import io.daprx.common.runtime.Endpoints;
 import io.daprx.common.runtime.Readiness;
 import io.daprx.common.spiffe.SpiffeId;
+import io.daprx.common.svid.SentryToken;
 import io.daprx.common.svid.SvidClient;
 import io.daprx.common.tls.PeerIdentity;
 import io.daprx.common.tls.SvidSource;
@@ -31,7 +32,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.List;
@@ -161,28 +161,16 @@ public final class Placement implements AutoCloseable {
       throw new IllegalArgumentException("--trust-anchors-file is required with mTLS (sentry's ca.crt);"
           + " pass --tls-enabled=false only for insecure local use");
     }
-    List<X509Certificate> anchors;
-    try {
-      anchors = Pem.parseCertificates(Files.readString(options.trustAnchorsFile()));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read --trust-anchors-file " + options.trustAnchorsFile() + ": " + e.getMessage(), e);
-    }
+    List<X509Certificate> anchors = Pem.readCertificates(options.trustAnchorsFile(), "--trust-anchors-file");
     readiness.declare("svid");
     boolean kubernetes = options.mode() == PlacementOptions.Mode.KUBERNETES;
     svid = SvidClient.connect(new SvidClient.Options(options.sentryAddress(), options.sentryId(), PlacementOptions.APP_ID,
         options.namespace(), options.trustDomain(), kubernetes ? TokenValidator.KUBERNETES : TokenValidator.INSECURE,
-        kubernetes ? Placement::kubernetesToken : null, null, null, 0), anchors, clock).start();
+        kubernetes ? SentryToken.fromFile(PlacementOptions.KUBERNETES_TOKEN_FILE) : null, null, null, 0), anchors, clock).start();
     readiness.set("svid", true);
     return io.daprx.common.tls.TlsCredentials.serverMtls(svid, clock);
   }
 
-  private static String kubernetesToken() {
-    try {
-      return Files.readString(PlacementOptions.KUBERNETES_TOKEN_FILE).trim();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read the sentry token " + PlacementOptions.KUBERNETES_TOKEN_FILE + ": " + e.getMessage(), e);
-    }
-  }
 
   private ServerBuilder<?> netty(ServerCredentials creds) {
     return NettyServerBuilder.forAddress(new InetSocketAddress(options.listenAddress(), options.port()), creds)

@@ -62,7 +62,7 @@ public record PlacementOptions(
   public static final String DEFAULT_TRUST_DOMAIN = "cluster.local";
   public static final String DEFAULT_NAMESPACE = "dapr-system";
   /** Where Kubernetes mounts the projected token placement shows sentry. */
-  public static final Path KUBERNETES_TOKEN_FILE = Path.of("/var/run/secrets/dapr.io/sentrytoken/token");
+  public static final Path KUBERNETES_TOKEN_FILE = io.daprx.common.svid.SentryToken.KUBERNETES_FILE;
   /** The app id in placement's SVID. */
   public static final String APP_ID = "dapr-placement";
 

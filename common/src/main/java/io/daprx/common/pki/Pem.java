@@ -46,6 +46,15 @@ public final class Pem {
     return out;
   }
 
+  /** The certificates of a PEM file named by a flag; an unreadable file is an error naming the flag and the file. */
+  public static List<X509Certificate> readCertificates(java.nio.file.Path file, String flag) {
+    try {
+      return parseCertificates(java.nio.file.Files.readString(file));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot read " + flag + " " + file + ": " + e.getMessage(), e);
+    }
+  }
+
   public static List<X509Certificate> parseCertificates(byte[] pem) {
     return parseCertificates(new String(pem, StandardCharsets.UTF_8));
   }
