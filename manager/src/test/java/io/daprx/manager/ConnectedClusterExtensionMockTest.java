@@ -83,25 +83,7 @@ class ConnectedClusterExtensionMockTest {
   }
 
   String kubeconfig() {
-    return """
-        apiVersion: v1
-        kind: Config
-        clusters:
-        - name: c1
-          cluster:
-            server: %s
-            insecure-skip-tls-verify: true
-        users:
-        - name: u1
-          user:
-            token: %s
-        contexts:
-        - name: ctx
-          context:
-            cluster: c1
-            user: u1
-        current-context: ctx
-        """.formatted(server.url("/"), TOKEN);
+    return io.daprx.manager.engine.TestKubeconfig.of(server.url("/"), "ctx", TOKEN);
   }
 
   @Test

@@ -52,25 +52,7 @@ class ConnectedClustersMockTest {
   }
 
   static String kubeconfig(String server, String context) {
-    return """
-        apiVersion: v1
-        kind: Config
-        clusters:
-        - name: c1
-          cluster:
-            server: %s
-            insecure-skip-tls-verify: true
-        users:
-        - name: u1
-          user:
-            token: %s
-        contexts:
-        - name: %s
-          context:
-            cluster: c1
-            user: u1
-        current-context: %s
-        """.formatted(server, TOKEN, context, context);
+    return TestKubeconfig.of(server, context, TOKEN);
   }
 
   @Test
