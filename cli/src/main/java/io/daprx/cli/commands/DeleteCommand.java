@@ -1,7 +1,7 @@
 package io.daprx.cli.commands;
 
+import io.daprx.manager.install.DaprResource;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -14,11 +14,6 @@ import picocli.CommandLine.Parameters;
     "Sidecars get a DELETED event for each from the operator.",
     "  daprx delete component statestore", "  daprx delete configuration appconfig -n shop"})
 public final class DeleteCommand extends ClientCommand implements Callable<Integer> {
-
-  /** The Dapr kinds the server knows, by every name kubectl accepts: plural, singular, Kind, {@code <plural>.dapr.io}. */
-  private static final Map<String, String> PLURALS = Map.of(
-      "component", "components", "configuration", "configurations", "subscription", "subscriptions",
-      "resiliency", "resiliencies", "httpendpoint", "httpendpoints");
 
   @Parameters(index = "0", paramLabel = "KIND", description = "component, configuration, subscription, resiliency or httpendpoint")
   String kind;
@@ -40,10 +35,10 @@ public final class DeleteCommand extends ClientCommand implements Callable<Integ
 
   @Override
   public Integer call() {
-    String plural = plural(kind);
-    String base = clusterPath(cluster(resourceGroup, clusterName, null)) + "/resources/" + plural + "/";
+    DaprResource.Kind k = kind(kind);
+    String base = clusterPath(cluster(resourceGroup, clusterName, null)) + "/resources/" + k.plural() + "/";
     String ns = namespace == null ? "default" : namespace;
-    String reference = PLURALS.entrySet().stream().filter(e -> e.getValue().equals(plural)).findFirst().orElseThrow().getKey() + ".dapr.io";
+    String reference = k.reference();
     for (String name : names) {
       try {
         api().send("DELETE", base + name + "?namespace=" + ns, null, Map.of());
@@ -58,19 +53,13 @@ public final class DeleteCommand extends ClientCommand implements Callable<Integ
     return 0;
   }
 
-  /** The plural of a Dapr kind as a user names it; an error listing the kinds otherwise. */
-  static String plural(String word) {
-    String w = word.toLowerCase(Locale.ROOT);
-    if (w.endsWith(".dapr.io")) {
-      w = w.substring(0, w.length() - ".dapr.io".length());
+  /** The Dapr kind a user names (plural, singular, Kind or {@code <plural>.dapr.io}); an error listing the kinds otherwise. */
+  static DaprResource.Kind kind(String word) {
+    DaprResource.Kind k = DaprResource.Kind.resolve(word);
+    if (k == null) {
+      throw new IllegalArgumentException("the server doesn't have a resource type \"" + word
+          + "\": use pods, services, components, configurations, subscriptions, resiliencies or httpendpoints");
     }
-    if (PLURALS.containsKey(w)) {
-      return PLURALS.get(w);
-    }
-    if (PLURALS.containsValue(w)) {
-      return w;
-    }
-    throw new IllegalArgumentException("the server doesn't have a resource type \"" + word
-        + "\": use pods, services, components, configurations, subscriptions, resiliencies or httpendpoints");
+    return k;
   }
 }

@@ -67,7 +67,7 @@ public final class GetCommand extends ClientCommand implements Callable<Integer>
 
   /** Components, Configurations, ...: listed from every namespace unless -n is given; one by name in -n (default: default). */
   private int daprResources() {
-    String plural = DeleteCommand.plural(kind);
+    String plural = DeleteCommand.kind(kind).plural();
     String base = clusterPath(cluster(resourceGroup, clusterName, null)) + "/resources/" + plural;
     boolean outputGiven = spec.commandLine().getParseResult().hasMatchedOption("--output");
     String o = outputGiven ? global.output.toLowerCase(Locale.ROOT) : "table";
