@@ -51,7 +51,19 @@ final class ServerCommand implements Callable<Integer> {
       description = "first loopback port given to local clusters (default: ${DEFAULT-VALUE})")
   int portRangeStart;
 
-  @Option(names = "--reconcile-timeout", defaultValue = "3m", description = "how long an install may take to become ready (default: ${DEFAULT-VALUE})")
+  @Option(names = "--catalog", defaultValue = "${env:DAPRX_CATALOG}", paramLabel = "FILE|URL",
+      description = "release catalog: a JSON file or http(s) URL, read again as it changes (default: the built-in one; env DAPRX_CATALOG)")
+  String catalog;
+
+  @Option(names = "--auto-upgrade-interval", defaultValue = "${env:DAPRX_AUTO_UPGRADE_INTERVAL:-10m}",
+      description = "how often extensions with auto-upgrade on are checked for a newer version (default: ${DEFAULT-VALUE})")
+  Duration autoUpgradeInterval;
+
+  @Option(names = "--auto-upgrade-retry", defaultValue = "${env:DAPRX_AUTO_UPGRADE_RETRY:-6h}",
+      description = "how long a version whose auto-upgrade was rolled back is left alone (default: ${DEFAULT-VALUE})")
+  Duration autoUpgradeRetry;
+
+  @Option(names = "--reconcile-timeout", defaultValue = "${env:DAPRX_RECONCILE_TIMEOUT:-3m}", description = "how long an install may take to become ready (default: ${DEFAULT-VALUE})")
   Duration reconcileTimeout;
 
   @Mixin
@@ -63,7 +75,7 @@ final class ServerCommand implements Callable<Integer> {
     // the store password is read from the environment only, so it never shows in a process list
     ServerOptions options = new ServerOptions(home, listenAddress, port, blankToNull(storeUrl), blankToNull(storeUser),
         blankToNull(System.getenv("DAPRX_STORE_PASSWORD")), featureDelay, providerDelay, portRangeStart, reconcileTimeout,
-        Launcher.command(Launcher.COMPONENT_JVM));
+        Launcher.command(Launcher.COMPONENT_JVM), blankToNull(catalog), autoUpgradeInterval, autoUpgradeRetry);
     ManagerServer server = new ManagerServer(options, Clock.systemUTC()).start();
     Runtime.getRuntime().addShutdownHook(new Thread(server::close, "shutdown"));
     server.awaitStop();

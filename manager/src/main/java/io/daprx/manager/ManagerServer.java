@@ -18,6 +18,10 @@ import io.daprx.manager.target.KubernetesTarget;
 import io.daprx.manager.target.LocalTarget;
 import io.daprx.manager.target.Targets;
 import io.daprx.manager.catalog.Catalog;
+import io.daprx.manager.catalog.CatalogSource;
+import io.daprx.manager.catalog.Semver;
+import io.daprx.manager.engine.AutoUpgrader;
+import io.daprx.manager.target.Distributions;
 import io.daprx.manager.kube.CrdSource;
 import io.javalin.Javalin;
 import java.io.IOException;
@@ -45,6 +49,8 @@ public final class ManagerServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ManagerServer.class);
   // connecting a cluster asks its API server for /version; an unreachable one is stored Offline, not waited for
   private static final java.time.Duration CONNECT_PROBE_TIMEOUT = java.time.Duration.ofSeconds(3);
+  /** How stale the catalog may be when a request reads it; the auto-upgrader reads it afresh at every tick. */
+  private static final java.time.Duration CATALOG_MAX_AGE = java.time.Duration.ofSeconds(30);
 
   private final ServerOptions options;
   private final Clock clock;
@@ -53,6 +59,7 @@ public final class ManagerServer implements AutoCloseable {
   private Supervisor supervisor;
   private LocalTarget target;
   private OperationRunner runner;
+  private AutoUpgrader upgrader;
   private Javalin app;
   private volatile boolean stopClustersOnClose;
   private String subscription;
@@ -70,15 +77,17 @@ public final class ManagerServer implements AutoCloseable {
       String token = loadOrCreateToken(options.tokenFile());
       SecretBox secrets = SecretBox.open(options.keyFile());
       supervisor = new Supervisor(options.supervisorDir(), clock, SupervisorSettings.defaults());
-      target = new LocalTarget(supervisor, options.componentLauncher(), clock);
+      CatalogSource catalog = new CatalogSource(options.catalog(), clock, CATALOG_MAX_AGE);
+      Semver build = Semver.parse(Versions.CURRENT);
+      target = new LocalTarget(supervisor, new Distributions(options.versionsDir(), options.componentLauncher(), build), clock);
       Registrations registrations = new Registrations(store, clock, options.featureDelay(), options.providerDelay(), subscription);
       Clusters clusters = new Clusters(store, subscription, options.clustersDir(), options.portRangeStart());
       ConnectedClusters connected = new ConnectedClusters(store, clusters, subscription, secrets, clock, CONNECT_PROBE_TIMEOUT);
       // managedClusters run as local processes, connectedClusters on their Kubernetes API server
-      Targets targets = new Targets(target, new KubernetesTarget(connected::client, () -> Catalog.builtIn().defaultVersion(Catalog.DEFAULT_TRAIN),
+      Targets targets = new Targets(target, new KubernetesTarget(connected::client, () -> catalog.current().defaultVersion(Catalog.DEFAULT_TRAIN),
           CrdSource.classpath(ManagerServer.class.getClassLoader()), clock));
       AtomicReference<OperationRunner> runnerRef = new AtomicReference<>();
-      Extensions extensions = new Extensions(store, registrations, secrets, id -> runnerRef.get().submit(id), clock);
+      Extensions extensions = new Extensions(store, registrations, secrets, id -> runnerRef.get().submit(id), catalog, build, clock);
       runner = new OperationRunner(store, extensions, targets, clock, options.reconcileTimeout());
       runnerRef.set(runner);
       LocalClusters local = new LocalClusters(store, clusters, extensions, runner, target, clock);
@@ -108,6 +117,8 @@ public final class ManagerServer implements AutoCloseable {
       this.subscription = subscription;
       writeServerFile();
       int resumed = runner.resumeInterrupted();
+      upgrader = new AutoUpgrader(store, extensions, catalog, clock, options.autoUpgradeInterval(), options.autoUpgradeRetry());
+      upgrader.start();
       Thread restore = new Thread(local::restoreAll, "restore-clusters");
       restore.setDaemon(true);
       restore.start();
@@ -186,6 +197,9 @@ public final class ManagerServer implements AutoCloseable {
     if (app != null) {
       app.stop();
       app = null;
+    }
+    if (upgrader != null) {
+      upgrader.close();
     }
     if (runner != null) {
       runner.close();

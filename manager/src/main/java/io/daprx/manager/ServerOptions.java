@@ -14,6 +14,9 @@ import java.util.List;
  * @param portRangeStart first loopback port of the blocks local clusters get
  * @param reconcileTimeout how long an install may take to become ready before it is Failed
  * @param componentLauncher the command that runs {@code daprx <component>} (java, flags, -jar, the jar)
+ * @param catalog the release catalog: a file or http(s) URL; null = the one built in
+ * @param autoUpgradeInterval how often extensions with auto-upgrade on are checked against the catalog
+ * @param autoUpgradeRetry how long a version whose auto-upgrade was rolled back is left alone before it is tried again
  */
 public record ServerOptions(
     Path home,
@@ -26,13 +29,18 @@ public record ServerOptions(
     Duration providerDelay,
     int portRangeStart,
     Duration reconcileTimeout,
-    List<String> componentLauncher) {
+    List<String> componentLauncher,
+    String catalog,
+    Duration autoUpgradeInterval,
+    Duration autoUpgradeRetry) {
 
   public static final String DEFAULT_LISTEN_ADDRESS = "127.0.0.1";
   public static final Duration DEFAULT_FEATURE_DELAY = Duration.ofSeconds(10);
   public static final Duration DEFAULT_PROVIDER_DELAY = Duration.ofSeconds(5);
   public static final int DEFAULT_PORT_RANGE_START = 20000;
   public static final Duration DEFAULT_RECONCILE_TIMEOUT = Duration.ofMinutes(3);
+  public static final Duration DEFAULT_AUTO_UPGRADE_INTERVAL = Duration.ofMinutes(10);
+  public static final Duration DEFAULT_AUTO_UPGRADE_RETRY = Duration.ofHours(6);
 
   public ServerOptions {
     componentLauncher = List.copyOf(componentLauncher);
@@ -40,7 +48,8 @@ public record ServerOptions(
 
   public static ServerOptions defaults(Path home, List<String> componentLauncher) {
     return new ServerOptions(home, DEFAULT_LISTEN_ADDRESS, 0, null, null, null, DEFAULT_FEATURE_DELAY, DEFAULT_PROVIDER_DELAY,
-        DEFAULT_PORT_RANGE_START, DEFAULT_RECONCILE_TIMEOUT, componentLauncher);
+        DEFAULT_PORT_RANGE_START, DEFAULT_RECONCILE_TIMEOUT, componentLauncher, null, DEFAULT_AUTO_UPGRADE_INTERVAL,
+        DEFAULT_AUTO_UPGRADE_RETRY);
   }
 
   public String effectiveStoreUrl() {
@@ -58,6 +67,11 @@ public record ServerOptions(
   /** Where a running server says how to reach it (address, pid), for the CLI. */
   public Path serverFile() {
     return home.resolve("server.json");
+  }
+
+  /** Where local clusters' daprx versions are installed side by side. */
+  public Path versionsDir() {
+    return home.resolve("versions");
   }
 
   public Path clustersDir() {

@@ -60,7 +60,7 @@ class ConnectedClusterExtensionMockTest {
     }
     kubelet = new FakeKubelet(client);
     ServerOptions options = new ServerOptions(home, "127.0.0.1", 0, null, null, null, Duration.ZERO, Duration.ZERO, 47000,
-        Duration.ofSeconds(30), List.of("true"));
+        Duration.ofSeconds(30), List.of("true"), null, ServerOptions.DEFAULT_AUTO_UPGRADE_INTERVAL, ServerOptions.DEFAULT_AUTO_UPGRADE_RETRY);
     manager = new ManagerServer(options, Clock.systemUTC()).start();
     bearer = Files.readString(options.tokenFile()).trim();
     sub = call("GET", "/subscriptions", null).body().path("value").path(0).path("subscriptionId").asText();

@@ -201,6 +201,10 @@ public final class ManagementApi {
         accepted(ctx, a);
       }
     });
+    app.get(EXTENSIONS + "/{name}/operations", ctx -> ctx.json(value(extensions.operations(cluster(ctx), ctx.pathParam("name")))));
+    app.get(CLUSTER + "/providers/Microsoft.KubernetesConfiguration/extensionTypes/{type}/versions", ctx -> ctx.json(value(
+        extensions.versions(cluster(ctx), ctx.pathParam("type"), ctx.queryParam("releaseTrain"), ctx.queryParam("majorVersion"),
+            "true".equalsIgnoreCase(ctx.queryParam("showLatest"))))));
     app.get(EXTENSIONS + "/{name}/operations/{op}", ctx -> ctx.json(extensions.operation(cluster(ctx), ctx.pathParam("name"), ctx.pathParam("op"))));
   }
 

@@ -54,7 +54,9 @@ public record Catalog(Map<String, List<Release>> trains) {
       if (in == null) {
         throw new CatalogException("the built-in catalog " + RESOURCE + " is missing from the class path");
       }
-      return parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), "the built-in catalog");
+      // The build writes its own version into the file; a development build is offered under its release number, as
+      // Versions.CURRENT names it, so "this build" is always an installable version.
+      return parse(new String(in.readAllBytes(), StandardCharsets.UTF_8).replace("-SNAPSHOT", ""), "the built-in catalog");
     } catch (IOException e) {
       throw new CatalogException("cannot read the built-in catalog: " + e.getMessage(), e);
     }
@@ -97,7 +99,8 @@ public record Catalog(Map<String, List<Release>> trains) {
   }
 
   /**
-   * Reads {@code {"trains": {"stable": [{"version", "imageTag", "daprVersion"}, ...], ...}}}, naming the source
+   * Reads {@code {"trains": {"stable": [{"version", "imageTag", "daprVersion", "distribution": {"url", "sha256"}}, ...],
+   * ...}}} ({@code distribution} optional), naming the source
    * and the faulty entry in every error (a bad catalog must be fixable from the message alone).
    */
   public static Catalog parse(String json, String origin) {
@@ -159,10 +162,57 @@ public record Catalog(Map<String, List<Release>> trains) {
     } catch (IllegalArgumentException e) {
       problems.add(where + ": daprVersion " + e.getMessage());
     }
-    return problems.size() == before ? new Release(parsed, tag, dapr) : null;
+    Release.Distribution distribution = distribution(v.get("distribution"), where, problems);
+    return problems.size() == before ? new Release(parsed, tag, dapr, distribution) : null;
+  }
+
+  /** A release as stored with an operation or an install (the catalog may drop it later; a rollback still needs it). */
+  public static com.fasterxml.jackson.databind.node.ObjectNode toJson(Release r) {
+    com.fasterxml.jackson.databind.node.ObjectNode o = new ObjectMapper().createObjectNode();
+    o.put("version", r.version().toString());
+    o.put("imageTag", r.imageTag());
+    o.put("daprVersion", r.daprVersion());
+    if (r.distribution() != null) {
+      o.putObject("distribution").put("url", r.distribution().url()).put("sha256", r.distribution().sha256());
+    }
+    return o;
+  }
+
+  /** Reads what {@link #toJson} wrote. */
+  public static Release fromJson(JsonNode stored) {
+    List<String> problems = new ArrayList<>();
+    Release r = release(stored, "stored release", problems);
+    if (r == null) {
+      throw new CatalogException(String.join("; ", problems));
+    }
+    return r;
+  }
+
+  private static Release.Distribution distribution(JsonNode d, String where, List<String> problems) {
+    if (d == null || d.isNull()) {
+      return null;
+    }
+    String url = d.path("url").asText("");
+    String sha = d.path("sha256").asText("").toLowerCase(Locale.ROOT);
+    if (!(url.startsWith("https://") || url.startsWith("http://") || url.startsWith("file:"))) {
+      problems.add(where + ": distribution.url must be an https:, http: or file: URL of a daprx jar (got '" + url + "')");
+    }
+    if (!sha.matches("[0-9a-f]{64}")) {
+      // a jar the manager will run as every control-plane replica is never taken unchecked
+      problems.add(where + ": distribution.sha256 must be the jar's SHA-256 as 64 hex digits");
+    }
+    return new Release.Distribution(url, sha);
   }
 
   // ---- the rules
+
+  /**
+   * Whether a local cluster can run the release: the catalog offers a jar for it, or it is the very build this
+   * server runs from ({@code build}), which needs no download.
+   */
+  public static boolean runsLocally(Release release, Semver build) {
+    return release.distribution() != null || release.version().equals(build);
+  }
 
   /** The train's versions, oldest first; an unknown train is an error listing the known ones. */
   public List<Release> versions(String train) {
@@ -177,6 +227,15 @@ public record Catalog(Map<String, List<Release>> trains) {
   public Release defaultVersion(String train) {
     List<Release> all = versions(train);
     return all.stream().filter(r -> !r.version().isPreRelease()).reduce((a, b) -> b).orElse(all.get(all.size() - 1));
+  }
+
+  /** The newest release of the train that {@code runs} accepts, pre-releases only on a train of them. */
+  public Optional<Release> defaultVersion(String train, java.util.function.Predicate<Release> runs) {
+    List<Release> all = versions(train).stream().filter(runs).toList();
+    if (all.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(all.stream().filter(r -> !r.version().isPreRelease()).reduce((a, b) -> b).orElse(all.get(all.size() - 1)));
   }
 
   /** The latest patch of each of the newest {@value #SUPPORTED_MINORS} minor lines of the train, oldest first. */
@@ -195,12 +254,23 @@ public record Catalog(Map<String, List<Release>> trains) {
    * false) or already newest: never a downgrade.
    */
   public Optional<Release> autoUpgradeTarget(Semver current, String train, boolean autoUpgrade) {
+    return autoUpgradeTarget(current, train, autoUpgrade, r -> true);
+  }
+
+  /** As {@link #autoUpgradeTarget(Semver, String, boolean)}, among the releases the cluster can run. */
+  public Optional<Release> autoUpgradeTarget(Semver current, String train, boolean autoUpgrade, java.util.function.Predicate<Release> runs) {
     if (!autoUpgrade) {
       return Optional.empty();
     }
     return supported(train).stream()
         .filter(r -> r.version().major() == current.major() && r.version().newerThan(current))
+        .filter(runs)
         .reduce((a, b) -> b);
+  }
+
+  /** The release of a version on any train, if the catalog lists it. */
+  public Optional<Release> find(Semver version) {
+    return trains.values().stream().flatMap(List::stream).filter(r -> r.version().equals(version)).findFirst();
   }
 
   /**

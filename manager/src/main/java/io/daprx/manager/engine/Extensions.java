@@ -6,6 +6,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.daprx.manager.api.ApiException;
 import io.daprx.manager.api.ArmIds;
+import io.daprx.manager.catalog.Catalog;
+import io.daprx.manager.catalog.CatalogException;
+import io.daprx.manager.catalog.CatalogSource;
+import io.daprx.manager.catalog.Release;
+import io.daprx.manager.catalog.Semver;
 import io.daprx.manager.install.DaprSettings;
 import io.daprx.manager.install.InvalidSettingsException;
 import io.daprx.manager.security.SecretBox;
@@ -37,20 +42,34 @@ public final class Extensions {
   /** What a write answered: HTTP status, the resource as shown, and the operation id to poll (null when none). */
   public record Accepted(int status, ObjectNode body, String operationId, String etag) {}
 
+  /** How many finished operations of an extension are kept as its history. */
+  static final int HISTORY = 50;
+
   private final Store store;
   private final Registrations registrations;
   private final SecretBox secrets;
   private final java.util.function.Consumer<String> submit;
+  private final CatalogSource catalog;
+  private final Semver build;
   private final Clock clock;
 
-  /** @param submit starts running a stored operation (the {@link OperationRunner}'s submit) */
-  public Extensions(Store store, Registrations registrations, SecretBox secrets, java.util.function.Consumer<String> submit, Clock clock) {
+  /**
+   * @param submit starts running a stored operation (the {@link OperationRunner}'s submit)
+   * @param build the version of the build this server runs, which local clusters run without a download
+   */
+  public Extensions(Store store, Registrations registrations, SecretBox secrets, java.util.function.Consumer<String> submit,
+      CatalogSource catalog, Semver build, Clock clock) {
     this.store = store;
     this.registrations = registrations;
     this.secrets = secrets;
     this.submit = submit;
+    this.catalog = catalog;
+    this.build = build;
     this.clock = clock;
   }
+
+  /** What an install last ran successfully: the target is put back to it when a later change fails. */
+  public record Applied(Release release, Map<String, String> settings) {}
 
   // ---- reads
 
@@ -70,6 +89,86 @@ public final class Extensions {
     String extId = ArmIds.extension(armId(cluster), name);
     return store.get(ArmIds.operation(extId, operationId)).map(d -> Json.external(d.body()))
         .orElseThrow(() -> ApiException.notFound("OperationNotFound", "Operation '" + operationId + "' of extension '" + name + "' was not found."));
+  }
+
+  /** The extension's operations, newest first: its history of installs, updates, upgrades and rollbacks. */
+  public ArrayNode operations(Doc cluster, String name) {
+    return operations(doc(cluster, name));
+  }
+
+  ArrayNode operations(Doc ext) {
+    ArrayNode out = Json.MAPPER.createArrayNode();
+    store.list(OPERATION_KIND, ext.id()).stream()
+        .sorted(java.util.Comparator.comparing((Doc d) -> d.body().path("startTime").asText()).reversed())
+        .forEach(d -> out.add(Json.external(d.body())));
+    return out;
+  }
+
+  /**
+   * The versions of an extension type a cluster can install ({@code extension-types list-versions-by-cluster}): the
+   * supported window of the train (the latest patch of the newest three minors) that the cluster can run, oldest first.
+   */
+  public ArrayNode versions(Doc cluster, String extensionType, String train, String majorVersion, boolean latestOnly) {
+    if (!DAPR_TYPE.equalsIgnoreCase(extensionType)) {
+      throw ApiException.notFound("ExtensionTypeNotFound", "Extension type '" + extensionType + "' is not available: the only extension type is '"
+          + DAPR_TYPE + "'.");
+    }
+    Catalog c = catalog.current();
+    String t = train == null || train.isBlank() ? Catalog.DEFAULT_TRAIN : train.toLowerCase(Locale.ROOT);
+    List<Release> found;
+    try {
+      found = c.supported(t).stream().filter(runsOn(cluster))
+          .filter(r -> majorVersion == null || majorVersion.isBlank() || String.valueOf(r.version().major()).equals(majorVersion.trim()))
+          .toList();
+    } catch (CatalogException e) {
+      throw ApiException.badRequest("InvalidReleaseTrain", e.getMessage());
+    }
+    if (latestOnly && !found.isEmpty()) {
+      found = List.of(found.get(found.size() - 1));
+    }
+    ArrayNode out = Json.MAPPER.createArrayNode();
+    String base = armId(cluster) + "/providers/" + ArmIds.EXTENSIONS_RP + "/extensionTypes/" + DAPR_TYPE.toLowerCase(Locale.ROOT) + "/versions/";
+    for (Release r : found) {
+      ObjectNode o = out.addObject();
+      o.put("id", base + r.version());
+      o.put("name", r.version().toString());
+      o.put("type", ArmIds.EXTENSIONS_RP + "/extensionTypes/versions");
+      ObjectNode p = o.putObject("properties");
+      p.put("version", r.version().toString());
+      p.put("releaseTrain", Character.toUpperCase(t.charAt(0)) + t.substring(1));
+      p.put("daprVersion", r.daprVersion());
+      ArrayNode types = p.putArray("supportedClusterTypes");
+      types.add("connectedClusters");
+      if (Catalog.runsLocally(r, build)) {
+        types.add("managedClusters");
+      }
+    }
+    return out;
+  }
+
+  /** The state the extension last reached with success, if any. */
+  public Optional<Applied> applied(Doc ext) {
+    JsonNode a = ext.body().path("_applied");
+    if (!a.isObject()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(new Applied(Catalog.fromJson(a.path("release")), stringMap(Json.MAPPER.readTree(secrets.open(a.path("settings").asText())))));
+    } catch (JsonProcessingException | RuntimeException e) {
+      throw new IllegalStateException("the stored last applied state of " + ext.id() + " is damaged", e);
+    }
+  }
+
+  /** Records what an install now runs (sealed: the settings include the protected ones). */
+  void recordApplied(ObjectNode body, Applied applied) {
+    ObjectNode a = body.putObject("_applied");
+    a.set("release", Catalog.toJson(applied.release()));
+    a.put("settings", seal(applied.settings()));
+  }
+
+  /** The release an operation moves to, as stored when it was accepted. */
+  public static Release targetRelease(Doc operation) {
+    return Catalog.fromJson(operation.body().path("_release"));
   }
 
   /** The raw settings (plain and protected) an install runs with: for the runner only, never for the API. */
@@ -105,8 +204,8 @@ public final class Extensions {
     boolean autoUpgrade = !props.has("autoUpgradeMinorVersion") || props.get("autoUpgradeMinorVersion").isNull()
         || props.get("autoUpgradeMinorVersion").asBoolean(true);
     String version = text(props, "version");
-    checkVersion(version, autoUpgrade);
     String train = releaseTrain(props);
+    Release release = targetRelease(cluster, version, autoUpgrade, train, null);
     Map<String, String> settings = stringMap(props.path("configurationSettings"));
     Map<String, String> protectedSettings = stringMap(props.path("configurationProtectedSettings"));
     parseSettings(settings, protectedSettings);
@@ -150,7 +249,7 @@ public final class Extensions {
     if (!protectedSettings.isEmpty()) {
       body.put("_protected", seal(protectedSettings));
     }
-    return startOperation(id, body, null, "create", 201, false);
+    return startOperation(id, body, null, "create", 201, false, null, release);
   }
 
   // ---- update
@@ -182,7 +281,9 @@ public final class Extensions {
     if (props.has("autoUpgradeMinorVersion") && autoUpgrade && !props.has("version")) {
       version = null; // turning auto-upgrade back on unpins
     }
-    checkVersion(version, autoUpgrade);
+    String train = props.has("releaseTrain") ? releaseTrain(props) : p.path("releaseTrain").asText(Catalog.DEFAULT_TRAIN);
+    Release from = applied(ext).map(Applied::release).orElse(null);
+    Release release = targetRelease(cluster, version, autoUpgrade, train, from);
     Map<String, String> before = stringMap(p.path("configurationSettings"));
     Map<String, String> after = mergePatch(before, props.path("configurationSettings"));
     Map<String, String> protectedBefore = protectedSettings(ext);
@@ -193,9 +294,7 @@ public final class Extensions {
           + " after create: the placement StatefulSet and the replica layout are fixed at install. Delete the extension and create it again with the new value.");
     }
     parseSettings(after, protectedAfter);
-    if (props.has("releaseTrain")) {
-      p.put("releaseTrain", releaseTrain(props));
-    }
+    p.put("releaseTrain", train);
     p.put("autoUpgradeMinorVersion", autoUpgrade);
     if (version == null) {
       p.putNull("version");
@@ -211,7 +310,31 @@ public final class Extensions {
     }
     p.put("provisioningState", "Updating");
     ((ObjectNode) body.get("systemData")).put("lastModifiedAt", clock.instant().toString());
-    return startOperation(ext.id(), body, ext.etag(), "update", 202, false);
+    return startOperation(ext.id(), body, ext.etag(), "update", 202, false, from, release);
+  }
+
+  // ---- upgrade (the auto-upgrader's only write)
+
+  /**
+   * Starts moving an installed extension to a newer release of its train, as auto-upgrade does; refused (409)
+   * while another operation runs on it, so two operations never touch one install.
+   */
+  public Accepted upgrade(Doc ext, Release to) {
+    requireNoOperation(ext);
+    Release from = applied(ext).orElseThrow(() -> ApiException.conflict("NotInstalled",
+        "Extension '" + ext.body().path("name").asText() + "' has never been installed successfully; nothing to upgrade.")).release();
+    ObjectNode body = ext.body().deepCopy();
+    ((ObjectNode) body.get("properties")).put("provisioningState", "Updating");
+    ObjectNode sys = (ObjectNode) body.get("systemData");
+    sys.put("lastModifiedBy", "daprx auto-upgrade");
+    sys.put("lastModifiedByType", "Application");
+    sys.put("lastModifiedAt", clock.instant().toString());
+    return startOperation(ext.id(), body, ext.etag(), "upgrade", 202, false, from, to);
+  }
+
+  /** Which releases a cluster can run: any on Kubernetes; on a local cluster, those with a jar for it. */
+  public java.util.function.Predicate<Release> runsOn(Doc cluster) {
+    return io.daprx.manager.target.Targets.isConnected(cluster) ? r -> true : r -> Catalog.runsLocally(r, build);
   }
 
   // ---- delete
@@ -227,12 +350,13 @@ public final class Extensions {
     }
     ObjectNode body = ext.get().body().deepCopy();
     ((ObjectNode) body.get("properties")).put("provisioningState", "Deleting");
-    return startOperation(ext.get().id(), body, ext.get().etag(), "delete", 202, force);
+    return startOperation(ext.get().id(), body, ext.get().etag(), "delete", 202, force, applied(ext.get()).map(Applied::release).orElse(null), null);
   }
 
   // ---- the operation
 
-  private Accepted startOperation(String extId, ObjectNode body, String etag, String kind, int status, boolean force) {
+  private Accepted startOperation(String extId, ObjectNode body, String etag, String kind, int status, boolean force, Release from,
+      Release to) {
     String opId = UUID.randomUUID().toString();
     String opDocId = ArmIds.operation(extId, opId);
     body.put("_operation", opId);
@@ -243,14 +367,22 @@ public final class Extensions {
     op.put("startTime", clock.instant().toString());
     op.putNull("endTime");
     op.putNull("error");
+    ObjectNode shown = op.putObject("properties");
+    shown.put("operation", kind);
+    shown.put("fromVersion", from == null ? null : from.version().toString());
+    shown.put("toVersion", to == null ? null : to.version().toString());
     op.put("_kind", kind);
     op.put("_extensionId", extId);
     op.put("_force", force);
+    if (to != null) {
+      op.set("_release", Catalog.toJson(to));
+    }
     Doc saved;
     try {
       saved = store.inTransaction(s -> {
         Doc d = etag == null ? s.create(extId, KIND, parentOf(extId), body) : s.update(extId, body, etag);
         s.create(opDocId, OPERATION_KIND, extId, op);
+        pruneHistory(s, extId);
         return d;
       });
     } catch (StoreException e) {
@@ -264,6 +396,13 @@ public final class Extensions {
     }
     submit.accept(opDocId);
     return new Accepted(status, Json.external(saved.body()), opId, saved.etag());
+  }
+
+  /** Keeps the newest {@value #HISTORY} operations of an extension; older ones only grow the store. */
+  private static void pruneHistory(Store s, String extId) {
+    List<Doc> ops = s.list(OPERATION_KIND, extId).stream()
+        .sorted(java.util.Comparator.comparing((Doc d) -> d.body().path("startTime").asText()).reversed()).toList();
+    ops.stream().skip(HISTORY).filter(d -> !"InProgress".equals(d.body().path("status").asText())).forEach(d -> s.delete(d.id(), null));
   }
 
   private void requireNoOperation(Doc ext) {
@@ -311,17 +450,39 @@ public final class Extensions {
     }
   }
 
-  private static void checkVersion(String version, boolean autoUpgrade) {
-    if (version == null) {
-      return;
-    }
-    if (autoUpgrade) {
+  /**
+   * The release an operation moves to, by EXTENSION.md's rules: a pinned {@code --version} (auto-upgrade off) if the
+   * train has it, it is supported and the cluster can run it; else the newest of the train above what runs
+   * ({@code current}), never below it; a fresh install gets the train's newest.
+   */
+  private Release targetRelease(Doc cluster, String version, boolean autoUpgrade, String train, Release current) {
+    if (version != null && autoUpgrade) {
       throw ApiException.badRequest("InvalidVersion", "To pin to specific version, auto-upgrade-minor-version must be set to 'false'.");
     }
-    if (!Versions.available().contains(version)) {
-      throw ApiException.badRequest("InvalidVersion", "Version '" + version + "' is not available; available versions: "
-          + String.join(", ", Versions.available()));
+    Catalog c = catalog.current();
+    java.util.function.Predicate<Release> runs = runsOn(cluster);
+    try {
+      if (version != null) {
+        Release r = c.requested(version, train);
+        if (!runs.test(r)) {
+          throw ApiException.badRequest("InvalidVersion", "Version '" + version + "' cannot run on local cluster '" + cluster.body().path("name").asText()
+              + "': the catalog offers no local distribution of it. Versions for this cluster: " + versionsFor(c, train, runs));
+        }
+        return r;
+      }
+      if (current != null) {
+        return autoUpgrade ? c.autoUpgradeTarget(current.version(), train, true, runs).orElse(current) : current;
+      }
+      return c.defaultVersion(train, runs).orElseThrow(() -> ApiException.badRequest("InvalidVersion", "Release train '" + train
+          + "' of " + catalog.describe() + " has no version this cluster can run."));
+    } catch (CatalogException e) {
+      throw ApiException.badRequest("InvalidVersion", e.getMessage());
     }
+  }
+
+  private static String versionsFor(Catalog c, String train, java.util.function.Predicate<Release> runs) {
+    List<String> v = c.supported(train).stream().filter(runs).map(r -> r.version().toString()).toList();
+    return v.isEmpty() ? "none" : String.join(", ", v);
   }
 
   private static void parseSettings(Map<String, String> settings, Map<String, String> protectedSettings) {
@@ -351,15 +512,15 @@ public final class Extensions {
     return ns;
   }
 
-  private static String releaseTrain(JsonNode props) {
+  /** The train as shown ({@code Stable}, {@code Dev}): one the catalog has. */
+  private String releaseTrain(JsonNode props) {
     String train = text(props, "releaseTrain");
-    if (train == null || train.equalsIgnoreCase("stable")) {
-      return "Stable";
+    String name = train == null ? Catalog.DEFAULT_TRAIN : train.toLowerCase(Locale.ROOT);
+    java.util.Set<String> known = catalog.current().trains().keySet();
+    if (!known.contains(name)) {
+      throw ApiException.badRequest("InvalidReleaseTrain", "Invalid release train '" + train + "': use " + String.join(" or ", known) + ".");
     }
-    if (train.equalsIgnoreCase("dev")) {
-      return "Dev";
-    }
-    throw ApiException.badRequest("InvalidReleaseTrain", "Invalid release train '" + train + "': use stable or dev.");
+    return Character.toUpperCase(name.charAt(0)) + name.substring(1);
   }
 
   private static void checkName(String name) {

@@ -107,6 +107,9 @@ public final class LocalClusters {
         o.put("status", p.status());
         o.put("restarts", p.restarts());
         o.put("createdAt", p.createdAt().toString());
+        if (p.version() != null) {
+          o.put("version", p.version());
+        }
         if (p.pid() == null) {
           o.putNull("pid");
         } else {

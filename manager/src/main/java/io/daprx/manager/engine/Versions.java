@@ -2,22 +2,17 @@ package io.daprx.manager.engine;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.List;
 import java.util.Properties;
 
 /**
- * The control-plane versions this server can install. Until the release-train catalog lands, that is the
- * one build it runs from (each daprx version speaks the wire protocols of Dapr 1.17/1.18).
+ * The version of the build this server runs from: local clusters run it without a download, and the built-in
+ * catalog offers it. Other versions come from the catalog ({@code io.daprx.manager.catalog}).
  */
 public final class Versions {
 
   public static final String CURRENT = load();
 
   private Versions() {}
-
-  public static List<String> available() {
-    return List.of(CURRENT);
-  }
 
   private static String load() {
     try (InputStream in = Versions.class.getResourceAsStream("/daprx-version.properties")) {

@@ -33,7 +33,16 @@ public record InstallPlan(String namespace, List<PodPlan> pods, List<ServicePlan
   // Kubernetes' alphabet for generated name suffixes (no vowels, no look-alikes).
   private static final char[] ALPHABET = "bcdfghjklmnpqrstvwxz2456789".toCharArray();
 
+  /** The plan without a version, for what does not depend on it: the pods' names-to-ports layout and the Services. */
   public static InstallPlan forLocal(LocalCluster cluster, String namespace, DaprSettings settings) {
+    return forLocal(cluster, namespace, settings, "");
+  }
+
+  /**
+   * The plan of one daprx version: every pod carries it, and it is part of each Deployment's template hash, so a
+   * version change rolls every replica as a new pod template does on Kubernetes.
+   */
+  public static InstallPlan forLocal(LocalCluster cluster, String namespace, DaprSettings settings, String version) {
     List<PodPlan> pods = new ArrayList<>();
     List<ServicePlan> services = new ArrayList<>();
     int componentIndex = 0;
@@ -41,23 +50,23 @@ public record InstallPlan(String namespace, List<PodPlan> pods, List<ServicePlan
       switch (component) {
         case "sentry" -> {
           int replicas = settings.replicas("dapr_sentry");
-          pods.addAll(deployment(cluster, "dapr-sentry", "sentry", replicas, componentIndex, namespace,
+          pods.addAll(deployment(cluster, "dapr-sentry", "sentry", replicas, componentIndex, namespace, version,
               ports -> sentryArgs(cluster, namespace, settings, ports)));
           services.add(service(cluster, "dapr-sentry", "dapr-sentry"));
         }
         case "operator" -> {
-          pods.addAll(deployment(cluster, "dapr-operator", "operator", settings.replicas("dapr_operator"), componentIndex, namespace,
+          pods.addAll(deployment(cluster, "dapr-operator", "operator", settings.replicas("dapr_operator"), componentIndex, namespace, version,
               ports -> operatorArgs(cluster, namespace, settings, ports)));
           services.add(service(cluster, "dapr-api", "dapr-operator"));
         }
         case "injector" -> {
           pods.addAll(deployment(cluster, "dapr-sidecar-injector", "injector", settings.replicas("dapr_sidecar_injector"), componentIndex,
-              namespace, ports -> injectorArgs(cluster, namespace, settings, ports)));
+              namespace, version, ports -> injectorArgs(cluster, namespace, settings, ports)));
           services.add(service(cluster, "dapr-sidecar-injector", "dapr-sidecar-injector"));
         }
         case "placement" -> {
           int replicas = settings.replicas("dapr_placement");
-          List<PodPlan> placement = statefulSet(cluster, "dapr-placement-server", "placement", replicas, componentIndex,
+          List<PodPlan> placement = statefulSet(cluster, "dapr-placement-server", "placement", replicas, componentIndex, version,
               (ordinal, ports, peers) -> placementArgs(cluster, namespace, settings, ordinal, ports, peers));
           pods.addAll(placement);
           services.add(service(cluster, "dapr-placement-server", "dapr-placement-server"));
@@ -153,7 +162,7 @@ public record InstallPlan(String namespace, List<PodPlan> pods, List<ServicePlan
 
   /** Replicas of a StatefulSet: stable names {@code <name>-<ordinal>}, each knowing every peer's raft address. */
   private static List<PodPlan> statefulSet(LocalCluster cluster, String workload, String component, int replicas, int componentIndex,
-      ReplicaArgs args) {
+      String version, ReplicaArgs args) {
     List<String> peers = new ArrayList<>();
     for (int i = 0; i < replicas; i++) {
       peers.add(workload + "-" + i + "=127.0.0.1:" + ports(cluster, componentIndex, i).get("raft"));
@@ -163,7 +172,7 @@ public record InstallPlan(String namespace, List<PodPlan> pods, List<ServicePlan
     for (int i = 0; i < replicas; i++) {
       Map<String, Integer> ports = ports(cluster, componentIndex, i);
       String name = workload + "-" + i;
-      out.add(new PodPlan(name, component, workload, i, args.of(i, ports, peerList), ports, cluster.logDir().resolve(name + ".log"),
+      out.add(new PodPlan(name, component, workload, i, version, args.of(i, ports, peerList), ports, cluster.logDir().resolve(name + ".log"),
           URI.create("http://127.0.0.1:" + ports.get("healthz") + "/healthz")));
     }
     return out;
@@ -171,15 +180,15 @@ public record InstallPlan(String namespace, List<PodPlan> pods, List<ServicePlan
 
   /** Replicas of a Deployment, named like Kubernetes names them: {@code <deployment>-<template hash>-<suffix>}. */
   private static List<PodPlan> deployment(LocalCluster cluster, String workload, String component, int replicas, int componentIndex,
-      String namespace, java.util.function.Function<Map<String, Integer>, List<String>> args) {
-    // The template hash covers the arguments without per-replica ports, so it changes exactly when a
-    // setting changes, as a ReplicaSet's pod-template-hash does.
-    String template = hash(String.join(" ", args.apply(Map.of("grpc", 0, "healthz", 0, "metrics", 0, "raft", 0))), 10);
+      String namespace, String version, java.util.function.Function<Map<String, Integer>, List<String>> args) {
+    // The template hash covers the version and the arguments without per-replica ports, so it changes exactly when
+    // a setting or the version changes, as a ReplicaSet's pod-template-hash does.
+    String template = hash(version + " " + String.join(" ", args.apply(Map.of("grpc", 0, "healthz", 0, "metrics", 0, "raft", 0))), 10);
     List<PodPlan> out = new ArrayList<>();
     for (int i = 0; i < replicas; i++) {
       Map<String, Integer> ports = ports(cluster, componentIndex, i);
       String name = workload + "-" + template + "-" + hash(cluster.id() + "/" + namespace + "/" + workload + "/" + template + "/" + i, 5);
-      out.add(new PodPlan(name, component, workload, i, args.apply(ports), ports, cluster.logDir().resolve(name + ".log"),
+      out.add(new PodPlan(name, component, workload, i, version, args.apply(ports), ports, cluster.logDir().resolve(name + ".log"),
           URI.create("http://127.0.0.1:" + ports.get("healthz") + "/healthz")));
     }
     return out;

@@ -12,6 +12,7 @@ import java.time.Instant;
  * @param pid the running process, null while none runs
  * @param lastExitReason why the last process exited, e.g. {@code exit code 1}, {@code killed by signal 9}; null if
  *     none did
+ * @param version the daprx version the pod runs, null if its record predates versions
  */
 public record PodStatus(
     String name,
@@ -21,7 +22,8 @@ public record PodStatus(
     int restarts,
     Instant createdAt,
     Long pid,
-    String lastExitReason) {
+    String lastExitReason,
+    String version) {
 
   /** Accepted, no process launched yet. */
   public static final String PENDING = "Pending";

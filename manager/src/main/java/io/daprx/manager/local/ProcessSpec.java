@@ -23,6 +23,7 @@ import java.util.TreeMap;
  * @param logFile where stdout and stderr are appended, across restarts
  * @param readiness an http URL answering 2xx when the pod is ready; null means ready while the process is alive
  * @param specHash a hash of everything that needs a new process when it changes (all fields but the name)
+ * @param version the daprx version the pod runs, shown with it; null in records written before versions existed
  */
 public record ProcessSpec(
     String name,
@@ -31,7 +32,8 @@ public record ProcessSpec(
     Map<String, String> env,
     Path logFile,
     URI readiness,
-    String specHash) {
+    String specHash,
+    String version) {
 
   public ProcessSpec {
     requireText(name, "name");
@@ -54,13 +56,19 @@ public record ProcessSpec(
   /** A spec with its hash computed from the other fields; the log file is made absolute. */
   public static ProcessSpec of(String name, String component, List<String> command, Map<String, String> env,
       Path logFile, URI readiness) {
+    return of(name, component, null, command, env, logFile, readiness);
+  }
+
+  /** A spec of a pod running daprx {@code version}. */
+  public static ProcessSpec of(String name, String component, String version, List<String> command, Map<String, String> env,
+      Path logFile, URI readiness) {
     Path log = logFile.toAbsolutePath().normalize();
     Map<String, String> sortedEnv = env == null ? Map.of() : new TreeMap<>(env);
     return new ProcessSpec(name, component, command, sortedEnv, log, readiness,
-        hash(component, command, sortedEnv, log, readiness));
+        hash(component, version, command, sortedEnv, log, readiness), version);
   }
 
-  private static String hash(String component, List<String> command, Map<String, String> env, Path logFile,
+  private static String hash(String component, String version, List<String> command, Map<String, String> env, Path logFile,
       URI readiness) {
     MessageDigest digest;
     try {
@@ -70,6 +78,9 @@ public record ProcessSpec(
     }
     // length-prefixed fields, so ["a b"] and ["a", "b"] never collide
     field(digest, component);
+    if (version != null) {
+      field(digest, version); // only when set: specs recorded before versions existed keep their hash
+    }
     field(digest, String.valueOf(command.size()));
     command.forEach(arg -> field(digest, arg));
     field(digest, String.valueOf(env.size()));

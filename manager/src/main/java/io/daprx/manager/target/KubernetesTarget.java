@@ -53,7 +53,7 @@ public final class KubernetesTarget implements Target {
 
   /**
    * @param clients a client for a connected cluster (closed after each call)
-   * @param release the daprx release whose images are installed
+   * @param release any release: {@link #remove} renders an install only to learn which kinds of object to delete
    */
   public KubernetesTarget(Function<Doc, KubernetesClient> clients, Supplier<Release> release, CrdSource crds, Clock clock) {
     this.clients = clients;
@@ -63,11 +63,17 @@ public final class KubernetesTarget implements Target {
   }
 
   @Override
-  public List<ComponentStatus> apply(Doc cluster, String namespace, DaprSettings settings, Duration timeout) throws ReconcileException {
+  public List<ComponentStatus> apply(Doc cluster, Install install, Duration timeout) throws ReconcileException {
     Instant deadline = clock.instant().plus(timeout);
+    String namespace = install.namespace();
     try (KubernetesClient client = clients.apply(cluster)) {
-      checkExistingDapr(client, namespace, settings);
-      List<HasMetadata> desired = owned(ControlPlaneManifests.render(new InstallSpec(namespace, settings, release.get(), null), crds), namespace);
+      checkExistingDapr(client, namespace, install.settings());
+      List<HasMetadata> desired = owned(ControlPlaneManifests.render(new InstallSpec(namespace, install.settings(), install.release(), null), crds),
+          namespace);
+      if (!install.applyCrds()) {
+        // a downgrade keeps the newer CRDs: older ones could drop fields that stored resources already use
+        desired.removeIf(o -> o instanceof CustomResourceDefinition);
+      }
       return applyInOrder(client, desired, deadline, timeout);
     } catch (KubernetesClientException e) {
       throw new ReconcileException("the cluster's API server refused the install: " + e.getMessage(), e);

@@ -40,24 +40,26 @@ public final class LocalTarget implements Target {
   private static final Logger LOG = LoggerFactory.getLogger(LocalTarget.class);
 
   private final Supervisor supervisor;
-  private final List<String> launcher;
+  private final Distributions distributions;
   private final Clock clock;
   private final Map<String, List<ServiceProxy>> proxies = new ConcurrentHashMap<>();
   // Every pod a group's plans have named, by name: while an update rolls, the old replicas still serve and
   // must stay behind their Service until the supervisor has replaced them.
   private final Map<String, Map<String, PodPlan>> known = new ConcurrentHashMap<>();
 
-  /** @param launcher the argv that runs {@code daprx}, to which a component's arguments are appended */
-  public LocalTarget(Supervisor supervisor, List<String> launcher, Clock clock) {
+  /** @param distributions the argv that runs each daprx version, to which a component's arguments are appended */
+  public LocalTarget(Supervisor supervisor, Distributions distributions, Clock clock) {
     this.supervisor = supervisor;
-    this.launcher = List.copyOf(launcher);
+    this.distributions = distributions;
     this.clock = clock;
   }
 
   @Override
-  public List<ComponentStatus> apply(Doc cluster, String namespace, DaprSettings settings, Duration timeout) throws ReconcileException {
+  public List<ComponentStatus> apply(Doc cluster, Install install, Duration timeout) throws ReconcileException {
     LocalCluster lc = Clusters.local(cluster);
-    InstallPlan plan = InstallPlan.forLocal(lc, namespace, settings);
+    String namespace = install.namespace();
+    InstallPlan plan = InstallPlan.forLocal(lc, namespace, install.settings(), install.version());
+    List<String> launcher = distributions.launcher(install.release());
     String group = group(lc, namespace);
     try {
       Files.createDirectories(lc.logDir());
@@ -76,7 +78,8 @@ public final class LocalTarget implements Target {
     for (PodPlan p : plan.pods()) {
       List<String> argv = new ArrayList<>(launcher);
       argv.addAll(p.args());
-      byName.put(p.name(), ProcessSpec.of(p.name(), p.component(), argv, Map.of("NAMESPACE", namespace), p.logFile(), p.readiness()));
+      byName.put(p.name(), ProcessSpec.of(p.name(), p.component(), p.version(), argv, Map.of("NAMESPACE", namespace), p.logFile(),
+          p.readiness()));
     }
     java.util.Set<String> running = new java.util.HashSet<>();
     supervisor.status(group).forEach(p -> running.add(p.name()));
@@ -146,10 +149,15 @@ public final class LocalTarget implements Target {
     return out;
   }
 
-  /** The named ports of each planned pod (grpc, healthz, metrics, raft), for inspection. */
+  /**
+   * The named ports of each pod (grpc, healthz, metrics, raft), for inspection: from the plan of each version that
+   * runs, since pod names depend on the version and both run while an upgrade rolls.
+   */
   public Map<String, Map<String, Integer>> podPorts(Doc cluster, String namespace, DaprSettings settings) {
+    LocalCluster lc = Clusters.local(cluster);
     Map<String, Map<String, Integer>> out = new LinkedHashMap<>();
-    InstallPlan.forLocal(Clusters.local(cluster), namespace, settings).pods().forEach(p -> out.put(p.name(), p.ports()));
+    supervisor.status(group(lc, namespace)).stream().map(p -> p.version() == null ? "" : p.version()).distinct()
+        .forEach(v -> InstallPlan.forLocal(lc, namespace, settings, v).pods().forEach(p -> out.put(p.name(), p.ports())));
     return out;
   }
 

@@ -1,7 +1,6 @@
 package io.daprx.manager.target;
 
 import io.daprx.manager.api.ArmIds;
-import io.daprx.manager.install.DaprSettings;
 import io.daprx.manager.store.Doc;
 import java.time.Duration;
 import java.util.List;
@@ -30,8 +29,14 @@ public final class Targets implements Target {
   }
 
   @Override
-  public List<ComponentStatus> apply(Doc cluster, String namespace, DaprSettings settings, Duration timeout) throws ReconcileException {
-    return of(cluster).apply(cluster, namespace, settings, timeout);
+  public List<ComponentStatus> apply(Doc cluster, Install install, Duration timeout) throws ReconcileException {
+    return of(cluster).apply(cluster, install, timeout);
+  }
+
+  @Override
+  public void publish(Doc cluster, String namespace, com.fasterxml.jackson.databind.node.ObjectNode extension,
+      com.fasterxml.jackson.databind.node.ArrayNode operations) {
+    of(cluster).publish(cluster, namespace, extension, operations);
   }
 
   @Override

@@ -125,12 +125,46 @@ class CatalogTest {
   }
 
   @Test
+  void aDistributionNeedsAUrlAndTheJarsDigest() {
+    String sha = "ab".repeat(32);
+    Catalog c = Catalog.parse("""
+        {"trains": {"stable": [{"version": "1.0.0", "imageTag": "1.0.0", "daprVersion": "1.17.0",
+          "distribution": {"url": "file:/opt/daprx/1.0.0/daprx.jar", "sha256": "%s"}}]}}
+        """.formatted(sha.toUpperCase()), "test");
+    Release r = c.defaultVersion("stable");
+    assertThat(r.distribution()).isEqualTo(new Release.Distribution("file:/opt/daprx/1.0.0/daprx.jar", sha));
+    assertThat(Catalog.fromJson(Catalog.toJson(r))).isEqualTo(r);
+    assertThat(Catalog.runsLocally(r, v("9.9.9"))).isTrue();
+    assertThat(Catalog.runsLocally(CATALOG.defaultVersion("stable"), v("9.9.9"))).isFalse();
+    assertThat(Catalog.runsLocally(CATALOG.defaultVersion("stable"), v("2.0.0"))).isTrue();
+
+    assertThatThrownBy(() -> Catalog.parse("""
+        {"trains": {"stable": [{"version": "1.0.0", "imageTag": "1.0.0", "daprVersion": "1.17.0",
+          "distribution": {"url": "ftp://mirror/daprx.jar", "sha256": "abc"}}]}}
+        """, "catalog x.json")).isInstanceOf(CatalogException.class)
+        .hasMessageContaining("catalog x.json is invalid: train 'stable' entry 0: distribution.url must be an https:, http: or file: URL")
+        .hasMessageContaining("distribution.sha256 must be the jar's SHA-256 as 64 hex digits");
+  }
+
+  @Test
+  void autoUpgradeAndTheDefaultOnlyPickWhatTheClusterRuns() {
+    java.util.function.Predicate<Release> upTo13 = r -> !r.version().newerThan(v("1.3.0"));
+    // 1.3.1 (the supported patch of 1.3) is not runnable here, and 1.3.0 is out of the window: nothing to move to
+    assertThat(CATALOG.autoUpgradeTarget(v("1.2.0"), "stable", true, upTo13)).isEmpty();
+    assertThat(CATALOG.autoUpgradeTarget(v("1.2.0"), "stable", true, r -> true)).map(r -> r.version().toString()).contains("1.3.1");
+    assertThat(CATALOG.defaultVersion("stable", upTo13)).map(r -> r.version().toString()).contains("1.3.0");
+    assertThat(CATALOG.defaultVersion("stable", r -> false)).isEmpty();
+  }
+
+  @Test
   void theBuiltInCatalogIsValidAndHasBothTrains() {
     Catalog builtIn = Catalog.builtIn();
     assertThat(builtIn.trains()).containsKeys("stable", "dev");
-    assertThat(builtIn.supported("stable")).hasSize(3);
-    assertThat(builtIn.versions("dev")).anyMatch(r -> r.version().isPreRelease());
-    assertThat(builtIn.versions("stable")).noneMatch(r -> r.version().isPreRelease());
+    // the built-in catalog offers exactly this build, which local clusters run without a download
+    Semver build = Semver.parse(io.daprx.manager.engine.Versions.CURRENT);
+    assertThat(builtIn.defaultVersion("stable").version()).isEqualTo(build);
+    assertThat(builtIn.versions("dev")).extracting(Release::version).containsExactly(build);
+    assertThat(Catalog.runsLocally(builtIn.defaultVersion("stable"), build)).isTrue();
     assertThat(Catalog.load(null)).isEqualTo(builtIn);
   }
 

@@ -91,7 +91,7 @@ class KubernetesTargetMockTest {
   @Test
   void applyCreatesEveryObjectInRenderOrderWaitingForEachComponentBeforeTheNext() throws Exception {
     drainRequests();
-    List<Target.ComponentStatus> statuses = target.apply(cluster, NS, DaprSettings.defaults(), TIMEOUT);
+    List<Target.ComponentStatus> statuses = target.apply(cluster, install(DaprSettings.defaults()), TIMEOUT);
 
     assertThat(statuses).extracting(Target.ComponentStatus::workload)
         .containsExactly("dapr-sentry", "dapr-operator", "dapr-placement-server", "dapr-sidecar-injector", "dapr-dashboard");
@@ -117,10 +117,10 @@ class KubernetesTargetMockTest {
 
   @Test
   void secondApplyOfTheSameSettingsWritesNothing() throws Exception {
-    target.apply(cluster, NS, DaprSettings.defaults(), TIMEOUT);
+    target.apply(cluster, install(DaprSettings.defaults()), TIMEOUT);
     drainRequests();
 
-    List<Target.ComponentStatus> again = target.apply(cluster, NS, DaprSettings.defaults(), TIMEOUT);
+    List<Target.ComponentStatus> again = target.apply(cluster, install(DaprSettings.defaults()), TIMEOUT);
 
     assertThat(again).hasSize(5).allSatisfy(s -> assertThat(s.ready()).isEqualTo(s.desired()));
     assertThat(drainRequests()).extracting(r -> r.getMethod() + " " + r.getPath()).filteredOn(s -> !s.startsWith("GET")).isEmpty();
@@ -128,10 +128,10 @@ class KubernetesTargetMockTest {
 
   @Test
   void changedSettingsPatchOnlyWhatChanged() throws Exception {
-    target.apply(cluster, NS, DaprSettings.defaults(), TIMEOUT);
+    target.apply(cluster, install(DaprSettings.defaults()), TIMEOUT);
     drainRequests();
 
-    target.apply(cluster, NS, settings(Map.of("dapr_operator.replicaCount", "2", "global.ha.enabled", "false")), TIMEOUT);
+    target.apply(cluster, install(settings(Map.of("dapr_operator.replicaCount", "2", "global.ha.enabled", "false"))), TIMEOUT);
 
     List<String> writes = drainRequests().stream().filter(r -> !"GET".equals(r.getMethod()) && !r.getPath().endsWith("/status"))
         .map(r -> r.getMethod() + " " + r.getPath()).toList();
@@ -144,7 +144,7 @@ class KubernetesTargetMockTest {
   void aWorkloadThatNeverBecomesReadyFailsTheApplyNamingIt() {
     kubelet.stuck.add("dapr-operator");
 
-    assertThatThrownBy(() -> target.apply(cluster, NS, DaprSettings.defaults(), Duration.ofSeconds(3)))
+    assertThatThrownBy(() -> target.apply(cluster, install(DaprSettings.defaults()), Duration.ofSeconds(3)))
         .isInstanceOf(ReconcileException.class).hasMessageContaining("Deployment(dapr-system/dapr-operator) 0/3 ready")
         .hasMessageNotContaining("dapr-sentry");
     assertThat(client.apps().statefulSets().inNamespace(NS).withName("dapr-placement-server").get())
@@ -164,7 +164,7 @@ class KubernetesTargetMockTest {
   void anExistingDaprNotInstalledByDaprxIsRefusedWithTheWaysOut() {
     helmDapr(NS);
 
-    assertThatThrownBy(() -> target.apply(cluster, NS, DaprSettings.defaults(), TIMEOUT)).isInstanceOf(ReconcileException.class)
+    assertThatThrownBy(() -> target.apply(cluster, install(DaprSettings.defaults()), TIMEOUT)).isInstanceOf(ReconcileException.class)
         .hasMessageContaining("Deployment(dapr-system/dapr-operator)").hasMessageContaining("skipExistingDaprCheck=true")
         .hasMessageContaining("existingDaprReleaseName").hasMessageContaining("existingDaprReleaseNamespace");
     assertThat(client.apps().deployments().inNamespace(NS).withName("dapr-sentry").get()).as("nothing written").isNull();
@@ -174,7 +174,7 @@ class KubernetesTargetMockTest {
   void skipExistingDaprCheckInstallsBesideIt() throws Exception {
     helmDapr("dapr-old");
 
-    assertThat(target.apply(cluster, NS, settings(Map.of("skipExistingDaprCheck", "true")), TIMEOUT)).hasSize(5);
+    assertThat(target.apply(cluster, install(settings(Map.of("skipExistingDaprCheck", "true"))), TIMEOUT)).hasSize(5);
     assertThat(client.apps().deployments().inNamespace("dapr-old").withName("dapr-operator").get().getMetadata().getLabels())
         .containsEntry(KubernetesTarget.MANAGED_BY, "Helm");
   }
@@ -183,26 +183,26 @@ class KubernetesTargetMockTest {
   void anAdoptedInstallIsTakenOverAndRelabelled() throws Exception {
     helmDapr(NS);
 
-    target.apply(cluster, NS, settings(Map.of("existingDaprReleaseName", "dapr", "existingDaprReleaseNamespace", NS)), TIMEOUT);
+    target.apply(cluster, install(settings(Map.of("existingDaprReleaseName", "dapr", "existingDaprReleaseNamespace", NS))), TIMEOUT);
 
     Deployment operator = client.apps().deployments().inNamespace(NS).withName("dapr-operator").get();
     assertThat(operator.getMetadata().getLabels()).containsEntry(KubernetesTarget.MANAGED_BY, "daprx").containsEntry(KubernetesTarget.INSTALL_LABEL, NS);
     assertThat(operator.getSpec().getReplicas()).isEqualTo(3);
     // adopted now: the next apply no longer sees a foreign install
-    assertThat(target.apply(cluster, NS, DaprSettings.defaults(), TIMEOUT)).hasSize(5);
+    assertThat(target.apply(cluster, install(DaprSettings.defaults()), TIMEOUT)).hasSize(5);
   }
 
   @Test
   void adoptingFromAnotherHelmReleaseIsRefused() {
     helmDapr(NS);
 
-    assertThatThrownBy(() -> target.apply(cluster, NS, settings(Map.of("existingDaprReleaseName", "other", "existingDaprReleaseNamespace", NS)), TIMEOUT))
+    assertThatThrownBy(() -> target.apply(cluster, install(settings(Map.of("existingDaprReleaseName", "other", "existingDaprReleaseNamespace", NS))), TIMEOUT))
         .isInstanceOf(ReconcileException.class).hasMessageContaining("Helm release 'dapr'");
   }
 
   @Test
   void removeDeletesTheInstallButLeavesTheCrdsAndTheNamespace() throws Exception {
-    target.apply(cluster, NS, DaprSettings.defaults(), TIMEOUT);
+    target.apply(cluster, install(DaprSettings.defaults()), TIMEOUT);
 
     target.remove(cluster, NS);
 
@@ -215,5 +215,9 @@ class KubernetesTargetMockTest {
         assertThat(live).as("removed: " + o.getKind() + " " + o.getMetadata().getName()).isNull();
       }
     }
+  }
+
+  private static Install install(DaprSettings settings) {
+    return new Install(NS, settings, RELEASE, true);
   }
 }
