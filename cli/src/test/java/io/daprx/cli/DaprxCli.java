@@ -34,10 +34,17 @@ final class DaprxCli {
 
   private final Path home;
   private final int portRangeStart;
+  private final Map<String, String> serverEnv;
 
   DaprxCli(Path home, int portRangeStart) {
+    this(home, portRangeStart, Map.of());
+  }
+
+  /** @param serverEnv settings of the server the CLI starts (e.g. DAPRX_CATALOG), as a user would export them */
+  DaprxCli(Path home, int portRangeStart, Map<String, String> serverEnv) {
     this.home = home;
     this.portRangeStart = portRangeStart;
+    this.serverEnv = Map.copyOf(serverEnv);
   }
 
   Path home() {
@@ -57,6 +64,7 @@ final class DaprxCli {
       env.put("DAPRX_FEATURE_DELAY", "1s");
       env.put("DAPRX_PROVIDER_DELAY", "1s");
       env.put("DAPRX_PORT_RANGE_START", "" + portRangeStart);
+      env.putAll(serverEnv);
       Path out = Files.createTempFile(home, "out", ".txt");
       Path err = Files.createTempFile(home, "err", ".txt");
       Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile())

@@ -156,6 +156,10 @@ final class GroupController {
     return true;
   }
 
+  List<ProcessSpec> desired() {
+    return List.copyOf(desired.values());
+  }
+
   List<PodStatus> status() {
     return pods.values().stream().map(Pod::status).toList();
   }
@@ -185,6 +189,15 @@ final class GroupController {
         LOG.warn("{} not ready {} s after its replacement started; replacing the next pod anyway", pod.ref(),
             settings.rolloutReadyTimeout().toSeconds());
         pod.rolloutStartedAt = null;
+      }
+    }
+    // An outdated pod that is not ready serves nothing: replacing it at once costs no availability, and it is what
+    // lets a rollback take a crash-looping replica back without waiting out the rolling replacement it was part of.
+    for (Pod pod : List.copyOf(pods.values())) {
+      if (pod.phase != Phase.TERMINATING && outdated(pod) && !pod.status().ready()) {
+        LOG.debug("{} is not ready and its spec changed; replacing it now", pod.ref());
+        pod.rolloutStartedAt = null;
+        stop(pod, AfterStop.REPLACE);
       }
     }
     for (String component : new TreeSet<>(desired.values().stream().map(ProcessSpec::component).toList())) {

@@ -115,6 +115,11 @@ public final class Supervisor implements AutoCloseable {
     }));
   }
 
+  /** The specs the group is asked to run now (what the last {@link #apply} gave); empty for an unknown group. */
+  public List<ProcessSpec> desired(String group) {
+    return loop.call(() -> Optional.ofNullable(groups.get(group)).map(GroupController::desired).orElse(List.of()));
+  }
+
   /** The group's pods sorted by name; empty for an unknown group. */
   public List<PodStatus> status(String group) {
     return loop.call(() -> Optional.ofNullable(groups.get(group)).map(GroupController::status).orElse(List.of()));

@@ -81,6 +81,9 @@ public final class LocalTarget implements Target {
       byName.put(p.name(), ProcessSpec.of(p.name(), p.component(), p.version(), argv, Map.of("NAMESPACE", namespace), p.logFile(),
           p.readiness()));
     }
+    // What runs now stays as it is until its component's turn: an update or an upgrade never rolls the operator
+    // before the new sentries are ready, and never stops a later component early.
+    List<ProcessSpec> before = supervisor.desired(group);
     java.util.Set<String> running = new java.util.HashSet<>();
     supervisor.status(group).forEach(p -> running.add(p.name()));
     Map<String, PodPlan> pods = known.computeIfAbsent(group, g -> new ConcurrentHashMap<>());
@@ -91,9 +94,8 @@ public final class LocalTarget implements Target {
     java.util.Set<String> done = new java.util.HashSet<>();
     for (String component : InstallPlan.AVAILABLE_COMPONENTS) {
       done.add(component);
-      List<ProcessSpec> specs = byName.values().stream()
-          .filter(spec -> done.contains(spec.component()) || running.contains(spec.name()))
-          .toList();
+      List<ProcessSpec> specs = new ArrayList<>(byName.values().stream().filter(spec -> done.contains(spec.component())).toList());
+      before.stream().filter(spec -> !done.contains(spec.component()) && running.contains(spec.name())).forEach(specs::add);
       supervisor.apply(group, specs);
       while (!supervisor.allReady(group)) {
         if (clock.instant().isAfter(deadline)) {
