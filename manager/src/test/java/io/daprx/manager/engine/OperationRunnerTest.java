@@ -261,4 +261,23 @@ class OperationRunnerTest {
     java.util.Collections.reverse(newestFirst);
     assertThat(names).containsExactlyElementsOf(newestFirst).doesNotContain(createId);
   }
+
+  @Test
+  void historyIsOrderedByTimeEvenWithinOneSecond() {
+    // Operations a few hundred milliseconds apart, as fast installs and quick successive updates are: their start
+    // times are written with and without a fraction of a second ("…:01Z", "…:01.500Z").
+    h.create(cluster, "dapr", Map.of("extensionType", "Microsoft.Dapr"));
+    h.runOperations();
+    List<String> started = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      started.add(h.update(cluster, "dapr", Map.of("configurationSettings", Map.of("global.logLevel", i % 2 == 0 ? "debug" : "info")))
+          .operationId());
+      h.runOperations(Duration.ofMillis(500));
+    }
+
+    JsonNode ops = h.extensions.operations(cluster, "dapr");
+    List<Instant> times = StreamSupport.stream(ops.spliterator(), false).map(o -> Instant.parse(o.path("startTime").asText())).toList();
+    assertThat(times).isSortedAccordingTo(java.util.Comparator.reverseOrder());
+    assertThat(ops.get(0).path("name").asText()).isEqualTo(started.get(started.size() - 1));
+  }
 }
