@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import io.daprx.cli.client.ApiError;
 import io.daprx.cli.commands.ApplyCommand;
 import io.daprx.cli.commands.ClusterCommand;
+import io.daprx.cli.commands.CommandEnvironment;
 import io.daprx.cli.commands.ConnectedK8sCommand;
 import io.daprx.cli.commands.DeleteCommand;
 import io.daprx.cli.commands.ExtensionCommand;
@@ -76,12 +77,18 @@ public final class Main {
    * command a tenth of a second.
    */
   static CommandLine newCommandLine(String... args) {
-    CommandLine cl = new CommandLine(new Main());
+    return newCommandLine(System.getenv(), args);
+  }
+
+  /** As {@link #newCommandLine(String...)}, with the client commands reading {@code env} instead of the process's environment. */
+  static CommandLine newCommandLine(Map<String, String> env, String... args) {
+    CommandEnvironment environment = new CommandEnvironment(env);
+    CommandLine cl = new CommandLine(new Main(), environment);
     String first = args.length > 0 ? args[0] : "";
     if (COMMANDS.containsKey(first) && !first.equals("help")) {
-      cl.addSubcommand(first, COMMANDS.get(first).get());
+      cl.addSubcommand(first, environment.apply(COMMANDS.get(first).get()));
     } else {
-      COMMANDS.forEach((name, make) -> cl.addSubcommand(name, make.get()));
+      COMMANDS.forEach((name, make) -> cl.addSubcommand(name, environment.apply(make.get())));
     }
     cl.registerConverter(Duration.class, value -> conversion(() -> GoDuration.parse(value)));
     cl.setExecutionExceptionHandler(Main::handleError);

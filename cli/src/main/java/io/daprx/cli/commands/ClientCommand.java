@@ -29,8 +29,11 @@ public abstract class ClientCommand {
 
   private ApiClient api;
 
+  /** Set by {@link CommandEnvironment}; null: the process's. */
+  Map<String, String> environment;
+
   protected Map<String, String> env() {
-    return System.getenv();
+    return environment != null ? environment : System.getenv();
   }
 
   protected ClientHome home() {

@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
 /** {@code daprx k8s-extension}: cluster extensions, with the parameters and rules of {@code az k8s-extension}. */
 @Command(name = "k8s-extension", mixinStandardHelpOptions = true, description = "Manage cluster extensions (Microsoft.Dapr).",
     subcommands = {K8sExtensionCommand.Create.class, K8sExtensionCommand.Update.class, K8sExtensionCommand.Show.class,
-        K8sExtensionCommand.ListExt.class, K8sExtensionCommand.Delete.class})
+        K8sExtensionCommand.ListExt.class, K8sExtensionCommand.Delete.class, ExtensionTypesCommand.class})
 public final class K8sExtensionCommand {
 
   static final List<Output.Column> TABLE = List.of(
@@ -48,13 +48,18 @@ public final class K8sExtensionCommand {
     @Option(names = {"--cluster-type", "-t"}, description = "managedClusters or connectedClusters (default: managedClusters)")
     String clusterType;
 
-    String extensionsPath() {
+    /** The cluster's resource path; first makes sure the {@code k8s-extension} command group is installed, as az does. */
+    String onClusterPath() {
       ExtensionCommand.ensureInstalled(this, "k8s-extension");
       String type = clusterType;
       if (type != null && !type.equalsIgnoreCase("managedClusters") && !type.equalsIgnoreCase("connectedClusters")) {
         throw new IllegalArgumentException("invalid --cluster-type '" + type + "': use managedClusters or connectedClusters");
       }
-      return clusterPath(cluster(resourceGroup, clusterName, type)) + "/providers/Microsoft.KubernetesConfiguration/extensions";
+      return clusterPath(cluster(resourceGroup, clusterName, type));
+    }
+
+    String extensionsPath() {
+      return onClusterPath() + "/providers/Microsoft.KubernetesConfiguration/extensions";
     }
   }
 

@@ -45,6 +45,13 @@ public final class Extensions {
   /** How many finished operations of an extension are kept as its history. */
   static final int HISTORY = 50;
 
+  /**
+   * Operations by start time, newest first. Compared as instants: their text is not in time order when the fraction
+   * of a second is dropped ({@code …:01Z} sorts after {@code …:01.500Z}).
+   */
+  private static final java.util.Comparator<Doc> NEWEST_FIRST =
+      java.util.Comparator.comparing((Doc d) -> java.time.Instant.parse(d.body().path("startTime").asText())).reversed();
+
   private final Store store;
   private final Registrations registrations;
   private final SecretBox secrets;
@@ -98,9 +105,7 @@ public final class Extensions {
 
   ArrayNode operations(Doc ext) {
     ArrayNode out = Json.MAPPER.createArrayNode();
-    store.list(OPERATION_KIND, ext.id()).stream()
-        .sorted(java.util.Comparator.comparing((Doc d) -> d.body().path("startTime").asText()).reversed())
-        .forEach(d -> out.add(Json.external(d.body())));
+    store.list(OPERATION_KIND, ext.id()).stream().sorted(NEWEST_FIRST).forEach(d -> out.add(Json.external(d.body())));
     return out;
   }
 
@@ -400,8 +405,7 @@ public final class Extensions {
 
   /** Keeps the newest {@value #HISTORY} operations of an extension; older ones only grow the store. */
   private static void pruneHistory(Store s, String extId) {
-    List<Doc> ops = s.list(OPERATION_KIND, extId).stream()
-        .sorted(java.util.Comparator.comparing((Doc d) -> d.body().path("startTime").asText()).reversed()).toList();
+    List<Doc> ops = s.list(OPERATION_KIND, extId).stream().sorted(NEWEST_FIRST).toList();
     ops.stream().skip(HISTORY).filter(d -> !"InProgress".equals(d.body().path("status").asText())).forEach(d -> s.delete(d.id(), null));
   }
 

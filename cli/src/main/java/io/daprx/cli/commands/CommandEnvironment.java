@@ -1,0 +1,32 @@
+package io.daprx.cli.commands;
+
+import java.util.Map;
+import picocli.CommandLine;
+
+/**
+ * The environment client commands read ({@code DAPRX_HOME}, {@code DAPRX_ENDPOINT}, {@code DAPRX_TOKEN}), handed to
+ * every command picocli makes: the process's own in {@code daprx}, another one where the CLI runs in-process, e.g. a
+ * test that points it at its own server and home directory.
+ */
+public final class CommandEnvironment implements CommandLine.IFactory {
+
+  private final Map<String, String> env;
+  private final CommandLine.IFactory defaults = CommandLine.defaultFactory();
+
+  public CommandEnvironment(Map<String, String> env) {
+    this.env = Map.copyOf(env);
+  }
+
+  @Override
+  public <K> K create(Class<K> cls) throws Exception {
+    return apply(defaults.create(cls));
+  }
+
+  /** Gives a command made elsewhere (a top-level one) this environment. */
+  public <T> T apply(T command) {
+    if (command instanceof ClientCommand c) {
+      c.environment = env;
+    }
+    return command;
+  }
+}
