@@ -210,7 +210,7 @@ public final class Extensions {
         || props.get("autoUpgradeMinorVersion").asBoolean(true);
     String version = text(props, "version");
     String train = releaseTrain(props);
-    Release release = targetRelease(cluster, version, autoUpgrade, train, null);
+    Release release = targetRelease(cluster, version, autoUpgrade, train, null, null);
     Map<String, String> settings = stringMap(props.path("configurationSettings"));
     Map<String, String> protectedSettings = stringMap(props.path("configurationProtectedSettings"));
     parseSettings(settings, protectedSettings);
@@ -288,7 +288,8 @@ public final class Extensions {
     }
     String train = props.has("releaseTrain") ? releaseTrain(props) : p.path("releaseTrain").asText(Catalog.DEFAULT_TRAIN);
     Release from = applied(ext).map(Applied::release).orElse(null);
-    Release release = targetRelease(cluster, version, autoUpgrade, train, from);
+    // a version whose auto-upgrade was just rolled back is not taken again by an unrelated update; pin it to retry it
+    Release release = targetRelease(cluster, version, autoUpgrade, train, from, ext.body().path("_upgradeFailed").path("version").asText(null));
     Map<String, String> before = stringMap(p.path("configurationSettings"));
     Map<String, String> after = mergePatch(before, props.path("configurationSettings"));
     Map<String, String> protectedBefore = protectedSettings(ext);
@@ -457,9 +458,10 @@ public final class Extensions {
   /**
    * The release an operation moves to, by EXTENSION.md's rules: a pinned {@code --version} (auto-upgrade off) if the
    * train has it, it is supported and the cluster can run it; else the newest of the train above what runs
-   * ({@code current}), never below it; a fresh install gets the train's newest.
+   * ({@code current}), never below it and never the version whose auto-upgrade failed ({@code failedUpgrade}); a fresh
+   * install gets the train's newest.
    */
-  private Release targetRelease(Doc cluster, String version, boolean autoUpgrade, String train, Release current) {
+  private Release targetRelease(Doc cluster, String version, boolean autoUpgrade, String train, Release current, String failedUpgrade) {
     if (version != null && autoUpgrade) {
       throw ApiException.badRequest("InvalidVersion", "To pin to specific version, auto-upgrade-minor-version must be set to 'false'.");
     }
@@ -475,7 +477,8 @@ public final class Extensions {
         return r;
       }
       if (current != null) {
-        return autoUpgrade ? c.autoUpgradeTarget(current.version(), train, true, runs).orElse(current) : current;
+        return autoUpgrade ? c.autoUpgradeTarget(current.version(), train, true, runs.and(r -> !r.version().toString().equals(failedUpgrade)))
+            .orElse(current) : current;
       }
       return c.defaultVersion(train, runs).orElseThrow(() -> ApiException.badRequest("InvalidVersion", "Release train '" + train
           + "' of " + catalog.describe() + " has no version this cluster can run."));

@@ -172,7 +172,7 @@ public final class OperationRunner implements AutoCloseable {
 
   private void rollBack(String opId, Doc ext, Doc cluster, String kind, Release to, Extensions.Applied good, String reason) {
     String what = kind.equals("upgrade") ? "the auto-upgrade to " + to.version()
-        : good.release().equals(to) ? "the update" : "the update to " + to.version();
+        : good.release().version().equals(to.version()) ? "the update" : "the update to " + to.version();
     LOG.warn("Extension({}) {} failed ({}); rolling back to {}", ext.body().path("name").asText(), what, reason, good.release().version());
     List<Target.ComponentStatus> statuses;
     try {
@@ -224,7 +224,7 @@ public final class OperationRunner implements AutoCloseable {
     p.put("currentVersion", now.release().version().toString());
     p.putNull("errorInfo");
     ArrayNode st = p.putArray("statuses");
-    if (from != null && !from.equals(now.release())) {
+    if (from != null && !from.version().equals(now.release().version())) {
       // EXTENSION.md: an upgrade does not restart sidecars; the user has to know their daprd stays as it was
       status(st, "VersionChanged", "Moved to " + now.release().version(), "Information", "The control plane moved from " + from.version()
           + " to " + now.release().version() + ". Running sidecars are not restarted: restart your Dapr-enabled workloads"

@@ -221,6 +221,26 @@ class AutoUpgraderTest {
   }
 
   @Test
+  void anUnrelatedUpdateDoesNotTakeTheRolledBackVersionButAPinDoes() {
+    installFollowingTheTrain(cluster, "dapr");
+    publish(release("1.0.0", true), release("1.1.0", true));
+    h.target.failVersion("1.1.0");
+    upgrader.tick();
+    h.runOperations();
+    assertThat(current(cluster, "dapr")).isEqualTo("1.0.0");
+
+    h.update(cluster, "dapr", Map.of("configurationSettings", Map.of("global.logLevel", "debug")));
+    h.runOperations();
+    assertThat(h.props(cluster, "dapr").path("provisioningState").asText()).isEqualTo("Succeeded");
+    assertThat(current(cluster, "dapr")).as("a settings change stays on the healthy version").isEqualTo("1.0.0");
+
+    h.target.succeedAll();
+    h.update(cluster, "dapr", Map.of("version", "1.1.0", "autoUpgradeMinorVersion", false));
+    h.runOperations();
+    assertThat(current(cluster, "dapr")).as("pinning retries it on purpose").isEqualTo("1.1.0");
+  }
+
+  @Test
   void newerVersionPublishedAfterARollbackIsTakenAtOnce() {
     installFollowingTheTrain(cluster, "dapr");
     publish(release("1.0.0", true), release("1.1.0", true));
