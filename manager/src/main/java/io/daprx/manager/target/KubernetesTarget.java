@@ -106,20 +106,23 @@ public final class KubernetesTarget implements Target {
     return statuses;
   }
 
+  /**
+   * The health gate of one component: each of its workloads rolled out as {@code kubectl rollout status} means it
+   * ({@link Rollout#done}), not merely as many ready replicas as wanted, which the old pods still give mid-upgrade.
+   */
   private List<ComponentStatus> awaitRollout(KubernetesClient client, List<HasMetadata> workloads, Instant deadline, Duration timeout)
       throws ReconcileException {
     List<ComponentStatus> out = new ArrayList<>();
     for (HasMetadata w : workloads) {
       long left = Math.max(1, Duration.between(clock.instant(), deadline).toMillis());
       try {
-        HasMetadata ready = client.resource(w).waitUntilCondition(o -> o != null && readyReplicas(o) >= desiredReplicas(o), left, TimeUnit.MILLISECONDS);
-        out.add(new ComponentStatus(w.getMetadata().getName(), readyReplicas(ready), desiredReplicas(ready)));
+        Rollout done = Rollout.of(client.resource(w).waitUntilCondition(o -> o != null && Rollout.of(o).done(), left, TimeUnit.MILLISECONDS));
+        out.add(new ComponentStatus(w.getMetadata().getName(), done.ready(), done.desired()));
       } catch (KubernetesClientTimeoutException e) {
-        String notReady = workloads.stream().map(x -> client.resource(x).get()).filter(Objects::nonNull)
-            .filter(x -> readyReplicas(x) < desiredReplicas(x))
-            .map(x -> x.getKind() + "(" + ref(x) + ") " + readyReplicas(x) + "/" + desiredReplicas(x) + " ready")
-            .collect(Collectors.joining(", "));
-        throw new ReconcileException("not ready within " + timeout.toSeconds() + "s: " + notReady
+        String notDone = workloads.stream().map(x -> client.resource(x).get()).filter(Objects::nonNull).map(Rollout::of)
+            .filter(r -> !r.done()).map(r -> r.describe() + " (" + r.kubectl() + ")")
+            .collect(Collectors.joining("; "));
+        throw new ReconcileException("not rolled out within " + timeout.toSeconds() + "s: " + notDone
             + "; see kubectl -n " + w.getMetadata().getNamespace() + " describe pods");
       }
     }
@@ -226,17 +229,6 @@ public final class KubernetesTarget implements Target {
       o.getMetadata().setLabels(labels);
     }
     return objects;
-  }
-
-  static int readyReplicas(HasMetadata o) {
-    Integer n = o instanceof Deployment d ? (d.getStatus() == null ? null : d.getStatus().getReadyReplicas())
-        : o instanceof StatefulSet s ? (s.getStatus() == null ? null : s.getStatus().getReadyReplicas()) : null;
-    return n == null ? 0 : n;
-  }
-
-  static int desiredReplicas(HasMetadata o) {
-    Integer n = o instanceof Deployment d ? d.getSpec().getReplicas() : o instanceof StatefulSet s ? s.getSpec().getReplicas() : null;
-    return n == null ? 1 : n;
   }
 
   private static String label(HasMetadata o, String key) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.daprx.manager.catalog.Catalog;
 import io.daprx.manager.catalog.Release;
+import io.daprx.manager.catalog.Semver;
 import io.daprx.manager.install.DaprSettings;
 import io.daprx.manager.kube.ControlPlaneManifests;
 import io.daprx.manager.kube.CrdSource;
@@ -16,7 +17,6 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.net.URL;
@@ -33,8 +33,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The Kubernetes target against the fabric8 CRUD API server; {@link FakeKubelet} marks workloads ready. */
-@EnableKubernetesMockClient(crud = true)
+/** The Kubernetes target against the fabric8 CRUD API server ({@link CrudApiServer}); {@link FakeKubelet} rolls workloads out. */
 class KubernetesTargetMockTest {
 
   static final String NS = "dapr-system";
@@ -51,6 +50,8 @@ class KubernetesTargetMockTest {
 
   @BeforeEach
   void setUp() throws Exception {
+    server = CrudApiServer.start();
+    client = server.createClient();
     if (crds == null) {
       URLClassLoader loader = new URLClassLoader(new URL[] {Path.of("..", "operator", "src", "main", "resources").toUri().toURL()}, null);
       crds = CrdSource.classpath(loader);
@@ -66,6 +67,8 @@ class KubernetesTargetMockTest {
   @AfterEach
   void tearDown() {
     kubelet.close();
+    client.close();
+    server.destroy();
   }
 
   static DaprSettings settings(Map<String, String> raw) {
@@ -138,6 +141,8 @@ class KubernetesTargetMockTest {
     assertThat(writes).isNotEmpty().allSatisfy(w -> assertThat(w).startsWith("PATCH"));
     assertThat(writes).anySatisfy(w -> assertThat(w).contains("/deployments/dapr-operator"));
     assertThat(client.apps().deployments().inNamespace(NS).withName("dapr-operator").get().getSpec().getReplicas()).isEqualTo(2);
+    assertThat(client.apps().deployments().inNamespace(NS).withName("dapr-operator").get().getSpec().getTemplate().getSpec().getContainers())
+        .as("a merge patch replaces the list").hasSize(1);
   }
 
   @Test
@@ -145,10 +150,28 @@ class KubernetesTargetMockTest {
     kubelet.stuck.add("dapr-operator");
 
     assertThatThrownBy(() -> target.apply(cluster, install(DaprSettings.defaults()), Duration.ofSeconds(3)))
-        .isInstanceOf(ReconcileException.class).hasMessageContaining("Deployment(dapr-system/dapr-operator) 0/3 ready")
-        .hasMessageNotContaining("dapr-sentry");
+        .isInstanceOf(ReconcileException.class).hasMessageContaining("Deployment(dapr-system/dapr-operator) 3/3 updated, 0/3 ready")
+        .hasMessageContaining("kubectl -n dapr-system rollout status deployment/dapr-operator").hasMessageNotContaining("dapr-sentry");
     assertThat(client.apps().statefulSets().inNamespace(NS).withName("dapr-placement-server").get())
         .as("nothing after the stuck component is applied").isNull();
+  }
+
+  @Test
+  void anUpgradeWhoseNewPodsNeverBecomeReadyFailsItsGateAlthoughTheOldPodsAreAllReady() throws Exception {
+    target.apply(cluster, install(DaprSettings.defaults()), TIMEOUT);
+    Release broken = new Release(Semver.parse("9.9.9"), "9.9.9-broken", RELEASE.daprVersion());
+    kubelet.brokenTags.add(broken.imageTag());
+
+    assertThatThrownBy(() -> target.apply(cluster, new Install(NS, DaprSettings.defaults(), broken, true), Duration.ofSeconds(3)))
+        .isInstanceOf(ReconcileException.class)
+        .hasMessageContaining("Deployment(dapr-system/dapr-sentry) 1/3 updated, 3/3 ready, 3/3 available, 3 old pending termination")
+        .hasMessageContaining("kubectl -n dapr-system rollout status deployment/dapr-sentry");
+    // the chain stopped at the first gate: the next component still runs the old version
+    assertThat(client.apps().deployments().inNamespace(NS).withName("dapr-operator").get().getSpec().getTemplate().getSpec().getContainers().get(0)
+        .getImage()).endsWith(":" + RELEASE.imageTag());
+
+    // going back is a new spec, and rolls out again
+    assertThat(target.apply(cluster, install(DaprSettings.defaults()), TIMEOUT)).hasSize(5).allSatisfy(s -> assertThat(s.ready()).isEqualTo(s.desired()));
   }
 
   private void helmDapr(String namespace) {
