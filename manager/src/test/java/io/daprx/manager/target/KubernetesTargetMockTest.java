@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.daprx.manager.catalog.Catalog;
 import io.daprx.manager.catalog.Release;
 import io.daprx.manager.catalog.Semver;
@@ -12,6 +14,7 @@ import io.daprx.manager.kube.ControlPlaneManifests;
 import io.daprx.manager.kube.CrdSource;
 import io.daprx.manager.kube.InstallSpec;
 import io.daprx.manager.store.Doc;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
@@ -172,6 +175,40 @@ class KubernetesTargetMockTest {
 
     // going back is a new spec, and rolls out again
     assertThat(target.apply(cluster, install(DaprSettings.defaults()), TIMEOUT)).hasSize(5).allSatisfy(s -> assertThat(s.ready()).isEqualTo(s.desired()));
+  }
+
+  @Test
+  void publishedExtensionStateIsAConfigMapOfTheInstallThatRemoveDeletes() throws Exception {
+    target.apply(cluster, install(DaprSettings.defaults()), TIMEOUT);
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode extension = json.createObjectNode().put("name", "dapr");
+    extension.putObject("properties").put("currentVersion", "0.1.0");
+    ArrayNode operations = json.createArrayNode();
+    operations.addObject().put("status", "Succeeded").putObject("properties").put("operation", "create");
+
+    target.publish(cluster, NS, extension, operations);
+
+    ConfigMap cm = client.configMaps().inNamespace(NS).withName(KubernetesTarget.EXTENSION_CONFIG_MAP).get();
+    assertThat(cm.getMetadata().getLabels()).containsEntry(KubernetesTarget.MANAGED_BY, "daprx").containsEntry(KubernetesTarget.INSTALL_LABEL, NS);
+    assertThat(json.readTree(cm.getData().get("extension.json"))).isEqualTo(extension);
+    assertThat(cm.getData().get("extension.json")).contains("\n  ");
+    assertThat(json.readTree(cm.getData().get("operations.json"))).isEqualTo(operations);
+
+    extension.with("properties").put("currentVersion", "0.2.0");
+    target.publish(cluster, NS, extension, operations);
+    assertThat(json.readTree(client.configMaps().inNamespace(NS).withName(KubernetesTarget.EXTENSION_CONFIG_MAP).get().getData().get("extension.json"))
+        .path("properties").path("currentVersion").asText()).isEqualTo("0.2.0");
+
+    target.remove(cluster, NS);
+    assertThat(client.configMaps().inNamespace(NS).withName(KubernetesTarget.EXTENSION_CONFIG_MAP).get()).isNull();
+  }
+
+  @Test
+  void nothingIsPublishedWhereTheInstallNeverCreatedItsNamespace() {
+    target.publish(cluster, "never-installed", new ObjectMapper().createObjectNode(), new ObjectMapper().createArrayNode());
+
+    assertThat(client.namespaces().withName("never-installed").get()).isNull();
+    assertThat(client.configMaps().inAnyNamespace().withField("metadata.name", KubernetesTarget.EXTENSION_CONFIG_MAP).list().getItems()).isEmpty();
   }
 
   private void helmDapr(String namespace) {
