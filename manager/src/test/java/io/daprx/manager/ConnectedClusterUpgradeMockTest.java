@@ -271,6 +271,16 @@ class ConnectedClusterUpgradeMockTest {
     await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(8)).until(() -> operations().stream()
         .filter(o -> o.path("properties").path("operation").asText().equals("upgrade")).count() == 1);
     assertThat(m.call("GET", extPath, null).body().path("properties").path("currentVersion").asText()).isEqualTo("0.3.0");
+
+    // nor does a change of settings meanwhile: it is applied to the version that runs
+    ObjectNode debug = JSON.createObjectNode();
+    debug.putObject("configurationSettings").put("global.logLevel", "debug");
+    JsonNode changed = update(debug);
+    assertThat(changed.path("provisioningState").asText()).as(changed.toString()).isEqualTo("Succeeded");
+    assertThat(changed.path("currentVersion").asText()).isEqualTo("0.3.0");
+    assertEveryWorkloadRuns("0.3.0", "0.3.0");
+    assertThat(client.apps().deployments().inNamespace(NS).withName("dapr-sentry").get().getSpec().getTemplate().getSpec().getContainers().get(0)
+        .getArgs()).containsSequence("--log-level", "debug");
   }
 
   @Test

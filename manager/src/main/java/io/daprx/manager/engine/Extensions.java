@@ -284,6 +284,10 @@ public final class Extensions {
     String train = props.has("releaseTrain") ? releaseTrain(props) : p.path("releaseTrain").asText(Catalog.DEFAULT_TRAIN);
     Release from = applied(ext).map(Applied::release).orElse(null);
     Release release = targetRelease(cluster, version, autoUpgrade, train, from);
+    if (version == null && from != null && release.version().toString().equals(ext.body().path("_upgradeFailed").path("version").asText(null))) {
+      // the auto-upgrader rolled this version back and leaves it alone until its retry: a change of settings must not try it now
+      release = from;
+    }
     Map<String, String> before = stringMap(p.path("configurationSettings"));
     Map<String, String> after = mergePatch(before, props.path("configurationSettings"));
     Map<String, String> protectedBefore = protectedSettings(ext);
