@@ -1,11 +1,18 @@
 package io.daprx.manager.target;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.daprx.manager.catalog.Release;
 import io.daprx.manager.install.DaprSettings;
 import io.daprx.manager.kube.ControlPlaneManifests;
 import io.daprx.manager.kube.CrdSource;
 import io.daprx.manager.kube.InstallSpec;
 import io.daprx.manager.store.Doc;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
@@ -45,6 +52,9 @@ public final class KubernetesTarget implements Target {
   static final String HELM_RELEASE = "meta.helm.sh/release-name";
   /** The Deployments that tell a Dapr install is on the cluster. */
   static final List<String> DAPR_MARKERS = List.of("dapr-operator", "dapr-sentry");
+  /** Where {@link #publish} leaves the extension's state for the dashboard. */
+  public static final String EXTENSION_CONFIG_MAP = "daprx-extension";
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Function<Doc, KubernetesClient> clients;
   private final Supplier<Release> release;
@@ -106,20 +116,23 @@ public final class KubernetesTarget implements Target {
     return statuses;
   }
 
+  /**
+   * The health gate of one component: each of its workloads rolled out as {@code kubectl rollout status} means it
+   * ({@link Rollout#done}), not merely as many ready replicas as wanted, which the old pods still give mid-upgrade.
+   */
   private List<ComponentStatus> awaitRollout(KubernetesClient client, List<HasMetadata> workloads, Instant deadline, Duration timeout)
       throws ReconcileException {
     List<ComponentStatus> out = new ArrayList<>();
     for (HasMetadata w : workloads) {
       long left = Math.max(1, Duration.between(clock.instant(), deadline).toMillis());
       try {
-        HasMetadata ready = client.resource(w).waitUntilCondition(o -> o != null && readyReplicas(o) >= desiredReplicas(o), left, TimeUnit.MILLISECONDS);
-        out.add(new ComponentStatus(w.getMetadata().getName(), readyReplicas(ready), desiredReplicas(ready)));
+        Rollout done = Rollout.of(client.resource(w).waitUntilCondition(o -> o != null && Rollout.of(o).done(), left, TimeUnit.MILLISECONDS));
+        out.add(new ComponentStatus(w.getMetadata().getName(), done.ready(), done.desired()));
       } catch (KubernetesClientTimeoutException e) {
-        String notReady = workloads.stream().map(x -> client.resource(x).get()).filter(Objects::nonNull)
-            .filter(x -> readyReplicas(x) < desiredReplicas(x))
-            .map(x -> x.getKind() + "(" + ref(x) + ") " + readyReplicas(x) + "/" + desiredReplicas(x) + " ready")
-            .collect(Collectors.joining(", "));
-        throw new ReconcileException("not ready within " + timeout.toSeconds() + "s: " + notReady
+        String notDone = workloads.stream().map(x -> client.resource(x).get()).filter(Objects::nonNull).map(Rollout::of)
+            .filter(r -> !r.done()).map(r -> r.describe() + " (" + r.kubectl() + ")")
+            .collect(Collectors.joining("; "));
+        throw new ReconcileException("not rolled out within " + timeout.toSeconds() + "s: " + notDone
             + "; see kubectl -n " + w.getMetadata().getNamespace() + " describe pods");
       }
     }
@@ -178,6 +191,7 @@ public final class KubernetesTarget implements Target {
   public void remove(Doc cluster, String namespace) {
     List<HasMetadata> kinds = owned(ControlPlaneManifests.render(new InstallSpec(namespace, DaprSettings.defaults(), release.get(), null), crds),
         namespace);
+    kinds.add(extensionConfigMap(namespace, JSON.createObjectNode(), JSON.createArrayNode())); // what publish() wrote goes too
     Map<String, HasMetadata> oneOfEachKind = new LinkedHashMap<>();
     for (HasMetadata o : kinds) {
       if (!(o instanceof CustomResourceDefinition) && !(o instanceof Namespace)) {
@@ -211,6 +225,40 @@ public final class KubernetesTarget implements Target {
         .delete().size();
   }
 
+  /**
+   * Writes the extension as the API shows it, and its operations, into the ConfigMap {@value #EXTENSION_CONFIG_MAP} of
+   * the release namespace, where the dashboard reads them; labelled as the install's, so {@link #remove} deletes it.
+   * An install that never got as far as its namespace has nothing to show it, and the namespace is not created for it.
+   */
+  @Override
+  public void publish(Doc cluster, String namespace, ObjectNode extension, ArrayNode operations) {
+    try (KubernetesClient client = clients.apply(cluster)) {
+      if (client.namespaces().withName(namespace).get() == null) {
+        LOG.debug("ConfigMap({}/{}) not written: the namespace does not exist", namespace, EXTENSION_CONFIG_MAP);
+        return;
+      }
+      KubeApply.Result r = KubeApply.reconcile(client, extensionConfigMap(namespace, extension, operations));
+      LOG.debug("ConfigMap({}/{}) {}", namespace, EXTENSION_CONFIG_MAP, r);
+    }
+  }
+
+  /** The ConfigMap {@link #publish} writes: {@code extension.json} and {@code operations.json}, pretty-printed. */
+  static ConfigMap extensionConfigMap(String namespace, ObjectNode extension, ArrayNode operations) {
+    ObjectWriter pretty = JSON.writerWithDefaultPrettyPrinter();
+    Map<String, String> data = new LinkedHashMap<>();
+    try {
+      data.put("extension.json", pretty.writeValueAsString(extension));
+      data.put("operations.json", pretty.writeValueAsString(operations));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+    ConfigMap cm = new ConfigMapBuilder().withNewMetadata().withName(EXTENSION_CONFIG_MAP).withNamespace(namespace)
+        .addToLabels(COMPONENT_LABEL, EXTENSION_CONFIG_MAP).addToLabels("app.kubernetes.io/part-of", "dapr").endMetadata()
+        .withData(data).build();
+    owned(List.of(cm), namespace);
+    return cm;
+  }
+
   /** A connected cluster is not daprx's to stop: the control plane keeps running there. */
   @Override
   public void stop(Doc cluster, String namespace) {
@@ -218,7 +266,7 @@ public final class KubernetesTarget implements Target {
   }
 
   /** Every object labelled as daprx's and as this install's, so remove() and the existing-Dapr check can tell them. */
-  static List<HasMetadata> owned(List<HasMetadata> objects, String namespace) {
+  static <T extends HasMetadata> List<T> owned(List<T> objects, String namespace) {
     for (HasMetadata o : objects) {
       Map<String, String> labels = new LinkedHashMap<>(o.getMetadata().getLabels() == null ? Map.of() : o.getMetadata().getLabels());
       labels.put(MANAGED_BY, "daprx");
@@ -226,17 +274,6 @@ public final class KubernetesTarget implements Target {
       o.getMetadata().setLabels(labels);
     }
     return objects;
-  }
-
-  static int readyReplicas(HasMetadata o) {
-    Integer n = o instanceof Deployment d ? (d.getStatus() == null ? null : d.getStatus().getReadyReplicas())
-        : o instanceof StatefulSet s ? (s.getStatus() == null ? null : s.getStatus().getReadyReplicas()) : null;
-    return n == null ? 0 : n;
-  }
-
-  static int desiredReplicas(HasMetadata o) {
-    Integer n = o instanceof Deployment d ? d.getSpec().getReplicas() : o instanceof StatefulSet s ? s.getSpec().getReplicas() : null;
-    return n == null ? 1 : n;
   }
 
   private static String label(HasMetadata o, String key) {

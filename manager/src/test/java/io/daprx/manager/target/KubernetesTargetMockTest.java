@@ -4,19 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.daprx.manager.catalog.Catalog;
 import io.daprx.manager.catalog.Release;
+import io.daprx.manager.catalog.Semver;
 import io.daprx.manager.install.DaprSettings;
 import io.daprx.manager.kube.ControlPlaneManifests;
 import io.daprx.manager.kube.CrdSource;
 import io.daprx.manager.kube.InstallSpec;
 import io.daprx.manager.store.Doc;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.net.URL;
@@ -33,8 +36,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The Kubernetes target against the fabric8 CRUD API server; {@link FakeKubelet} marks workloads ready. */
-@EnableKubernetesMockClient(crud = true)
+/** The Kubernetes target against the fabric8 CRUD API server ({@link CrudApiServer}); {@link FakeKubelet} rolls workloads out. */
 class KubernetesTargetMockTest {
 
   static final String NS = "dapr-system";
@@ -51,6 +53,8 @@ class KubernetesTargetMockTest {
 
   @BeforeEach
   void setUp() throws Exception {
+    server = CrudApiServer.start();
+    client = server.createClient();
     if (crds == null) {
       URLClassLoader loader = new URLClassLoader(new URL[] {Path.of("..", "operator", "src", "main", "resources").toUri().toURL()}, null);
       crds = CrdSource.classpath(loader);
@@ -66,6 +70,8 @@ class KubernetesTargetMockTest {
   @AfterEach
   void tearDown() {
     kubelet.close();
+    client.close();
+    server.destroy();
   }
 
   static DaprSettings settings(Map<String, String> raw) {
@@ -138,6 +144,8 @@ class KubernetesTargetMockTest {
     assertThat(writes).isNotEmpty().allSatisfy(w -> assertThat(w).startsWith("PATCH"));
     assertThat(writes).anySatisfy(w -> assertThat(w).contains("/deployments/dapr-operator"));
     assertThat(client.apps().deployments().inNamespace(NS).withName("dapr-operator").get().getSpec().getReplicas()).isEqualTo(2);
+    assertThat(client.apps().deployments().inNamespace(NS).withName("dapr-operator").get().getSpec().getTemplate().getSpec().getContainers())
+        .as("a merge patch replaces the list").hasSize(1);
   }
 
   @Test
@@ -145,10 +153,62 @@ class KubernetesTargetMockTest {
     kubelet.stuck.add("dapr-operator");
 
     assertThatThrownBy(() -> target.apply(cluster, install(DaprSettings.defaults()), Duration.ofSeconds(3)))
-        .isInstanceOf(ReconcileException.class).hasMessageContaining("Deployment(dapr-system/dapr-operator) 0/3 ready")
-        .hasMessageNotContaining("dapr-sentry");
+        .isInstanceOf(ReconcileException.class).hasMessageContaining("Deployment(dapr-system/dapr-operator) 3/3 updated, 0/3 ready")
+        .hasMessageContaining("kubectl -n dapr-system rollout status deployment/dapr-operator").hasMessageNotContaining("dapr-sentry");
     assertThat(client.apps().statefulSets().inNamespace(NS).withName("dapr-placement-server").get())
         .as("nothing after the stuck component is applied").isNull();
+  }
+
+  @Test
+  void anUpgradeWhoseNewPodsNeverBecomeReadyFailsItsGateAlthoughTheOldPodsAreAllReady() throws Exception {
+    target.apply(cluster, install(DaprSettings.defaults()), TIMEOUT);
+    Release broken = new Release(Semver.parse("9.9.9"), "9.9.9-broken", RELEASE.daprVersion());
+    kubelet.brokenTags.add(broken.imageTag());
+
+    assertThatThrownBy(() -> target.apply(cluster, new Install(NS, DaprSettings.defaults(), broken, true), Duration.ofSeconds(3)))
+        .isInstanceOf(ReconcileException.class)
+        .hasMessageContaining("Deployment(dapr-system/dapr-sentry) 1/3 updated, 3/3 ready, 3/3 available, 3 old pending termination")
+        .hasMessageContaining("kubectl -n dapr-system rollout status deployment/dapr-sentry");
+    // the chain stopped at the first gate: the next component still runs the old version
+    assertThat(client.apps().deployments().inNamespace(NS).withName("dapr-operator").get().getSpec().getTemplate().getSpec().getContainers().get(0)
+        .getImage()).endsWith(":" + RELEASE.imageTag());
+
+    // going back is a new spec, and rolls out again
+    assertThat(target.apply(cluster, install(DaprSettings.defaults()), TIMEOUT)).hasSize(5).allSatisfy(s -> assertThat(s.ready()).isEqualTo(s.desired()));
+  }
+
+  @Test
+  void publishedExtensionStateIsAConfigMapOfTheInstallThatRemoveDeletes() throws Exception {
+    target.apply(cluster, install(DaprSettings.defaults()), TIMEOUT);
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode extension = json.createObjectNode().put("name", "dapr");
+    extension.putObject("properties").put("currentVersion", "0.1.0");
+    ArrayNode operations = json.createArrayNode();
+    operations.addObject().put("status", "Succeeded").putObject("properties").put("operation", "create");
+
+    target.publish(cluster, NS, extension, operations);
+
+    ConfigMap cm = client.configMaps().inNamespace(NS).withName(KubernetesTarget.EXTENSION_CONFIG_MAP).get();
+    assertThat(cm.getMetadata().getLabels()).containsEntry(KubernetesTarget.MANAGED_BY, "daprx").containsEntry(KubernetesTarget.INSTALL_LABEL, NS);
+    assertThat(json.readTree(cm.getData().get("extension.json"))).isEqualTo(extension);
+    assertThat(cm.getData().get("extension.json")).contains("\n  ");
+    assertThat(json.readTree(cm.getData().get("operations.json"))).isEqualTo(operations);
+
+    extension.with("properties").put("currentVersion", "0.2.0");
+    target.publish(cluster, NS, extension, operations);
+    assertThat(json.readTree(client.configMaps().inNamespace(NS).withName(KubernetesTarget.EXTENSION_CONFIG_MAP).get().getData().get("extension.json"))
+        .path("properties").path("currentVersion").asText()).isEqualTo("0.2.0");
+
+    target.remove(cluster, NS);
+    assertThat(client.configMaps().inNamespace(NS).withName(KubernetesTarget.EXTENSION_CONFIG_MAP).get()).isNull();
+  }
+
+  @Test
+  void nothingIsPublishedWhereTheInstallNeverCreatedItsNamespace() {
+    target.publish(cluster, "never-installed", new ObjectMapper().createObjectNode(), new ObjectMapper().createArrayNode());
+
+    assertThat(client.namespaces().withName("never-installed").get()).isNull();
+    assertThat(client.configMaps().inAnyNamespace().withField("metadata.name", KubernetesTarget.EXTENSION_CONFIG_MAP).list().getItems()).isEmpty();
   }
 
   private void helmDapr(String namespace) {
