@@ -1,4 +1,4 @@
-package io.daprx.placement.ring;
+package io.daprx.common.placement;
 
 import io.daprx.proto.placement.v1.Host;
 import io.daprx.proto.placement.v1.StatePlacementTable;
