@@ -68,9 +68,11 @@ public final class ManagerServer implements AutoCloseable {
       store = JdbcStore.open(options.effectiveStoreUrl(), options.storeUser(), options.storePassword(), clock);
       String subscription = store.settingIfAbsent("subscription", UUID.randomUUID().toString());
       String token = loadOrCreateToken(options.tokenFile());
+      String readerToken = loadOrCreateToken(options.readerTokenFile());
       SecretBox secrets = SecretBox.open(options.keyFile());
       supervisor = new Supervisor(options.supervisorDir(), clock, SupervisorSettings.defaults());
-      target = new LocalTarget(supervisor, options.componentLauncher(), clock);
+      target = new LocalTarget(supervisor, options.componentLauncher(), clock,
+          new io.daprx.manager.install.ManagerAccess(options.serverFile(), options.readerTokenFile()));
       Registrations registrations = new Registrations(store, clock, options.featureDelay(), options.providerDelay(), subscription);
       Clusters clusters = new Clusters(store, subscription, options.clustersDir(), options.portRangeStart());
       ConnectedClusters connected = new ConnectedClusters(store, clusters, subscription, secrets, clock, CONNECT_PROBE_TIMEOUT);
