@@ -84,7 +84,7 @@ public final class ManagerServer implements AutoCloseable {
       runner = new OperationRunner(store, extensions, targets, clock, options.reconcileTimeout());
       runnerRef.set(runner);
       LocalClusters local = new LocalClusters(store, clusters, extensions, runner, target, clock);
-      ManagementApi api = new ManagementApi(subscription, token, registrations, clusters, extensions, local,
+      ManagementApi api = new ManagementApi(subscription, token, readerToken, registrations, clusters, extensions, local,
           new io.daprx.manager.engine.ClusterResources(store, clock), connected, targets);
       app = Javalin.create(cfg -> {
         cfg.showJavalinBanner = false;

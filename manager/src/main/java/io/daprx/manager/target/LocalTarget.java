@@ -42,6 +42,7 @@ public final class LocalTarget implements Target {
   private final Supervisor supervisor;
   private final List<String> launcher;
   private final Clock clock;
+  private final io.daprx.manager.install.ManagerAccess manager;
   private final Map<String, List<ServiceProxy>> proxies = new ConcurrentHashMap<>();
   // Every pod a group's plans have named, by name: while an update rolls, the old replicas still serve and
   // must stay behind their Service until the supervisor has replaced them.
@@ -49,14 +50,25 @@ public final class LocalTarget implements Target {
 
   /** @param launcher the argv that runs {@code daprx}, to which a component's arguments are appended */
   public LocalTarget(Supervisor supervisor, List<String> launcher, Clock clock) {
+    this(supervisor, launcher, clock, null);
+  }
+
+  /** @param manager how the clusters' dashboards read the management server (null: installs have no dashboard) */
+  public LocalTarget(Supervisor supervisor, List<String> launcher, Clock clock, io.daprx.manager.install.ManagerAccess manager) {
     this.supervisor = supervisor;
     this.launcher = List.copyOf(launcher);
     this.clock = clock;
+    this.manager = manager;
+  }
+
+  /** The local view of a cluster as its plans see it: with the way to the management server. */
+  private LocalCluster local(Doc cluster) {
+    return Clusters.local(cluster).withManager(manager);
   }
 
   @Override
   public List<ComponentStatus> apply(Doc cluster, String namespace, DaprSettings settings, Duration timeout) throws ReconcileException {
-    LocalCluster lc = Clusters.local(cluster);
+    LocalCluster lc = local(cluster);
     InstallPlan plan = InstallPlan.forLocal(lc, namespace, settings);
     String group = group(lc, namespace);
     try {
@@ -135,7 +147,7 @@ public final class LocalTarget implements Target {
 
   /** The Services of an install with the ready endpoints behind each. */
   public List<ServiceView> services(Doc cluster, String namespace, DaprSettings settings) {
-    LocalCluster lc = Clusters.local(cluster);
+    LocalCluster lc = local(cluster);
     InstallPlan plan = InstallPlan.forLocal(lc, namespace, settings);
     List<PodStatus> pods = supervisor.status(group(lc, namespace));
     List<ServiceView> out = new ArrayList<>();
@@ -149,7 +161,7 @@ public final class LocalTarget implements Target {
   /** The named ports of each planned pod (grpc, healthz, metrics, raft), for inspection. */
   public Map<String, Map<String, Integer>> podPorts(Doc cluster, String namespace, DaprSettings settings) {
     Map<String, Map<String, Integer>> out = new LinkedHashMap<>();
-    InstallPlan.forLocal(Clusters.local(cluster), namespace, settings).pods().forEach(p -> out.put(p.name(), p.ports()));
+    InstallPlan.forLocal(local(cluster), namespace, settings).pods().forEach(p -> out.put(p.name(), p.ports()));
     return out;
   }
 
