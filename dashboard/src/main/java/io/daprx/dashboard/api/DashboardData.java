@@ -69,7 +69,7 @@ public final class DashboardData {
     Instant now = clock.instant();
     ObjectNode out = header(s);
     Map<String, ArrayNode> byComponent = new LinkedHashMap<>();
-    for (PodView p : s.pods()) {
+    for (PodView p : s.pods().stream().sorted(PodView.ORDER).toList()) {
       ObjectNode r = byComponent.computeIfAbsent(p.component(), c -> JSON.createArrayNode()).addObject();
       r.put("name", p.name());
       r.put("ready", p.ready());

@@ -30,7 +30,6 @@ public final class KubernetesSource implements ClusterSource {
   /** The control plane's workloads and the component each one runs, as upstream names them. */
   static final Map<String, String> WORKLOADS = Map.of("dapr-sentry", "sentry", "dapr-operator", "operator",
       "dapr-placement-server", "placement", "dapr-sidecar-injector", "injector", "dapr-dashboard", "dashboard");
-  static final List<String> ORDER = List.of("sentry", "operator", "placement", "injector", "dashboard");
   public static final String TRUST_BUNDLE = "dapr-trust-bundle";
   /** Written by the extension manager: {@code extension.json} and {@code operations.json}, as its API serves them. */
   public static final String EXTENSION_CONFIG_MAP = "daprx-extension";
@@ -69,7 +68,7 @@ public final class KubernetesSource implements ClusterSource {
             instant(p.getMetadata().getCreationTimestamp()),
             ip == null || dashboard ? null : ip + ":" + healthzPort, ip == null || dashboard ? null : ip + ":" + metricsPort));
       }
-      pods.sort(Comparator.comparing((PodView v) -> ORDER.indexOf(v.component())).thenComparing(PodView::name));
+      pods.sort(PodView.ORDER);
     } catch (KubernetesClientException e) {
       problems.add("pods: " + reason(e));
     }

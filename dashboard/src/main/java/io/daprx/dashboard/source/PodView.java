@@ -14,6 +14,14 @@ import java.time.Instant;
 public record PodView(String name, String component, String ready, String status, int restarts, String version, Instant createdAt,
     String healthz, String metrics) {
 
+  /** The components in install order, which is how the pages list them. */
+  public static final java.util.List<String> INSTALL_ORDER = java.util.List.of("sentry", "operator", "placement", "injector", "dashboard");
+
+  /** Install order, then name. */
+  public static final java.util.Comparator<PodView> ORDER = java.util.Comparator
+      .comparing((PodView v) -> INSTALL_ORDER.indexOf(v.component()) < 0 ? INSTALL_ORDER.size() : INSTALL_ORDER.indexOf(v.component()))
+      .thenComparing(PodView::name);
+
   /** {@code n/n} with n above zero. */
   public boolean isReady() {
     int slash = ready == null ? -1 : ready.indexOf('/');

@@ -53,6 +53,23 @@ public final class Pages {
   /** Control plane: components and replicas, placement's leader, the CA's expiry. */
   public static String controlPlane(JsonNode d) {
     Html h = new Html().problems(d.path("problems"));
+    h.open("section").el("h2", "Components (" + d.path("pods").asText() + " pods)");
+    h.open("table", "id", "pods").head(List.of("Component", "Pod", "Ready", "Status", "Restarts", "Version", "Age")).open("tbody");
+    for (JsonNode c : d.path("components")) {
+      boolean first = true;
+      for (JsonNode r : c.path("replicas")) {
+        boolean restarting = r.path("restarts").asInt() > 0 || !"Running".equals(r.path("status").asText())
+            || !r.path("ready").asText().matches("([1-9]\\d*)/\\1");
+        h.open("tr", "data-pod", r.path("name").asText(), "class", restarting ? "degraded" : null);
+        h.el("td", first ? c.path("component").asText() + " " + c.path("ready").asText() : "", "class", "component");
+        h.el("td", r.path("name").asText(), "class", "name").el("td", r.path("ready").asText(), "class", "ready")
+            .el("td", r.path("status").asText(), "class", "status").el("td", r.path("restarts").asText(), "class", "restarts")
+            .el("td", Html.text(r.path("version")), "class", "version").el("td", r.path("age").asText(), "class", "age");
+        h.close("tr");
+        first = false;
+      }
+    }
+    h.close("tbody").close("table").close("section");
     JsonNode ca = d.path("ca");
     h.open("section", "class", "ca").el("h2", "Certificates");
     if (ca.hasNonNull("problem")) {
@@ -76,23 +93,7 @@ public final class Pages {
     h.open("p", "id", "placement-leader").text("Leader: ").el("strong", leader.isNull() ? "none" : leader.asText()).close("p");
     h.problems(d.path("placement").path("problems")).close("section");
 
-    h.open("section").el("h2", "Components (" + d.path("pods").asText() + " pods)");
-    h.open("table", "id", "pods").head(List.of("Component", "Pod", "Ready", "Status", "Restarts", "Version", "Age")).open("tbody");
-    for (JsonNode c : d.path("components")) {
-      boolean first = true;
-      for (JsonNode r : c.path("replicas")) {
-        boolean restarting = r.path("restarts").asInt() > 0 || !"Running".equals(r.path("status").asText())
-            || !r.path("ready").asText().matches("([1-9]\\d*)/\\1");
-        h.open("tr", "data-pod", r.path("name").asText(), "class", restarting ? "degraded" : null);
-        h.el("td", first ? c.path("component").asText() + " " + c.path("ready").asText() : "", "class", "component");
-        h.el("td", r.path("name").asText(), "class", "name").el("td", r.path("ready").asText(), "class", "ready")
-            .el("td", r.path("status").asText(), "class", "status").el("td", r.path("restarts").asText(), "class", "restarts")
-            .el("td", Html.text(r.path("version")), "class", "version").el("td", r.path("age").asText(), "class", "age");
-        h.close("tr");
-        first = false;
-      }
-    }
-    return h.close("tbody").close("table").close("section").toString();
+    return h.toString();
   }
 
   private static void expiryRow(Html h, JsonNode e) {
