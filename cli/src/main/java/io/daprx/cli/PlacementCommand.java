@@ -1,6 +1,5 @@
 package io.daprx.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.daprx.common.tls.SpiffeTrustManager;
 import io.daprx.common.tls.SvidKeyManager;
@@ -170,14 +169,7 @@ final class PlacementCommand implements Callable<Integer> {
     public Integer call() throws IOException, InterruptedException {
       PlacementLookup.Owner owner = PlacementLookup.lookup(address != null ? fetchState(address) : fromCluster(), namespace,
           actorType, actorId, replicationFactor);
-      com.fasterxml.jackson.databind.node.ObjectNode m = new ObjectMapper().createObjectNode();
-      m.put("namespace", owner.namespace());
-      m.put("actorType", owner.actorType());
-      m.put("actorId", owner.actorId());
-      m.put("host", owner.host().getName());
-      m.put("appId", owner.host().getId());
-      m.put("tableVersion", Long.toUnsignedString(owner.version()));
-      print(m);
+      print(owner.toJson());
       return 0;
     }
 

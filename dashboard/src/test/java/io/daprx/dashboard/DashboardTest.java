@@ -9,7 +9,7 @@ import io.daprx.common.pki.Pem;
 import io.daprx.common.pki.TestPki;
 import io.daprx.dashboard.source.ClusterSource;
 import io.daprx.dashboard.source.PodView;
-import io.daprx.dashboard.source.ResourceKind;
+import io.daprx.common.dapr.ResourceKind;
 import io.daprx.dashboard.source.Snapshot;
 import io.daprx.proto.placement.v1.Host;
 import io.daprx.proto.placement.v1.StatePlacementTable;
@@ -51,7 +51,7 @@ class DashboardTest {
 
     @Override
     public List<JsonNode> resources(ResourceKind kind, String namespace) {
-      if (kind != ResourceKind.COMPONENTS || (namespace != null && !namespace.equals("default"))) {
+      if (kind != ResourceKind.COMPONENT || (namespace != null && !namespace.equals("default"))) {
         return List.of();
       }
       try {

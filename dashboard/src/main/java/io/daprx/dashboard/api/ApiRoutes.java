@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
-import io.daprx.dashboard.source.ResourceKind;
+import io.daprx.common.dapr.ResourceKind;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.io.IOException;
@@ -67,13 +67,13 @@ public final class ApiRoutes {
     ResourceKind kind = kind(kindName);
     JsonNode r = data.resource(kind, namespace, name);
     if (r == null) {
-      throw new ApiError(404, "NotFound", kind.plural + ".dapr.io \"" + name + "\" not found in namespace " + namespace);
+      throw new ApiError(404, "NotFound", kind.plural() + ".dapr.io \"" + name + "\" not found in namespace " + namespace);
     }
     return r;
   }
 
   public static ResourceKind kind(String plural) {
-    ResourceKind k = ResourceKind.byPlural(plural);
+    ResourceKind k = ResourceKind.ofPlural(plural).orElse(null);
     if (k == null) {
       throw new ApiError(404, "NotFound", "unknown kind '" + plural + "': use components, configurations, resiliencies, subscriptions"
           + " or httpendpoints");

@@ -9,7 +9,7 @@ import io.daprx.common.placement.PlacementState;
 import io.daprx.dashboard.source.AppView;
 import io.daprx.dashboard.source.ClusterSource;
 import io.daprx.dashboard.source.PodView;
-import io.daprx.dashboard.source.ResourceKind;
+import io.daprx.common.dapr.ResourceKind;
 import io.daprx.dashboard.source.Snapshot;
 import io.daprx.proto.placement.v1.Host;
 import io.daprx.proto.placement.v1.StatePlacementTable;
@@ -170,13 +170,7 @@ public final class DashboardData {
       throw new IllegalStateException("no placement replica answered as the leader: " + String.join("; ", leader.problems()));
     }
     PlacementLookup.Owner owner = PlacementLookup.lookup(leader.state(), ns, actorType, actorId, replicationFactor);
-    ObjectNode o = JSON.createObjectNode();
-    o.put("namespace", owner.namespace());
-    o.put("actorType", owner.actorType());
-    o.put("actorId", owner.actorId());
-    o.put("host", owner.host().getName());
-    o.put("appId", owner.host().getId());
-    o.put("tableVersion", Long.toUnsignedString(owner.version()));
+    ObjectNode o = owner.toJson();
     o.put("leader", leader.pod().name());
     return o;
   }
@@ -220,7 +214,7 @@ public final class DashboardData {
   /** The objects of one Dapr kind, redacted, with the columns {@code daprx get} shows. */
   public ObjectNode resources(ResourceKind kind, String ns) {
     ObjectNode out = JSON.createObjectNode();
-    out.put("kind", kind.plural);
+    out.put("kind", kind.plural());
     out.put("namespace", ns);
     ArrayNode items = out.putArray("items");
     Instant now = clock.instant();
@@ -232,7 +226,7 @@ public final class DashboardData {
       JsonNode meta = r.path("metadata");
       o.put("namespace", meta.path("namespace").asText("default"));
       o.put("name", meta.path("name").asText());
-      if (kind == ResourceKind.COMPONENTS) {
+      if (kind == ResourceKind.COMPONENT) {
         o.put("type", r.path("spec").path("type").asText());
         o.put("version", r.path("spec").path("version").asText());
       }

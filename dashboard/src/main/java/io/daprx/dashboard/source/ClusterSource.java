@@ -1,5 +1,6 @@
 package io.daprx.dashboard.source;
 
+import io.daprx.common.dapr.ResourceKind;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 

@@ -1,5 +1,6 @@
 package io.daprx.dashboard.source;
 
+import io.daprx.common.dapr.ResourceKind;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
@@ -133,8 +134,8 @@ public final class KubernetesSource implements ClusterSource {
 
   @Override
   public List<JsonNode> resources(ResourceKind kind, String ns) {
-    ResourceDefinitionContext ctx = new ResourceDefinitionContext.Builder().withGroup(ResourceKind.GROUP).withVersion(kind.version)
-        .withKind(kind.kind).withPlural(kind.plural).withNamespaced(true).build();
+    ResourceDefinitionContext ctx = new ResourceDefinitionContext.Builder().withGroup(ResourceKind.GROUP).withVersion(kind.servedVersion())
+        .withKind(kind.kind()).withPlural(kind.plural()).withNamespaced(true).build();
     try {
       var op = client.genericKubernetesResources(ctx);
       var items = ns == null || ns.isBlank() ? op.inAnyNamespace().list().getItems() : op.inNamespace(ns).list().getItems();
@@ -145,7 +146,7 @@ public final class KubernetesSource implements ClusterSource {
       if (e.getCode() == 404) {
         return List.of(); // the CRD is not installed
       }
-      throw new IllegalStateException(kind.plural + ": " + reason(e));
+      throw new IllegalStateException(kind.plural() + ": " + reason(e));
     }
   }
 

@@ -1,5 +1,6 @@
 package io.daprx.dashboard.source;
 
+import io.daprx.common.dapr.ResourceKind;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -109,7 +110,7 @@ public final class ManagerSource implements ClusterSource {
 
   @Override
   public List<JsonNode> resources(ResourceKind kind, String ns) {
-    JsonNode list = getOrNull(clusterId + "/resources/" + kind.plural + (ns == null || ns.isBlank() ? "" : "?namespace=" + enc(ns)));
+    JsonNode list = getOrNull(clusterId + "/resources/" + kind.plural() + (ns == null || ns.isBlank() ? "" : "?namespace=" + enc(ns)));
     List<JsonNode> out = new ArrayList<>();
     if (list != null) {
       list.path("value").forEach(out::add);

@@ -1,7 +1,7 @@
 package io.daprx.dashboard.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.daprx.dashboard.source.ResourceKind;
+import io.daprx.common.dapr.ResourceKind;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -188,7 +188,7 @@ public final class Pages {
 
   /** The namespace filter of a resource list (outside the live part, so a choice survives refreshes). */
   public static String namespaceFilter(ResourceKind kind, String selected, TreeSet<String> namespaces) {
-    Html h = new Html().open("form", "method", "get", "action", "/resources/" + kind.plural, "class", "filter");
+    Html h = new Html().open("form", "method", "get", "action", "/resources/" + kind.plural(), "class", "filter");
     h.open("label").text("Namespace ").open("select", "name", "namespace", "data-autosubmit", "true");
     h.el("option", "all namespaces", "value", "", "selected", selected == null ? "selected" : null);
     TreeSet<String> all = new TreeSet<>(namespaces);
@@ -202,13 +202,13 @@ public final class Pages {
   /** A list of Dapr resources, each linking to its YAML. */
   public static String resources(ResourceKind kind, JsonNode d) {
     Html h = new Html();
-    boolean components = kind == ResourceKind.COMPONENTS;
+    boolean components = kind == ResourceKind.COMPONENT;
     h.open("table", "id", "resources").head(components ? List.of("Namespace", "Name", "Type", "Version", "Scopes", "Age")
         : List.of("Namespace", "Name", "Scopes", "Age")).open("tbody");
     for (JsonNode r : d.path("items")) {
       String ns = r.path("namespace").asText();
       String name = r.path("name").asText();
-      h.open("tr", "data-name", name).el("td", ns).open("td").el("a", name, "href", "/resources/" + kind.plural + "/" + url(ns) + "/" + url(name))
+      h.open("tr", "data-name", name).el("td", ns).open("td").el("a", name, "href", "/resources/" + kind.plural() + "/" + url(ns) + "/" + url(name))
           .close("td");
       if (components) {
         h.el("td", r.path("type").asText()).el("td", r.path("version").asText());
@@ -217,7 +217,7 @@ public final class Pages {
     }
     h.close("tbody").close("table");
     if (d.path("items").isEmpty()) {
-      h.el("p", "No " + kind.plural + (d.path("namespace").isTextual() ? " in namespace " + d.path("namespace").asText() : "") + ".",
+      h.el("p", "No " + kind.plural() + (d.path("namespace").isTextual() ? " in namespace " + d.path("namespace").asText() : "") + ".",
           "class", "note");
     }
     return h.toString();

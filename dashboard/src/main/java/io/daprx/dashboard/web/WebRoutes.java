@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.daprx.dashboard.api.ApiRoutes;
 import io.daprx.dashboard.api.DashboardData;
-import io.daprx.dashboard.source.ResourceKind;
+import io.daprx.common.dapr.ResourceKind;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.io.IOException;
@@ -63,15 +63,15 @@ public final class WebRoutes {
         data.resources(kind, null).path("items").forEach(i -> namespaces.add(i.path("namespace").asText()));
         before = Pages.namespaceFilter(kind, ns, namespaces);
       }
-      String liveUrl = "/resources/" + kind.plural + "?part=live" + (ns == null ? "" : "&namespace=" + Pages.url(ns));
-      respond(ctx, "/resources/" + kind.plural, title(kind), before, Pages.resources(kind, d), liveUrl);
+      String liveUrl = "/resources/" + kind.plural() + "?part=live" + (ns == null ? "" : "&namespace=" + Pages.url(ns));
+      respond(ctx, "/resources/" + kind.plural(), title(kind), before, Pages.resources(kind, d), liveUrl);
     });
     app.get("/resources/{kind}/{namespace}/{name}", ctx -> {
       ResourceKind kind = ApiRoutes.kind(ctx.pathParam("kind"));
-      JsonNode r = ApiRoutes.resource(data, kind.plural, ctx.pathParam("namespace"), ctx.pathParam("name"));
-      String self = "/resources/" + kind.plural + "/" + Pages.url(ctx.pathParam("namespace")) + "/" + Pages.url(ctx.pathParam("name"));
-      respond(ctx, "/resources/" + kind.plural, kind.kind + " " + ctx.pathParam("namespace") + "/" + ctx.pathParam("name"),
-          new Html().open("p").el("a", "← all " + kind.plural, "href", "/resources/" + kind.plural).text(" · ")
+      JsonNode r = ApiRoutes.resource(data, kind.plural(), ctx.pathParam("namespace"), ctx.pathParam("name"));
+      String self = "/resources/" + kind.plural() + "/" + Pages.url(ctx.pathParam("namespace")) + "/" + Pages.url(ctx.pathParam("name"));
+      respond(ctx, "/resources/" + kind.plural(), kind.kind() + " " + ctx.pathParam("namespace") + "/" + ctx.pathParam("name"),
+          new Html().open("p").el("a", "← all " + kind.plural(), "href", "/resources/" + kind.plural()).text(" · ")
               .el("a", "as JSON", "href", "/api" + self).text(" · ").el("a", "as YAML", "href", "/api" + self + "?format=yaml")
               .close("p").toString(),
           Pages.yaml(ApiRoutes.yaml(r)), self + "?part=live");
@@ -80,7 +80,7 @@ public final class WebRoutes {
   }
 
   private static String title(ResourceKind kind) {
-    return Character.toUpperCase(kind.plural.charAt(0)) + kind.plural.substring(1);
+    return Character.toUpperCase(kind.plural().charAt(0)) + kind.plural().substring(1);
   }
 
   private void page(Context ctx, String path, String title, String before, JsonNode d, Function<JsonNode, String> live) {

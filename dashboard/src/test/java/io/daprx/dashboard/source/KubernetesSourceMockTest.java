@@ -1,5 +1,6 @@
 package io.daprx.dashboard.source;
 
+import io.daprx.common.dapr.ResourceKind;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -145,12 +146,12 @@ class KubernetesSourceMockTest {
   @Test
   void resourcesAreListedRedactedAndNoSecretValueIsEverReturned() throws InterruptedException {
     DashboardData data = new DashboardData(source, "dapr-system", 100, Duration.ofDays(30), Duration.ofSeconds(1), Clock.systemUTC());
-    JsonNode list = data.resources(ResourceKind.COMPONENTS, null);
+    JsonNode list = data.resources(ResourceKind.COMPONENT, null);
     assertThat(list.path("items")).hasSize(1);
     assertThat(list.path("items").path(0).path("type").asText()).isEqualTo("state.redis");
-    JsonNode one = data.resource(ResourceKind.COMPONENTS, "shop", "statestore");
+    JsonNode one = data.resource(ResourceKind.COMPONENT, "shop", "statestore");
     assertThat(one.toString()).contains("redis:6379").contains("\"secretKeyRef\"").doesNotContain("INLINE-SECRET");
-    assertThat(data.resources(ResourceKind.SUBSCRIPTIONS, "shop").path("items")).isEmpty();
+    assertThat(data.resources(ResourceKind.SUBSCRIPTION, "shop").path("items")).isEmpty();
     String everything = list.toString() + one + data.controlPlane() + data.apps() + data.extension();
     assertThat(everything).doesNotContain("TOP-SECRET").doesNotContain("INLINE-SECRET");
     // nothing the dashboard asked for was a Secret

@@ -12,7 +12,7 @@ import io.daprx.operator.Events;
 import io.daprx.operator.Operator;
 import io.daprx.operator.OperatorOptions;
 import io.daprx.operator.SidecarClients;
-import io.daprx.operator.resources.ResourceKind;
+import io.daprx.common.dapr.ResourceKind;
 import io.daprx.proto.operator.v1.ComponentUpdateEvent;
 import io.daprx.proto.operator.v1.ComponentUpdateRequest;
 import io.daprx.proto.operator.v1.GetConfigurationRequest;
