@@ -273,7 +273,8 @@ public final class DashboardData {
       out.putNull("operations");
     } else {
       ArrayNode ops = out.putArray("operations");
-      for (JsonNode op : s.operations().path("value")) {
+      // the API wraps them as {"value": [...]}; the cluster's ConfigMap holds the bare array
+      for (JsonNode op : s.operations().isArray() ? s.operations() : s.operations().path("value")) {
         ObjectNode o = ops.addObject();
         o.put("name", op.path("name").asText(null));
         o.put("kind", op.path("properties").path("kind").asText(null));

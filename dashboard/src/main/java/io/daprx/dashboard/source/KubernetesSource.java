@@ -32,7 +32,7 @@ public final class KubernetesSource implements ClusterSource {
   static final Map<String, String> WORKLOADS = Map.of("dapr-sentry", "sentry", "dapr-operator", "operator",
       "dapr-placement-server", "placement", "dapr-sidecar-injector", "injector", "dapr-dashboard", "dashboard");
   public static final String TRUST_BUNDLE = "dapr-trust-bundle";
-  /** Written by the extension manager: {@code extension.json} and {@code operations.json}, as its API serves them. */
+  /** Written by the extension manager: {@code extension.json} (as its API serves it) and {@code operations.json} (the array). */
   public static final String EXTENSION_CONFIG_MAP = "daprx-extension";
   static final String ENABLED = "dapr.io/enabled";
 

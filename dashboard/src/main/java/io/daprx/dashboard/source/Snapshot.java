@@ -10,7 +10,8 @@ import java.util.List;
  * @param trustAnchorsPem the trust bundle's {@code ca.crt}, or null when there is none yet
  * @param workloads dapr-enabled workloads; null where the cluster has no workload objects (a local cluster)
  * @param extension the Dapr extension's ARM resource, or null when not reported
- * @param operations its operations ({@code {"value":[...]}}), or null when the source has no history
+ * @param operations its operations ({@code {"value":[...]}} as the API serves them, or the bare array), or null when the source
+ *     has no history
  * @param problems what could not be read, in words, so the page says it instead of showing nothing
  */
 public record Snapshot(List<PodView> pods, String trustAnchorsPem, List<AppView> workloads, JsonNode extension,

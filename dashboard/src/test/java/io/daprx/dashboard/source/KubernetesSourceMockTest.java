@@ -134,8 +134,8 @@ class KubernetesSourceMockTest {
             {"name":"dapr","properties":{"version":"1.16.2","releaseTrain":"stable","autoUpgradeMinorVersion":true,
              "provisioningState":"Succeeded","statuses":[]}}""")
         .addToData("operations.json", """
-            {"value":[{"name":"op1","status":"Succeeded","startTime":"2026-01-01T00:00:00Z","properties":{"kind":"upgrade",
-             "fromVersion":"1.15.9","toVersion":"1.16.2"}}]}""")
+            [{"name":"op1","status":"Succeeded","startTime":"2026-01-01T00:00:00Z","properties":{"kind":"upgrade",
+             "fromVersion":"1.15.9","toVersion":"1.16.2"}}]""")
         .build()).create();
     JsonNode ext = data.extension();
     assertThat(ext.path("reported").asBoolean()).isTrue();
