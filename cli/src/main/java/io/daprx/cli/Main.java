@@ -59,6 +59,7 @@ public final class Main {
     COMMANDS.put("operator", OperatorCommand::new);
     COMMANDS.put("injector", InjectorCommand::new);
     COMMANDS.put("inject", InjectCommand::new);
+    COMMANDS.put("dashboard", DashboardCommand::new);
     COMMANDS.put("help", CommandLine.HelpCommand::new);
   }
 

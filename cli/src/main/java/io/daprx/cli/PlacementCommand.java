@@ -1,9 +1,6 @@
 package io.daprx.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.util.JsonFormat;
 import io.daprx.common.tls.SpiffeTrustManager;
 import io.daprx.common.tls.SvidKeyManager;
 import io.daprx.common.tls.SvidSource;
@@ -12,15 +9,11 @@ import io.daprx.placement.PlacementOptions;
 import io.daprx.placement.leader.Leadership;
 import io.daprx.placement.leader.RatisLeadership;
 import io.daprx.placement.leader.RatisOptions;
-import io.daprx.placement.ring.PlacementLookup;
+import io.daprx.common.placement.PlacementLookup;
+import io.daprx.common.placement.PlacementState;
 import io.daprx.proto.placement.v1.StatePlacementTables;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.ConnectException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -176,14 +169,7 @@ final class PlacementCommand implements Callable<Integer> {
     public Integer call() throws IOException, InterruptedException {
       PlacementLookup.Owner owner = PlacementLookup.lookup(address != null ? fetchState(address) : fromCluster(), namespace,
           actorType, actorId, replicationFactor);
-      com.fasterxml.jackson.databind.node.ObjectNode m = new ObjectMapper().createObjectNode();
-      m.put("namespace", owner.namespace());
-      m.put("actorType", owner.actorType());
-      m.put("actorId", owner.actorId());
-      m.put("host", owner.host().getName());
-      m.put("appId", owner.host().getId());
-      m.put("tableVersion", Long.toUnsignedString(owner.version()));
-      print(m);
+      print(owner.toJson());
       return 0;
     }
 
@@ -206,33 +192,8 @@ final class PlacementCommand implements Callable<Integer> {
           : "no placement replica answered as the leader (tried " + String.join(", ", tried) + "); retry in a few seconds");
     }
 
-    private static StatePlacementTables fetchState(String address) throws IOException, InterruptedException {
-      URI uri = URI.create("http://" + address + "/placement/state");
-      HttpResponse<String> resp;
-      try {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        resp = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-      } catch (ConnectException e) {
-        throw new IllegalStateException("cannot reach placement at " + address + ": connection refused");
-      } catch (IOException e) {
-        throw new IllegalStateException("cannot reach placement at " + address + ": " + e.getMessage());
-      }
-      if (resp.statusCode() == 404) {
-        throw new IllegalStateException("placement at " + address + " does not serve /placement/state: start it with --metadata-enabled");
-      }
-      if (resp.statusCode() == 503) {
-        throw new IllegalStateException("placement at " + address + " is not the leader (" + resp.body().trim() + "): ask the leader");
-      }
-      if (resp.statusCode() != 200) {
-        throw new IllegalStateException("placement at " + address + " answered HTTP " + resp.statusCode() + ": " + resp.body().trim());
-      }
-      StatePlacementTables.Builder state = StatePlacementTables.newBuilder();
-      try {
-        JsonFormat.parser().ignoringUnknownFields().merge(resp.body(), state);
-      } catch (InvalidProtocolBufferException e) {
-        throw new IllegalStateException("placement at " + address + " sent a state that is not StatePlacementTables JSON: " + e.getMessage());
-      }
-      return state.build();
+    private static StatePlacementTables fetchState(String address) throws InterruptedException {
+      return new PlacementState(Duration.ofSeconds(10)).fetch(address);
     }
   }
 }

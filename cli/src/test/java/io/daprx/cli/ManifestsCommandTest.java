@@ -121,9 +121,6 @@ class ManifestsCommandTest {
         List<String> args = new ArrayList<>();
         c.path("args").forEach(a -> args.add(a.asText()));
         String component = args.get(0);
-        if (component.equals("dashboard")) {
-          continue; // the dashboard command lands with its issue
-        }
         CommandLine cl = Main.newCommandLine(args.toArray(new String[0]));
         CommandLine.ParseResult parsed = cl.parseArgs(args.toArray(new String[0]));
         assertThat(parsed.subcommand()).as("%s in %s", component, d.path("metadata").path("name").asText()).isNotNull();
@@ -131,6 +128,6 @@ class ManifestsCommandTest {
         checked++;
       }
     }
-    assertThat(checked).isEqualTo(4);
+    assertThat(checked).isEqualTo(5);
   }
 }

@@ -4,20 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.daprx.common.pki.KeyAlgorithm;
 import io.daprx.common.pki.Pem;
-import io.daprx.common.spiffe.SpiffeId;
-import io.daprx.placement.sim.SidecarChannels;
 import io.daprx.placement.sim.SidecarFleet;
 import io.daprx.placement.sim.SidecarSpec;
 import io.daprx.placement.sim.SimulatedSidecar;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -57,53 +52,14 @@ class PlacementClusterIT {
     assertThat(cli.stopAndFindLeftovers()).isEmpty();
   }
 
-  /** Placement replicas by name: their gRPC address and pid. */
-  static Map<String, JsonNode> placementPods() {
-    Map<String, JsonNode> out = new LinkedHashMap<>();
-    for (JsonNode p : cli.pods()) {
-      if (p.path("name").asText().startsWith("dapr-placement-server-")) {
-        out.put(p.path("name").asText(), p);
-      }
-    }
-    return out;
-  }
-
-  /** A sidecar connected to the replica that leads. */
-  record Connected(SimulatedSidecar sidecar, String replica) {}
-
-  /** Connects a sidecar to each replica in turn until one (the leader) keeps its stream and sends a table, as daprd does. */
-  static Connected connectToLeader(SidecarSpec spec, List<SidecarFleet> fleets) {
-    for (Map.Entry<String, JsonNode> e : placementPods().entrySet()) {
-      JsonNode pod = e.getValue();
-      if (!"1/1".equals(pod.path("ready").asText())) {
-        continue;
-      }
-      String address = "127.0.0.1:" + pod.path("ports").path("grpc").asInt();
-      SidecarFleet fleet = new SidecarFleet(SidecarChannels.mtls(address, SpiffeId.of("cluster.local", "dapr-system", "dapr-placement"),
-          sentryAddress, SpiffeId.of("cluster.local", "dapr-system", "dapr-sentry"), anchors, KeyAlgorithm.ED25519, Clock.systemUTC()));
-      fleets.add(fleet);
-      SimulatedSidecar s = fleet.connect(spec);
-      try {
-        await().atMost(Duration.ofSeconds(10)).until(() -> !s.isOpen() || s.table() != null);
-      } catch (org.awaitility.core.ConditionTimeoutException timedOut) {
-        continue;
-      }
-      if (s.isOpen() && s.table() != null) {
-        return new Connected(s, e.getKey());
-      }
-    }
-    return null;
-  }
-
   @Test
   void sidecarsAgreeOnOneTableAndGetAFreshOneFromTheNextLeader() throws Exception {
-    List<SidecarFleet> fleets = new ArrayList<>();
-    try {
+    try (LeaderSidecars leaders = new LeaderSidecars(cli, sentryAddress, anchors)) {
       List<SimulatedSidecar> sidecars = new ArrayList<>();
       String leaderName = null;
       for (String app : List.of("cart", "orders", "payments")) {
         SidecarSpec spec = SidecarSpec.of("127.0.0.1:" + (40000 + sidecars.size()), app, "shop", "Cart", app.equals("orders") ? "Order" : "Cart");
-        Connected c = await().atMost(Duration.ofSeconds(30)).until(() -> connectToLeader(spec, fleets), java.util.Objects::nonNull);
+        LeaderSidecars.Connected c = leaders.connect(spec);
         sidecars.add(c.sidecar());
         leaderName = c.replica();
       }
@@ -125,7 +81,7 @@ class PlacementClusterIT {
       assertThat(missing.code()).isEqualTo(1);
       assertThat(missing.err()).contains("Nope");
 
-      JsonNode leader = placementPods().get(leaderName);
+      JsonNode leader = leaders.placementPods().get(leaderName);
       ProcessHandle victim = ProcessHandle.of(leader.path("pid").asLong()).orElseThrow();
       victim.destroyForcibly();
       victim.onExit().get(10, TimeUnit.SECONDS);
@@ -133,7 +89,7 @@ class PlacementClusterIT {
 
       List<SimulatedSidecar> again = new ArrayList<>();
       for (SimulatedSidecar old : sidecars) {
-        Connected c = await().atMost(Duration.ofSeconds(30)).until(() -> connectToLeader(old.spec(), fleets), java.util.Objects::nonNull);
+        LeaderSidecars.Connected c = leaders.connect(old.spec());
         assertThat(c.replica()).isNotEqualTo(leaderName);
         again.add(c.sidecar());
       }
@@ -146,12 +102,10 @@ class PlacementClusterIT {
       assertThat(again).allSatisfy(s -> assertThat(s.violations()).isEmpty());
       String killed = leader.path("name").asText();
       await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-        JsonNode p = placementPods().get(killed);
+        JsonNode p = leaders.placementPods().get(killed);
         assertThat(p.path("restarts").asInt()).isEqualTo(1);
         assertThat(p.path("ready").asText()).isEqualTo("1/1");
       });
-    } finally {
-      fleets.forEach(SidecarFleet::close);
     }
   }
 }

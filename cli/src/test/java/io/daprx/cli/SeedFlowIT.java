@@ -48,8 +48,8 @@ class SeedFlowIT {
   static final ObjectMapper JSON = new ObjectMapper();
   static final String RG = "myResourceGroup";
   static final String CLUSTER = "myAKSCluster";
-  /** The HA control plane of the seed: 3 replicas each of sentry, operator, placement and the sidecar injector. */
-  static final int HA_PODS = 12;
+  /** The HA control plane of the seed: 3 replicas each of sentry, operator, placement and the sidecar injector, and one dashboard. */
+  static final int HA_PODS = 13;
 
   static DaprxCli cli;
 
@@ -131,7 +131,7 @@ class SeedFlowIT {
         .containsExactlyInAnyOrder("dapr-sentry-*", "dapr-sentry-*", "dapr-sentry-*",
             "dapr-operator-*", "dapr-operator-*", "dapr-operator-*",
             "dapr-placement-server-0", "dapr-placement-server-1", "dapr-placement-server-2",
-            "dapr-sidecar-injector-*", "dapr-sidecar-injector-*", "dapr-sidecar-injector-*");
+            "dapr-sidecar-injector-*", "dapr-sidecar-injector-*", "dapr-sidecar-injector-*", "dapr-dashboard-*");
     assertThat(pods).allSatisfy(p -> {
       assertThat(p.path("ready").asText()).isEqualTo("1/1");
       assertThat(p.path("status").asText()).isEqualTo("Running");

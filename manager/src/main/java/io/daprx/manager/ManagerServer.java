@@ -75,11 +75,13 @@ public final class ManagerServer implements AutoCloseable {
       store = JdbcStore.open(options.effectiveStoreUrl(), options.storeUser(), options.storePassword(), clock);
       String subscription = store.settingIfAbsent("subscription", UUID.randomUUID().toString());
       String token = loadOrCreateToken(options.tokenFile());
+      String readerToken = loadOrCreateToken(options.readerTokenFile());
       SecretBox secrets = SecretBox.open(options.keyFile());
       supervisor = new Supervisor(options.supervisorDir(), clock, SupervisorSettings.defaults());
       CatalogSource catalog = new CatalogSource(options.catalog(), clock, CATALOG_MAX_AGE);
       Semver build = Semver.parse(Versions.CURRENT);
-      target = new LocalTarget(supervisor, new Distributions(options.versionsDir(), options.componentLauncher(), build), clock);
+      target = new LocalTarget(supervisor, new Distributions(options.versionsDir(), options.componentLauncher(), build), clock,
+          new io.daprx.manager.install.ManagerAccess(options.serverFile(), options.readerTokenFile()));
       Registrations registrations = new Registrations(store, clock, options.featureDelay(), options.providerDelay(), subscription);
       Clusters clusters = new Clusters(store, subscription, options.clustersDir(), options.portRangeStart());
       ConnectedClusters connected = new ConnectedClusters(store, clusters, subscription, secrets, clock, CONNECT_PROBE_TIMEOUT);
@@ -91,7 +93,7 @@ public final class ManagerServer implements AutoCloseable {
       runner = new OperationRunner(store, extensions, targets, clock, options.reconcileTimeout());
       runnerRef.set(runner);
       LocalClusters local = new LocalClusters(store, clusters, extensions, runner, target, clock);
-      ManagementApi api = new ManagementApi(subscription, token, registrations, clusters, extensions, local,
+      ManagementApi api = new ManagementApi(subscription, token, readerToken, registrations, clusters, extensions, local,
           new io.daprx.manager.engine.ClusterResources(store, clock), connected, targets);
       app = Javalin.create(cfg -> {
         cfg.showJavalinBanner = false;

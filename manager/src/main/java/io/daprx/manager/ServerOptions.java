@@ -60,6 +60,14 @@ public record ServerOptions(
     return home.resolve("token");
   }
 
+  /**
+   * A second bearer token that the API accepts for GET and HEAD only: what a local cluster's dashboard reads the server
+   * with, so a component process never holds the admin token.
+   */
+  public Path readerTokenFile() {
+    return home.resolve("reader-token");
+  }
+
   public Path keyFile() {
     return home.resolve("secret.key");
   }

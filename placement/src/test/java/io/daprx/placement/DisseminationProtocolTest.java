@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.daprx.placement.dissemination.Tables;
-import io.daprx.placement.ring.HashRing;
+import io.daprx.common.placement.HashRing;
 import io.daprx.placement.sim.SidecarFleet;
 import io.daprx.placement.sim.SidecarSpec;
 import io.daprx.placement.sim.SimulatedSidecar;

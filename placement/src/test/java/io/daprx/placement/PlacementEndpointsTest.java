@@ -4,8 +4,8 @@ import static io.daprx.placement.DisseminationProtocolTest.waiting;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.util.JsonFormat;
-import io.daprx.placement.ring.HashRing;
-import io.daprx.placement.ring.PlacementLookup;
+import io.daprx.common.placement.HashRing;
+import io.daprx.common.placement.PlacementLookup;
 import io.daprx.placement.sim.SidecarChannels;
 import io.daprx.placement.sim.SidecarFleet;
 import io.daprx.placement.sim.SidecarSpec;

@@ -35,6 +35,7 @@ public final class ManagementApi {
 
   private final String subscription;
   private final byte[] token;
+  private final byte[] readerToken;
   private final Registrations registrations;
   private final Clusters clusters;
   private final Extensions extensions;
@@ -43,12 +44,15 @@ public final class ManagementApi {
   private final ConnectedClusters connected;
   private final Target target;
 
-  public ManagementApi(String subscription, String token, Registrations registrations, Clusters clusters, Extensions extensions,
-      io.daprx.manager.engine.LocalClusters local, ClusterResources resources, ConnectedClusters connected, Target target) {
+  /** @param readerToken a token accepted for GET and HEAD only (the local dashboard's), or null for none */
+  public ManagementApi(String subscription, String token, String readerToken, Registrations registrations, Clusters clusters,
+      Extensions extensions, io.daprx.manager.engine.LocalClusters local, ClusterResources resources, ConnectedClusters connected,
+      Target target) {
     this.connected = connected;
     this.target = target;
     this.subscription = subscription;
     this.token = token.getBytes(StandardCharsets.UTF_8);
+    this.readerToken = readerToken == null ? null : readerToken.getBytes(StandardCharsets.UTF_8);
     this.registrations = registrations;
     this.clusters = clusters;
     this.extensions = extensions;
@@ -213,11 +217,19 @@ public final class ManagementApi {
   private void authenticate(Context ctx) {
     String h = ctx.header("Authorization");
     byte[] given = h != null && h.regionMatches(true, 0, "Bearer ", 0, 7) ? h.substring(7).trim().getBytes(StandardCharsets.UTF_8) : new byte[0];
-    if (!MessageDigest.isEqual(given, token)) {
-      throw new ApiException(401, "AuthenticationFailed", h == null
-          ? "Authentication is required: send 'Authorization: Bearer <token>' (the CLI reads the token from the server's token file)."
-          : "The bearer token is not valid for this server.");
+    if (MessageDigest.isEqual(given, token)) {
+      return;
     }
+    if (readerToken != null && MessageDigest.isEqual(given, readerToken)) {
+      if (ctx.method() == io.javalin.http.HandlerType.GET || ctx.method() == io.javalin.http.HandlerType.HEAD) {
+        return;
+      }
+      throw new ApiException(403, "ReadOnlyToken", "This token may only read (GET): " + ctx.method() + " " + ctx.path()
+          + " needs the server's admin token.");
+    }
+    throw new ApiException(401, "AuthenticationFailed", h == null
+        ? "Authentication is required: send 'Authorization: Bearer <token>' (the CLI reads the token from the server's token file)."
+        : "The bearer token is not valid for this server.");
   }
 
   private static void error(Context ctx, int status, String code, String message) {

@@ -19,14 +19,14 @@ public record InstallPlan(String namespace, List<PodPlan> pods, List<ServicePlan
    * Components that exist as real processes today, in install order; a component appears here when its
    * implementation lands, never as a stand-in.
    */
-  public static final List<String> AVAILABLE_COMPONENTS = List.of("sentry", "operator", "placement", "injector");
+  public static final List<String> AVAILABLE_COMPONENTS = List.of("sentry", "operator", "placement", "injector", "dashboard");
 
   /**
    * Each Service's port, as an offset from {@link LocalCluster#SERVICE_OFFSET}: fixed per Service, so adding a
    * component never moves the address a running sidecar or tool already uses.
    */
   static final Map<String, Integer> SERVICE_PORTS = Map.of("dapr-sentry", 0, "dapr-placement-server", 1, "dapr-api", 2,
-      "dapr-sidecar-injector", 3);
+      "dapr-sidecar-injector", 3, "dapr-dashboard", 4);
 
   public static final String CONTROL_PLANE_TRUST_DOMAIN = "cluster.local";
 
@@ -70,6 +70,13 @@ public record InstallPlan(String namespace, List<PodPlan> pods, List<ServicePlan
               (ordinal, ports, peers) -> placementArgs(cluster, namespace, settings, ordinal, ports, peers));
           pods.addAll(placement);
           services.add(service(cluster, "dapr-placement-server", "dapr-placement-server"));
+        }
+        case "dashboard" -> {
+          // the dashboard reads the cluster through the management server; a plan that does not know the server has none
+          if (cluster.manager() != null) {
+            pods.addAll(dashboard(cluster, namespace, settings, componentIndex, version));
+            services.add(new ServicePlan("dapr-dashboard", "dapr-dashboard", "http", servicePort(cluster, "dapr-dashboard")));
+          }
         }
         default -> throw new IllegalStateException("no local plan for component " + component);
       }
@@ -152,6 +159,40 @@ public record InstallPlan(String namespace, List<PodPlan> pods, List<ServicePlan
     a.addAll(identityArgs(cluster, namespace, s));
     a.addAll(listenArgs(ports));
     return a;
+  }
+
+  /**
+   * The dashboard: one replica, as upstream runs it even in HA ({@code dapr_dashboard.replicaCount} when set), named like
+   * a Deployment's pods, serving pages, API and {@code /healthz} on one loopback port and reading the cluster through the
+   * management server with its read-only token.
+   */
+  private static List<PodPlan> dashboard(LocalCluster cluster, String namespace, DaprSettings s, int componentIndex, String version) {
+    String workload = "dapr-dashboard";
+    java.util.function.IntFunction<List<String>> args = port -> {
+      List<String> a = new ArrayList<>(List.of("dashboard",
+          "--mode", "local",
+          "--listen-address", "127.0.0.1",
+          "--port", "" + port,
+          "--manager-server-file", cluster.manager().serverFile().toString(),
+          "--manager-token-file", cluster.manager().readerTokenFile().toString(),
+          "--cluster-id", cluster.id(),
+          "--namespace", namespace,
+          "--log-level", s.logLevel()));
+      if (s.logAsJson()) {
+        a.add("--log-as-json");
+      }
+      return a;
+    };
+    String template = hash(version + " " + String.join(" ", args.apply(0)), 10);
+    List<PodPlan> out = new ArrayList<>();
+    int replicas = s.componentReplicas().getOrDefault("dapr_dashboard", 1);
+    for (int i = 0; i < replicas; i++) {
+      int http = ports(cluster, componentIndex, i).get("grpc");
+      String name = workload + "-" + template + "-" + hash(cluster.id() + "/" + namespace + "/" + workload + "/" + template + "/" + i, 5);
+      out.add(new PodPlan(name, "dashboard", workload, i, version, args.apply(http), Map.of("http", http), cluster.logDir().resolve(name + ".log"),
+          URI.create("http://127.0.0.1:" + http + "/healthz")));
+    }
+    return out;
   }
 
   /** Arguments of a StatefulSet replica: its ordinal, its ports and the whole peer list. */

@@ -3,10 +3,19 @@ package io.daprx.manager.install;
 import java.nio.file.Path;
 
 /**
- * What the desired state of a local install needs to know about its cluster: where its files live and
- * which block of loopback ports it owns (so several clusters coexist on one machine).
+ * What the desired state of a local install needs to know about its cluster: where its files live,
+ * which block of loopback ports it owns (so several clusters coexist on one machine) and, for the dashboard,
+ * how to read the management server (null: no dashboard, it would have nothing to read).
  */
-public record LocalCluster(String id, Path dir, int portBase) {
+public record LocalCluster(String id, Path dir, int portBase, ManagerAccess manager) {
+
+  public LocalCluster(String id, Path dir, int portBase) {
+    this(id, dir, portBase, null);
+  }
+
+  public LocalCluster withManager(ManagerAccess access) {
+    return new LocalCluster(id, dir, portBase, access);
+  }
 
   /** Ports a cluster owns: {@link #COMPONENT_STRIDE} per component, then the Services. */
   public static final int PORT_BLOCK = 192;

@@ -3,7 +3,7 @@ package io.daprx.manager.kube;
 /**
  * Every command-line flag the rendered pods pass to {@code daprx <component>}, in one place so the names can be
  * aligned with the components' commands ({@code ManifestsCommandTest} parses every rendered command line with the
- * real command). The dashboard's are assumptions (Dapr's names) until its command exists: see {@link #ASSUMED}.
+ * real command).
  */
 final class ComponentFlags {
 
@@ -34,10 +34,6 @@ final class ComponentFlags {
 
   // injector
   static final String SIDECAR_IMAGE = "--sidecar-image";
-
-  /** Flags no component command on main declares yet: written against Dapr's names, to check when they land. */
-  static final java.util.Map<String, java.util.List<String>> ASSUMED = java.util.Map.of(
-      "dashboard", java.util.List.of(MODE, PORT, NAMESPACE, LOG_LEVEL, LOG_AS_JSON));
 
   private ComponentFlags() {}
 }

@@ -80,13 +80,18 @@ final class Rbac {
             named(rule("", "secrets", "get"), Pods.TRUST_BUNDLE)));
   }
 
+  /**
+   * Exactly what the dashboard reads (it never writes, and never reads a Secret): pods and dapr-enabled workloads in
+   * every namespace, the Dapr resources, and in its own namespace the trust bundle's and the extension's ConfigMaps.
+   */
   static List<HasMetadata> dashboard(InstallSpec spec) {
     Component c = Component.DASHBOARD;
     return bundle(c, spec, c.serviceAccount, List.of(
-            rules("", List.of("pods", "pods/log", "namespaces"), "get", "list"),
-            rules("apps", List.of("deployments"), "get", "list"),
-            rules("dapr.io", List.of("components", "configurations"), "get", "list")),
-        null, List.of());
+            rule("", "pods", "list"),
+            rules("apps", List.of("deployments", "statefulsets"), "list"),
+            rules("dapr.io", List.of("components", "configurations", "subscriptions", "resiliencies", "httpendpoints"), "list")),
+        c.serviceAccount, List.of(
+            named(rule("", "configmaps", "get"), Pods.TRUST_BUNDLE, "daprx-extension")));
   }
 
   /** ServiceAccount, ClusterRole + binding, and (when {@code roleName} is set) a namespaced Role + binding. */

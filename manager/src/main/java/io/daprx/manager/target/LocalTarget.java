@@ -42,21 +42,31 @@ public final class LocalTarget implements Target {
   private final Supervisor supervisor;
   private final Distributions distributions;
   private final Clock clock;
+  private final io.daprx.manager.install.ManagerAccess manager;
   private final Map<String, List<ServiceProxy>> proxies = new ConcurrentHashMap<>();
   // Every pod a group's plans have named, by name: while an update rolls, the old replicas still serve and
   // must stay behind their Service until the supervisor has replaced them.
   private final Map<String, Map<String, PodPlan>> known = new ConcurrentHashMap<>();
 
-  /** @param distributions the argv that runs each daprx version, to which a component's arguments are appended */
-  public LocalTarget(Supervisor supervisor, Distributions distributions, Clock clock) {
+  /**
+   * @param distributions the argv that runs each daprx version, to which a component's arguments are appended
+   * @param manager how the clusters' dashboards read the management server (null: installs have no dashboard)
+   */
+  public LocalTarget(Supervisor supervisor, Distributions distributions, Clock clock, io.daprx.manager.install.ManagerAccess manager) {
     this.supervisor = supervisor;
     this.distributions = distributions;
     this.clock = clock;
+    this.manager = manager;
+  }
+
+  /** The local view of a cluster as its plans see it: with the way to the management server. */
+  private LocalCluster local(Doc cluster) {
+    return Clusters.local(cluster).withManager(manager);
   }
 
   @Override
   public List<ComponentStatus> apply(Doc cluster, Install install, Duration timeout) throws ReconcileException {
-    LocalCluster lc = Clusters.local(cluster);
+    LocalCluster lc = local(cluster);
     String namespace = install.namespace();
     InstallPlan plan = InstallPlan.forLocal(lc, namespace, install.settings(), install.version());
     List<String> launcher = distributions.launcher(install.release());
@@ -140,7 +150,7 @@ public final class LocalTarget implements Target {
 
   /** The Services of an install with the ready endpoints behind each. */
   public List<ServiceView> services(Doc cluster, String namespace, DaprSettings settings) {
-    LocalCluster lc = Clusters.local(cluster);
+    LocalCluster lc = local(cluster);
     InstallPlan plan = InstallPlan.forLocal(lc, namespace, settings);
     List<PodStatus> pods = supervisor.status(group(lc, namespace));
     List<ServiceView> out = new ArrayList<>();
@@ -156,7 +166,7 @@ public final class LocalTarget implements Target {
    * runs, since pod names depend on the version and both run while an upgrade rolls.
    */
   public Map<String, Map<String, Integer>> podPorts(Doc cluster, String namespace, DaprSettings settings) {
-    LocalCluster lc = Clusters.local(cluster);
+    LocalCluster lc = local(cluster);
     Map<String, Map<String, Integer>> out = new LinkedHashMap<>();
     supervisor.status(group(lc, namespace)).stream().map(p -> p.version() == null ? "" : p.version()).distinct()
         .forEach(v -> InstallPlan.forLocal(lc, namespace, settings, v).pods().forEach(p -> out.put(p.name(), p.ports())));

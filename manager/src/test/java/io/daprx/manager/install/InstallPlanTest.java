@@ -12,14 +12,15 @@ import org.junit.jupiter.api.Test;
 
 class InstallPlanTest {
 
-  private final LocalCluster cluster = new LocalCluster("rg/c1", Path.of("clusters", "c1"), 32000);
+  private final ManagerAccess manager = new ManagerAccess(Path.of("home", "server.json"), Path.of("home", "reader-token"));
+  private final LocalCluster cluster = new LocalCluster("rg/c1", Path.of("clusters", "c1"), 32000, manager);
 
   @Test
   void highlyAvailableByDefaultWithThreeSentriesSharingOneCa() {
     InstallPlan plan = InstallPlan.forLocal(cluster, "dapr-system", DaprSettings.defaults());
     List<PodPlan> sentries = plan.pods().stream().filter(p -> p.component().equals("sentry")).toList();
     assertThat(sentries).hasSize(3);
-    assertThat(plan.pods()).hasSize(12);
+    assertThat(plan.pods()).hasSize(13);
     assertThat(sentries).allSatisfy(p -> {
       assertThat(p.name()).matches("dapr-sentry-[bcdfghjklmnpqrstvwxz2456789]{10}-[bcdfghjklmnpqrstvwxz2456789]{5}");
       assertThat(p.args()).containsSequence("--issuer-credentials", cluster.trustBundleDir().toString());
@@ -28,7 +29,31 @@ class InstallPlanTest {
     });
     assertThat(sentries.stream().map(PodPlan::name).distinct()).hasSize(3);
     assertThat(plan.services()).extracting(ServicePlan::name)
-        .containsExactly("dapr-sentry", "dapr-api", "dapr-placement-server", "dapr-sidecar-injector");
+        .containsExactly("dapr-sentry", "dapr-api", "dapr-placement-server", "dapr-sidecar-injector", "dapr-dashboard");
+  }
+
+  @Test
+  void oneDashboardEvenInHaReadingTheServerWithItsReadOnlyTokenOnLoopback() {
+    InstallPlan plan = InstallPlan.forLocal(cluster, "dapr-system", DaprSettings.defaults());
+    List<PodPlan> dashboards = plan.pods().stream().filter(p -> p.component().equals("dashboard")).toList();
+    assertThat(dashboards).hasSize(1);
+    PodPlan d = dashboards.get(0);
+    assertThat(d.name()).matches("dapr-dashboard-[bcdfghjklmnpqrstvwxz2456789]{10}-[bcdfghjklmnpqrstvwxz2456789]{5}");
+    assertThat(plan.pods().get(plan.pods().size() - 1)).isEqualTo(d);
+    int http = d.ports().get("http");
+    assertThat(d.args()).containsSequence("dashboard", "--mode", "local", "--listen-address", "127.0.0.1", "--port", "" + http)
+        .containsSequence("--manager-server-file", manager.serverFile().toString())
+        .containsSequence("--manager-token-file", manager.readerTokenFile().toString())
+        .containsSequence("--cluster-id", "rg/c1").containsSequence("--namespace", "dapr-system");
+    assertThat(d.readiness().toString()).isEqualTo("http://127.0.0.1:" + http + "/healthz");
+    ServicePlan service = plan.services().get(plan.services().size() - 1);
+    assertThat(service).isEqualTo(new ServicePlan("dapr-dashboard", "dapr-dashboard", "http", 32000 + LocalCluster.SERVICE_OFFSET + 4));
+    InstallPlan two = InstallPlan.forLocal(cluster, "dapr-system",
+        DaprSettings.parse(Map.of("global.ha.enabled", "false", "dapr_dashboard.replicaCount", "2")));
+    assertThat(two.pods().stream().filter(p -> p.component().equals("dashboard"))).hasSize(2);
+    // a plan that does not know the management server has no dashboard: it would have nothing to read
+    assertThat(InstallPlan.forLocal(new LocalCluster("rg/c1", Path.of("clusters", "c1"), 32000), "dapr-system", DaprSettings.defaults())
+        .pods()).hasSize(12).noneMatch(p -> p.component().equals("dashboard"));
   }
 
   @Test
@@ -55,7 +80,7 @@ class InstallPlanTest {
   void theWholeControlPlaneOfTheSeedInDependencyOrder() {
     InstallPlan plan = InstallPlan.forLocal(cluster, "dapr-system", DaprSettings.defaults());
     assertThat(plan.pods().stream().map(PodPlan::workload).distinct()).containsExactly(
-        "dapr-sentry", "dapr-operator", "dapr-placement-server", "dapr-sidecar-injector");
+        "dapr-sentry", "dapr-operator", "dapr-placement-server", "dapr-sidecar-injector", "dapr-dashboard");
     assertThat(plan.pods()).filteredOn(p -> p.component().equals("operator")).hasSize(3).allSatisfy(p -> assertThat(p.args())
         .containsSequence("operator", "--mode", "standalone", "--resources-path", cluster.resourcesDir().toString())
         .containsSequence("--sentry-address", "127.0.0.1:" + InstallPlan.servicePort(cluster, "dapr-sentry")));

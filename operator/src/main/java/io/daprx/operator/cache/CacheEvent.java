@@ -1,7 +1,7 @@
 package io.daprx.operator.cache;
 
 import io.daprx.operator.resources.Resource;
-import io.daprx.operator.resources.ResourceKind;
+import io.daprx.common.dapr.ResourceKind;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;

@@ -1,7 +1,7 @@
 package io.daprx.operator.cache;
 
 import com.google.protobuf.ByteString;
-import io.daprx.operator.resources.ResourceKind;
+import io.daprx.common.dapr.ResourceKind;
 import io.daprx.proto.operator.v1.ResourceEventType;
 import io.grpc.Status;
 

@@ -3,7 +3,7 @@ package io.daprx.operator.kubernetes;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.daprx.operator.cache.ResourceCache;
 import io.daprx.operator.resources.Resource;
-import io.daprx.operator.resources.ResourceKind;
+import io.daprx.common.dapr.ResourceKind;
 import io.daprx.operator.resources.Resources;
 import io.daprx.operator.resources.SecretResolver;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -38,7 +38,7 @@ public final class CrdInformers implements AutoCloseable {
   /** Starts the informers without waiting for their first lists (see {@link #synced()}). */
   public CrdInformers start() {
     for (ResourceKind kind : ResourceKind.values()) {
-      informers.add(client.genericKubernetesResources(kind.context()).inAnyNamespace().runnableInformer(0)
+      informers.add(client.genericKubernetesResources(context(kind)).inAnyNamespace().runnableInformer(0)
           .addEventHandler(new Handler(kind)));
     }
     informers.forEach(SharedIndexInformer::start);
@@ -89,5 +89,11 @@ public final class CrdInformers implements AutoCloseable {
         LOG.warn("{} not sent to sidecars: {}", what, e.toString());
       }
     }
+  }
+
+  /** What fabric8's generic client needs to list and watch a kind. */
+  static io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext context(ResourceKind kind) {
+    return new io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext.Builder().withGroup(ResourceKind.GROUP)
+        .withVersion(kind.servedVersion()).withKind(kind.kind()).withPlural(kind.plural()).withNamespaced(true).build();
   }
 }

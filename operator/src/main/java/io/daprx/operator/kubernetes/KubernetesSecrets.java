@@ -2,7 +2,7 @@ package io.daprx.operator.kubernetes;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.daprx.operator.resources.ResourceKind;
+import io.daprx.common.dapr.ResourceKind;
 import io.daprx.operator.resources.Resources;
 import io.daprx.operator.resources.SecretResolver;
 import io.fabric8.kubernetes.api.model.Secret;

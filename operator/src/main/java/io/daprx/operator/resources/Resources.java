@@ -1,5 +1,6 @@
 package io.daprx.operator.resources;
 
+import io.daprx.common.dapr.ResourceKind;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

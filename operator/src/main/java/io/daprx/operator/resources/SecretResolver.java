@@ -1,5 +1,6 @@
 package io.daprx.operator.resources;
 
+import io.daprx.common.dapr.ResourceKind;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**

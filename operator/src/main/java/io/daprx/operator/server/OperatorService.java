@@ -4,7 +4,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.Empty;
 import io.daprx.operator.cache.ResourceCache;
 import io.daprx.operator.metrics.OperatorMetrics;
-import io.daprx.operator.resources.ResourceKind;
+import io.daprx.common.dapr.ResourceKind;
 import io.daprx.operator.resources.SecretResolver;
 import io.daprx.proto.operator.v1.ComponentUpdateEvent;
 import io.daprx.proto.operator.v1.ComponentUpdateRequest;

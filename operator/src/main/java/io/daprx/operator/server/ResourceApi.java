@@ -4,7 +4,7 @@ import com.google.protobuf.ByteString;
 import io.daprx.operator.cache.ResourceCache;
 import io.daprx.operator.metrics.OperatorMetrics;
 import io.daprx.operator.resources.Resource;
-import io.daprx.operator.resources.ResourceKind;
+import io.daprx.common.dapr.ResourceKind;
 import io.daprx.operator.resources.Resources;
 import io.daprx.operator.resources.SecretResolver;
 import io.daprx.proto.operator.v1.ResourceEventType;

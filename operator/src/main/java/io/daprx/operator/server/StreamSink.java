@@ -3,7 +3,7 @@ package io.daprx.operator.server;
 import com.google.protobuf.ByteString;
 import io.daprx.operator.cache.Subscriber;
 import io.daprx.operator.metrics.OperatorMetrics;
-import io.daprx.operator.resources.ResourceKind;
+import io.daprx.common.dapr.ResourceKind;
 import io.daprx.proto.operator.v1.ResourceEventType;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;

@@ -2,7 +2,7 @@ package io.daprx.operator.standalone;
 
 import io.daprx.operator.cache.ResourceCache;
 import io.daprx.operator.resources.Resource;
-import io.daprx.operator.resources.ResourceKind;
+import io.daprx.common.dapr.ResourceKind;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.ClosedWatchServiceException;

@@ -12,7 +12,7 @@ import io.daprx.operator.Events;
 import io.daprx.operator.Operator;
 import io.daprx.operator.OperatorOptions;
 import io.daprx.operator.SidecarClients;
-import io.daprx.operator.resources.ResourceKind;
+import io.daprx.common.dapr.ResourceKind;
 import io.daprx.proto.operator.v1.ComponentUpdateEvent;
 import io.daprx.proto.operator.v1.ComponentUpdateRequest;
 import io.daprx.proto.operator.v1.ListComponentsRequest;
@@ -98,7 +98,7 @@ class OperatorKubernetesMockTest {
 
   private io.fabric8.kubernetes.client.dsl.MixedOperation<GenericKubernetesResource, io.fabric8.kubernetes.api.model.GenericKubernetesResourceList,
       io.fabric8.kubernetes.client.dsl.Resource<GenericKubernetesResource>> components() {
-    return client.genericKubernetesResources(ResourceKind.COMPONENT.context());
+    return client.genericKubernetesResources(CrdInformers.context(ResourceKind.COMPONENT));
   }
 
   private Events<ComponentUpdateEvent> watchComponents(String app) {

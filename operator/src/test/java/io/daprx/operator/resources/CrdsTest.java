@@ -1,5 +1,6 @@
 package io.daprx.operator.resources;
 
+import io.daprx.common.dapr.ResourceKind;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.daprx.operator.crds.Crds;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.daprx.operator.cache.ResourceCache;
 import io.daprx.operator.metrics.OperatorMetrics;
-import io.daprx.operator.resources.ResourceKind;
+import io.daprx.common.dapr.ResourceKind;
 import io.daprx.operator.resources.Resources;
 import io.daprx.operator.resources.SecretResolver;
 import io.grpc.Status;

@@ -12,7 +12,7 @@ import io.daprx.operator.Events;
 import io.daprx.operator.Operator;
 import io.daprx.operator.OperatorOptions;
 import io.daprx.operator.SidecarClients;
-import io.daprx.operator.resources.ResourceKind;
+import io.daprx.common.dapr.ResourceKind;
 import io.daprx.proto.operator.v1.ComponentUpdateEvent;
 import io.daprx.proto.operator.v1.ComponentUpdateRequest;
 import io.daprx.proto.operator.v1.GetConfigurationRequest;
@@ -145,7 +145,8 @@ class StandaloneOperatorTest {
     Events<ComponentUpdateEvent> events = watchComponents("shop", "cart");
     // half-written: cut in the middle of a mapping
     String full = component("pubsub", "shop", "pubsub.redis", "b:6379", null);
-    Files.writeString(dir.resolve("pubsub.yaml"), full.substring(0, full.indexOf("spec:") + 12) + "\n  : [");
+    // written whole (renamed into place): a plain write is seen truncated and empty first, which reads as "pubsub deleted"
+    write("pubsub.yaml", full.substring(0, full.indexOf("spec:") + 12) + "\n  : [");
     write("other.yaml", component("binding", "shop", "bindings.cron", "c", null));
     events.await(1);
     assertThat(events.summary()).containsExactly("CREATED binding");

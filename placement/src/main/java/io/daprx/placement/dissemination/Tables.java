@@ -1,6 +1,6 @@
 package io.daprx.placement.dissemination;
 
-import io.daprx.placement.ring.HashRing;
+import io.daprx.common.placement.HashRing;
 import io.daprx.proto.placement.v1.Host;
 import io.daprx.proto.placement.v1.PlacementTable;
 import io.daprx.proto.placement.v1.PlacementTables;

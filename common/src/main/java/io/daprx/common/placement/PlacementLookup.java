@@ -1,4 +1,4 @@
-package io.daprx.placement.ring;
+package io.daprx.common.placement;
 
 import io.daprx.proto.placement.v1.Host;
 import io.daprx.proto.placement.v1.StatePlacementTable;
@@ -12,7 +12,20 @@ import java.util.TreeSet;
 public final class PlacementLookup {
 
   /** The answer, with the table version it came from. */
-  public record Owner(String namespace, String actorType, String actorId, Host host, long version) {}
+  public record Owner(String namespace, String actorType, String actorId, Host host, long version) {
+
+    /** As {@code daprx placement lookup} prints it and the dashboard's API serves it. */
+    public com.fasterxml.jackson.databind.node.ObjectNode toJson() {
+      com.fasterxml.jackson.databind.node.ObjectNode m = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+      m.put("namespace", namespace);
+      m.put("actorType", actorType);
+      m.put("actorId", actorId);
+      m.put("host", host.getName());
+      m.put("appId", host.getId());
+      m.put("tableVersion", Long.toUnsignedString(version));
+      return m;
+    }
+  }
 
   private PlacementLookup() {}
 

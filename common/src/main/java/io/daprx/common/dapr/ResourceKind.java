@@ -1,10 +1,10 @@
-package io.daprx.operator.resources;
+package io.daprx.common.dapr;
 
-import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
- * The Dapr custom resources the operator serves, group {@code dapr.io}, all namespaced.
+ * The Dapr custom resources, group {@code dapr.io}, all namespaced: what the operator serves and the dashboard shows.
  *
  * <p>{@link #servedVersion()} is the version the operator reads and sends: for Subscription that is the storage
  * version {@code v2alpha1}, as upstream's ListSubscriptionsV2 returns only v2alpha1 objects.
@@ -46,10 +46,14 @@ public enum ResourceKind {
     return GROUP + "/" + servedVersion;
   }
 
-  /** What fabric8's generic client needs to list and watch this kind. */
-  public ResourceDefinitionContext context() {
-    return new ResourceDefinitionContext.Builder().withGroup(GROUP).withVersion(servedVersion).withKind(kind)
-        .withPlural(plural).withNamespaced(true).build();
+  /** The kind with this plural ({@code components}), case-insensitively, if there is one. */
+  public static Optional<ResourceKind> ofPlural(String plural) {
+    for (ResourceKind k : values()) {
+      if (k.plural.equals(plural.toLowerCase(Locale.ROOT))) {
+        return Optional.of(k);
+      }
+    }
+    return Optional.empty();
   }
 
   /** The kind with this Kubernetes {@code kind} name, if the operator serves it. */

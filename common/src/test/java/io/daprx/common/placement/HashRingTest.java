@@ -1,4 +1,4 @@
-package io.daprx.placement.ring;
+package io.daprx.common.placement;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.daprx.placement.ring;
+package io.daprx.common.placement;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
