@@ -35,11 +35,7 @@ public final class AutoUpgrader implements AutoCloseable {
   private final Clock clock;
   private final Duration interval;
   private final Duration retryAfter;
-  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "auto-upgrade");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(io.daprx.common.runtime.DaemonThreads.named("auto-upgrade"));
 
   public AutoUpgrader(Store store, Extensions extensions, CatalogSource catalog, Clock clock, Duration interval, Duration retryAfter) {
     this.store = store;

@@ -38,11 +38,7 @@ public final class OperationRunner implements AutoCloseable {
   private final Target target;
   private final Clock clock;
   private final Duration timeout;
-  private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
-    Thread t = new Thread(r, "operation");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ExecutorService executor = Executors.newCachedThreadPool(io.daprx.common.runtime.DaemonThreads.named("operation"));
   private final ConcurrentHashMap<String, ReentrantLock> locks = new ConcurrentHashMap<>();
 
   public OperationRunner(Store store, Extensions extensions, Target target, Clock clock, Duration timeout) {
