@@ -40,6 +40,8 @@ class UpgradeIT {
   static final String RG = "rg";
   static final String CLUSTER = "upgrades";
   static final String BUILD = io.daprx.manager.engine.Versions.CURRENT;
+  /** HA with two replicas each (the dashboard runs one): enough to see replicas replaced one at a time. */
+  static final int PODS = 4 * 2 + 1;
 
   @BeforeAll
   static void catalogWithTwoLabelsOfThisBuild() throws Exception {
@@ -73,10 +75,10 @@ class UpgradeIT {
         "[?contains(name, 'AKS-')].properties.state").out().trim().replace("\n", " ").equals("Registered Registered"));
     JsonNode ext = cli.ok("k8s-extension", "create", "-t", "managedClusters", "-c", CLUSTER, "-g", RG, "-n", "dapr",
         "--extension-type", "Microsoft.Dapr", "--auto-upgrade-minor-version", "false", "--version", BUILD,
-        "--configuration-settings", "global.ha.enabled=false").json();
+        "--configuration-settings", "global.ha.replicaCount=2").json();
     assertThat(ext.path("properties").path("provisioningState").asText()).isEqualTo("Succeeded");
     assertThat(ext.path("properties").path("currentVersion").asText()).isEqualTo(BUILD);
-    assertThat(cli.pods()).hasSize(4).allSatisfy(p -> assertThat(p.path("version").asText()).isEqualTo(BUILD));
+    assertThat(cli.pods()).hasSize(PODS).allSatisfy(p -> assertThat(p.path("version").asText()).isEqualTo(BUILD));
   }
 
   @Test
@@ -88,7 +90,7 @@ class UpgradeIT {
     assertThat(ext.path("properties").path("currentVersion").asText()).isEqualTo("0.2.0");
     assertThat(ext.path("properties").path("statuses").toString()).contains("VersionChanged").contains("Running sidecars are not restarted");
     JsonNode pods = cli.pods();
-    assertThat(pods).hasSize(4).allSatisfy(p -> {
+    assertThat(pods).hasSize(PODS).allSatisfy(p -> {
       assertThat(p.path("version").asText()).isEqualTo("0.2.0");
       assertThat(p.path("ready").asText()).isEqualTo("1/1");
     });
@@ -103,16 +105,26 @@ class UpgradeIT {
     writeBrokenJar(broken);
     writeCatalog(entry(BUILD, null) + ",\n" + entry("0.2.0", home.resolve("mirror").resolve("daprx-0.2.0.jar")) + ",\n" + entry("0.3.0", broken));
 
-    // the auto-upgrader finds 0.3.0, its replicas crash-loop, the gate times out, 0.2.0 comes back
-    await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(2)).until(() -> cli.ok("k8s-extension", "show", "-t", "managedClusters",
-        "-c", CLUSTER, "-g", RG, "-n", "dapr").json().path("properties").path("statuses").toString().contains("AutoUpgradeRolledBack"));
+    // The auto-upgrader finds 0.3.0; its first sentry replica crash-loops, the gate times out, 0.2.0 comes back. All the
+    // while the other sentry replica serves: a broken release never takes a component down.
+    java.util.Set<String> seen = new java.util.TreeSet<>();
+    await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+      JsonNode pods = cli.pods();
+      pods.forEach(pod -> seen.add(pod.path("version").asText()));
+      long readySentries = java.util.stream.StreamSupport.stream(pods.spliterator(), false)
+          .filter(pod -> pod.path("component").asText().equals("sentry") && pod.path("ready").asText().equals("1/1")).count();
+      assertThat(readySentries).as("ready sentry replicas while 0.3.0 rolls out: " + pods).isGreaterThanOrEqualTo(1);
+      return cli.ok("k8s-extension", "show", "-t", "managedClusters", "-c", CLUSTER, "-g", RG, "-n", "dapr").json()
+          .path("properties").path("statuses").toString().contains("AutoUpgradeRolledBack");
+    });
+    assertThat(seen).as("the broken version did start").contains("0.3.0");
     JsonNode ext = cli.ok("k8s-extension", "show", "-t", "managedClusters", "-c", CLUSTER, "-g", RG, "-n", "dapr").json();
     JsonNode p = ext.path("properties");
     assertThat(p.path("provisioningState").asText()).isEqualTo("Succeeded");
     assertThat(p.path("currentVersion").asText()).isEqualTo("0.2.0");
     assertThat(p.path("statuses").get(0).path("level").asText()).isEqualTo("Error");
     assertThat(p.path("statuses").get(0).path("message").asText()).contains("auto-upgrade to 0.3.0 failed").contains("rolled back to 0.2.0");
-    assertThat(cli.pods()).hasSize(4).allSatisfy(pod -> {
+    assertThat(cli.pods()).hasSize(PODS).allSatisfy(pod -> {
       assertThat(pod.path("version").asText()).isEqualTo("0.2.0");
       assertThat(pod.path("ready").asText()).isEqualTo("1/1");
     });

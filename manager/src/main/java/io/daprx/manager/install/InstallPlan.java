@@ -235,6 +235,29 @@ public record InstallPlan(String namespace, List<PodPlan> pods, List<ServicePlan
     return out;
   }
 
+  /**
+   * Replica {@code ordinal} of a component as any plan lays it out: its workload and ports depend on nothing else, so a
+   * replica started by an earlier plan (other settings, another version) can be found behind its Service.
+   */
+  public static PodPlan replica(LocalCluster cluster, String name, String component, int ordinal, String version) {
+    int index = AVAILABLE_COMPONENTS.indexOf(component);
+    if (index < 0) {
+      throw new IllegalArgumentException("no component " + component);
+    }
+    Map<String, Integer> ports = ports(cluster, index, ordinal);
+    String workload = switch (component) {
+      case "sentry" -> "dapr-sentry";
+      case "operator" -> "dapr-operator";
+      case "placement" -> "dapr-placement-server";
+      case "injector" -> "dapr-sidecar-injector";
+      default -> "dapr-" + component;
+    };
+    Map<String, Integer> named = "dashboard".equals(component) ? Map.of("http", ports.get("grpc")) : ports;
+    int probe = "dashboard".equals(component) ? ports.get("grpc") : ports.get("healthz");
+    return new PodPlan(name, component, workload, ordinal, version, List.of(), named, cluster.logDir().resolve(name + ".log"),
+        URI.create("http://127.0.0.1:" + probe + "/healthz"));
+  }
+
   private static Map<String, Integer> ports(LocalCluster cluster, int componentIndex, int ordinal) {
     int base = cluster.portBase() + componentIndex * LocalCluster.COMPONENT_STRIDE + ordinal * LocalCluster.PORTS_PER_POD;
     Map<String, Integer> p = new LinkedHashMap<>();

@@ -156,6 +156,18 @@ final class GroupController {
     return true;
   }
 
+  /** Each named pod is desired, runs its desired spec and is ready. */
+  boolean ready(java.util.Collection<String> names) {
+    for (String name : names) {
+      ProcessSpec spec = desired.get(name);
+      Pod pod = pods.get(name);
+      if (spec == null || pod == null || !pod.spec.specHash().equals(spec.specHash()) || !pod.status().ready()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   List<ProcessSpec> desired() {
     return List.copyOf(desired.values());
   }

@@ -24,6 +24,8 @@ import java.util.TreeMap;
  * @param readiness an http URL answering 2xx when the pod is ready; null means ready while the process is alive
  * @param specHash a hash of everything that needs a new process when it changes (all fields but the name)
  * @param version the daprx version the pod runs, shown with it; null in records written before versions existed
+ * @param ordinal which replica of its workload the pod is (its ports come with it), so a new pod template can replace
+ *     the old replicas one at a time; null when not known (records written before)
  */
 public record ProcessSpec(
     String name,
@@ -33,7 +35,8 @@ public record ProcessSpec(
     Path logFile,
     URI readiness,
     String specHash,
-    String version) {
+    String version,
+    Integer ordinal) {
 
   public ProcessSpec {
     requireText(name, "name");
@@ -56,16 +59,16 @@ public record ProcessSpec(
   /** A spec with its hash computed from the other fields; the log file is made absolute. */
   public static ProcessSpec of(String name, String component, List<String> command, Map<String, String> env,
       Path logFile, URI readiness) {
-    return of(name, component, null, command, env, logFile, readiness);
+    return of(name, component, null, null, command, env, logFile, readiness);
   }
 
-  /** A spec of a pod running daprx {@code version}. */
-  public static ProcessSpec of(String name, String component, String version, List<String> command, Map<String, String> env,
-      Path logFile, URI readiness) {
+  /** A spec of replica {@code ordinal} of a workload, running daprx {@code version}. */
+  public static ProcessSpec of(String name, String component, String version, Integer ordinal, List<String> command,
+      Map<String, String> env, Path logFile, URI readiness) {
     Path log = logFile.toAbsolutePath().normalize();
     Map<String, String> sortedEnv = env == null ? Map.of() : new TreeMap<>(env);
     return new ProcessSpec(name, component, command, sortedEnv, log, readiness,
-        hash(component, version, command, sortedEnv, log, readiness), version);
+        hash(component, version, command, sortedEnv, log, readiness), version, ordinal);
   }
 
   private static String hash(String component, String version, List<String> command, Map<String, String> env, Path logFile,

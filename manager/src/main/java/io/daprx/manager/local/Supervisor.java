@@ -125,6 +125,12 @@ public final class Supervisor implements AutoCloseable {
     return loop.call(() -> Optional.ofNullable(groups.get(group)).map(GroupController::status).orElse(List.of()));
   }
 
+  /** Whether each named pod of the group is desired, runs its current spec and is ready; false for an unknown group. */
+  public boolean ready(String group, java.util.Collection<String> names) {
+    List<String> copy = List.copyOf(names);
+    return loop.call(() -> groups.containsKey(group) && groups.get(group).ready(copy));
+  }
+
   /** Whether every desired pod of the group runs its current spec and is ready; false for an unknown group. */
   public boolean allReady(String group) {
     return loop.call(() -> groups.containsKey(group) && groups.get(group).allReady());

@@ -88,8 +88,8 @@ public final class LocalTarget implements Target {
     for (PodPlan p : plan.pods()) {
       List<String> argv = new ArrayList<>(launcher);
       argv.addAll(p.args());
-      byName.put(p.name(), ProcessSpec.of(p.name(), p.component(), p.version(), argv, Map.of("NAMESPACE", namespace), p.logFile(),
-          p.readiness()));
+      byName.put(p.name(), ProcessSpec.of(p.name(), p.component(), p.version(), p.ordinal(), argv, Map.of("NAMESPACE", namespace),
+          p.logFile(), p.readiness()));
     }
     // What runs now stays as it is until its component's turn: an update or an upgrade never rolls the operator
     // before the new sentries are ready, and never stops a later component early.
@@ -98,24 +98,62 @@ public final class LocalTarget implements Target {
     supervisor.status(group).forEach(p -> running.add(p.name()));
     Map<String, PodPlan> pods = known.computeIfAbsent(group, g -> new ConcurrentHashMap<>());
     pods.keySet().retainAll(running);
+    // replicas of an earlier plan stay behind their Service until they are replaced, even after a server restart
+    before.stream().filter(s -> running.contains(s.name()) && s.ordinal() != null && !pods.containsKey(s.name()))
+        .forEach(s -> pods.put(s.name(), InstallPlan.replica(lc, s.name(), s.component(), s.ordinal(), s.version())));
     plan.pods().forEach(p -> pods.put(p.name(), p));
     startServices(group, plan);
     Instant deadline = clock.instant().plus(timeout);
-    java.util.Set<String> done = new java.util.HashSet<>();
+    List<ProcessSpec> earlier = new ArrayList<>();
     for (String component : InstallPlan.AVAILABLE_COMPONENTS) {
-      done.add(component);
-      List<ProcessSpec> specs = new ArrayList<>(byName.values().stream().filter(spec -> done.contains(spec.component())).toList());
-      before.stream().filter(spec -> !done.contains(spec.component()) && running.contains(spec.name())).forEach(specs::add);
-      supervisor.apply(group, specs);
-      while (!supervisor.allReady(group)) {
-        if (clock.instant().isAfter(deadline)) {
-          throw new ReconcileException("the control plane did not become ready within " + timeout.toSeconds() + "s: " + notReady(group)
-              + " (see daprx logs POD -n " + namespace + ")");
+      List<ProcessSpec> later = before.stream()
+          .filter(s -> running.contains(s.name()) && InstallPlan.AVAILABLE_COMPONENTS.indexOf(s.component()) > InstallPlan.AVAILABLE_COMPONENTS.indexOf(component))
+          .toList();
+      List<ProcessSpec> wanted = byName.values().stream().filter(s -> s.component().equals(component)).toList();
+      List<ProcessSpec> old = new ArrayList<>(before.stream()
+          .filter(s -> s.component().equals(component) && running.contains(s.name()) && !byName.containsKey(s.name())).toList());
+      List<ProcessSpec> started = new ArrayList<>();
+      for (List<ProcessSpec> step : rollingSteps(wanted, old)) {
+        // a new replica takes the place (the ports) of the old replica with its ordinal; the other old ones serve on
+        for (ProcessSpec next : step) {
+          old.removeIf(o -> o.ordinal() == null || next.ordinal() == null || o.ordinal().equals(next.ordinal()));
         }
-        pause();
+        started.addAll(step);
+        List<ProcessSpec> specs = new ArrayList<>(earlier);
+        specs.addAll(started);
+        specs.addAll(old);
+        specs.addAll(later);
+        supervisor.apply(group, specs);
+        // the gate: what this change has started so far is ready (a later component already broken does not block a fix)
+        List<String> gate = new ArrayList<>(earlier.stream().map(ProcessSpec::name).toList());
+        started.forEach(x -> gate.add(x.name()));
+        awaitReady(group, gate, deadline, timeout, namespace);
       }
+      earlier.addAll(wanted);
     }
+    // replicas beyond the new replica count, if it shrank
+    supervisor.apply(group, earlier);
+    awaitReady(group, earlier.stream().map(ProcessSpec::name).toList(), deadline, timeout, namespace);
     return statuses(plan, supervisor.status(group));
+  }
+
+  /**
+   * The new replicas of a component in the order they are started: all at once when nothing of the component runs
+   * under other names (an install, or a change StatefulSet pods take in place), else one at a time.
+   */
+  private static List<List<ProcessSpec>> rollingSteps(List<ProcessSpec> wanted, List<ProcessSpec> old) {
+    return old.isEmpty() ? List.of(wanted) : wanted.stream().map(List::of).toList();
+  }
+
+  private void awaitReady(String group, List<String> names, Instant deadline, Duration timeout, String namespace)
+      throws ReconcileException {
+    while (!supervisor.ready(group, names)) {
+      if (clock.instant().isAfter(deadline)) {
+        throw new ReconcileException("the control plane did not become ready within " + timeout.toSeconds() + "s: " + notReady(group)
+            + " (see daprx logs POD -n " + namespace + ")");
+      }
+      pause();
+    }
   }
 
   @Override
