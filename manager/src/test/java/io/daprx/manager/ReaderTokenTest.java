@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -32,8 +31,7 @@ class ReaderTokenTest {
 
   @BeforeEach
   void start() {
-    options = new ServerOptions(home, "127.0.0.1", 0, null, null, null, Duration.ZERO, Duration.ZERO, 47200, Duration.ofSeconds(30),
-        List.of("true"), null, ServerOptions.DEFAULT_AUTO_UPGRADE_INTERVAL, ServerOptions.DEFAULT_AUTO_UPGRADE_RETRY);
+    options = ServerOptions.defaults(home, List.of("true"));
     manager = new ManagerServer(options, Clock.systemUTC()).start();
   }
 

@@ -90,8 +90,9 @@ public final class ManagerSource implements ClusterSource {
     try {
       for (JsonNode p : get(clusterId + "/pods?namespace=" + enc(namespace)).path("value")) {
         JsonNode ports = p.path("ports");
+        // a server that runs several versions side by side says each pod's; otherwise every pod runs the extension's
         pods.add(new PodView(p.path("name").asText(), p.path("component").asText(), p.path("ready").asText(), p.path("status").asText(),
-            p.path("restarts").asInt(), version, instant(p.path("createdAt").asText(null)),
+            p.path("restarts").asInt(), text(p, "version", version), instant(p.path("createdAt").asText(null)),
             ports.has("healthz") ? "127.0.0.1:" + ports.path("healthz").asInt() : null,
             ports.has("metrics") ? "127.0.0.1:" + ports.path("metrics").asInt() : null));
       }

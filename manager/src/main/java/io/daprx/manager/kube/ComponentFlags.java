@@ -31,6 +31,7 @@ final class ComponentFlags {
   static final String INITIAL_CLUSTER = "--initial-cluster";
   static final String RAFT_LOGSTORE_PATH = "--raft-logstore-path";
   static final String TLS_ENABLED = "--tls-enabled";
+  static final String METADATA_ENABLED = "--metadata-enabled";
 
   // injector
   static final String SIDECAR_IMAGE = "--sidecar-image";

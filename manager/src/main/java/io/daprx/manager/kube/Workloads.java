@@ -62,7 +62,9 @@ final class Workloads {
     args.addAll(List.of(
         ComponentFlags.ID, "$(PLACEMENT_ID)",
         ComponentFlags.INITIAL_CLUSTER, placementPeers(spec.namespace(), replicas),
-        ComponentFlags.RAFT_LOGSTORE_PATH, RAFT_LOG_DIR + "/$(PLACEMENT_ID)"));
+        ComponentFlags.RAFT_LOGSTORE_PATH, RAFT_LOG_DIR + "/$(PLACEMENT_ID)",
+        // the dashboard's placement page and actor lookups read the leader's tables (GET /placement/state, healthz port)
+        ComponentFlags.METADATA_ENABLED));
     List<EnvVar> env = List.of(Pods.fieldRef("PLACEMENT_ID", "metadata.name"));
     List<Volume> volumes = persistent ? List.of()
         : List.of(new VolumeBuilder().withName("raft-log").withNewEmptyDir().endEmptyDir().build());

@@ -147,6 +147,7 @@ class ControlPlaneManifestsTest {
             + "dapr-placement-server-1=dapr-placement-server-1.dapr-placement-server.dapr-system.svc.cluster.local:8201,"
             + "dapr-placement-server-2=dapr-placement-server-2.dapr-placement-server.dapr-system.svc.cluster.local:8201");
     assertThat(flag(a, "--id")).isEqualTo("$(PLACEMENT_ID)");
+    assertThat(a).as("the dashboard reads the leader's tables").contains("--metadata-enabled");
     assertThat(flag(args(render(Map.of("global.ha.enabled", "false")), "dapr-placement-server"), "--initial-cluster"))
         .isEqualTo("dapr-placement-server-0=dapr-placement-server-0.dapr-placement-server.dapr-system.svc.cluster.local:8201");
     Service headless = get(render(Map.of()), Service.class, "dapr-placement-server");
