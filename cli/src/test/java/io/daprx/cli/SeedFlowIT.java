@@ -407,7 +407,8 @@ class SeedFlowIT {
     server.destroyForcibly();
     server.onExit().get(10, TimeUnit.SECONDS);
     try {
-      await().atMost(Duration.ofSeconds(120)).until(() -> ok("k8s-extension", "show", "-c", CLUSTER, "-g", RG, "--name", "myDaprExtension",
+      // replicas roll one at a time: up to 13 pod starts one after the other, on a loaded CI machine too
+      await().atMost(Duration.ofSeconds(240)).until(() -> ok("k8s-extension", "show", "-c", CLUSTER, "-g", RG, "--name", "myDaprExtension",
           "--query", "properties.provisioningState", "-o", "tsv").out().trim().equals("Succeeded"));
     } catch (org.awaitility.core.ConditionTimeoutException e) {
       // what a user would look at: the pods and the server's log

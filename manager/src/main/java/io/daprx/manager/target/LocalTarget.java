@@ -112,8 +112,10 @@ public final class LocalTarget implements Target {
       List<ProcessSpec> wanted = byName.values().stream().filter(s -> s.component().equals(component)).toList();
       List<ProcessSpec> old = new ArrayList<>(before.stream()
           .filter(s -> s.component().equals(component) && running.contains(s.name()) && !byName.containsKey(s.name())).toList());
-      List<ProcessSpec> started = new ArrayList<>();
-      for (List<ProcessSpec> step : rollingSteps(wanted, old)) {
+      // replicas that already run under their name stay (a StatefulSet's pods roll in place, in the supervisor)
+      List<ProcessSpec> started = new ArrayList<>(wanted.stream().filter(x -> running.contains(x.name())).toList());
+      List<ProcessSpec> toStart = wanted.stream().filter(x -> !running.contains(x.name())).toList();
+      for (List<ProcessSpec> step : rollingSteps(toStart, old)) {
         // a new replica takes the place (the ports) of the old replica with its ordinal; the other old ones serve on
         for (ProcessSpec next : step) {
           old.removeIf(o -> o.ordinal() == null || next.ordinal() == null || o.ordinal().equals(next.ordinal()));
@@ -138,11 +140,11 @@ public final class LocalTarget implements Target {
   }
 
   /**
-   * The new replicas of a component in the order they are started: all at once when nothing of the component runs
-   * under other names (an install, or a change StatefulSet pods take in place), else one at a time.
+   * The replicas of a component to start, in steps: all at once when nothing of the component runs under other names
+   * (an install, or a change StatefulSet pods take in place), else one at a time.
    */
-  private static List<List<ProcessSpec>> rollingSteps(List<ProcessSpec> wanted, List<ProcessSpec> old) {
-    return old.isEmpty() ? List.of(wanted) : wanted.stream().map(List::of).toList();
+  private static List<List<ProcessSpec>> rollingSteps(List<ProcessSpec> toStart, List<ProcessSpec> old) {
+    return old.isEmpty() || toStart.isEmpty() ? List.of(toStart) : toStart.stream().map(List::of).toList();
   }
 
   private void awaitReady(String group, List<String> names, Instant deadline, Duration timeout, String namespace)
