@@ -28,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -128,8 +129,19 @@ class DashboardBrowserIT {
     browser.get(dashboard + path);
   }
 
+  /**
+   * The text of an element, read in one script call: the live part is replaced every two seconds, so an element found
+   * in one call may be gone (stale) by the next.
+   */
   static String text(String css) {
-    return browser.findElement(By.cssSelector(css)).getText();
+    Object t = ((JavascriptExecutor) browser).executeScript("var e = document.querySelector(arguments[0]); return e ? e.innerText : null;", css);
+    assertThat(t).as("an element %s on %s", css, browser.getCurrentUrl()).isNotNull();
+    return t.toString().trim();
+  }
+
+  /** Awaitility that retries when the live refresh replaced an element between finding and reading it. */
+  static org.awaitility.core.ConditionFactory eventually(Duration atMost) {
+    return await().atMost(atMost).ignoreException(StaleElementReferenceException.class);
   }
 
   static void screenshot(String name) throws Exception {
@@ -146,7 +158,7 @@ class DashboardBrowserIT {
   @Order(1)
   void controlPlaneShowsEveryReplicaWithItsVersionTheLeaderAndTheCaExpiry() throws Exception {
     open("/controlplane");
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+    eventually(Duration.ofSeconds(20)).untilAsserted(() -> {
       List<WebElement> rows = browser.findElements(By.cssSelector("table#pods tbody tr"));
       assertThat(rows).hasSize(13);
       assertThat(rows).allSatisfy(r -> {
@@ -175,7 +187,7 @@ class DashboardBrowserIT {
   @Order(2)
   void placementShowsTheTableAndTheLookupBoxAnswersLikeTheCli() throws Exception {
     open("/placement");
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+    eventually(Duration.ofSeconds(20)).untilAsserted(() ->
         assertThat(text("#live")).contains("Namespace shop").contains("127.0.0.1:41001").contains("127.0.0.1:41002").contains("Order"));
     browser.findElement(By.id("lookup-namespace")).clear();
     browser.findElement(By.id("lookup-namespace")).sendKeys("shop");
@@ -199,7 +211,7 @@ class DashboardBrowserIT {
   @Order(3)
   void appsAreTheSidecarsPlacementKnows() throws Exception {
     open("/apps");
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+    eventually(Duration.ofSeconds(20)).untilAsserted(() -> {
       assertThat(browser.findElements(By.cssSelector("table#apps tr[data-app='cart']"))).hasSize(1);
       assertThat(browser.findElements(By.cssSelector("table#apps tr[data-app='orders']"))).hasSize(1);
     });
@@ -215,8 +227,11 @@ class DashboardBrowserIT {
     assertThat(text("table#resources tr[data-name='statestore']")).contains("shop").contains("state.redis").contains("v1").contains("cart");
     noSecretIn("components");
     screenshot("components");
-    browser.findElement(By.linkText("statestore")).click();
-    await().atMost(Duration.ofSeconds(10)).until(() -> !browser.findElements(By.id("yaml")).isEmpty());
+    eventually(Duration.ofSeconds(10)).until(() -> {
+      browser.findElement(By.linkText("statestore")).click();
+      return true;
+    });
+    eventually(Duration.ofSeconds(10)).until(() -> !browser.findElements(By.id("yaml")).isEmpty());
     assertThat(text("#yaml")).contains("kind: Component").contains("redisHost").contains("localhost:6379").contains("redisPassword")
         .contains("••••••").contains("secretKeyRef").contains("name: redis");
     noSecretIn("component YAML");
@@ -257,10 +272,11 @@ class DashboardBrowserIT {
     ProcessHandle process = ProcessHandle.of(victim.path("pid").asLong()).orElseThrow();
     process.destroyForcibly(); // SIGKILL
     process.onExit().get(10, TimeUnit.SECONDS);
-    By restarts = By.cssSelector("tr[data-pod='" + name + "'] td.restarts");
-    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
-        .until(() -> Integer.parseInt(browser.findElement(restarts).getText()) >= 1);
-    assertThat(browser.findElement(By.cssSelector("tr[data-pod='" + name + "']")).getAttribute("class")).contains("degraded");
+    String row = "tr[data-pod='" + name + "']";
+    eventually(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+        .until(() -> Integer.parseInt(text(row + " td.restarts")) >= 1);
+    assertThat(((JavascriptExecutor) browser).executeScript("return document.querySelector(arguments[0]).className;", row))
+        .asString().contains("degraded");
     screenshot("controlplane-sentry-restarting");
     assertThat(((JavascriptExecutor) browser).executeScript("return window.__notReloaded === true;")).isEqualTo(true);
     assertThat(text("#updated")).startsWith("live");
