@@ -1,5 +1,7 @@
 package io.daprx.cli;
 
+import io.daprx.cli.InProcessCli.Result;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,8 +10,6 @@ import io.daprx.manager.ManagerServer;
 import io.daprx.manager.ServerOptions;
 import io.daprx.manager.engine.Versions;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -57,15 +57,6 @@ class ExtensionTypesCommandTest {
   static ManagerServer server;
   static Map<String, String> env;
 
-  record Result(int code, String out, String err) {
-    JsonNode json() {
-      try {
-        return JSON.readTree(out);
-      } catch (IOException e) {
-        throw new AssertionError("not JSON: " + out + "\nstderr: " + err, e);
-      }
-    }
-  }
 
   @BeforeAll
   static void startServerWithAClusterOfEachType() throws IOException {
@@ -97,14 +88,9 @@ class ExtensionTypesCommandTest {
     }
   }
 
+
   static Result run(String... args) {
-    var cl = Main.newCommandLine(env, args);
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    int code = cl.execute(args);
-    return new Result(code, out.toString(), err.toString());
+    return InProcessCli.run(env, args);
   }
 
   static Result ok(String... args) {

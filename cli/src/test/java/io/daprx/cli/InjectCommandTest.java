@@ -1,5 +1,7 @@
 package io.daprx.cli;
 
+import io.daprx.cli.InProcessCli.Result;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,8 +10,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.daprx.common.pki.Pem;
 import io.daprx.common.pki.TestPki;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,7 +17,6 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class InjectCommandTest {
 
@@ -95,7 +94,6 @@ class InjectCommandTest {
   Path anchors;
   String anchorsPem;
 
-  record Result(int code, String out, String err) {}
 
   @BeforeEach
   void anchors() throws Exception {
@@ -104,15 +102,6 @@ class InjectCommandTest {
     Files.writeString(anchors, anchorsPem);
   }
 
-  Result run(String... args) {
-    CommandLine cl = Main.newCommandLine(args);
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    int code = cl.execute(args);
-    return new Result(code, out.toString(), err.toString());
-  }
 
   static List<JsonNode> docs(String yaml) throws Exception {
     ObjectMapper m = new ObjectMapper(new YAMLFactory());
@@ -250,5 +239,9 @@ class InjectCommandTest {
     Result badMode = run("injector", "--mode", "cloud", "--trust-anchors-file", anchors.toString());
     assertThat(badMode.code()).isEqualTo(2);
     assertThat(badMode.err()).contains("invalid --mode 'cloud': use standalone or kubernetes");
+  }
+
+  private static Result run(String... args) {
+    return InProcessCli.run(args);
   }
 }

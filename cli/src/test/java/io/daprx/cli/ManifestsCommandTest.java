@@ -1,5 +1,7 @@
 package io.daprx.cli;
 
+import io.daprx.cli.InProcessCli.Result;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -7,8 +9,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.daprx.manager.catalog.Catalog;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -16,17 +16,7 @@ import picocli.CommandLine;
 
 class ManifestsCommandTest {
 
-  record Result(int code, String out, String err) {}
 
-  private Result run(String... args) {
-    CommandLine cl = Main.newCommandLine(args);
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    int code = cl.execute(args);
-    return new Result(code, out.toString(), err.toString());
-  }
 
   private static List<JsonNode> documents(String yaml) throws Exception {
     List<JsonNode> docs = new ArrayList<>();
@@ -129,5 +119,9 @@ class ManifestsCommandTest {
       }
     }
     assertThat(checked).isEqualTo(5);
+  }
+
+  private static Result run(String... args) {
+    return InProcessCli.run(args);
   }
 }

@@ -1,5 +1,7 @@
 package io.daprx.cli;
 
+import io.daprx.cli.InProcessCli.Result;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.daprx.common.pki.KeyAlgorithm;
@@ -8,8 +10,6 @@ import io.daprx.sentry.ca.CaBundle;
 import io.daprx.sentry.ca.CaBundles;
 import io.daprx.sentry.ca.FileBundleStore;
 import io.daprx.sentry.ca.RawBundle;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -19,24 +19,13 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class MtlsCommandTest {
 
   @TempDir
   Path dir;
 
-  record Result(int code, String out, String err) {}
 
-  private Result run(String... args) {
-    CommandLine cl = Main.newCommandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    int code = cl.execute(args);
-    return new Result(code, out.toString(), err.toString());
-  }
 
   private CaBundle stored() {
     CaBundle b = CaBundles.generate("cluster.local", "dapr-system", Duration.ofDays(30), Clock.systemUTC());
@@ -118,5 +107,9 @@ class MtlsCommandTest {
     Result d = run("sentry", "--workload-cert-ttl", "1d", "--issuer-credentials", dir.toString());
     assertThat(d.code()).isEqualTo(2);
     assertThat(d.err()).contains("invalid duration '1d'");
+  }
+
+  private static Result run(String... args) {
+    return InProcessCli.run(args);
   }
 }
