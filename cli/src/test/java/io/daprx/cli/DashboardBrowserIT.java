@@ -252,6 +252,8 @@ class DashboardBrowserIT {
     assertThat(text("tr[data-field='currentVersion'] td")).isNotBlank();
     assertThat(text("tr[data-field='releaseTrain'] td")).isNotBlank();
     assertThat(text("table#statuses")).contains("dapr-dashboard 1/1 ready");
+    // the history: the install, with the version it moved to
+    assertThat(text("table#operations tbody tr")).startsWith("create").contains("Succeeded").contains(text("tr[data-field='currentVersion'] td"));
     screenshot("extension");
   }
 

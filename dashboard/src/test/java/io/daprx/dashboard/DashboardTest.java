@@ -190,10 +190,10 @@ class DashboardTest {
     // the management server's history, as its API wraps it
     source.operations = JSON.readTree("""
         {"value":[{"name":"op-2","status":"Failed","startTime":"2026-01-02T00:00:00Z","endTime":"2026-01-02T00:01:00Z",
-          "error":{"code":"RolledBack","message":"dapr-sentry did not become ready"},"properties":{"kind":"upgrade","fromVersion":"1.16.0",
+          "error":{"code":"RolledBack","message":"dapr-sentry did not become ready"},"properties":{"operation":"upgrade","fromVersion":"1.16.0",
           "toVersion":"1.17.0"}}]}""");
     JsonNode history = api("/api/extension").path("operations");
-    assertThat(history.path(0).path("kind").asText()).isEqualTo("upgrade");
+    assertThat(history.path(0).path("operation").asText()).isEqualTo("upgrade");
     assertThat(history.path(0).path("error").asText()).isEqualTo("dapr-sentry did not become ready");
     assertThat(send("GET", "/extension?part=live").body()).contains("table id=\"operations\"").contains("1.17.0");
     source.extension = null;

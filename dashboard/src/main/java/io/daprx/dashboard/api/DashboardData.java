@@ -277,10 +277,11 @@ public final class DashboardData {
       for (JsonNode op : s.operations().isArray() ? s.operations() : s.operations().path("value")) {
         ObjectNode o = ops.addObject();
         o.put("name", op.path("name").asText(null));
-        o.put("kind", op.path("properties").path("kind").asText(null));
+        o.put("operation", op.path("properties").path("operation").asText(null));
         o.put("status", op.path("status").asText(null));
         o.put("fromVersion", op.path("properties").path("fromVersion").asText(null));
         o.put("toVersion", op.path("properties").path("toVersion").asText(null));
+        o.put("rolledBackTo", op.path("properties").path("rolledBackTo").asText(null));
         o.put("startTime", op.path("startTime").asText(null));
         o.put("endTime", op.path("endTime").asText(null));
         o.put("error", op.path("error").isObject() ? op.path("error").path("message").asText(op.path("error").toString()) : null);

@@ -255,7 +255,7 @@ public final class Pages {
     }
     h.open("table", "id", "operations").head(List.of("Operation", "Status", "From", "To", "Started", "Ended", "Error")).open("tbody");
     for (JsonNode o : d.path("operations")) {
-      h.open("tr").el("td", Html.text(o.path("kind"))).el("td", Html.text(o.path("status"))).el("td", Html.text(o.path("fromVersion")))
+      h.open("tr").el("td", Html.text(o.path("operation"))).el("td", Html.text(o.path("status"))).el("td", Html.text(o.path("fromVersion")))
           .el("td", Html.text(o.path("toVersion"))).el("td", Html.text(o.path("startTime"))).el("td", Html.text(o.path("endTime")))
           .el("td", Html.text(o.path("error"))).close("tr");
     }

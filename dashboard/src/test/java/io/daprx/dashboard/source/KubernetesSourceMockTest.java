@@ -134,7 +134,7 @@ class KubernetesSourceMockTest {
             {"name":"dapr","properties":{"version":"1.16.2","releaseTrain":"stable","autoUpgradeMinorVersion":true,
              "provisioningState":"Succeeded","statuses":[]}}""")
         .addToData("operations.json", """
-            [{"name":"op1","status":"Succeeded","startTime":"2026-01-01T00:00:00Z","properties":{"kind":"upgrade",
+            [{"name":"op1","status":"Succeeded","startTime":"2026-01-01T00:00:00Z","properties":{"operation":"upgrade",
              "fromVersion":"1.15.9","toVersion":"1.16.2"}}]""")
         .build()).create();
     JsonNode ext = data.extension();
