@@ -3,6 +3,8 @@
 #   1. time from 'k8s-extension create' to every control-plane pod Ready (HA), median of RUNS installs
 #   2. resident memory (RSS) of the HA local control plane, and of the management server
 #   3. latency of a simple CLI command ('daprx feature list'), median and p90 of CLI_RUNS runs
+#   4. time of an upgrade of the HA install to another version (this build under a second label in a catalog file):
+#      every replica replaced one at a time, each waited for, median of RUNS
 # Targets (issue 3): <= 30 s to Ready on 2 cores, <= 0.5 s median per simple command.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -14,6 +16,18 @@ CLI_RUNS="${CLI_RUNS:-20}"
 export DAPRX_HOME="$(mktemp -d "${TMPDIR:-/tmp}/daprx-bench.XXXXXX")"
 export DAPRX_FEATURE_DELAY=0s DAPRX_PROVIDER_DELAY=0s
 unset DAPRX_ENDPOINT
+# two versions: this build, and the same jar offered as the next minor from the catalog (installed side by side)
+build="$(bin/daprx --version | awk '{print $2}' | sed 's/-SNAPSHOT//')"
+next="$(echo "$build" | awk -F. '{printf "%d.%d.0", $1, $2 + 1}')"
+cp cli/target/daprx.jar "$DAPRX_HOME/daprx-next.jar"
+sha="$(sha256sum "$DAPRX_HOME/daprx-next.jar" | cut -d' ' -f1)"
+cat > "$DAPRX_HOME/catalog.json" <<JSON
+{"trains": {"stable": [
+  {"version": "$build", "imageTag": "$build", "daprVersion": "1.17.0"},
+  {"version": "$next", "imageTag": "$next", "daprVersion": "1.17.0",
+   "distribution": {"url": "file://$DAPRX_HOME/daprx-next.jar", "sha256": "$sha"}}]}}
+JSON
+export DAPRX_CATALOG="$DAPRX_HOME/catalog.json"
 cleanup() { bin/daprx server stop >/dev/null 2>&1 || true; rm -rf "$DAPRX_HOME"; }
 trap cleanup EXIT
 d() { bin/daprx "$@"; }
@@ -26,15 +40,28 @@ d provider register --namespace Microsoft.KubernetesConfiguration --wait
 d provider register --namespace Microsoft.ContainerService --wait
 d extension add --name k8s-extension
 
-create_times=()
-for i in $(seq 1 "$RUNS"); do
-  t0=$(now)
-  d k8s-extension create -t managedClusters -c benchCluster -g benchRG -n dapr --extension-type Microsoft.Dapr -o none
-  t1=$(now)
+all_ready() {
+  local ready total
   ready=$(d get pods -n dapr-system -o tsv --query "length([?ready=='1/1'])")
   total=$(d get pods -n dapr-system -o tsv --query "length(@)")
-  [[ "$ready" == "$total" && "$total" -gt 0 ]] || { echo "not all pods ready after create ($ready/$total)" >&2; exit 1; }
+  [[ "$ready" == "$total" && "$total" -gt 0 ]] || { echo "not all pods ready after $1 ($ready/$total)" >&2; exit 1; }
+}
+create_times=()
+upgrade_times=()
+for i in $(seq 1 "$RUNS"); do
+  t0=$(now)
+  d k8s-extension create -t managedClusters -c benchCluster -g benchRG -n dapr --extension-type Microsoft.Dapr -o none \
+    --version "$build" --auto-upgrade-minor-version false
+  t1=$(now)
+  all_ready create
   create_times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.2f", b - a}')")
+  t0=$(now)
+  d k8s-extension update -t managedClusters -c benchCluster -g benchRG -n dapr --auto-upgrade-minor-version true --yes -o none
+  t1=$(now)
+  all_ready upgrade
+  [[ "$(d get pods -n dapr-system -o tsv --query "length([?version=='$next'])")" == "$(d get pods -n dapr-system -o tsv --query 'length(@)')" ]] \
+    || { echo "not every pod runs $next after the upgrade" >&2; exit 1; }
+  upgrade_times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.2f", b - a}')")
   if [[ "$i" -lt "$RUNS" ]]; then
     d k8s-extension delete -t managedClusters -c benchCluster -g benchRG -n dapr --yes -o none
   fi
@@ -65,6 +92,7 @@ done
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 p90() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {i=int(NR*0.9+0.999); if (i<1) i=1; print a[i]}'; }
 ready_med=$(median "${create_times[@]}")
+upgrade_med=$(median "${upgrade_times[@]}")
 cli_med=$(median "${cli_times[@]}")
 cli_p90=$(p90 "${cli_times[@]}")
 pass() { awk -v v="$1" -v t="$2" 'BEGIN {print (v <= t) ? "met" : "MISSED"}'; }
@@ -73,6 +101,8 @@ echo
 echo "daprx extension benchmark — $(nproc) cores, $(java -version 2>&1 | head -1)"
 printf 'k8s-extension create -> all pods Ready (HA): %s s median of %d (%s)   target <= 30 s: %s\n' \
   "$ready_med" "$RUNS" "$(printf '%.1f ' "${create_times[@]}")" "$(pass "$ready_med" 30)"
+printf 'k8s-extension update %s -> %s, every replica replaced one at a time: %s s median of %d (%s)\n' \
+  "$build" "$next" "$upgrade_med" "$RUNS" "$(printf '%.1f ' "${upgrade_times[@]}")"
 printf 'HA control plane: RSS %d MiB, PSS %d MiB in %d pods\n%s' $((pods_total / 1024)) $((pss_total / 1024)) \
   "$(d get pods -n dapr-system -o tsv --query 'length(@)')" "$pod_lines"
 printf 'management server RSS: %d MiB\n' $((server_kb / 1024))
