@@ -123,7 +123,8 @@ class UpgradeIT {
     assertThat(p.path("provisioningState").asText()).isEqualTo("Succeeded");
     assertThat(p.path("currentVersion").asText()).isEqualTo("0.2.0");
     assertThat(p.path("statuses").get(0).path("level").asText()).isEqualTo("Error");
-    assertThat(p.path("statuses").get(0).path("message").asText()).contains("auto-upgrade to 0.3.0 failed").contains("rolled back to 0.2.0");
+    assertThat(p.path("statuses").get(0).path("message").asText()).contains("auto-upgrade to 0.3.0 failed")
+        .contains("is crash-looping").contains("rolled back to 0.2.0"); // failed fast, not at the 40 s timeout
     assertThat(cli.pods()).hasSize(PODS).allSatisfy(pod -> {
       assertThat(pod.path("version").asText()).isEqualTo("0.2.0");
       assertThat(pod.path("ready").asText()).isEqualTo("1/1");
