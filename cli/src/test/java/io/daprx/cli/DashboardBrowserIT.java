@@ -62,9 +62,9 @@ class DashboardBrowserIT {
 
   @BeforeAll
   static void installTheControlPlaneAndOpenABrowser() throws Exception {
-    // CI installs these (bin/test): a missing browser is a failure, never a skip
-    assertThat(CHROMIUM).as("Debian's chromium (apt-get install chromium chromium-driver; bin/test does it)").isExecutable();
-    assertThat(CHROMEDRIVER).as("Debian's chromium-driver (apt-get install chromium-driver; bin/test does it)").isExecutable();
+    // CI installs these (bin/test-deps): a missing browser is a failure, never a skip
+    assertThat(CHROMIUM).as("Debian's chromium (apt-get install chromium chromium-driver; bin/test-deps does it)").isExecutable();
+    assertThat(CHROMEDRIVER).as("Debian's chromium-driver (apt-get install chromium-driver; bin/test-deps does it)").isExecutable();
     cli = new DaprxCli(home, 22000 + (int) (ProcessHandle.current().pid() % 25) * 192); // below the kernel's ephemeral ports
     cli.ok("cluster", "create", "-g", "rg", "-n", "web");
     cli.registerForDapr();
