@@ -1,6 +1,7 @@
 package io.daprx.cli;
 
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.daprx.cli.commands.ClusterOptions;
 import io.daprx.common.tls.SpiffeTrustManager;
 import io.daprx.common.tls.SvidKeyManager;
 import io.daprx.common.tls.SvidSource;
@@ -155,11 +156,8 @@ final class PlacementCommand implements Callable<Integer> {
         description = "placement's healthz address (default: the leader among the current local cluster's placement replicas)")
     String address;
 
-    @Option(names = {"--cluster-name", "-c"}, description = "the local cluster (default: the current cluster)")
-    String clusterName;
-
-    @Option(names = {"--resource-group", "-g"})
-    String resourceGroup;
+    @Mixin
+    ClusterOptions cluster;
 
     @Option(names = "--replication-factor", defaultValue = "" + PlacementOptions.DEFAULT_REPLICATION_FACTOR,
         description = "the server's --replication-factor (default: ${DEFAULT-VALUE})")
@@ -175,7 +173,7 @@ final class PlacementCommand implements Callable<Integer> {
 
     /** Asks each placement replica of the local cluster; only the leader answers with the tables. */
     private StatePlacementTables fromCluster() throws IOException, InterruptedException {
-      String path = clusterPath(cluster(resourceGroup, clusterName, null)) + "/pods?namespace=dapr-system";
+      String path = clusterPath(cluster) + "/pods?namespace=dapr-system";
       java.util.List<String> tried = new java.util.ArrayList<>();
       for (com.fasterxml.jackson.databind.JsonNode pod : items(api().get(path).body())) {
         if (pod.path("component").asText().equals("placement") && pod.path("ports").has("healthz")) {

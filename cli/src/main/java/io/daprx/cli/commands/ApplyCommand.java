@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code daprx apply -f}: creates or updates Dapr resources (Components, Configurations, ...) on the current cluster, as kubectl apply does. */
@@ -39,11 +40,8 @@ public final class ApplyCommand extends ClientCommand implements Callable<Intege
   @Option(names = {"--namespace", "-n"}, description = "namespace of objects that do not name one (default: default)")
   String namespace;
 
-  @Option(names = {"--cluster-name", "-c"}, description = "the cluster (default: the current cluster)")
-  String clusterName;
-
-  @Option(names = {"--resource-group", "-g"})
-  String resourceGroup;
+  @Mixin
+  ClusterOptions cluster;
 
   @Override
   public Integer call() {
@@ -60,7 +58,7 @@ public final class ApplyCommand extends ClientCommand implements Callable<Intege
     if (namespace != null) {
       body.put("namespace", namespace);
     }
-    JsonNode results = items(api().send("POST", clusterPath(cluster(resourceGroup, clusterName, null)) + "/apply", body, Map.of()).body());
+    JsonNode results = items(api().send("POST", clusterPath(cluster) + "/apply", body, Map.of()).body());
     boolean outputGiven = spec.commandLine().getParseResult().hasMatchedOption("--output");
     if (!outputGiven) {
       for (JsonNode r : results) {

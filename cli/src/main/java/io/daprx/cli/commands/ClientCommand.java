@@ -128,6 +128,11 @@ public abstract class ClientCommand {
     return subPath() + "/resourceGroups/" + c.resourceGroup() + "/providers/" + rp + "/" + c.name();
   }
 
+  /** The API path of the cluster the options name, or of the current cluster. */
+  protected String clusterPath(ClusterOptions o) {
+    return clusterPath(cluster(o.resourceGroup, o.name, null));
+  }
+
   /** The given cluster, or the current one ({@code daprx cluster use}); an error saying how to choose when neither. */
   protected ClusterRef cluster(String rg, String name, String type) {
     if (rg != null && name != null) {

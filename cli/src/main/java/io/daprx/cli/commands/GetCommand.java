@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -28,11 +29,8 @@ public final class GetCommand extends ClientCommand implements Callable<Integer>
   @Option(names = {"--namespace", "-n"}, description = "only this namespace (default: all namespaces of the cluster)")
   String namespace;
 
-  @Option(names = {"--cluster-name", "-c"}, description = "the cluster (default: the current cluster)")
-  String clusterName;
-
-  @Option(names = {"--resource-group", "-g"})
-  String resourceGroup;
+  @Mixin
+  ClusterOptions cluster;
 
   @Override
   public Integer call() {
@@ -47,7 +45,7 @@ public final class GetCommand extends ClientCommand implements Callable<Integer>
     if (name != null) {
       throw new IllegalArgumentException("get " + what + " takes no name: list them and filter with --query");
     }
-    String path = clusterPath(cluster(resourceGroup, clusterName, null)) + "/" + what + (namespace == null ? "" : "?namespace=" + namespace);
+    String path = clusterPath(cluster) + "/" + what + (namespace == null ? "" : "?namespace=" + namespace);
     JsonNode items = items(api().get(path).body());
     boolean outputGiven = spec.commandLine().getParseResult().hasMatchedOption("--output");
     String o = outputGiven ? global.output.toLowerCase(Locale.ROOT) : "table";
@@ -68,7 +66,7 @@ public final class GetCommand extends ClientCommand implements Callable<Integer>
   /** Components, Configurations, ...: listed from every namespace unless -n is given; one by name in -n (default: default). */
   private int daprResources() {
     String plural = DeleteCommand.kind(kind).plural();
-    String base = clusterPath(cluster(resourceGroup, clusterName, null)) + "/resources/" + plural;
+    String base = clusterPath(cluster) + "/resources/" + plural;
     boolean outputGiven = spec.commandLine().getParseResult().hasMatchedOption("--output");
     String o = outputGiven ? global.output.toLowerCase(Locale.ROOT) : "table";
     if (name != null) {

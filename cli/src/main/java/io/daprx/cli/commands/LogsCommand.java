@@ -3,6 +3,7 @@ package io.daprx.cli.commands;
 import java.io.OutputStream;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -19,15 +20,12 @@ public final class LogsCommand extends ClientCommand implements Callable<Integer
   @Option(names = {"--follow", "-f"}, description = "keep printing what the pod logs")
   boolean follow;
 
-  @Option(names = {"--cluster-name", "-c"})
-  String clusterName;
-
-  @Option(names = {"--resource-group", "-g"})
-  String resourceGroup;
+  @Mixin
+  ClusterOptions cluster;
 
   @Override
   public Integer call() {
-    String path = clusterPath(cluster(resourceGroup, clusterName, null)) + "/pods/" + pod + "/log?namespace=" + namespace + "&follow=" + follow;
+    String path = clusterPath(cluster) + "/pods/" + pod + "/log?namespace=" + namespace + "&follow=" + follow;
     OutputStream sink = new OutputStream() {
       @Override
       public void write(int b) {
