@@ -1,10 +1,11 @@
 package io.daprx.cli.commands;
 
-import io.daprx.manager.install.DaprResource;
+import io.daprx.common.dapr.ResourceKind;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -27,16 +28,13 @@ public final class DeleteCommand extends ClientCommand implements Callable<Integ
   @Option(names = {"--ignore-not-found"}, description = "a resource that does not exist is not an error")
   boolean ignoreNotFound;
 
-  @Option(names = {"--cluster-name", "-c"}, description = "the cluster (default: the current cluster)")
-  String clusterName;
-
-  @Option(names = {"--resource-group", "-g"})
-  String resourceGroup;
+  @Mixin
+  ClusterOptions cluster;
 
   @Override
   public Integer call() {
-    DaprResource.Kind k = kind(kind);
-    String base = clusterPath(cluster(resourceGroup, clusterName, null)) + "/resources/" + k.plural() + "/";
+    ResourceKind k = kind(kind);
+    String base = clusterPath(cluster) + "/resources/" + k.plural() + "/";
     String ns = namespace == null ? "default" : namespace;
     String reference = k.reference();
     for (String name : names) {
@@ -54,8 +52,8 @@ public final class DeleteCommand extends ClientCommand implements Callable<Integ
   }
 
   /** The Dapr kind a user names (plural, singular, Kind or {@code <plural>.dapr.io}); an error listing the kinds otherwise. */
-  static DaprResource.Kind kind(String word) {
-    DaprResource.Kind k = DaprResource.Kind.resolve(word);
+  static ResourceKind kind(String word) {
+    ResourceKind k = ResourceKind.resolve(word).orElse(null);
     if (k == null) {
       throw new IllegalArgumentException("the server doesn't have a resource type \"" + word
           + "\": use pods, services, components, configurations, subscriptions, resiliencies or httpendpoints");

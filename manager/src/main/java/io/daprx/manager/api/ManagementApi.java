@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.daprx.common.dapr.ResourceKind;
 import io.daprx.manager.engine.ClusterResources;
 import io.daprx.manager.engine.Clusters;
 import io.daprx.manager.engine.ConnectedClusters;
@@ -11,7 +12,6 @@ import io.daprx.manager.target.Target;
 import io.daprx.manager.engine.Extensions;
 import io.daprx.manager.engine.Json;
 import io.daprx.manager.engine.Registrations;
-import io.daprx.manager.install.DaprResource;
 import io.daprx.manager.store.Doc;
 import io.daprx.manager.store.StoreException;
 import io.javalin.Javalin;
@@ -292,11 +292,11 @@ public final class ManagementApi {
     return c;
   }
 
-  private static DaprResource.Kind kind(Context ctx) {
-    DaprResource.Kind k = DaprResource.Kind.resolve(ctx.pathParam("kind"));
+  private static ResourceKind kind(Context ctx) {
+    ResourceKind k = ResourceKind.resolve(ctx.pathParam("kind")).orElse(null);
     if (k == null) {
       throw ApiException.notFound("ResourceTypeNotFound", "the server doesn't have a resource type \"" + ctx.pathParam("kind")
-          + "\"; the Dapr kinds are " + DaprResource.Kind.known());
+          + "\"; the Dapr kinds are " + ResourceKind.known());
     }
     return k;
   }

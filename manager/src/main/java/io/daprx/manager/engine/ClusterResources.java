@@ -1,5 +1,7 @@
 package io.daprx.manager.engine;
 
+import io.daprx.common.dapr.ResourceKind;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -8,7 +10,6 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import io.daprx.manager.api.ApiException;
 import io.daprx.manager.install.DaprResource;
-import io.daprx.manager.install.DaprResource.Kind;
 import io.daprx.manager.install.LocalCluster;
 import io.daprx.manager.store.Doc;
 import io.daprx.manager.store.Store;
@@ -97,7 +98,7 @@ public final class ClusterResources {
   }
 
   /** Every object of a kind, oldest first (by name within a namespace), as the API server lists them. */
-  public synchronized ArrayNode list(Doc cluster, Kind kind, String namespace) {
+  public synchronized ArrayNode list(Doc cluster, ResourceKind kind, String namespace) {
     LocalCluster lc = requireDapr(cluster);
     ArrayNode out = Json.MAPPER.createArrayNode();
     List<ObjectNode> found = new ArrayList<>();
@@ -119,7 +120,7 @@ public final class ClusterResources {
     return out;
   }
 
-  public synchronized ObjectNode get(Doc cluster, Kind kind, String namespace, String name) {
+  public synchronized ObjectNode get(Doc cluster, ResourceKind kind, String namespace, String name) {
     LocalCluster lc = requireDapr(cluster);
     ObjectNode o = read(lc.resourcesDir().resolve(fileName(kind, namespace, name)));
     if (o == null) {
@@ -128,15 +129,15 @@ public final class ClusterResources {
     return o;
   }
 
-  public synchronized void delete(Doc cluster, Kind kind, String namespace, String name) {
+  public synchronized void delete(Doc cluster, ResourceKind kind, String namespace, String name) {
     LocalCluster lc = requireDapr(cluster);
     try {
       if (!Files.deleteIfExists(lc.resourcesDir().resolve(fileName(kind, namespace, name)))) {
         throw notFound(kind, name, namespace);
       }
-      LOG.info("{}({}/{}) deleted", kind.kindName(), ns(namespace), name);
+      LOG.info("{}({}/{}) deleted", kind.kind(), ns(namespace), name);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot delete " + kind.kindName() + " " + name + ": " + e.getMessage(), e);
+      throw new UncheckedIOException("cannot delete " + kind.kind() + " " + name + ": " + e.getMessage(), e);
     }
   }
 
@@ -181,9 +182,9 @@ public final class ClusterResources {
         Files.deleteIfExists(tmp);
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + r.kind().kindName() + " " + r.name() + " to " + file + ": " + e.getMessage(), e);
+      throw new UncheckedIOException("cannot write " + r.kind().kind() + " " + r.name() + " to " + file + ": " + e.getMessage(), e);
     }
-    LOG.info("{}({}/{}) {}", r.kind().kindName(), r.namespace(), r.name(), result);
+    LOG.info("{}({}/{}) {}", r.kind().kind(), r.namespace(), r.name(), result);
     return result;
   }
 
@@ -217,7 +218,7 @@ public final class ClusterResources {
     return Clusters.local(cluster);
   }
 
-  private static String fileName(Kind kind, String namespace, String name) {
+  private static String fileName(ResourceKind kind, String namespace, String name) {
     if (name == null || name.isBlank() || name.contains("/") || name.contains("_") || name.startsWith(".")) {
       throw ApiException.badRequest("InvalidName", "\"" + name + "\" is not a valid resource name");
     }
@@ -231,7 +232,7 @@ public final class ClusterResources {
     return namespace == null || namespace.isBlank() ? "default" : namespace;
   }
 
-  private static ApiException notFound(Kind kind, String name, String namespace) {
+  private static ApiException notFound(ResourceKind kind, String name, String namespace) {
     return ApiException.notFound("NotFound", kind.plural() + ".dapr.io \"" + name + "\" not found in namespace " + ns(namespace));
   }
 }

@@ -2,9 +2,9 @@ package io.daprx.manager.install;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.daprx.common.dapr.ResourceKind;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
@@ -12,71 +12,7 @@ import java.util.regex.Pattern;
  * the way the API server checks it against the CRD, with messages in kubectl's words. Pure; the write path is
  * {@code engine.ClusterResources}.
  */
-public record DaprResource(Kind kind, String apiVersion, String namespace, String name, ObjectNode body) {
-
-  /** The kinds of the Dapr CRDs, with the names kubectl accepts for them. */
-  public enum Kind {
-    COMPONENT("Component", "components", List.of("v1alpha1")),
-    CONFIGURATION("Configuration", "configurations", List.of("v1alpha1")),
-    SUBSCRIPTION("Subscription", "subscriptions", List.of("v2alpha1", "v1alpha1")),
-    RESILIENCY("Resiliency", "resiliencies", List.of("v1alpha1")),
-    HTTPENDPOINT("HTTPEndpoint", "httpendpoints", List.of("v1alpha1"));
-
-    private final String kindName;
-    private final String plural;
-    private final List<String> versions;
-
-    Kind(String kindName, String plural, List<String> versions) {
-      this.kindName = kindName;
-      this.plural = plural;
-      this.versions = versions;
-    }
-
-    public String kindName() {
-      return kindName;
-    }
-
-    public String plural() {
-      return plural;
-    }
-
-    /** kubectl's resource reference, e.g. {@code component.dapr.io}. */
-    public String reference() {
-      return kindName.toLowerCase(Locale.ROOT) + ".dapr.io";
-    }
-
-    /** The kind a user names on a command line: plural, singular, kind or {@code <plural>.dapr.io}; null when none. */
-    public static Kind resolve(String word) {
-      String w = word.toLowerCase(Locale.ROOT);
-      if (w.endsWith(".dapr.io")) {
-        w = w.substring(0, w.length() - ".dapr.io".length());
-      }
-      for (Kind k : values()) {
-        String singular = k.kindName.toLowerCase(Locale.ROOT);
-        if (w.equals(singular) || w.equals(k.plural)) {
-          return k;
-        }
-      }
-      return null;
-    }
-
-    static Kind ofKindName(String kind) {
-      for (Kind k : values()) {
-        if (k.kindName.equals(kind)) {
-          return k;
-        }
-      }
-      return null;
-    }
-
-    public static String known() {
-      List<String> names = new ArrayList<>();
-      for (Kind k : values()) {
-        names.add(k.kindName);
-      }
-      return String.join(", ", names);
-    }
-  }
+public record DaprResource(ResourceKind kind, String apiVersion, String namespace, String name, ObjectNode body) {
 
   /** A DNS-1123 subdomain, as Kubernetes requires of custom resource names. */
   private static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
@@ -100,17 +36,17 @@ public record DaprResource(Kind kind, String apiVersion, String namespace, Strin
     List<String> problems = new ArrayList<>();
     String apiVersion = body.path("apiVersion").asText("");
     String kindText = body.path("kind").asText("");
-    Kind kind = Kind.ofKindName(kindText);
+    ResourceKind kind = ResourceKind.ofKind(kindText).orElse(null);
     if (kindText.isEmpty()) {
       problems.add("kind not set");
     } else if (kind == null) {
-      problems.add("no matches for kind \"" + kindText + "\" in group \"dapr.io\"; the Dapr kinds are " + Kind.known());
+      problems.add("no matches for kind \"" + kindText + "\" in group \"dapr.io\"; the Dapr kinds are " + ResourceKind.known());
     }
     if (apiVersion.isEmpty()) {
       problems.add("apiVersion not set");
-    } else if (kind != null && !kind.versions.stream().map(v -> "dapr.io/" + v).toList().contains(apiVersion)) {
+    } else if (kind != null && !kind.versions().stream().map(v -> "dapr.io/" + v).toList().contains(apiVersion)) {
       problems.add("no matches for kind \"" + kindText + "\" in version \"" + apiVersion + "\"; use "
-          + String.join(" or ", kind.versions.stream().map(v -> "dapr.io/" + v).toList()));
+          + String.join(" or ", kind.versions().stream().map(v -> "dapr.io/" + v).toList()));
     }
     JsonNode meta = body.path("metadata");
     String name = meta.path("name").asText("");
@@ -129,7 +65,7 @@ public record DaprResource(Kind kind, String apiVersion, String namespace, Strin
     if (namespace.length() > 63 || !NAMESPACE.matcher(namespace).matches()) {
       problems.add("namespace \"" + namespace + "\" is invalid: a lowercase RFC 1123 label (at most 63 characters)");
     }
-    if (kind == Kind.COMPONENT) {
+    if (kind == ResourceKind.COMPONENT) {
       checkComponent(body, problems);
     }
     JsonNode scopes = body.path("scopes");
@@ -195,6 +131,6 @@ public record DaprResource(Kind kind, String apiVersion, String namespace, Strin
 
   /** Where the object lives in a cluster's resources directory; '_' never occurs in Kubernetes names, so names never collide. */
   public String fileName() {
-    return kind.plural + "_" + namespace + "_" + name + ".yaml";
+    return kind.plural() + "_" + namespace + "_" + name + ".yaml";
   }
 }

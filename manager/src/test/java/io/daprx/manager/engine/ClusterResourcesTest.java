@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.daprx.manager.api.ApiException;
-import io.daprx.manager.install.DaprResource.Kind;
+import io.daprx.common.dapr.ResourceKind;
 import io.daprx.manager.store.Doc;
 import io.daprx.manager.store.JdbcStore;
 import java.nio.file.Files;
@@ -87,7 +87,7 @@ class ClusterResourcesTest {
   void applyCreatesThenReportsUnchangedThenConfigured() throws Exception {
     installDapr();
     assertThat(resources.apply(cluster, items(STATESTORE), null)).extracting(ClusterResources.Applied::result).containsExactly("created");
-    JsonNode first = resources.get(cluster, Kind.COMPONENT, "default", "statestore");
+    JsonNode first = resources.get(cluster, ResourceKind.COMPONENT, "default", "statestore");
     assertThat(first.path("metadata").path("namespace").asText()).isEqualTo("default");
     assertThat(first.path("metadata").path("generation").asInt()).isEqualTo(1);
     // Kubernetes' resourceVersion is a string; daprd's decoder refuses a number
@@ -96,7 +96,7 @@ class ClusterResourcesTest {
     assertThat(resources.apply(cluster, items(STATESTORE), null)).extracting(ClusterResources.Applied::result).containsExactly("unchanged");
     assertThat(resources.apply(cluster, items(STATESTORE.replace("localhost:6379", "redis:6379")), null))
         .extracting(ClusterResources.Applied::result).containsExactly("configured");
-    JsonNode second = resources.get(cluster, Kind.COMPONENT, "default", "statestore");
+    JsonNode second = resources.get(cluster, ResourceKind.COMPONENT, "default", "statestore");
     assertThat(second.path("metadata").path("uid")).isEqualTo(first.path("metadata").path("uid"));
     assertThat(second.path("metadata").path("creationTimestamp")).isEqualTo(first.path("metadata").path("creationTimestamp"));
     assertThat(second.path("metadata").path("generation").asInt()).isEqualTo(2);
@@ -118,7 +118,7 @@ class ClusterResourcesTest {
         .hasMessageContaining("nothing was applied")
         .hasMessageContaining("object 2 (Component pubsub): spec.type \"redis\" is invalid")
         .hasMessageContaining("object 3 (Widget w): no matches for kind \"Widget\"");
-    assertThat(resources.list(cluster, Kind.COMPONENT, null)).isEmpty();
+    assertThat(resources.list(cluster, ResourceKind.COMPONENT, null)).isEmpty();
   }
 
   @Test
@@ -128,8 +128,8 @@ class ClusterResourcesTest {
     assertThatThrownBy(() -> resources.apply(cluster, items(inShop), "other"))
         .hasMessageContaining("does not match the namespace \"other\"");
     resources.apply(cluster, items(STATESTORE), "shop");
-    assertThat(resources.list(cluster, Kind.COMPONENT, "shop")).hasSize(1);
-    assertThat(resources.list(cluster, Kind.COMPONENT, "default")).isEmpty();
+    assertThat(resources.list(cluster, ResourceKind.COMPONENT, "shop")).hasSize(1);
+    assertThat(resources.list(cluster, ResourceKind.COMPONENT, "default")).isEmpty();
   }
 
   @Test
@@ -138,14 +138,14 @@ class ClusterResourcesTest {
     String config = "apiVersion: dapr.io/v1alpha1\nkind: Configuration\nmetadata: {name: appconfig}\nspec: {tracing: {samplingRate: '1'}}\n";
     String pubsub = STATESTORE.replace("name: statestore", "name: pubsub").replace("state.redis", "pubsub.redis");
     resources.apply(cluster, items(STATESTORE, pubsub, config), null);
-    assertThat(resources.list(cluster, Kind.COMPONENT, null)).extracting(n -> n.path("metadata").path("name").asText())
+    assertThat(resources.list(cluster, ResourceKind.COMPONENT, null)).extracting(n -> n.path("metadata").path("name").asText())
         .containsExactly("pubsub", "statestore");
-    assertThat(resources.list(cluster, Kind.CONFIGURATION, null)).hasSize(1);
+    assertThat(resources.list(cluster, ResourceKind.CONFIGURATION, null)).hasSize(1);
 
-    resources.delete(cluster, Kind.COMPONENT, "default", "pubsub");
-    assertThat(resources.list(cluster, Kind.COMPONENT, null)).extracting(n -> n.path("metadata").path("name").asText())
+    resources.delete(cluster, ResourceKind.COMPONENT, "default", "pubsub");
+    assertThat(resources.list(cluster, ResourceKind.COMPONENT, null)).extracting(n -> n.path("metadata").path("name").asText())
         .containsExactly("statestore");
-    assertThatThrownBy(() -> resources.delete(cluster, Kind.COMPONENT, "default", "pubsub"))
+    assertThatThrownBy(() -> resources.delete(cluster, ResourceKind.COMPONENT, "default", "pubsub"))
         .isInstanceOf(ApiException.class).hasMessage("components.dapr.io \"pubsub\" not found in namespace default");
   }
 
@@ -153,10 +153,10 @@ class ClusterResourcesTest {
   void namesThatCouldEscapeTheDirectoryAreRefused() {
     installDapr();
     for (String name : List.of("../x", "a_b", ".hidden")) {
-      assertThatThrownBy(() -> resources.delete(cluster, Kind.COMPONENT, "default", name)).isInstanceOf(ApiException.class)
+      assertThatThrownBy(() -> resources.delete(cluster, ResourceKind.COMPONENT, "default", name)).isInstanceOf(ApiException.class)
           .extracting(e -> ((ApiException) e).status()).isEqualTo(400);
     }
-    assertThatThrownBy(() -> resources.get(cluster, Kind.COMPONENT, "../etc", "x")).isInstanceOf(ApiException.class)
+    assertThatThrownBy(() -> resources.get(cluster, ResourceKind.COMPONENT, "../etc", "x")).isInstanceOf(ApiException.class)
         .extracting(e -> ((ApiException) e).status()).isEqualTo(400);
   }
 }
