@@ -1,6 +1,7 @@
 package io.daprx.manager.engine;
 
 import io.daprx.common.dapr.ResourceKind;
+import io.daprx.common.io.AtomicFiles;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -15,12 +16,10 @@ import io.daprx.manager.store.Doc;
 import io.daprx.manager.store.Store;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -168,19 +167,8 @@ public final class ClusterResources {
       result = "configured";
     }
     try {
-      Files.createDirectories(lc.resourcesDir());
-      // Written beside the target under a name operators do not read, then renamed over it in one step.
-      Path tmp = Files.createTempFile(lc.resourcesDir(), ".apply-", ".tmp");
-      try {
-        Files.write(tmp, YAML.writeValueAsBytes(next));
-        try {
-          Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-          Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-        }
-      } finally {
-        Files.deleteIfExists(tmp);
-      }
+      // written beside the target under a hidden name operators do not read, then renamed over it in one step
+      AtomicFiles.replace(file, YAML.writeValueAsBytes(next));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + r.kind().kind() + " " + r.name() + " to " + file + ": " + e.getMessage(), e);
     }

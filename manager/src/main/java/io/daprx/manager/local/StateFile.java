@@ -1,16 +1,16 @@
 package io.daprx.manager.local;
 
+import io.daprx.common.io.AtomicFiles;
+
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -63,22 +63,9 @@ final class StateFile {
     }
   }
 
-  // No fsync: the case to survive is the management server dying, and the page cache outlives it.
   static void write(Path file, GroupState state) {
     try {
-      Path dir = file.getParent();
-      Files.createDirectories(dir);
-      Path tmp = Files.createTempFile(dir, "." + FILE_NAME, ".tmp");
-      try {
-        Files.write(tmp, JSON.writeValueAsBytes(state));
-        try {
-          Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-          Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-        }
-      } finally {
-        Files.deleteIfExists(tmp);
-      }
+      AtomicFiles.replace(file, JSON.writeValueAsBytes(state));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
     }
