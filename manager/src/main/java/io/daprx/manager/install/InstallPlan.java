@@ -28,6 +28,10 @@ public record InstallPlan(String namespace, List<PodPlan> pods, List<ServicePlan
   static final Map<String, Integer> SERVICE_PORTS = Map.of("dapr-sentry", 0, "dapr-placement-server", 1, "dapr-api", 2,
       "dapr-sidecar-injector", 3, "dapr-dashboard", 4);
 
+  /** Each component's workload (its Deployment or StatefulSet), named as on Kubernetes. */
+  private static final Map<String, String> WORKLOADS = Map.of("sentry", "dapr-sentry", "operator", "dapr-operator",
+      "placement", "dapr-placement-server", "injector", "dapr-sidecar-injector", "dashboard", "dapr-dashboard");
+
   public static final String CONTROL_PLANE_TRUST_DOMAIN = "cluster.local";
 
   // Kubernetes' alphabet for generated name suffixes (no vowels, no look-alikes).
@@ -50,23 +54,23 @@ public record InstallPlan(String namespace, List<PodPlan> pods, List<ServicePlan
       switch (component) {
         case "sentry" -> {
           int replicas = settings.replicas("dapr_sentry");
-          pods.addAll(deployment(cluster, "dapr-sentry", "sentry", replicas, componentIndex, namespace, version,
+          pods.addAll(deployment(cluster, "sentry", replicas, componentIndex, namespace, version,
               ports -> sentryArgs(cluster, namespace, settings, ports)));
           services.add(service(cluster, "dapr-sentry", "dapr-sentry"));
         }
         case "operator" -> {
-          pods.addAll(deployment(cluster, "dapr-operator", "operator", settings.replicas("dapr_operator"), componentIndex, namespace, version,
+          pods.addAll(deployment(cluster, "operator", settings.replicas("dapr_operator"), componentIndex, namespace, version,
               ports -> operatorArgs(cluster, namespace, settings, ports)));
           services.add(service(cluster, "dapr-api", "dapr-operator"));
         }
         case "injector" -> {
-          pods.addAll(deployment(cluster, "dapr-sidecar-injector", "injector", settings.replicas("dapr_sidecar_injector"), componentIndex,
+          pods.addAll(deployment(cluster, "injector", settings.replicas("dapr_sidecar_injector"), componentIndex,
               namespace, version, ports -> injectorArgs(cluster, namespace, settings, ports)));
           services.add(service(cluster, "dapr-sidecar-injector", "dapr-sidecar-injector"));
         }
         case "placement" -> {
           int replicas = settings.replicas("dapr_placement");
-          List<PodPlan> placement = statefulSet(cluster, "dapr-placement-server", "placement", replicas, componentIndex, version,
+          List<PodPlan> placement = statefulSet(cluster, "placement", replicas, componentIndex, version,
               (ordinal, ports, peers) -> placementArgs(cluster, namespace, settings, ordinal, ports, peers));
           pods.addAll(placement);
           services.add(service(cluster, "dapr-placement-server", "dapr-placement-server"));
@@ -167,7 +171,7 @@ public record InstallPlan(String namespace, List<PodPlan> pods, List<ServicePlan
    * management server with its read-only token.
    */
   private static List<PodPlan> dashboard(LocalCluster cluster, String namespace, DaprSettings s, int componentIndex, String version) {
-    String workload = "dapr-dashboard";
+    String workload = WORKLOADS.get("dashboard");
     java.util.function.IntFunction<List<String>> args = port -> {
       List<String> a = new ArrayList<>(List.of("dashboard",
           "--mode", "local",
@@ -187,10 +191,9 @@ public record InstallPlan(String namespace, List<PodPlan> pods, List<ServicePlan
     List<PodPlan> out = new ArrayList<>();
     int replicas = s.componentReplicas().getOrDefault("dapr_dashboard", 1);
     for (int i = 0; i < replicas; i++) {
-      int http = ports(cluster, componentIndex, i).get("grpc");
+      Map<String, Integer> ports = replicaPorts(cluster, "dashboard", componentIndex, i);
       String name = workload + "-" + template + "-" + hash(cluster.id() + "/" + namespace + "/" + workload + "/" + template + "/" + i, 5);
-      out.add(new PodPlan(name, "dashboard", workload, i, version, args.apply(http), Map.of("http", http), cluster.logDir().resolve(name + ".log"),
-          URI.create("http://127.0.0.1:" + http + "/healthz")));
+      out.add(pod(cluster, name, "dashboard", i, version, args.apply(ports.get("http")), ports));
     }
     return out;
   }
@@ -202,8 +205,9 @@ public record InstallPlan(String namespace, List<PodPlan> pods, List<ServicePlan
   }
 
   /** Replicas of a StatefulSet: stable names {@code <name>-<ordinal>}, each knowing every peer's raft address. */
-  private static List<PodPlan> statefulSet(LocalCluster cluster, String workload, String component, int replicas, int componentIndex,
+  private static List<PodPlan> statefulSet(LocalCluster cluster, String component, int replicas, int componentIndex,
       String version, ReplicaArgs args) {
+    String workload = WORKLOADS.get(component);
     List<String> peers = new ArrayList<>();
     for (int i = 0; i < replicas; i++) {
       peers.add(workload + "-" + i + "=127.0.0.1:" + ports(cluster, componentIndex, i).get("raft"));
@@ -211,26 +215,25 @@ public record InstallPlan(String namespace, List<PodPlan> pods, List<ServicePlan
     String peerList = String.join(",", peers);
     List<PodPlan> out = new ArrayList<>();
     for (int i = 0; i < replicas; i++) {
-      Map<String, Integer> ports = ports(cluster, componentIndex, i);
+      Map<String, Integer> ports = replicaPorts(cluster, component, componentIndex, i);
       String name = workload + "-" + i;
-      out.add(new PodPlan(name, component, workload, i, version, args.of(i, ports, peerList), ports, cluster.logDir().resolve(name + ".log"),
-          URI.create("http://127.0.0.1:" + ports.get("healthz") + "/healthz")));
+      out.add(pod(cluster, name, component, i, version, args.of(i, ports, peerList), ports));
     }
     return out;
   }
 
   /** Replicas of a Deployment, named like Kubernetes names them: {@code <deployment>-<template hash>-<suffix>}. */
-  private static List<PodPlan> deployment(LocalCluster cluster, String workload, String component, int replicas, int componentIndex,
+  private static List<PodPlan> deployment(LocalCluster cluster, String component, int replicas, int componentIndex,
       String namespace, String version, java.util.function.Function<Map<String, Integer>, List<String>> args) {
+    String workload = WORKLOADS.get(component);
     // The template hash covers the version and the arguments without per-replica ports, so it changes exactly when
     // a setting or the version changes, as a ReplicaSet's pod-template-hash does.
     String template = hash(version + " " + String.join(" ", args.apply(Map.of("grpc", 0, "healthz", 0, "metrics", 0, "raft", 0))), 10);
     List<PodPlan> out = new ArrayList<>();
     for (int i = 0; i < replicas; i++) {
-      Map<String, Integer> ports = ports(cluster, componentIndex, i);
+      Map<String, Integer> ports = replicaPorts(cluster, component, componentIndex, i);
       String name = workload + "-" + template + "-" + hash(cluster.id() + "/" + namespace + "/" + workload + "/" + template + "/" + i, 5);
-      out.add(new PodPlan(name, component, workload, i, version, args.apply(ports), ports, cluster.logDir().resolve(name + ".log"),
-          URI.create("http://127.0.0.1:" + ports.get("healthz") + "/healthz")));
+      out.add(pod(cluster, name, component, i, version, args.apply(ports), ports));
     }
     return out;
   }
@@ -244,18 +247,21 @@ public record InstallPlan(String namespace, List<PodPlan> pods, List<ServicePlan
     if (index < 0) {
       throw new IllegalArgumentException("no component " + component);
     }
-    Map<String, Integer> ports = ports(cluster, index, ordinal);
-    String workload = switch (component) {
-      case "sentry" -> "dapr-sentry";
-      case "operator" -> "dapr-operator";
-      case "placement" -> "dapr-placement-server";
-      case "injector" -> "dapr-sidecar-injector";
-      default -> "dapr-" + component;
-    };
-    Map<String, Integer> named = "dashboard".equals(component) ? Map.of("http", ports.get("grpc")) : ports;
-    int probe = "dashboard".equals(component) ? ports.get("grpc") : ports.get("healthz");
-    return new PodPlan(name, component, workload, ordinal, version, List.of(), named, cluster.logDir().resolve(name + ".log"),
+    return pod(cluster, name, component, ordinal, version, List.of(), replicaPorts(cluster, component, index, ordinal));
+  }
+
+  /** A replica with its log file and its readiness probe: {@code /healthz} on its health port (the dashboard's only port). */
+  private static PodPlan pod(LocalCluster cluster, String name, String component, int ordinal, String version, List<String> args,
+      Map<String, Integer> ports) {
+    int probe = ports.containsKey("healthz") ? ports.get("healthz") : ports.get("http");
+    return new PodPlan(name, component, WORKLOADS.get(component), ordinal, version, args, ports, cluster.logDir().resolve(name + ".log"),
         URI.create("http://127.0.0.1:" + probe + "/healthz"));
+  }
+
+  /** The named ports of a replica; the dashboard serves pages, API and health on one http port. */
+  private static Map<String, Integer> replicaPorts(LocalCluster cluster, String component, int componentIndex, int ordinal) {
+    Map<String, Integer> ports = ports(cluster, componentIndex, ordinal);
+    return "dashboard".equals(component) ? Map.of("http", ports.get("grpc")) : ports;
   }
 
   private static Map<String, Integer> ports(LocalCluster cluster, int componentIndex, int ordinal) {
