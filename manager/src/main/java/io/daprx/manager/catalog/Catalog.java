@@ -225,8 +225,7 @@ public record Catalog(Map<String, List<Release>> trains) {
 
   /** What an install without {@code --version} gets: the newest release of the train, pre-releases only on a train of them. */
   public Release defaultVersion(String train) {
-    List<Release> all = versions(train);
-    return all.stream().filter(r -> !r.version().isPreRelease()).reduce((a, b) -> b).orElse(all.get(all.size() - 1));
+    return defaultVersion(train, r -> true).orElseThrow(); // a parsed train is never empty
   }
 
   /** The newest release of the train that {@code runs} accepts, pre-releases only on a train of them. */

@@ -150,10 +150,9 @@ public final class OperationRunner implements AutoCloseable {
     Map<String, String> settings = extensions.effectiveSettings(ext);
     Optional<Extensions.Applied> before = extensions.applied(ext);
     Extensions.Applied wanted = new Extensions.Applied(to, settings);
+    Release from = before.map(Extensions.Applied::release).orElse(null);
     try {
-      List<Target.ComponentStatus> statuses = target.apply(cluster, install(ext, wanted, before.isEmpty() ? null : before.get().release()), timeout);
-      succeed(opId, wanted, before.map(Extensions.Applied::release).orElse(null), statuses);
-      return;
+      succeed(opId, wanted, from, target.apply(cluster, install(ext, wanted, from), timeout));
     } catch (ReconcileException e) {
       if (before.isEmpty()) {
         fail(opId, store.get(ext.id()).orElseThrow(), "InstallationFailed", e.getMessage());

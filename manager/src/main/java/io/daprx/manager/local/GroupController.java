@@ -144,16 +144,7 @@ final class GroupController {
 
   /** Every desired pod runs its desired spec and is ready, and nothing else runs. */
   boolean allReady() {
-    if (pods.size() != desired.size()) {
-      return false;
-    }
-    for (ProcessSpec spec : desired.values()) {
-      Pod pod = pods.get(spec.name());
-      if (pod == null || !pod.spec.specHash().equals(spec.specHash()) || !pod.status().ready()) {
-        return false;
-      }
-    }
-    return true;
+    return pods.size() == desired.size() && ready(desired.keySet());
   }
 
   /** Each named pod is desired, runs its desired spec and is ready. */
