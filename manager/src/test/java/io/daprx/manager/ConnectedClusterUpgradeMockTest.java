@@ -7,7 +7,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.daprx.manager.MockClusterManager.Reply;
-import io.daprx.manager.target.KubeApply;
+import io.daprx.manager.deploy.KubeApply;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
@@ -48,7 +48,7 @@ class ConnectedClusterUpgradeMockTest {
   static final String DEV = """
       {"version": "0.3.0", "imageTag": "0.3.0", "daprVersion": "1.17.1"},
       {"version": "1.0.0-rc.1", "imageTag": "1.0.0-rc.1", "daprVersion": "1.18.0"}""";
-  /** A newer stable version whose pods never become ready ({@link io.daprx.manager.target.FakeKubelet#brokenTags}). */
+  /** A newer stable version whose pods never become ready ({@link io.daprx.manager.deploy.FakeKubelet#brokenTags}). */
   static final String BROKEN = """
       {"version": "0.4.0", "imageTag": "0.4.0-broken", "daprVersion": "1.18.0"}""";
 

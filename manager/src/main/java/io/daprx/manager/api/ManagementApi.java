@@ -6,11 +6,14 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.daprx.common.dapr.ResourceKind;
 import io.daprx.manager.engine.ClusterResources;
+import io.daprx.manager.model.ArmIds;
+import io.daprx.manager.model.DomainException;
 import io.daprx.manager.engine.Clusters;
 import io.daprx.manager.engine.ConnectedClusters;
-import io.daprx.manager.target.Target;
+import io.daprx.manager.deploy.Target;
 import io.daprx.manager.engine.Extensions;
 import io.daprx.manager.engine.Json;
+import io.daprx.manager.engine.LocalClusters;
 import io.daprx.manager.engine.Registrations;
 import io.daprx.manager.store.Doc;
 import io.daprx.manager.store.StoreException;
@@ -64,6 +67,7 @@ public final class ManagementApi {
   public void install(Javalin app) {
     app.before(this::authenticate);
     app.exception(ApiException.class, (e, ctx) -> error(ctx, e.status(), e.code(), e.getMessage()));
+    app.exception(DomainException.class, (e, ctx) -> error(ctx, status(e.reason()), e.code(), e.getMessage()));
     app.exception(StoreException.class, (e, ctx) -> {
       switch (e.reason()) {
         case NOT_FOUND -> error(ctx, 404, "ResourceNotFound", e.getMessage());
@@ -164,8 +168,11 @@ public final class ManagementApi {
     app.post(CLUSTER + "/stop", ctx -> ctx.json(local.stop(localCluster(ctx))));
     app.get(CLUSTER + "/pods", ctx -> ctx.json(value(local.pods(localCluster(ctx), ctx.queryParam("namespace")))));
     app.get(CLUSTER + "/services", ctx -> ctx.json(value(local.services(localCluster(ctx), ctx.queryParam("namespace")))));
-    app.get(CLUSTER + "/pods/{pod}/log", ctx -> local.log(localCluster(ctx), ctx.queryParam("namespace"), ctx.pathParam("pod"),
-        "true".equalsIgnoreCase(ctx.queryParam("follow")), ctx));
+    app.get(CLUSTER + "/pods/{pod}/log", ctx -> {
+      java.nio.file.Path file = local.logFile(localCluster(ctx), ctx.queryParam("namespace"), ctx.pathParam("pod"));
+      ctx.contentType("text/plain; charset=utf-8");
+      LocalClusters.copyLog(file, "true".equalsIgnoreCase(ctx.queryParam("follow")), ctx.outputStream());
+    });
     // dapr.io resources of the cluster (kubectl apply/get/delete); the Kind comes from the path
     app.post(CLUSTER + "/apply", ctx -> {
       JsonNode b = body(ctx);
@@ -334,6 +341,16 @@ public final class ManagementApi {
     }
   }
 
+  /** The HTTP status ARM answers for each reason the manager refuses a request. */
+  static int status(DomainException.Reason reason) {
+    return switch (reason) {
+      case INVALID -> 400;
+      case NOT_FOUND -> 404;
+      case CONFLICT -> 409;
+      case PRECONDITION_FAILED -> 412;
+    };
+  }
+
   private static JsonNode bodyOrEmpty(Context ctx) {
     return ctx.body().isBlank() ? Json.object() : body(ctx);
   }
@@ -342,7 +359,7 @@ public final class ManagementApi {
     try {
       probe.run();
       return true;
-    } catch (ApiException e) {
+    } catch (ApiException | DomainException e) {
       return false;
     }
   }

@@ -1,6 +1,6 @@
 package io.daprx.manager.engine;
 
-import io.daprx.manager.api.ApiException;
+import io.daprx.manager.model.DomainException;
 import io.daprx.manager.catalog.Catalog;
 import io.daprx.manager.catalog.CatalogSource;
 import io.daprx.manager.catalog.Release;
@@ -68,7 +68,7 @@ public final class AutoUpgrader implements AutoCloseable {
           LOG.info("Extension({}) auto-upgrade from {} to {} started", name,
               ext.body().path("properties").path("currentVersion").asText(), to.version());
           started.add(name);
-        } catch (ApiException e) {
+        } catch (DomainException e) {
           // a user's operation started in between: the next tick looks again
           LOG.debug("Extension({}) not upgraded now: {}", name, e.getMessage());
         }

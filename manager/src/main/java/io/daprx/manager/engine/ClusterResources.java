@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
-import io.daprx.manager.api.ApiException;
+import io.daprx.manager.model.DomainException;
 import io.daprx.manager.install.DaprResource;
 import io.daprx.manager.install.LocalCluster;
 import io.daprx.manager.store.Doc;
@@ -62,7 +62,7 @@ public final class ClusterResources {
   public synchronized List<Applied> apply(Doc cluster, JsonNode items, String namespaceFlag) {
     LocalCluster lc = requireDapr(cluster);
     if (items == null || !items.isArray() || items.isEmpty()) {
-      throw ApiException.badRequest("NoObjectsPassed", "no objects passed to apply: send {\"items\": [ ...resources... ]}");
+      throw DomainException.invalid("NoObjectsPassed", "no objects passed to apply: send {\"items\": [ ...resources... ]}");
     }
     List<DaprResource> parsed = new ArrayList<>();
     List<String> problems = new ArrayList<>();
@@ -87,7 +87,7 @@ public final class ClusterResources {
       }
     }
     if (!problems.isEmpty()) {
-      throw ApiException.badRequest("Invalid", "nothing was applied: " + String.join("\n", problems));
+      throw DomainException.invalid("Invalid", "nothing was applied: " + String.join("\n", problems));
     }
     List<Applied> out = new ArrayList<>();
     for (DaprResource r : parsed) {
@@ -193,25 +193,25 @@ public final class ClusterResources {
    * install on Kubernetes.
    */
   private LocalCluster requireDapr(Doc cluster) {
-    if (io.daprx.manager.target.Targets.isConnected(cluster)) {
+    if (io.daprx.manager.deploy.Targets.isConnected(cluster)) {
       // a connected cluster's resources live in its API server, where the operators read them
-      throw ApiException.badRequest("NotALocalCluster", "cluster '" + cluster.body().path("name").asText()
+      throw DomainException.invalid("NotALocalCluster", "cluster '" + cluster.body().path("name").asText()
           + "' is a connected Kubernetes cluster: manage its Dapr resources with kubectl apply/get/delete against it");
     }
     if (store.list(Extensions.KIND, cluster.id()).isEmpty()) {
-      throw ApiException.notFound("ResourceTypeNotFound", "cluster '" + cluster.body().path("name").asText()
+      throw DomainException.notFound("ResourceTypeNotFound", "cluster '" + cluster.body().path("name").asText()
           + "' has no dapr.io resource types: install the Dapr extension on it first (daprx k8s-extension create"
           + " --extension-type Microsoft.Dapr ...)");
     }
-    return Clusters.local(cluster);
+    return io.daprx.manager.deploy.Targets.local(cluster);
   }
 
   private static String fileName(ResourceKind kind, String namespace, String name) {
     if (name == null || name.isBlank() || name.contains("/") || name.contains("_") || name.startsWith(".")) {
-      throw ApiException.badRequest("InvalidName", "\"" + name + "\" is not a valid resource name");
+      throw DomainException.invalid("InvalidName", "\"" + name + "\" is not a valid resource name");
     }
     if (namespace != null && !namespace.isBlank() && !namespace.matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?")) {
-      throw ApiException.badRequest("InvalidNamespace", "\"" + namespace + "\" is not a valid namespace name");
+      throw DomainException.invalid("InvalidNamespace", "\"" + namespace + "\" is not a valid namespace name");
     }
     return kind.plural() + "_" + ns(namespace) + "_" + name + ".yaml";
   }
@@ -220,7 +220,7 @@ public final class ClusterResources {
     return namespace == null || namespace.isBlank() ? "default" : namespace;
   }
 
-  private static ApiException notFound(ResourceKind kind, String name, String namespace) {
-    return ApiException.notFound("NotFound", kind.plural() + ".dapr.io \"" + name + "\" not found in namespace " + ns(namespace));
+  private static DomainException notFound(ResourceKind kind, String name, String namespace) {
+    return DomainException.notFound("NotFound", kind.plural() + ".dapr.io \"" + name + "\" not found in namespace " + ns(namespace));
   }
 }

@@ -2,8 +2,8 @@ package io.daprx.manager.engine;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.daprx.manager.api.ApiException;
-import io.daprx.manager.api.ArmIds;
+import io.daprx.manager.model.DomainException;
+import io.daprx.manager.model.ArmIds;
 import io.daprx.manager.install.LocalCluster;
 import io.daprx.manager.store.Doc;
 import io.daprx.manager.store.Store;
@@ -66,7 +66,7 @@ public final class Clusters {
   }
 
   Doc resourceGroupDoc(String rg) {
-    return store.get(ArmIds.resourceGroup(subscription, rg)).orElseThrow(() -> ApiException.notFound("ResourceGroupNotFound",
+    return store.get(ArmIds.resourceGroup(subscription, rg)).orElseThrow(() -> DomainException.notFound("ResourceGroupNotFound",
         "Resource group '" + rg + "' could not be found. Create it with: daprx group create -n " + rg));
   }
 
@@ -79,7 +79,7 @@ public final class Clusters {
   public void deleteResourceGroup(String rg) {
     Doc d = resourceGroupDoc(rg);
     if (!store.list(CLUSTER_KIND, d.id()).isEmpty()) {
-      throw ApiException.conflict("ResourceGroupNotEmpty", "Resource group '" + rg + "' still holds clusters; delete them first.");
+      throw DomainException.conflict("ResourceGroupNotEmpty", "Resource group '" + rg + "' still holds clusters; delete them first.");
     }
     store.delete(d.id(), null);
   }
@@ -92,7 +92,7 @@ public final class Clusters {
     Doc group = resourceGroupDoc(rg);
     String id = ArmIds.cluster(subscription, rg, "managedClusters", name);
     if (store.get(id).isPresent()) {
-      throw ApiException.conflict("ClusterAlreadyExists", "Cluster '" + name + "' already exists in resource group '" + rg + "'.");
+      throw DomainException.conflict("ClusterAlreadyExists", "Cluster '" + name + "' already exists in resource group '" + rg + "'.");
     }
     return store.inTransaction(s -> {
       int portBase = allocatePortBase();
@@ -118,7 +118,7 @@ public final class Clusters {
     String id = ArmIds.cluster(subscription, rg, clusterType, name);
     return store.get(id).orElseThrow(() -> {
       resourceGroupDoc(rg); // a missing group is the better message
-      return ApiException.notFound("ResourceNotFound", "The Resource '" + ArmIds.clusterProvider(clusterType) + "/" + name
+      return DomainException.notFound("ResourceNotFound", "The Resource '" + ArmIds.clusterProvider(clusterType) + "/" + name
           + "' under resource group '" + rg + "' was not found. " + (clusterType.equalsIgnoreCase("connectedClusters")
           ? "Connect it with: daprx connectedk8s connect -g " + rg + " -n " + name + " --kubeconfig FILE"
           : "Create it with: daprx cluster create -g " + rg + " -n " + name));
@@ -148,12 +148,6 @@ public final class Clusters {
     store.delete(cluster.id(), null);
   }
 
-  /** The local view of a stored cluster, for the desired state of its installs. */
-  public static LocalCluster local(Doc cluster) {
-    return new LocalCluster(cluster.id(), Path.of(cluster.body().path("_local").path("dir").asText()),
-        cluster.body().path("_local").path("portBase").asInt());
-  }
-
   private int allocatePortBase() {
     Set<Integer> used = new HashSet<>();
     for (Doc d : store.list(CLUSTER_KIND, null)) {
@@ -174,7 +168,7 @@ public final class Clusters {
         return base;
       }
     }
-    throw ApiException.conflict("NoPortsLeft", "No free block of " + LocalCluster.PORT_BLOCK + " loopback ports from " + portRangeStart
+    throw DomainException.conflict("NoPortsLeft", "No free block of " + LocalCluster.PORT_BLOCK + " loopback ports from " + portRangeStart
         + "; delete a cluster or start the server with another DAPRX_PORT_RANGE_START.");
   }
 
@@ -202,7 +196,7 @@ public final class Clusters {
 
   static void checkName(String what, String name) {
     if (name == null || !NAME.matcher(name).matches()) {
-      throw ApiException.badRequest("InvalidName", "Invalid " + what + " name '" + name
+      throw DomainException.invalid("InvalidName", "Invalid " + what + " name '" + name
           + "': use 1-63 letters, digits, '-', '_' or '.', starting with a letter or digit.");
     }
   }

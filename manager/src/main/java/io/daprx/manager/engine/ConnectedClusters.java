@@ -1,12 +1,12 @@
 package io.daprx.manager.engine;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.daprx.manager.api.ApiException;
-import io.daprx.manager.api.ArmIds;
+import io.daprx.manager.model.DomainException;
+import io.daprx.manager.model.ArmIds;
 import io.daprx.manager.security.SecretBox;
 import io.daprx.manager.store.Doc;
 import io.daprx.manager.store.Store;
-import io.daprx.manager.target.Target;
+import io.daprx.manager.deploy.Target;
 import io.fabric8.kubernetes.api.model.NamedContext;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -45,7 +45,7 @@ public final class ConnectedClusters {
 
   /** Whether a stored cluster is a connected (Kubernetes) cluster rather than a local managed one. */
   public static boolean isConnected(Doc cluster) {
-    return io.daprx.manager.target.Targets.isConnected(cluster);
+    return io.daprx.manager.deploy.Targets.isConnected(cluster);
   }
 
   /** Registers (or re-registers) a cluster; an unreachable cluster is stored as Offline, a bad kubeconfig is refused. */
@@ -107,35 +107,35 @@ public final class ConnectedClusters {
 
   static Config parse(String kubeconfig, String context) {
     if (kubeconfig == null || kubeconfig.isBlank()) {
-      throw ApiException.badRequest("InvalidKubeconfig", "The kubeconfig is empty; pass a kubeconfig file with --kubeconfig.");
+      throw DomainException.invalid("InvalidKubeconfig", "The kubeconfig is empty; pass a kubeconfig file with --kubeconfig.");
     }
     io.fabric8.kubernetes.api.model.Config parsed;
     try {
       parsed = KubeConfigUtils.parseConfigFromString(kubeconfig);
     } catch (RuntimeException e) {
-      throw ApiException.badRequest("InvalidKubeconfig", "The kubeconfig cannot be parsed: " + yamlProblem(e));
+      throw DomainException.invalid("InvalidKubeconfig", "The kubeconfig cannot be parsed: " + yamlProblem(e));
     }
     if (parsed == null || parsed.getContexts() == null || parsed.getContexts().isEmpty()) {
-      throw ApiException.badRequest("InvalidKubeconfig", "The kubeconfig has no contexts.");
+      throw DomainException.invalid("InvalidKubeconfig", "The kubeconfig has no contexts.");
     }
     List<String> names = parsed.getContexts().stream().map(NamedContext::getName).toList();
     String wanted = context != null ? context : parsed.getCurrentContext();
     if (wanted == null || wanted.isBlank()) {
-      throw ApiException.badRequest("InvalidKubeconfig", "The kubeconfig has no current-context; choose one with --kube-context (one of " + names + ").");
+      throw DomainException.invalid("InvalidKubeconfig", "The kubeconfig has no current-context; choose one with --kube-context (one of " + names + ").");
     }
     if (!names.contains(wanted)) {
-      throw ApiException.badRequest("InvalidKubeconfig", "The kubeconfig has no context '" + wanted + "'; its contexts are " + names + ".");
+      throw DomainException.invalid("InvalidKubeconfig", "The kubeconfig has no context '" + wanted + "'; its contexts are " + names + ".");
     }
     try {
       Config config = Config.fromKubeconfig(wanted, kubeconfig, null);
       if (config.getMasterUrl() == null || config.getMasterUrl().isBlank()) {
-        throw ApiException.badRequest("InvalidKubeconfig", "Context '" + wanted + "' names no cluster server.");
+        throw DomainException.invalid("InvalidKubeconfig", "Context '" + wanted + "' names no cluster server.");
       }
       return config;
-    } catch (ApiException e) {
+    } catch (DomainException e) {
       throw e;
     } catch (RuntimeException e) {
-      throw ApiException.badRequest("InvalidKubeconfig", "Context '" + wanted + "' of the kubeconfig cannot be used: " + rootMessage(e));
+      throw DomainException.invalid("InvalidKubeconfig", "Context '" + wanted + "' of the kubeconfig cannot be used: " + rootMessage(e));
     }
   }
 

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.daprx.manager.api.ApiException;
-import io.daprx.manager.api.ArmIds;
+import io.daprx.manager.model.DomainException;
+import io.daprx.manager.model.ArmIds;
 import io.daprx.manager.catalog.Catalog;
 import io.daprx.manager.catalog.CatalogException;
 import io.daprx.manager.catalog.CatalogSource;
@@ -81,7 +81,7 @@ public final class Extensions {
   // ---- reads
 
   public Doc doc(Doc cluster, String name) {
-    return store.get(ArmIds.extension(armId(cluster), name)).orElseThrow(() -> ApiException.notFound("ExtensionNotFound",
+    return store.get(ArmIds.extension(armId(cluster), name)).orElseThrow(() -> DomainException.notFound("ExtensionNotFound",
         "The Resource '" + ArmIds.EXTENSION_TYPE + "/" + name + "' under cluster '" + cluster.body().path("name").asText()
             + "' could not be found!"));
   }
@@ -95,7 +95,7 @@ public final class Extensions {
   public ObjectNode operation(Doc cluster, String name, String operationId) {
     String extId = ArmIds.extension(armId(cluster), name);
     return store.get(ArmIds.operation(extId, operationId)).map(d -> Json.external(d.body()))
-        .orElseThrow(() -> ApiException.notFound("OperationNotFound", "Operation '" + operationId + "' of extension '" + name + "' was not found."));
+        .orElseThrow(() -> DomainException.notFound("OperationNotFound", "Operation '" + operationId + "' of extension '" + name + "' was not found."));
   }
 
   /** The extension's operations, newest first: its history of installs, updates, upgrades and rollbacks. */
@@ -115,7 +115,7 @@ public final class Extensions {
    */
   public ArrayNode versions(Doc cluster, String extensionType, String train, String majorVersion, boolean latestOnly) {
     if (!DAPR_TYPE.equalsIgnoreCase(extensionType)) {
-      throw ApiException.notFound("ExtensionTypeNotFound", "Extension type '" + extensionType + "' is not available: the only extension type is '"
+      throw DomainException.notFound("ExtensionTypeNotFound", "Extension type '" + extensionType + "' is not available: the only extension type is '"
           + DAPR_TYPE + "'.");
     }
     Catalog c = catalog.current();
@@ -126,7 +126,7 @@ public final class Extensions {
           .filter(r -> majorVersion == null || majorVersion.isBlank() || String.valueOf(r.version().major()).equals(majorVersion.trim()))
           .toList();
     } catch (CatalogException e) {
-      throw ApiException.badRequest("InvalidReleaseTrain", e.getMessage());
+      throw DomainException.invalid("InvalidReleaseTrain", e.getMessage());
     }
     if (latestOnly && !found.isEmpty()) {
       found = List.of(found.get(found.size() - 1));
@@ -191,7 +191,7 @@ public final class Extensions {
     Optional<Doc> existing = store.get(id);
     if (existing.isPresent()) {
       if (mustNotExist) {
-        throw ApiException.conflict("ExtensionAlreadyExists", "Extension '" + name + "' already exists on cluster '"
+        throw DomainException.conflict("ExtensionAlreadyExists", "Extension '" + name + "' already exists on cluster '"
             + cluster.body().path("name").asText() + "'. Change it with: daprx k8s-extension update ... --name " + name);
       }
       return update(cluster, name, request, null);
@@ -199,10 +199,10 @@ public final class Extensions {
     JsonNode props = request.path("properties");
     String type = text(props, "extensionType");
     if (type == null) {
-      throw ApiException.badRequest("InvalidExtensionType", "properties.extensionType is required: use Microsoft.Dapr.");
+      throw DomainException.invalid("InvalidExtensionType", "properties.extensionType is required: use Microsoft.Dapr.");
     }
     if (!type.equalsIgnoreCase(DAPR_TYPE)) {
-      throw ApiException.badRequest("InvalidExtensionType", "Extension type '" + type + "' is not supported: the only extension type available is '"
+      throw DomainException.invalid("InvalidExtensionType", "Extension type '" + type + "' is not supported: the only extension type available is '"
           + DAPR_TYPE + "'.");
     }
     String namespace = releaseNamespace(props);
@@ -216,7 +216,7 @@ public final class Extensions {
     parseSettings(settings, protectedSettings);
     requireRegistrations();
     if ("Stopped".equals(cluster.body().path("properties").path("powerState").path("code").asText())) {
-      throw ApiException.conflict("ClusterStopped", "Cluster '" + cluster.body().path("name").asText()
+      throw DomainException.conflict("ClusterStopped", "Cluster '" + cluster.body().path("name").asText()
           + "' is stopped. Start it with: daprx cluster start -g <group> -n " + cluster.body().path("name").asText());
     }
     checkNoOtherDapr(cluster, name, settings);
@@ -262,7 +262,7 @@ public final class Extensions {
   public Accepted update(Doc cluster, String name, JsonNode patch, String ifMatch) {
     Doc ext = doc(cluster, name);
     if (ifMatch != null && !ifMatch.equals("*") && !ifMatch.equals(ext.etag())) {
-      throw new ApiException(412, "PreconditionFailed", "Extension '" + name
+      throw DomainException.preconditionFailed("PreconditionFailed", "Extension '" + name
           + "' was changed by someone else since you read it; show it again and retry the update.");
     }
     requireNoOperation(ext);
@@ -271,14 +271,14 @@ public final class Extensions {
     ObjectNode p = (ObjectNode) body.get("properties");
     String type = text(props, "extensionType");
     if (type != null && !type.equalsIgnoreCase(p.path("extensionType").asText())) {
-      throw ApiException.badRequest("InvalidUpdate", "The extension type cannot be changed after create; delete the extension and create a new one.");
+      throw DomainException.invalid("InvalidUpdate", "The extension type cannot be changed after create; delete the extension and create a new one.");
     }
     if (props.has("scope") && !props.path("scope").path("namespace").isMissingNode()) {
-      throw ApiException.badRequest("InvalidUpdate", "The scope cannot be changed after create.");
+      throw DomainException.invalid("InvalidUpdate", "The scope cannot be changed after create.");
     }
     String newNs = text(props.path("scope").path("cluster"), "releaseNamespace");
     if (newNs != null && !newNs.equals(p.path("scope").path("cluster").path("releaseNamespace").asText())) {
-      throw ApiException.badRequest("InvalidUpdate", "The release namespace cannot be changed after create.");
+      throw DomainException.invalid("InvalidUpdate", "The release namespace cannot be changed after create.");
     }
     boolean autoUpgrade = props.has("autoUpgradeMinorVersion") && !props.get("autoUpgradeMinorVersion").isNull()
         ? props.get("autoUpgradeMinorVersion").asBoolean() : p.path("autoUpgradeMinorVersion").asBoolean(true);
@@ -296,7 +296,7 @@ public final class Extensions {
     Map<String, String> protectedAfter = mergePatch(protectedBefore, props.path("configurationProtectedSettings"));
     List<String> immutable = DaprSettings.immutableChanges(before, after);
     if (!immutable.isEmpty()) {
-      throw ApiException.badRequest("InvalidConfigurationSettings", "Cannot change " + String.join(", ", immutable)
+      throw DomainException.invalid("InvalidConfigurationSettings", "Cannot change " + String.join(", ", immutable)
           + " after create: the placement StatefulSet and the replica layout are fixed at install. Delete the extension and create it again with the new value.");
     }
     parseSettings(after, protectedAfter);
@@ -327,7 +327,7 @@ public final class Extensions {
    */
   public Accepted upgrade(Doc ext, Release to) {
     requireNoOperation(ext);
-    Release from = applied(ext).orElseThrow(() -> ApiException.conflict("NotInstalled",
+    Release from = applied(ext).orElseThrow(() -> DomainException.conflict("NotInstalled",
         "Extension '" + ext.body().path("name").asText() + "' has never been installed successfully; nothing to upgrade.")).release();
     ObjectNode body = ext.body().deepCopy();
     ((ObjectNode) body.get("properties")).put("provisioningState", "Updating");
@@ -340,7 +340,7 @@ public final class Extensions {
 
   /** Which releases a cluster can run: any on Kubernetes; on a local cluster, those with a jar for it. */
   public java.util.function.Predicate<Release> runsOn(Doc cluster) {
-    return io.daprx.manager.target.Targets.isConnected(cluster) ? r -> true : r -> Catalog.runsLocally(r, build);
+    return io.daprx.manager.deploy.Targets.isConnected(cluster) ? r -> true : r -> Catalog.runsLocally(r, build);
   }
 
   // ---- delete
@@ -393,10 +393,10 @@ public final class Extensions {
       });
     } catch (StoreException e) {
       if (e.reason() == StoreException.Reason.PRECONDITION_FAILED) {
-        throw new ApiException(412, "PreconditionFailed", e.getMessage());
+        throw DomainException.preconditionFailed("PreconditionFailed", e.getMessage());
       }
       if (e.reason() == StoreException.Reason.CONFLICT) {
-        throw ApiException.conflict("ExtensionAlreadyExists", e.getMessage());
+        throw DomainException.conflict("ExtensionAlreadyExists", e.getMessage());
       }
       throw e;
     }
@@ -417,7 +417,7 @@ public final class Extensions {
     }
     store.get(ArmIds.operation(ext.id(), opId)).ifPresent(op -> {
       if ("InProgress".equals(op.body().path("status").asText())) {
-        throw ApiException.conflict("OperationInProgress", "Another operation (" + ext.body().path("properties").path("provisioningState").asText()
+        throw DomainException.conflict("OperationInProgress", "Another operation (" + ext.body().path("properties").path("provisioningState").asText()
             + ") is in progress on extension '" + ext.body().path("name").asText() + "'; wait for it to finish and retry.");
       }
     });
@@ -436,7 +436,7 @@ public final class Extensions {
       }
     }
     if (missing.length() > 0) {
-      throw ApiException.conflict("MissingSubscriptionRegistration",
+      throw DomainException.conflict("MissingSubscriptionRegistration",
           "The subscription is not registered for the Dapr extension. Run these commands, then wait until 'daprx feature list' shows Registered:"
               + missing);
     }
@@ -449,7 +449,7 @@ public final class Extensions {
     for (Doc other : store.list(KIND, cluster.id())) {
       if (!other.body().path("name").asText().equals(name)
           && DAPR_TYPE.equalsIgnoreCase(other.body().path("properties").path("extensionType").asText())) {
-        throw ApiException.conflict("ExistingDaprInstallation", "Dapr is already installed on this cluster by extension '"
+        throw DomainException.conflict("ExistingDaprInstallation", "Dapr is already installed on this cluster by extension '"
             + other.body().path("name").asText() + "'. Manage it with that extension, or set skipExistingDaprCheck=true to install anyway.");
       }
     }
@@ -463,7 +463,7 @@ public final class Extensions {
    */
   private Release targetRelease(Doc cluster, String version, boolean autoUpgrade, String train, Release current, String failedUpgrade) {
     if (version != null && autoUpgrade) {
-      throw ApiException.badRequest("InvalidVersion", "To pin to specific version, auto-upgrade-minor-version must be set to 'false'.");
+      throw DomainException.invalid("InvalidVersion", "To pin to specific version, auto-upgrade-minor-version must be set to 'false'.");
     }
     Catalog c = catalog.current();
     java.util.function.Predicate<Release> runs = runsOn(cluster);
@@ -471,7 +471,7 @@ public final class Extensions {
       if (version != null) {
         Release r = c.requested(version, train);
         if (!runs.test(r)) {
-          throw ApiException.badRequest("InvalidVersion", "Version '" + version + "' cannot run on local cluster '" + cluster.body().path("name").asText()
+          throw DomainException.invalid("InvalidVersion", "Version '" + version + "' cannot run on local cluster '" + cluster.body().path("name").asText()
               + "': the catalog offers no local distribution of it. Versions for this cluster: " + versionsFor(c, train, runs));
         }
         return r;
@@ -480,10 +480,10 @@ public final class Extensions {
         return autoUpgrade ? c.autoUpgradeTarget(current.version(), train, true, runs.and(r -> !r.version().toString().equals(failedUpgrade)))
             .orElse(current) : current;
       }
-      return c.defaultVersion(train, runs).orElseThrow(() -> ApiException.badRequest("InvalidVersion", "Release train '" + train
+      return c.defaultVersion(train, runs).orElseThrow(() -> DomainException.invalid("InvalidVersion", "Release train '" + train
           + "' of " + catalog.describe() + " has no version this cluster can run."));
     } catch (CatalogException e) {
-      throw ApiException.badRequest("InvalidVersion", e.getMessage());
+      throw DomainException.invalid("InvalidVersion", e.getMessage());
     }
   }
 
@@ -498,14 +498,14 @@ public final class Extensions {
     try {
       DaprSettings.parse(all);
     } catch (InvalidSettingsException e) {
-      throw ApiException.badRequest("InvalidConfigurationSettings", e.getMessage());
+      throw DomainException.invalid("InvalidConfigurationSettings", e.getMessage());
     }
   }
 
   private static String releaseNamespace(JsonNode props) {
     JsonNode scope = props.path("scope");
     if (scope.has("namespace")) {
-      throw ApiException.badRequest("InvalidScope", "Invalid scope 'namespace'. This extension can be installed only at 'cluster' scope.");
+      throw DomainException.invalid("InvalidScope", "Invalid scope 'namespace'. This extension can be installed only at 'cluster' scope.");
     }
     String ns = text(scope.path("cluster"), "releaseNamespace");
     if (ns == null) {
@@ -514,7 +514,7 @@ public final class Extensions {
     try {
       io.daprx.common.spiffe.SpiffeId.requireValidNamespace(ns);
     } catch (IllegalArgumentException e) {
-      throw ApiException.badRequest("InvalidReleaseNamespace", e.getMessage());
+      throw DomainException.invalid("InvalidReleaseNamespace", e.getMessage());
     }
     return ns;
   }
@@ -525,14 +525,14 @@ public final class Extensions {
     String name = train == null ? Catalog.DEFAULT_TRAIN : train.toLowerCase(Locale.ROOT);
     java.util.Set<String> known = catalog.current().trains().keySet();
     if (!known.contains(name)) {
-      throw ApiException.badRequest("InvalidReleaseTrain", "Invalid release train '" + train + "': use " + String.join(" or ", known) + ".");
+      throw DomainException.invalid("InvalidReleaseTrain", "Invalid release train '" + train + "': use " + String.join(" or ", known) + ".");
     }
     return Character.toUpperCase(name.charAt(0)) + name.substring(1);
   }
 
   private static void checkName(String name) {
     if (!name.matches("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?") && !name.matches("[A-Za-z0-9][-A-Za-z0-9]{0,252}")) {
-      throw ApiException.badRequest("InvalidName", "Invalid extension name '" + name + "': use letters, digits and '-'.");
+      throw DomainException.invalid("InvalidName", "Invalid extension name '" + name + "': use letters, digits and '-'.");
     }
   }
 
@@ -587,7 +587,7 @@ public final class Extensions {
       return out;
     }
     if (!node.isObject()) {
-      throw ApiException.badRequest("InvalidRequestContent", "Settings must be a JSON object of strings.");
+      throw DomainException.invalid("InvalidRequestContent", "Settings must be a JSON object of strings.");
     }
     node.fields().forEachRemaining(e -> {
       if (!e.getValue().isNull()) {
@@ -599,7 +599,7 @@ public final class Extensions {
 
   private static String scalar(String key, JsonNode v) {
     if (!v.isValueNode()) {
-      throw ApiException.badRequest("InvalidRequestContent", "Setting '" + key + "' must be a string, number or boolean.");
+      throw DomainException.invalid("InvalidRequestContent", "Setting '" + key + "' must be a string, number or boolean.");
     }
     return v.asText();
   }

@@ -2,15 +2,14 @@ package io.daprx.manager.engine;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.daprx.manager.api.ApiException;
+import io.daprx.manager.model.DomainException;
 import io.daprx.manager.install.DaprSettings;
 import io.daprx.manager.install.LocalCluster;
 import io.daprx.manager.local.PodStatus;
 import io.daprx.manager.store.Doc;
 import io.daprx.manager.store.Store;
-import io.daprx.manager.target.LocalTarget;
-import io.daprx.manager.target.ReconcileException;
-import io.javalin.http.Context;
+import io.daprx.manager.deploy.LocalTarget;
+import io.daprx.manager.deploy.ReconcileException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.RandomAccessFile;
@@ -60,7 +59,7 @@ public final class LocalClusters {
       try {
         runner.restore(ext);
       } catch (ReconcileException e) {
-        throw ApiException.conflict("StartFailed", "Extension '" + ext.body().path("name").asText() + "' did not come back: " + e.getMessage());
+        throw DomainException.conflict("StartFailed", "Extension '" + ext.body().path("name").asText() + "' did not come back: " + e.getMessage());
       }
     }
     return Json.external(store.get(cluster.id()).orElseThrow().body());
@@ -143,17 +142,20 @@ public final class LocalClusters {
     return out;
   }
 
-  /** Writes a pod's log to the response; with {@code follow}, keeps writing what the pod logs until the client goes away. */
-  public void log(Doc cluster, String namespace, String pod, boolean follow, Context ctx) throws IOException {
+  /** Where a pod's log is; refused when the cluster's installs have no such pod. */
+  public Path logFile(Doc cluster, String namespace, String pod) {
     Path file = null;
     for (Doc ext : installs(cluster, namespace)) {
       file = file != null ? file : target.logFile(cluster, OperationRunner.namespace(ext), pod);
     }
     if (file == null || !Files.exists(file)) {
-      throw ApiException.notFound("PodNotFound", "pods \"" + pod + "\" not found" + (namespace == null ? "" : " in namespace " + namespace));
+      throw DomainException.notFound("PodNotFound", "pods \"" + pod + "\" not found" + (namespace == null ? "" : " in namespace " + namespace));
     }
-    ctx.contentType("text/plain; charset=utf-8");
-    OutputStream out = ctx.outputStream();
+    return file;
+  }
+
+  /** Copies a pod's log to {@code out}; with {@code follow}, keeps copying what the pod logs until the reader goes away. */
+  public static void copyLog(Path file, boolean follow, OutputStream out) {
     try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
       byte[] buf = new byte[16 * 1024];
       while (true) {
@@ -174,15 +176,15 @@ public final class LocalClusters {
         }
       }
     } catch (IOException e) {
-      LOG.debug("log stream of {} ended: {}", pod, e.getMessage()); // the client went away
+      LOG.debug("log stream of {} ended: {}", file.getFileName(), e.getMessage()); // the reader went away
     }
   }
 
   public ObjectNode trustBundle(Doc cluster) throws IOException {
-    LocalCluster lc = Clusters.local(cluster);
+    LocalCluster lc = io.daprx.manager.deploy.Targets.local(cluster);
     Path ca = lc.trustBundleDir().resolve("ca.crt");
     if (!Files.exists(ca)) {
-      throw ApiException.notFound("TrustBundleNotFound", "Cluster '" + cluster.body().path("name").asText()
+      throw DomainException.notFound("TrustBundleNotFound", "Cluster '" + cluster.body().path("name").asText()
           + "' has no control plane yet; install one with daprx k8s-extension create.");
     }
     ObjectNode o = Json.object();

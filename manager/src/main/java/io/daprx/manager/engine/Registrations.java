@@ -3,8 +3,8 @@ package io.daprx.manager.engine;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.daprx.manager.api.ApiException;
-import io.daprx.manager.api.ArmIds;
+import io.daprx.manager.model.DomainException;
+import io.daprx.manager.model.ArmIds;
 import io.daprx.manager.store.Doc;
 import io.daprx.manager.store.Store;
 import java.time.Clock;
@@ -90,7 +90,7 @@ public final class Registrations {
         }
       }
     }
-    throw ApiException.notFound("FeatureNotFound", "The feature '" + name + "' could not be found in namespace '" + ns
+    throw DomainException.notFound("FeatureNotFound", "The feature '" + name + "' could not be found in namespace '" + ns
         + "'. Known features: " + FEATURES.entrySet().stream().flatMap(e -> e.getValue().stream().map(f -> e.getKey() + "/" + f)).toList());
   }
 
@@ -146,7 +146,7 @@ public final class Registrations {
 
   private static String canonicalProvider(String ns) {
     return PROVIDERS.stream().filter(p -> p.equalsIgnoreCase(ns)).findFirst()
-        .orElseThrow(() -> ApiException.notFound("InvalidResourceNamespace", "The resource namespace '" + ns + "' is invalid. Known: " + PROVIDERS));
+        .orElseThrow(() -> DomainException.notFound("InvalidResourceNamespace", "The resource namespace '" + ns + "' is invalid. Known: " + PROVIDERS));
   }
 
   // ---- the transition, computed from the stored request time

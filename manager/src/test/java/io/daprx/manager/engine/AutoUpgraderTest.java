@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.daprx.manager.api.ApiException;
+import io.daprx.manager.model.DomainException;
 import io.daprx.manager.catalog.Catalog;
 import io.daprx.manager.catalog.CatalogSource;
 import io.daprx.manager.catalog.Semver;
@@ -141,7 +141,7 @@ class AutoUpgraderTest {
 
     // even from a copy read before the user's update started (a tick racing it), no second operation starts
     assertThatThrownBy(() -> h.extensions.upgrade(before, Catalog.load(catalogFile.toString()).versions("stable").get(1)))
-        .isInstanceOf(ApiException.class);
+        .isInstanceOf(DomainException.class);
     assertThat(h.pending()).hasSize(1);
     assertThat(operations(cluster, "dapr")).isEqualTo(2);
   }

@@ -23,7 +23,7 @@ class ClusterPortsTest {
       clusters.putResourceGroup("rg", null);
       for (String name : new String[] {"a", "b"}) {
         clusters.createManaged("rg", name, null);
-        int base = Clusters.local(clusters.clusterDoc("rg", "managedclusters", name)).portBase();
+        int base = io.daprx.manager.deploy.Targets.local(clusters.clusterDoc("rg", "managedclusters", name)).portBase();
         assertThat(base + 192 <= ephemeral[0] || base >= ephemeral[1]).as("block %d..%d vs ephemeral %d..%d", base, base + 191,
             ephemeral[0], ephemeral[1] - 1).isTrue();
       }

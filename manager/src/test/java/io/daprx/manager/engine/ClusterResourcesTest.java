@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.daprx.manager.api.ApiException;
+import io.daprx.manager.model.DomainException;
 import io.daprx.common.dapr.ResourceKind;
 import io.daprx.manager.store.Doc;
 import io.daprx.manager.store.JdbcStore;
@@ -80,7 +80,7 @@ class ClusterResourcesTest {
   @Test
   void resourcesNeedTheDaprExtensionAsOnKubernetesTheyNeedItsCrds() throws Exception {
     assertThatThrownBy(() -> resources.apply(cluster, items(STATESTORE), null))
-        .isInstanceOf(ApiException.class).hasMessageContaining("install the Dapr extension");
+        .isInstanceOf(DomainException.class).hasMessageContaining("install the Dapr extension");
   }
 
   @Test
@@ -103,7 +103,7 @@ class ClusterResourcesTest {
     assertThat(second.path("spec").path("metadata").path(0).path("value").asText()).isEqualTo("redis:6379");
     assertThat(second.path("spec").path("metadata").path(1).path("value").isTextual()).isTrue();
     // the operator reads exactly this file; no temporary file is left beside it
-    try (var files = Files.list(Clusters.local(cluster).resourcesDir())) {
+    try (var files = Files.list(io.daprx.manager.deploy.Targets.local(cluster).resourcesDir())) {
       assertThat(files.map(p -> p.getFileName().toString()).toList()).containsExactly("components_default_statestore.yaml");
     }
   }
@@ -114,7 +114,7 @@ class ClusterResourcesTest {
     String badType = STATESTORE.replace("name: statestore", "name: pubsub").replace("state.redis", "redis");
     String badKind = "apiVersion: dapr.io/v1alpha1\nkind: Widget\nmetadata: {name: w}\n";
     assertThatThrownBy(() -> resources.apply(cluster, items(STATESTORE, badType, badKind), null))
-        .isInstanceOf(ApiException.class)
+        .isInstanceOf(DomainException.class)
         .hasMessageContaining("nothing was applied")
         .hasMessageContaining("object 2 (Component pubsub): spec.type \"redis\" is invalid")
         .hasMessageContaining("object 3 (Widget w): no matches for kind \"Widget\"");
@@ -146,17 +146,17 @@ class ClusterResourcesTest {
     assertThat(resources.list(cluster, ResourceKind.COMPONENT, null)).extracting(n -> n.path("metadata").path("name").asText())
         .containsExactly("statestore");
     assertThatThrownBy(() -> resources.delete(cluster, ResourceKind.COMPONENT, "default", "pubsub"))
-        .isInstanceOf(ApiException.class).hasMessage("components.dapr.io \"pubsub\" not found in namespace default");
+        .isInstanceOf(DomainException.class).hasMessage("components.dapr.io \"pubsub\" not found in namespace default");
   }
 
   @Test
   void namesThatCouldEscapeTheDirectoryAreRefused() {
     installDapr();
     for (String name : List.of("../x", "a_b", ".hidden")) {
-      assertThatThrownBy(() -> resources.delete(cluster, ResourceKind.COMPONENT, "default", name)).isInstanceOf(ApiException.class)
-          .extracting(e -> ((ApiException) e).status()).isEqualTo(400);
+      assertThatThrownBy(() -> resources.delete(cluster, ResourceKind.COMPONENT, "default", name)).isInstanceOf(DomainException.class)
+          .extracting(e -> ((DomainException) e).reason()).isEqualTo(DomainException.Reason.INVALID);
     }
-    assertThatThrownBy(() -> resources.get(cluster, ResourceKind.COMPONENT, "../etc", "x")).isInstanceOf(ApiException.class)
-        .extracting(e -> ((ApiException) e).status()).isEqualTo(400);
+    assertThatThrownBy(() -> resources.get(cluster, ResourceKind.COMPONENT, "../etc", "x")).isInstanceOf(DomainException.class)
+        .extracting(e -> ((DomainException) e).reason()).isEqualTo(DomainException.Reason.INVALID);
   }
 }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.daprx.manager.api.ApiException;
+import io.daprx.manager.model.DomainException;
 import io.daprx.manager.security.SecretBox;
 import io.daprx.manager.store.JdbcStore;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
@@ -76,15 +76,15 @@ class ConnectedClustersMockTest {
   @Test
   void unknownContextIsRefusedNamingTheContexts() {
     assertThatThrownBy(() -> connected.connect("rg", "k3", kubeconfig(server.url("/"), "ctx"), "other", null))
-        .isInstanceOf(ApiException.class).hasMessageContaining("no context 'other'").hasMessageContaining("[ctx]")
-        .satisfies(e -> assertThat(((ApiException) e).status()).isEqualTo(400));
+        .isInstanceOf(DomainException.class).hasMessageContaining("no context 'other'").hasMessageContaining("[ctx]")
+        .satisfies(e -> assertThat(((DomainException) e).reason()).isEqualTo(DomainException.Reason.INVALID));
   }
 
   @Test
   void unparsableKubeconfigIsRefusedWithoutQuotingIt() {
     assertThatThrownBy(() -> connected.connect("rg", "k4", "users:\n- user: {token: " + TOKEN + "\nclusters: [oops", null, null))
-        .isInstanceOf(ApiException.class).hasMessageContaining("kubeconfig").hasMessageContaining("line ").hasMessageNotContaining(TOKEN)
-        .satisfies(e -> assertThat(((ApiException) e).status()).isEqualTo(400));
+        .isInstanceOf(DomainException.class).hasMessageContaining("kubeconfig").hasMessageContaining("line ").hasMessageNotContaining(TOKEN)
+        .satisfies(e -> assertThat(((DomainException) e).reason()).isEqualTo(DomainException.Reason.INVALID));
   }
 
   @Test

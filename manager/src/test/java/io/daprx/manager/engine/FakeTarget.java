@@ -1,9 +1,9 @@
 package io.daprx.manager.engine;
 
 import io.daprx.manager.store.Doc;
-import io.daprx.manager.target.Install;
-import io.daprx.manager.target.ReconcileException;
-import io.daprx.manager.target.Target;
+import io.daprx.manager.deploy.Install;
+import io.daprx.manager.deploy.ReconcileException;
+import io.daprx.manager.deploy.Target;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

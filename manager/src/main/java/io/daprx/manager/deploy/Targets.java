@@ -1,7 +1,9 @@
-package io.daprx.manager.target;
+package io.daprx.manager.deploy;
 
-import io.daprx.manager.api.ArmIds;
+import io.daprx.manager.model.ArmIds;
+import io.daprx.manager.install.LocalCluster;
 import io.daprx.manager.store.Doc;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -22,6 +24,12 @@ public final class Targets implements Target {
   /** Whether a stored cluster is a connected (Kubernetes) cluster. */
   public static boolean isConnected(Doc cluster) {
     return cluster.id().toLowerCase(Locale.ROOT).contains(CONNECTED);
+  }
+
+  /** The local view of a stored cluster, for the desired state of its installs. */
+  public static LocalCluster local(Doc cluster) {
+    return new LocalCluster(cluster.id(), Path.of(cluster.body().path("_local").path("dir").asText()),
+        cluster.body().path("_local").path("portBase").asInt());
   }
 
   Target of(Doc cluster) {

@@ -1,4 +1,4 @@
-package io.daprx.manager.target;
+package io.daprx.manager.deploy;
 
 /** A reconcile that did not reach the desired state; the message says which part and why. */
 public final class ReconcileException extends Exception {

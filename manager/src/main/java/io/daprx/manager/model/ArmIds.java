@@ -1,4 +1,4 @@
-package io.daprx.manager.api;
+package io.daprx.manager.model;
 
 import java.util.Locale;
 
@@ -31,7 +31,7 @@ public final class ArmIds {
     return switch (clusterType.toLowerCase(Locale.ROOT)) {
       case "managedclusters" -> "Microsoft.ContainerService/managedClusters";
       case "connectedclusters" -> "Microsoft.Kubernetes/connectedClusters";
-      default -> throw ApiException.badRequest("InvalidClusterType",
+      default -> throw DomainException.invalid("InvalidClusterType",
           "Invalid cluster type '" + clusterType + "': use managedClusters or connectedClusters.");
     };
   }

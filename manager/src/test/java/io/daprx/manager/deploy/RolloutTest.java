@@ -1,4 +1,4 @@
-package io.daprx.manager.target;
+package io.daprx.manager.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.daprx.manager.target;
+package io.daprx.manager.deploy;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,4 @@
-package io.daprx.manager.target;
+package io.daprx.manager.deploy;
 
 import io.daprx.manager.store.Doc;
 import java.time.Duration;

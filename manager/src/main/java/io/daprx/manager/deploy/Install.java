@@ -1,4 +1,4 @@
-package io.daprx.manager.target;
+package io.daprx.manager.deploy;
 
 import io.daprx.manager.catalog.Release;
 import io.daprx.manager.install.DaprSettings;

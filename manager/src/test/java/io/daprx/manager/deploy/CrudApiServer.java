@@ -1,4 +1,4 @@
-package io.daprx.manager.target;
+package io.daprx.manager.deploy;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,6 +1,5 @@
-package io.daprx.manager.target;
+package io.daprx.manager.deploy;
 
-import io.daprx.manager.engine.Clusters;
 import io.daprx.manager.install.DaprSettings;
 import io.daprx.manager.install.InstallPlan;
 import io.daprx.manager.install.LocalCluster;
@@ -64,7 +63,7 @@ public final class LocalTarget implements Target {
 
   /** The local view of a cluster as its plans see it: with the way to the management server. */
   private LocalCluster local(Doc cluster) {
-    return Clusters.local(cluster).withManager(manager);
+    return Targets.local(cluster).withManager(manager);
   }
 
   @Override
@@ -172,7 +171,7 @@ public final class LocalTarget implements Target {
 
   @Override
   public void remove(Doc cluster, String namespace) {
-    LocalCluster lc = Clusters.local(cluster);
+    LocalCluster lc = Targets.local(cluster);
     stop(cluster, namespace);
     deleteTree(lc.trustBundleDir());
     deleteTree(lc.logDir());
@@ -183,12 +182,12 @@ public final class LocalTarget implements Target {
    * raft state, the process records.
    */
   public void purge(Doc cluster) {
-    deleteTree(Clusters.local(cluster).dir());
+    deleteTree(Targets.local(cluster).dir());
   }
 
   @Override
   public void stop(Doc cluster, String namespace) {
-    LocalCluster lc = Clusters.local(cluster);
+    LocalCluster lc = Targets.local(cluster);
     String group = group(lc, namespace);
     stopServices(group);
     supervisor.stopGroup(group);
@@ -197,7 +196,7 @@ public final class LocalTarget implements Target {
 
   /** The pods of an install as the supervisor sees them. */
   public List<PodStatus> pods(Doc cluster, String namespace) {
-    return supervisor.status(group(Clusters.local(cluster), namespace));
+    return supervisor.status(group(Targets.local(cluster), namespace));
   }
 
   /** The Services of an install with the ready endpoints behind each. */
@@ -227,8 +226,8 @@ public final class LocalTarget implements Target {
 
   /** Where a pod's log is, or null if the install has no such pod. */
   public Path logFile(Doc cluster, String namespace, String pod) {
-    return supervisor.status(group(Clusters.local(cluster), namespace)).stream().anyMatch(p -> p.name().equals(pod))
-        ? Clusters.local(cluster).logDir().resolve(pod + ".log") : null;
+    return supervisor.status(group(Targets.local(cluster), namespace)).stream().anyMatch(p -> p.name().equals(pod))
+        ? Targets.local(cluster).logDir().resolve(pod + ".log") : null;
   }
 
   /** A Service's address and the ready replicas behind it. */
