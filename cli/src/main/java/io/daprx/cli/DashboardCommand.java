@@ -1,5 +1,7 @@
 package io.daprx.cli;
 
+import io.daprx.common.runtime.ComponentFlags;
+import io.daprx.dashboard.DashboardFlags;
 import io.daprx.dashboard.Dashboard;
 import io.daprx.dashboard.DashboardOptions;
 import java.net.URI;
@@ -17,33 +19,33 @@ import picocli.CommandLine.Option;
         "and the same data as JSON under /api. Read-only; secret values are never shown."})
 final class DashboardCommand implements Callable<Integer> {
 
-  @Option(names = "--port", defaultValue = "" + DashboardOptions.DEFAULT_PORT,
+  @Option(names = ComponentFlags.PORT, defaultValue = "" + DashboardOptions.DEFAULT_PORT,
       description = "HTTP port of the pages, /api, /healthz and /metrics (default: ${DEFAULT-VALUE})")
   int port;
 
-  @Option(names = "--listen-address", defaultValue = "0.0.0.0", description = "address to listen on (default: ${DEFAULT-VALUE})")
+  @Option(names = ComponentFlags.LISTEN_ADDRESS, defaultValue = "0.0.0.0", description = "address to listen on (default: ${DEFAULT-VALUE})")
   String listenAddress;
 
-  @Option(names = "--mode", defaultValue = "kubernetes", converter = ModeConverter.class,
+  @Option(names = ComponentFlags.MODE, defaultValue = "kubernetes", converter = ModeConverter.class,
       description = "kubernetes (read the API server, in-cluster or $KUBECONFIG) or local (read a local cluster through the"
           + " management server) (default: ${DEFAULT-VALUE})")
   DashboardOptions.Mode mode;
 
-  @Option(names = "--namespace", defaultValue = "${env:NAMESPACE:-" + DashboardOptions.DEFAULT_NAMESPACE + "}",
+  @Option(names = ComponentFlags.NAMESPACE, defaultValue = "${env:NAMESPACE:-" + DashboardOptions.DEFAULT_NAMESPACE + "}",
       description = "namespace of the control plane; env NAMESPACE is honoured (default: ${DEFAULT-VALUE})")
   String namespace;
 
   @Option(names = "--manager-url", paramLabel = "URL", description = "local mode: the management server, e.g. http://127.0.0.1:PORT")
   URI managerUrl;
 
-  @Option(names = "--manager-server-file", paramLabel = "FILE",
+  @Option(names = DashboardFlags.MANAGER_SERVER_FILE, paramLabel = "FILE",
       description = "local mode: the server's server.json, read again when needed (a restarted server is found on its new port)")
   Path managerServerFile;
 
-  @Option(names = "--manager-token-file", paramLabel = "FILE", description = "local mode: the server's read-only token (reader-token)")
+  @Option(names = DashboardFlags.MANAGER_TOKEN_FILE, paramLabel = "FILE", description = "local mode: the server's read-only token (reader-token)")
   Path managerTokenFile;
 
-  @Option(names = "--cluster-id", paramLabel = "ID",
+  @Option(names = DashboardFlags.CLUSTER_ID, paramLabel = "ID",
       description = "local mode: /subscriptions/SUB/resourceGroups/RG/providers/Microsoft.ContainerService/managedClusters/NAME")
   String clusterId;
 

@@ -1,5 +1,6 @@
 package io.daprx.cli;
 
+import io.daprx.common.runtime.ComponentFlags;
 import io.daprx.injector.Injector;
 import io.daprx.injector.InjectorOptions;
 import io.daprx.injector.webhook.Requesters;
@@ -18,16 +19,16 @@ import picocli.CommandLine.Option;
     description = "Run the sidecar injector: the mutating admission webhook that adds daprd to pods annotated dapr.io/enabled.")
 final class InjectorCommand implements Callable<Integer> {
 
-  @Option(names = "--port", defaultValue = "" + InjectorOptions.DEFAULT_PORT, description = "HTTPS port of POST /mutate (default: ${DEFAULT-VALUE})")
+  @Option(names = ComponentFlags.PORT, defaultValue = "" + InjectorOptions.DEFAULT_PORT, description = "HTTPS port of POST /mutate (default: ${DEFAULT-VALUE})")
   int port;
 
-  @Option(names = "--listen-address", defaultValue = "0.0.0.0", description = "address to listen on (default: ${DEFAULT-VALUE})")
+  @Option(names = ComponentFlags.LISTEN_ADDRESS, defaultValue = "0.0.0.0", description = "address to listen on (default: ${DEFAULT-VALUE})")
   String listenAddress;
 
-  @Option(names = "--healthz-port", defaultValue = "" + InjectorOptions.DEFAULT_HEALTHZ_PORT, description = "port of GET /healthz (default: ${DEFAULT-VALUE})")
+  @Option(names = ComponentFlags.HEALTHZ_PORT, defaultValue = "" + InjectorOptions.DEFAULT_HEALTHZ_PORT, description = "port of GET /healthz (default: ${DEFAULT-VALUE})")
   int healthzPort;
 
-  @Option(names = "--metrics-port", defaultValue = "" + InjectorOptions.DEFAULT_METRICS_PORT, description = "port of GET /metrics (default: ${DEFAULT-VALUE})")
+  @Option(names = ComponentFlags.METRICS_PORT, defaultValue = "" + InjectorOptions.DEFAULT_METRICS_PORT, description = "port of GET /metrics (default: ${DEFAULT-VALUE})")
   int metricsPort;
 
   @Option(names = "--enable-metrics", defaultValue = "true", arity = "0..1", description = "serve Prometheus metrics (default: ${DEFAULT-VALUE})")
@@ -40,11 +41,11 @@ final class InjectorCommand implements Callable<Integer> {
   @Option(names = "--tls-key-file", paramLabel = "FILE", description = "PEM key of --tls-cert-file")
   Path tlsKeyFile;
 
-  @Option(names = "--sentry-address", defaultValue = InjectorOptions.DEFAULT_SENTRY_ADDRESS,
+  @Option(names = ComponentFlags.SENTRY_ADDRESS, defaultValue = InjectorOptions.DEFAULT_SENTRY_ADDRESS,
       description = "sentry's gRPC address, for the injector's serving certificate (default: ${DEFAULT-VALUE})")
   String sentryAddress;
 
-  @Option(names = "--trust-anchors-file", paramLabel = "FILE", required = true,
+  @Option(names = ComponentFlags.TRUST_ANCHORS_FILE, paramLabel = "FILE", required = true,
       description = "PEM trust anchors (sentry's ca.crt): the sidecars' DAPR_TRUST_ANCHORS and, in kubernetes mode, the"
           + " webhook's caBundle; re-read when it changes")
   Path trustAnchorsFile;
@@ -61,7 +62,7 @@ final class InjectorCommand implements Callable<Integer> {
       description = "the MutatingWebhookConfiguration whose caBundle the injector keeps in kubernetes mode (default: ${DEFAULT-VALUE})")
   String webhookConfiguration;
 
-  @Option(names = "--mode", defaultValue = "standalone", converter = ModeConverter.class,
+  @Option(names = ComponentFlags.MODE, defaultValue = "standalone", converter = ModeConverter.class,
       description = "standalone or kubernetes: how the injector proves its identity to sentry, and whether it keeps the"
           + " webhook's caBundle (default: ${DEFAULT-VALUE})")
   InjectorOptions.Mode mode;

@@ -1,5 +1,7 @@
 package io.daprx.cli;
 
+import io.daprx.common.runtime.ComponentFlags;
+import io.daprx.operator.OperatorFlags;
 import io.daprx.operator.Operator;
 import io.daprx.operator.OperatorOptions;
 import java.nio.file.Path;
@@ -17,27 +19,27 @@ import picocli.CommandLine.Option;
         + " directory of YAML files (standalone mode)."})
 final class OperatorCommand implements Callable<Integer> {
 
-  @Option(names = "--mode", defaultValue = "standalone", converter = ModeConverter.class,
+  @Option(names = ComponentFlags.MODE, defaultValue = "standalone", converter = ModeConverter.class,
       description = "standalone (resources from --resources-path) or kubernetes (the dapr.io CRDs) (default: ${DEFAULT-VALUE})")
   OperatorOptions.Mode mode;
 
-  @Option(names = "--resources-path", paramLabel = "DIR", description = "standalone: the directory of resource YAML files (*.yaml, *.yml)")
+  @Option(names = OperatorFlags.RESOURCES_PATH, paramLabel = "DIR", description = "standalone: the directory of resource YAML files (*.yaml, *.yml)")
   Path resourcesPath;
 
   @Option(names = "--resources-poll-interval", defaultValue = "2s",
       description = "standalone: re-read the directory this often when no change was signalled (default: ${DEFAULT-VALUE})")
   Duration resourcesPollInterval;
 
-  @Option(names = "--port", defaultValue = "" + OperatorOptions.DEFAULT_PORT, description = "gRPC port for sidecars (default: ${DEFAULT-VALUE})")
+  @Option(names = ComponentFlags.PORT, defaultValue = "" + OperatorOptions.DEFAULT_PORT, description = "gRPC port for sidecars (default: ${DEFAULT-VALUE})")
   int port;
 
-  @Option(names = "--listen-address", defaultValue = "0.0.0.0", description = "address to listen on (default: ${DEFAULT-VALUE})")
+  @Option(names = ComponentFlags.LISTEN_ADDRESS, defaultValue = "0.0.0.0", description = "address to listen on (default: ${DEFAULT-VALUE})")
   String listenAddress;
 
-  @Option(names = "--healthz-port", defaultValue = "" + OperatorOptions.DEFAULT_HEALTHZ_PORT, description = "port of GET /healthz (default: ${DEFAULT-VALUE})")
+  @Option(names = ComponentFlags.HEALTHZ_PORT, defaultValue = "" + OperatorOptions.DEFAULT_HEALTHZ_PORT, description = "port of GET /healthz (default: ${DEFAULT-VALUE})")
   int healthzPort;
 
-  @Option(names = "--metrics-port", defaultValue = "" + OperatorOptions.DEFAULT_METRICS_PORT, description = "port of GET /metrics (default: ${DEFAULT-VALUE})")
+  @Option(names = ComponentFlags.METRICS_PORT, defaultValue = "" + OperatorOptions.DEFAULT_METRICS_PORT, description = "port of GET /metrics (default: ${DEFAULT-VALUE})")
   int metricsPort;
 
   @Option(names = "--enable-metrics", defaultValue = "true", arity = "0..1", description = "serve Prometheus metrics (default: ${DEFAULT-VALUE})")
@@ -48,18 +50,18 @@ final class OperatorCommand implements Callable<Integer> {
           "callers are anonymous, get the requested namespace without scoped resources and without secret values"})
   boolean tlsEnabled;
 
-  @Option(names = "--sentry-address", defaultValue = OperatorOptions.DEFAULT_SENTRY_ADDRESS,
+  @Option(names = ComponentFlags.SENTRY_ADDRESS, defaultValue = OperatorOptions.DEFAULT_SENTRY_ADDRESS,
       description = "sentry's gRPC address, for the operator's certificate (default: ${DEFAULT-VALUE})")
   String sentryAddress;
 
-  @Option(names = "--trust-anchors-file", paramLabel = "FILE", description = "PEM trust anchors (sentry's ca.crt); required with mTLS")
+  @Option(names = ComponentFlags.TRUST_ANCHORS_FILE, paramLabel = "FILE", description = "PEM trust anchors (sentry's ca.crt); required with mTLS")
   Path trustAnchorsFile;
 
-  @Option(names = "--trust-domain", defaultValue = OperatorOptions.DEFAULT_TRUST_DOMAIN,
+  @Option(names = ComponentFlags.TRUST_DOMAIN, defaultValue = OperatorOptions.DEFAULT_TRUST_DOMAIN,
       description = "trust domain of the control plane (default: ${DEFAULT-VALUE})")
   String trustDomain;
 
-  @Option(names = "--namespace", defaultValue = "${env:NAMESPACE:-" + OperatorOptions.DEFAULT_NAMESPACE + "}",
+  @Option(names = ComponentFlags.NAMESPACE, defaultValue = "${env:NAMESPACE:-" + OperatorOptions.DEFAULT_NAMESPACE + "}",
       description = "namespace of the control plane (and of the leader Lease); env NAMESPACE is honoured (default: ${DEFAULT-VALUE})")
   String namespace;
 

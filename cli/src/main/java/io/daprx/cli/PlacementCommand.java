@@ -1,5 +1,7 @@
 package io.daprx.cli;
 
+import io.daprx.common.runtime.ComponentFlags;
+import io.daprx.placement.PlacementFlags;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.daprx.cli.commands.ClusterOptions;
 import io.daprx.common.tls.SpiffeTrustManager;
@@ -34,24 +36,24 @@ import picocli.CommandLine.Spec;
     description = "Run placement, which keeps the actor placement table of each namespace and disseminates it to sidecars.")
 final class PlacementCommand implements Callable<Integer> {
 
-  @Option(names = "--id", defaultValue = PlacementOptions.DEFAULT_ID, description = "this replica's id (default: ${DEFAULT-VALUE})")
+  @Option(names = PlacementFlags.ID, defaultValue = PlacementOptions.DEFAULT_ID, description = "this replica's id (default: ${DEFAULT-VALUE})")
   String id;
 
-  @Option(names = "--initial-cluster", defaultValue = PlacementOptions.DEFAULT_INITIAL_CLUSTER, paramLabel = "ID=HOST:PORT,...",
+  @Option(names = PlacementFlags.INITIAL_CLUSTER, defaultValue = PlacementOptions.DEFAULT_INITIAL_CLUSTER, paramLabel = "ID=HOST:PORT,...",
       description = "the replicas and their peer (raft) addresses (default: ${DEFAULT-VALUE})")
   String initialCluster;
 
-  @Option(names = "--port", defaultValue = "" + PlacementOptions.DEFAULT_PORT, description = "gRPC port for sidecars (default: ${DEFAULT-VALUE})")
+  @Option(names = ComponentFlags.PORT, defaultValue = "" + PlacementOptions.DEFAULT_PORT, description = "gRPC port for sidecars (default: ${DEFAULT-VALUE})")
   int port;
 
-  @Option(names = "--listen-address", defaultValue = "0.0.0.0", description = "address to listen on (default: ${DEFAULT-VALUE})")
+  @Option(names = ComponentFlags.LISTEN_ADDRESS, defaultValue = "0.0.0.0", description = "address to listen on (default: ${DEFAULT-VALUE})")
   String listenAddress;
 
-  @Option(names = "--healthz-port", defaultValue = "" + PlacementOptions.DEFAULT_HEALTHZ_PORT,
+  @Option(names = ComponentFlags.HEALTHZ_PORT, defaultValue = "" + PlacementOptions.DEFAULT_HEALTHZ_PORT,
       description = "port of GET /healthz and GET /placement/state (default: ${DEFAULT-VALUE})")
   int healthzPort;
 
-  @Option(names = "--metrics-port", defaultValue = "" + PlacementOptions.DEFAULT_METRICS_PORT, description = "port of GET /metrics (default: ${DEFAULT-VALUE})")
+  @Option(names = ComponentFlags.METRICS_PORT, defaultValue = "" + PlacementOptions.DEFAULT_METRICS_PORT, description = "port of GET /metrics (default: ${DEFAULT-VALUE})")
   int metricsPort;
 
   @Option(names = "--enable-metrics", defaultValue = "true", arity = "0..1", description = "serve Prometheus metrics (default: ${DEFAULT-VALUE})")
@@ -71,37 +73,37 @@ final class PlacementCommand implements Callable<Integer> {
   @Option(names = "--keepalive-timeout", defaultValue = "3s", description = "gRPC keepalive ping timeout (default: ${DEFAULT-VALUE})")
   Duration keepaliveTimeout;
 
-  @Option(names = "--metadata-enabled", defaultValue = "false", arity = "0..1",
+  @Option(names = PlacementFlags.METADATA_ENABLED, defaultValue = "false", arity = "0..1",
       description = "serve the tables at GET /placement/state on the healthz port (default: ${DEFAULT-VALUE})")
   boolean metadataEnabled;
 
-  @Option(names = "--tls-enabled", defaultValue = "true", arity = "0..1",
+  @Option(names = PlacementFlags.TLS_ENABLED, defaultValue = "true", arity = "0..1",
       description = "mTLS with sidecars; --tls-enabled=false only for insecure local use (default: ${DEFAULT-VALUE})")
   boolean tlsEnabled;
 
-  @Option(names = "--sentry-address", defaultValue = PlacementOptions.DEFAULT_SENTRY_ADDRESS,
+  @Option(names = ComponentFlags.SENTRY_ADDRESS, defaultValue = PlacementOptions.DEFAULT_SENTRY_ADDRESS,
       description = "sentry's gRPC address, for placement's certificate (default: ${DEFAULT-VALUE})")
   String sentryAddress;
 
-  @Option(names = "--trust-anchors-file", paramLabel = "FILE", description = "PEM trust anchors (sentry's ca.crt); required with mTLS")
+  @Option(names = ComponentFlags.TRUST_ANCHORS_FILE, paramLabel = "FILE", description = "PEM trust anchors (sentry's ca.crt); required with mTLS")
   Path trustAnchorsFile;
 
-  @Option(names = "--trust-domain", defaultValue = PlacementOptions.DEFAULT_TRUST_DOMAIN,
+  @Option(names = ComponentFlags.TRUST_DOMAIN, defaultValue = PlacementOptions.DEFAULT_TRUST_DOMAIN,
       description = "trust domain of the control plane (default: ${DEFAULT-VALUE})")
   String trustDomain;
 
-  @Option(names = "--namespace", defaultValue = "${env:NAMESPACE:-" + PlacementOptions.DEFAULT_NAMESPACE + "}",
+  @Option(names = ComponentFlags.NAMESPACE, defaultValue = "${env:NAMESPACE:-" + PlacementOptions.DEFAULT_NAMESPACE + "}",
       description = "namespace of the control plane; env NAMESPACE is honoured (default: ${DEFAULT-VALUE})")
   String namespace;
 
-  @Option(names = "--mode", defaultValue = "standalone", converter = ModeConverter.class,
+  @Option(names = ComponentFlags.MODE, defaultValue = "standalone", converter = ModeConverter.class,
       description = "standalone or kubernetes: how placement proves its identity to sentry (default: ${DEFAULT-VALUE})")
   PlacementOptions.Mode mode;
 
   @Mixin
   LogOptions log;
 
-  @Option(names = "--raft-logstore-path", paramLabel = "DIR",
+  @Option(names = PlacementFlags.RAFT_LOGSTORE_PATH, paramLabel = "DIR",
       description = "where the leader election keeps its term and vote (default: a directory under the system's temp directory)")
   Path raftLogstorePath;
 

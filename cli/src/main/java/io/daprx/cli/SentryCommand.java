@@ -1,5 +1,7 @@
 package io.daprx.cli;
 
+import io.daprx.common.runtime.ComponentFlags;
+import io.daprx.sentry.SentryFlags;
 import io.daprx.common.pki.CryptoProviders;
 import io.daprx.proto.sentry.v1.SignCertificateRequest.TokenValidator;
 import io.daprx.sentry.Sentry;
@@ -22,40 +24,40 @@ import picocli.CommandLine.Option;
     description = "Run sentry, the certificate authority that issues SPIFFE X.509 certificates to sidecars and the control plane.")
 final class SentryCommand implements Callable<Integer> {
 
-  @Option(names = "--port", defaultValue = "" + SentryOptions.DEFAULT_PORT, description = "gRPC port (default: ${DEFAULT-VALUE})")
+  @Option(names = ComponentFlags.PORT, defaultValue = "" + SentryOptions.DEFAULT_PORT, description = "gRPC port (default: ${DEFAULT-VALUE})")
   int port;
 
-  @Option(names = "--healthz-port", defaultValue = "" + SentryOptions.DEFAULT_HEALTHZ_PORT, description = "port of GET /healthz (default: ${DEFAULT-VALUE})")
+  @Option(names = ComponentFlags.HEALTHZ_PORT, defaultValue = "" + SentryOptions.DEFAULT_HEALTHZ_PORT, description = "port of GET /healthz (default: ${DEFAULT-VALUE})")
   int healthzPort;
 
-  @Option(names = "--metrics-port", defaultValue = "" + SentryOptions.DEFAULT_METRICS_PORT, description = "port of GET /metrics (default: ${DEFAULT-VALUE})")
+  @Option(names = ComponentFlags.METRICS_PORT, defaultValue = "" + SentryOptions.DEFAULT_METRICS_PORT, description = "port of GET /metrics (default: ${DEFAULT-VALUE})")
   int metricsPort;
 
   @Option(names = "--enable-metrics", defaultValue = "true", arity = "1", description = "serve Prometheus metrics (default: ${DEFAULT-VALUE})")
   boolean enableMetrics;
 
-  @Option(names = "--listen-address", defaultValue = "0.0.0.0", description = "address to listen on (default: ${DEFAULT-VALUE})")
+  @Option(names = ComponentFlags.LISTEN_ADDRESS, defaultValue = "0.0.0.0", description = "address to listen on (default: ${DEFAULT-VALUE})")
   String listenAddress;
 
-  @Option(names = "--issuer-credentials", paramLabel = "DIR",
+  @Option(names = SentryFlags.ISSUER_CREDENTIALS, paramLabel = "DIR",
       description = "directory with ca.crt, issuer.crt and issuer.key (standalone mode); generated there when all three are absent")
   Path issuerCredentials;
 
-  @Option(names = "--trust-domain", defaultValue = SentryOptions.DEFAULT_TRUST_DOMAIN, description = "trust domain of the control plane (default: ${DEFAULT-VALUE})")
+  @Option(names = ComponentFlags.TRUST_DOMAIN, defaultValue = SentryOptions.DEFAULT_TRUST_DOMAIN, description = "trust domain of the control plane (default: ${DEFAULT-VALUE})")
   String trustDomain;
 
-  @Option(names = "--namespace", defaultValue = "${env:NAMESPACE:-" + SentryOptions.DEFAULT_NAMESPACE + "}",
+  @Option(names = ComponentFlags.NAMESPACE, defaultValue = "${env:NAMESPACE:-" + SentryOptions.DEFAULT_NAMESPACE + "}",
       description = "namespace of the control plane; env NAMESPACE is honoured (default: ${DEFAULT-VALUE})")
   String namespace;
 
-  @Option(names = "--mode", defaultValue = "standalone", converter = ModeConverter.class,
+  @Option(names = ComponentFlags.MODE, defaultValue = "standalone", converter = ModeConverter.class,
       description = "standalone or kubernetes (default: ${DEFAULT-VALUE})")
   SentryOptions.Mode mode;
 
-  @Option(names = "--workload-cert-ttl", defaultValue = "24h", description = "validity of issued certificates (default: ${DEFAULT-VALUE})")
+  @Option(names = SentryFlags.WORKLOAD_CERT_TTL, defaultValue = SentryFlags.DEFAULT_WORKLOAD_CERT_TTL, description = "validity of issued certificates (default: ${DEFAULT-VALUE})")
   Duration workloadCertTtl;
 
-  @Option(names = "--allowed-clock-skew", defaultValue = "15m", description = "how far NotBefore is back-dated (default: ${DEFAULT-VALUE})")
+  @Option(names = SentryFlags.ALLOWED_CLOCK_SKEW, defaultValue = SentryFlags.DEFAULT_ALLOWED_CLOCK_SKEW, description = "how far NotBefore is back-dated (default: ${DEFAULT-VALUE})")
   Duration allowedClockSkew;
 
   @Option(names = "--token-validators", split = ",", paramLabel = "NAME",

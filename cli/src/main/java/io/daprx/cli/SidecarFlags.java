@@ -1,12 +1,14 @@
 package io.daprx.cli;
 
+import io.daprx.common.runtime.ComponentFlags;
+import io.daprx.injector.InjectorFlags;
 import io.daprx.injector.patch.SidecarSettings;
 import picocli.CommandLine.Option;
 
 /** What every injected sidecar gets, shared by {@code daprx injector} and {@code daprx inject}. */
 final class SidecarFlags {
 
-  @Option(names = "--sidecar-image", defaultValue = "${env:SIDECAR_IMAGE:-" + SidecarSettings.DEFAULT_SIDECAR_IMAGE + "}",
+  @Option(names = InjectorFlags.SIDECAR_IMAGE, defaultValue = "${env:SIDECAR_IMAGE:-" + SidecarSettings.DEFAULT_SIDECAR_IMAGE + "}",
       description = "daprd image unless dapr.io/sidecar-image says otherwise; env SIDECAR_IMAGE is honoured (default: ${DEFAULT-VALUE})")
   String sidecarImage;
 
@@ -14,7 +16,7 @@ final class SidecarFlags {
       description = "Always, IfNotPresent or Never (default: Kubernetes decides)")
   String imagePullPolicy;
 
-  @Option(names = "--trust-domain", defaultValue = SidecarSettings.DEFAULT_CONTROL_PLANE_TRUST_DOMAIN,
+  @Option(names = ComponentFlags.TRUST_DOMAIN, defaultValue = SidecarSettings.DEFAULT_CONTROL_PLANE_TRUST_DOMAIN,
       description = "trust domain of the control plane (default: ${DEFAULT-VALUE})")
   String trustDomain;
 

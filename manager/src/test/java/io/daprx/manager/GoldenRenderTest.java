@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.daprx.manager.catalog.Release;
 import io.daprx.manager.catalog.Semver;
-import io.daprx.manager.install.DaprSettings;
+import io.daprx.manager.model.DaprSettings;
 import io.daprx.manager.install.InstallPlan;
 import io.daprx.manager.install.LocalCluster;
 import io.daprx.manager.install.ManagerAccess;

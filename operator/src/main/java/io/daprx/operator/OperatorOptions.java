@@ -49,7 +49,7 @@ public record OperatorOptions(
   public static final int DEFAULT_HEALTHZ_PORT = 8080;
   public static final int DEFAULT_METRICS_PORT = 9090;
   public static final String DEFAULT_SENTRY_ADDRESS = "localhost:50001";
-  public static final String DEFAULT_TRUST_DOMAIN = "cluster.local";
+  public static final String DEFAULT_TRUST_DOMAIN = io.daprx.common.spiffe.SpiffeId.CONTROL_PLANE_TRUST_DOMAIN;
   public static final String DEFAULT_NAMESPACE = "dapr-system";
   public static final Duration DEFAULT_RESOURCES_POLL_INTERVAL = Duration.ofSeconds(2);
   public static final int DEFAULT_STREAM_QUEUE_LIMIT = 1000;

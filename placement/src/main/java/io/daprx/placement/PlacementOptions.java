@@ -59,7 +59,7 @@ public record PlacementOptions(
   public static final Duration DEFAULT_KEEPALIVE_TIME = Duration.ofSeconds(2);
   public static final Duration DEFAULT_KEEPALIVE_TIMEOUT = Duration.ofSeconds(3);
   public static final String DEFAULT_SENTRY_ADDRESS = "localhost:50001";
-  public static final String DEFAULT_TRUST_DOMAIN = "cluster.local";
+  public static final String DEFAULT_TRUST_DOMAIN = io.daprx.common.spiffe.SpiffeId.CONTROL_PLANE_TRUST_DOMAIN;
   public static final String DEFAULT_NAMESPACE = "dapr-system";
   /** Where Kubernetes mounts the projected token placement shows sentry. */
   public static final Path KUBERNETES_TOKEN_FILE = io.daprx.common.svid.SentryToken.KUBERNETES_FILE;

@@ -37,10 +37,10 @@ public record SentryOptions(
   public static final int DEFAULT_PORT = 50001;
   public static final int DEFAULT_HEALTHZ_PORT = 8080;
   public static final int DEFAULT_METRICS_PORT = 9090;
-  public static final String DEFAULT_TRUST_DOMAIN = "cluster.local";
+  public static final String DEFAULT_TRUST_DOMAIN = io.daprx.common.spiffe.SpiffeId.CONTROL_PLANE_TRUST_DOMAIN;
   public static final String DEFAULT_NAMESPACE = "dapr-system";
-  public static final Duration DEFAULT_WORKLOAD_CERT_TTL = Duration.ofHours(24);
-  public static final Duration DEFAULT_ALLOWED_CLOCK_SKEW = Duration.ofMinutes(15);
+  public static final Duration DEFAULT_WORKLOAD_CERT_TTL = io.daprx.common.runtime.GoDuration.parse(SentryFlags.DEFAULT_WORKLOAD_CERT_TTL);
+  public static final Duration DEFAULT_ALLOWED_CLOCK_SKEW = io.daprx.common.runtime.GoDuration.parse(SentryFlags.DEFAULT_ALLOWED_CLOCK_SKEW);
 
   public SentryOptions {
     tokenValidators = tokenValidators == null || tokenValidators.isEmpty() ? EnumSet.noneOf(TokenValidator.class) : EnumSet.copyOf(tokenValidators);

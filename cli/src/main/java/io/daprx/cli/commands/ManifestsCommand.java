@@ -2,7 +2,7 @@ package io.daprx.cli.commands;
 
 import io.daprx.manager.catalog.Catalog;
 import io.daprx.manager.catalog.Release;
-import io.daprx.manager.install.DaprSettings;
+import io.daprx.manager.model.DaprSettings;
 import io.daprx.manager.kube.ControlPlaneManifests;
 import io.daprx.manager.kube.CrdSource;
 import io.daprx.manager.kube.InstallSpec;

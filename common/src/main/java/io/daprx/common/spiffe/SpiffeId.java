@@ -15,6 +15,9 @@ public record SpiffeId(String trustDomain, String namespace, String appId) {
   /** Longest app id sentry signs; longer ids are refused (WIRE.md). */
   public static final int MAX_ID_LENGTH = 64;
 
+  /** The control plane's trust domain: sidecars, sentry and every component agree on it, as upstream's default. */
+  public static final String CONTROL_PLANE_TRUST_DOMAIN = "cluster.local";
+
   private static final Pattern TRUST_DOMAIN = Pattern.compile("[a-z0-9._-]{1,255}");
   // Kubernetes namespace rules (DNS-1123 label), which also hold for Dapr's standalone "default".
   private static final Pattern NAMESPACE = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");

@@ -29,7 +29,7 @@ public record SidecarSettings(
 
   public static final String DEFAULT_SIDECAR_IMAGE = "ghcr.io/dapr/daprd:1.17.0";
   public static final String DEFAULT_CONTROL_PLANE_NAMESPACE = "dapr-system";
-  public static final String DEFAULT_CONTROL_PLANE_TRUST_DOMAIN = "cluster.local";
+  public static final String DEFAULT_CONTROL_PLANE_TRUST_DOMAIN = io.daprx.common.spiffe.SpiffeId.CONTROL_PLANE_TRUST_DOMAIN;
   public static final String DEFAULT_CLUSTER_DOMAIN = "cluster.local";
 
   public SidecarSettings {

@@ -1,7 +1,7 @@
 package io.daprx.manager.deploy;
 
 import io.daprx.manager.catalog.Release;
-import io.daprx.manager.install.DaprSettings;
+import io.daprx.manager.model.DaprSettings;
 import java.util.Objects;
 
 /**

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.daprx.manager.catalog.Release;
-import io.daprx.manager.install.DaprSettings;
+import io.daprx.manager.model.DaprSettings;
 import io.daprx.manager.kube.ControlPlaneManifests;
 import io.daprx.manager.kube.CrdSource;
 import io.daprx.manager.kube.InstallSpec;

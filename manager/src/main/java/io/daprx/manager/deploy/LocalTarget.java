@@ -1,6 +1,8 @@
 package io.daprx.manager.deploy;
 
-import io.daprx.manager.install.DaprSettings;
+import io.daprx.manager.model.Component;
+import io.daprx.manager.model.ControlPlane;
+import io.daprx.manager.model.DaprSettings;
 import io.daprx.manager.install.InstallPlan;
 import io.daprx.manager.install.LocalCluster;
 import io.daprx.manager.install.PodPlan;
@@ -79,7 +81,7 @@ public final class LocalTarget implements Target {
       Files.createDirectories(lc.resourcesDir());
       // The trust bundle exists before any sentry starts, as the Secret does on Kubernetes: replicas never race to make one.
       new FileBundleStore(lc.trustBundleDir()).saveIfAbsent(
-          CaBundles.generate(InstallPlan.CONTROL_PLANE_TRUST_DOMAIN, namespace, CaBundles.DEFAULT_CA_TTL, clock).toRaw());
+          CaBundles.generate(ControlPlane.TRUST_DOMAIN, namespace, CaBundles.DEFAULT_CA_TTL, clock).toRaw());
     } catch (IOException | UncheckedIOException e) {
       throw new ReconcileException("cannot prepare the cluster directory " + lc.dir() + ": " + e.getMessage(), e);
     }
@@ -107,9 +109,10 @@ public final class LocalTarget implements Target {
     startServices(group, plan);
     Instant deadline = clock.instant().plus(timeout);
     List<ProcessSpec> earlier = new ArrayList<>();
-    for (String component : InstallPlan.AVAILABLE_COMPONENTS) {
+    for (Component c : ControlPlane.COMPONENTS) {
+      String component = c.name();
       List<ProcessSpec> later = before.stream()
-          .filter(s -> running.contains(s.name()) && InstallPlan.AVAILABLE_COMPONENTS.indexOf(s.component()) > InstallPlan.AVAILABLE_COMPONENTS.indexOf(component))
+          .filter(s -> running.contains(s.name()) && ControlPlane.order(s.component()) > ControlPlane.order(component))
           .toList();
       List<ProcessSpec> wanted = byName.values().stream().filter(s -> s.component().equals(component)).toList();
       List<ProcessSpec> old = new ArrayList<>(before.stream()

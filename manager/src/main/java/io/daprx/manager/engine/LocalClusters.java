@@ -3,7 +3,7 @@ package io.daprx.manager.engine;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.daprx.manager.model.DomainException;
-import io.daprx.manager.install.DaprSettings;
+import io.daprx.manager.model.DaprSettings;
 import io.daprx.manager.install.LocalCluster;
 import io.daprx.manager.local.PodStatus;
 import io.daprx.manager.store.Doc;

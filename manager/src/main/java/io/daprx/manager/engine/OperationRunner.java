@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.daprx.manager.catalog.Catalog;
 import io.daprx.manager.catalog.Release;
-import io.daprx.manager.install.DaprSettings;
+import io.daprx.manager.model.DaprSettings;
 import io.daprx.manager.store.Doc;
 import io.daprx.manager.store.Store;
 import io.daprx.manager.deploy.Install;

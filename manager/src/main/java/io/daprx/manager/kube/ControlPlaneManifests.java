@@ -1,8 +1,10 @@
 package io.daprx.manager.kube;
 
+import io.daprx.manager.model.ControlPlane;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -20,16 +22,21 @@ public final class ControlPlaneManifests {
   public static List<HasMetadata> render(InstallSpec spec, CrdSource crds) {
     List<HasMetadata> out = new ArrayList<>();
     out.add(new NamespaceBuilder().withNewMetadata().withName(spec.namespace())
-        .withLabels(Map.of("app.kubernetes.io/part-of", "dapr", "app.kubernetes.io/managed-by", "daprx")).endMetadata().build());
+        .withLabels(namespaceLabels()).endMetadata().build());
     out.addAll(crds.crds());
     out.addAll(Rbac.all(spec));
     out.add(SystemConfiguration.of(spec));
     out.addAll(TrustBundleObjects.of(spec));
-    out.addAll(Workloads.sentry(spec));
-    out.addAll(Workloads.operator(spec));
-    out.addAll(Workloads.placement(spec));
-    out.addAll(Workloads.injector(spec));
-    out.addAll(Workloads.dashboard(spec));
+    ControlPlane.COMPONENTS.forEach(c -> out.addAll(Workloads.of(c, spec)));
     return out;
+  }
+
+  // In a fixed order: Map.of iterates differently from one JVM to the next, and a render must print the same bytes each
+  // time (GitOps diffs it).
+  private static Map<String, String> namespaceLabels() {
+    Map<String, String> labels = new LinkedHashMap<>();
+    labels.put("app.kubernetes.io/part-of", "dapr");
+    labels.put("app.kubernetes.io/managed-by", "daprx");
+    return labels;
   }
 }

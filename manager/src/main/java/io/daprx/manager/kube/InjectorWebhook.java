@@ -1,5 +1,6 @@
 package io.daprx.manager.kube;
 
+import io.daprx.manager.model.ControlPlane;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfigurationBuilder;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +23,7 @@ final class InjectorWebhook {
     String caBundle = spec.trustBundle() == null ? null
         : Base64.getEncoder().encodeToString(spec.trustBundle().caCrt().getBytes(StandardCharsets.US_ASCII));
     return new MutatingWebhookConfigurationBuilder()
-        .withNewMetadata().withName(NAME).withLabels(Pods.labels(Component.INJECTOR, spec)).endMetadata()
+        .withNewMetadata().withName(NAME).withLabels(Pods.labels(ControlPlane.INJECTOR, spec)).endMetadata()
         .addNewWebhook()
           .withName(WEBHOOK)
           .withNewClientConfig()

@@ -1,7 +1,7 @@
 package io.daprx.manager.kube;
 
 import io.daprx.manager.catalog.Release;
-import io.daprx.manager.install.DaprSettings;
+import io.daprx.manager.model.DaprSettings;
 import io.daprx.sentry.ca.RawBundle;
 import java.util.Objects;
 
@@ -15,9 +15,6 @@ import java.util.Objects;
  * @param trustBundle the CA to install, or null to let sentry generate one into the (then empty) Secret
  */
 public record InstallSpec(String namespace, DaprSettings settings, Release release, RawBundle trustBundle) {
-
-  /** The control plane's SPIFFE trust domain; sidecars and sentry agree on it, so it is not a setting. */
-  public static final String TRUST_DOMAIN = "cluster.local";
 
   public InstallSpec {
     Objects.requireNonNull(namespace, "namespace");
@@ -54,6 +51,6 @@ public record InstallSpec(String namespace, DaprSettings settings, Release relea
 
   /** The audience sentry's Kubernetes validator expects on a control-plane token. */
   String sentryAudience() {
-    return "spiffe://" + TRUST_DOMAIN + "/ns/" + namespace + "/dapr-sentry";
+    return "spiffe://" + io.daprx.manager.model.ControlPlane.TRUST_DOMAIN + "/ns/" + namespace + "/dapr-sentry";
   }
 }

@@ -1,6 +1,8 @@
 package io.daprx.manager.kube;
 
-import io.daprx.manager.install.DaprSettings;
+import io.daprx.manager.model.Component;
+import io.daprx.manager.model.ControlPlane;
+import io.daprx.manager.model.Launch;
 import io.fabric8.kubernetes.api.model.Affinity;
 import io.fabric8.kubernetes.api.model.AffinityBuilder;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
@@ -16,6 +18,8 @@ import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.Service;
@@ -50,8 +54,8 @@ final class Pods {
   /** Labels of every object of a component; {@link #selector} is the stable subset (a selector cannot change). */
   static Map<String, String> labels(Component c, InstallSpec spec) {
     Map<String, String> l = new LinkedHashMap<>(selector(c));
-    l.put("app.kubernetes.io/name", c.workload);
-    l.put("app.kubernetes.io/component", c.command);
+    l.put("app.kubernetes.io/name", c.workload());
+    l.put("app.kubernetes.io/component", c.name());
     l.put("app.kubernetes.io/part-of", "dapr");
     l.put("app.kubernetes.io/managed-by", "daprx");
     l.put("app.kubernetes.io/version", spec.version());
@@ -59,55 +63,40 @@ final class Pods {
   }
 
   static Map<String, String> selector(Component c) {
-    return Map.of("app", c.workload);
+    return Map.of("app", c.workload());
   }
 
   static ObjectMeta meta(String name, Component c, InstallSpec spec) {
     return new ObjectMetaBuilder().withName(name).withNamespace(spec.namespace()).withLabels(labels(c, spec)).build();
   }
 
-  static int replicas(Component c, DaprSettings s) {
-    return c.highlyAvailable ? s.replicas(c.settingsKey) : s.componentReplicas().getOrDefault(c.settingsKey, 1);
+  /**
+   * How a component is launched in a pod: on every address, upstream's container ports, sentry behind its Service, the
+   * trust anchors from the mounted bundle; a StatefulSet replica learns its own name (its raft id) from the downward API.
+   */
+  static Launch launch(Component c, InstallSpec spec) {
+    boolean stateful = c.shape() == Component.Shape.STATEFUL_SET;
+    String id = stateful ? "$(" + ordinalEnv(c) + ")" : null;
+    return new Launch(true, spec.namespace(), spec.settings(), c.healthPorts() ? "0.0.0.0" : null, c.mainPort().port(),
+        ControlPlane.HEALTHZ_PORT, ControlPlane.METRICS_PORT, spec.sentryAddress(), TRUST_ANCHORS_DIR + "/ca.crt", null, null,
+        id, stateful ? Workloads.peers(c, spec.namespace(), c.replicas(spec.settings())) : null,
+        c.data() != null ? c.data().mountPath() + "/" + id : null, spec.sidecarImage(), null);
   }
 
-  static boolean ha(Component c, DaprSettings s) {
-    return c.highlyAvailable && s.haEnabled();
+  /** The variable a StatefulSet replica finds its own pod name in, e.g. {@code PLACEMENT_ID}. */
+  static String ordinalEnv(Component c) {
+    return c.name().toUpperCase(java.util.Locale.ROOT) + "_ID";
   }
 
-  /** {@code [component, --mode kubernetes, ports, identity, logging]}: what every component is started with. */
-  static List<String> args(Component c, InstallSpec spec) {
-    List<String> a = new ArrayList<>(List.of(c.command,
-        ComponentFlags.MODE, "kubernetes",
-        ComponentFlags.PORT, "" + c.port));
-    if (c != Component.DASHBOARD) {
-      a.addAll(List.of(
-          ComponentFlags.HEALTHZ_PORT, "" + Component.HEALTHZ_PORT,
-          ComponentFlags.METRICS_PORT, "" + Component.METRICS_PORT,
-          ComponentFlags.LISTEN_ADDRESS, "0.0.0.0",
-          ComponentFlags.TRUST_DOMAIN, InstallSpec.TRUST_DOMAIN));
-    }
-    a.addAll(List.of(ComponentFlags.NAMESPACE, spec.namespace()));
-    if (c.asksSentry) {
-      a.addAll(List.of(
-          ComponentFlags.SENTRY_ADDRESS, spec.sentryAddress(),
-          ComponentFlags.TRUST_ANCHORS_FILE, TRUST_ANCHORS_DIR + "/ca.crt"));
-    }
-    a.addAll(List.of(ComponentFlags.LOG_LEVEL, spec.settings().logLevel()));
-    if (spec.settings().logAsJson()) {
-      a.add(ComponentFlags.LOG_AS_JSON);
-    }
-    return a;
-  }
-
-  /** Container ports: the component's own, then healthz and metrics, then any extra (raft, webhook). */
-  static List<ContainerPort> ports(Component c, String mainName, ContainerPort... extra) {
+  /** Container ports: the component's main one, then healthz and metrics, then its extra ones (raft, webhook). */
+  static List<ContainerPort> ports(Component c) {
     List<ContainerPort> p = new ArrayList<>();
-    p.add(port(mainName, c.port));
-    if (c != Component.DASHBOARD) {
-      p.add(port("healthz", Component.HEALTHZ_PORT));
-      p.add(port("metrics", Component.METRICS_PORT));
+    p.add(port(c.mainPort().name(), c.mainPort().port()));
+    if (c.healthPorts()) {
+      p.add(port("healthz", ControlPlane.HEALTHZ_PORT));
+      p.add(port("metrics", ControlPlane.METRICS_PORT));
     }
-    p.addAll(List.of(extra));
+    c.extraPorts().forEach(x -> p.add(port(x.name(), x.port())));
     return p;
   }
 
@@ -128,7 +117,7 @@ final class Pods {
     List<VolumeMount> mounts = new ArrayList<>();
     volumes.add(new VolumeBuilder().withName("tmp").withNewEmptyDir().withSizeLimit(new Quantity("64Mi")).endEmptyDir().build());
     mounts.add(mount("tmp", "/tmp"));
-    if (c.asksSentry) {
+    if (c.asksSentry()) {
       volumes.add(new VolumeBuilder().withName(TRUST_BUNDLE).withNewConfigMap().withName(TRUST_BUNDLE).endConfigMap().build());
       volumes.add(new VolumeBuilder().withName("dapr-identity-token").withNewProjected().addNewSource().withNewServiceAccountToken()
           .withAudience(spec.sentryAudience()).withExpirationSeconds(TOKEN_SECONDS).withPath("token")
@@ -140,26 +129,26 @@ final class Pods {
     mounts.addAll(extraMounts);
     Map<String, String> annotations = new LinkedHashMap<>();
     // sentry grants the dapr-<component> identity only to pods so annotated in the control-plane namespace
-    annotations.put("dapr.io/control-plane", c.command);
-    if (c != Component.DASHBOARD) {
+    annotations.put("dapr.io/control-plane", c.name());
+    if (c.healthPorts()) {
       annotations.put("prometheus.io/scrape", "true");
-      annotations.put("prometheus.io/port", "" + Component.METRICS_PORT);
+      annotations.put("prometheus.io/port", "" + ControlPlane.METRICS_PORT);
       annotations.put("prometheus.io/path", "/metrics");
     }
-    int probePort = c == Component.DASHBOARD ? c.port : Component.HEALTHZ_PORT;
+    int probePort = c.healthPorts() ? ControlPlane.HEALTHZ_PORT : c.mainPort().port();
     return new PodTemplateSpecBuilder()
         .withNewMetadata().withLabels(labels(c, spec)).withAnnotations(annotations).endMetadata()
         .withNewSpec()
-          .withServiceAccountName(c.serviceAccount)
+          .withServiceAccountName(c.serviceAccount())
           .withNewSecurityContext().withRunAsNonRoot(true).withFsGroup(NON_ROOT).endSecurityContext()
           .addToContainers(new ContainerBuilder()
-              .withName(c.workload)
+              .withName(c.workload())
               .withImage(spec.image())
               .withImagePullPolicy("IfNotPresent")
               .withArgs(args)
               .withPorts(ports)
               .withEnv(env)
-              .withResources(c.resources())
+              .withResources(resources(c))
               .withLivenessProbe(probe(probePort, 10, 5))
               .withReadinessProbe(probe(probePort, 3, 5))
               .withSecurityContext(securityContext())
@@ -167,8 +156,17 @@ final class Pods {
               .build())
           .withVolumes(volumes)
           .withNodeSelector(spec.settings().nodeSelector().isEmpty() ? null : new LinkedHashMap<>(spec.settings().nodeSelector()))
-          .withAffinity(ha(c, spec.settings()) ? antiAffinity(c) : null)
+          .withAffinity(c.ha(spec.settings()) ? antiAffinity(c) : null)
         .endSpec()
+        .build();
+  }
+
+  /** No CPU limit on purpose: a throttled JVM misses gRPC keepalives and leader-election heartbeats. */
+  static ResourceRequirements resources(Component c) {
+    return new ResourceRequirementsBuilder()
+        .addToRequests("cpu", new Quantity("100m"))
+        .addToRequests("memory", new Quantity(c.memoryRequest()))
+        .addToLimits("memory", new Quantity(c.memoryLimit()))
         .build();
   }
 
@@ -225,7 +223,7 @@ final class Pods {
   /** Keeps three quarters of an HA component up through node drains and cluster upgrades. */
   static PodDisruptionBudget disruptionBudget(Component c, InstallSpec spec) {
     return new PodDisruptionBudgetBuilder()
-        .withMetadata(meta(c.workload, c, spec))
+        .withMetadata(meta(c.workload(), c, spec))
         .withNewSpec().withMaxUnavailable(new IntOrString("25%")).withNewSelector().addToMatchLabels(selector(c)).endSelector().endSpec()
         .build();
   }

@@ -1,5 +1,7 @@
 package io.daprx.manager.kube;
 
+import io.daprx.manager.model.Component;
+import io.daprx.manager.model.ControlPlane;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
@@ -22,29 +24,37 @@ final class Rbac {
 
   static List<HasMetadata> all(InstallSpec spec) {
     List<HasMetadata> out = new ArrayList<>();
-    out.addAll(sentry(spec));
-    out.addAll(operator(spec));
-    out.addAll(placement(spec));
-    out.addAll(injector(spec));
-    out.addAll(dashboard(spec));
+    ControlPlane.COMPONENTS.forEach(c -> out.addAll(of(c, spec)));
     return out;
   }
 
+  /** A component's identity and rights; every component of the table has an entry here. */
+  static List<HasMetadata> of(Component c, InstallSpec spec) {
+    return switch (c.name()) {
+      case "sentry" -> sentry(spec);
+      case "operator" -> operator(spec);
+      case "placement" -> placement(spec);
+      case "injector" -> injector(spec);
+      case "dashboard" -> dashboard(spec);
+      default -> throw new IllegalStateException("no Kubernetes rights for component " + c.name());
+    };
+  }
+
   static List<HasMetadata> sentry(InstallSpec spec) {
-    Component c = Component.SENTRY;
-    return bundle(c, spec, c.serviceAccount, List.of(
+    Component c = ControlPlane.SENTRY;
+    return bundle(c, spec, c.serviceAccount(), List.of(
             rule("authentication.k8s.io", "tokenreviews", "create"),
             // our Kubernetes validator checks the pod's service account and app-id annotation, and its Configuration
             rule("", "pods", "get"),
             rule("dapr.io", "configurations", "get", "list")),
-        c.serviceAccount, List.of(
+        c.serviceAccount(), List.of(
             // only the objects the install renders: sentry fills them, it never needs to create one
             named(rule("", "secrets", "get", "update", "patch"), Pods.TRUST_BUNDLE),
             named(rule("", "configmaps", "get", "update", "patch"), Pods.TRUST_BUNDLE)));
   }
 
   static List<HasMetadata> operator(InstallSpec spec) {
-    Component c = Component.OPERATOR;
+    Component c = ControlPlane.OPERATOR;
     return bundle(c, spec, "dapr-operator-admin", List.of(
             rule("apiextensions.k8s.io", "customresourcedefinitions", "get", "patch"),
             rules("apps", List.of("deployments", "deployments/finalizers"), "get", "list", "watch"),
@@ -55,7 +65,7 @@ final class Rbac {
             rule("", "secrets", "get", "list", "watch"),
             rules("dapr.io", List.of("components", "configurations", "subscriptions", "resiliencies", "httpendpoints"),
                 "get", "list", "watch")),
-        c.serviceAccount, List.of(
+        c.serviceAccount(), List.of(
             named(rule("coordination.k8s.io", "leases", "get", "list", "watch", "update", "create"), "operator.dapr.io", "webhooks.dapr.io"),
             named(rule("", "configmaps", "get", "list", "watch", "update", "create"), "operator.dapr.io", "webhooks.dapr.io"),
             // create cannot be limited by name: the API server does not know the name when it authorizes
@@ -65,18 +75,18 @@ final class Rbac {
 
   /** Placement asks nothing of the API server; the empty role keeps upstream's object set. */
   static List<HasMetadata> placement(InstallSpec spec) {
-    Component c = Component.PLACEMENT;
-    return bundle(c, spec, c.serviceAccount, List.of(), null, List.of());
+    Component c = ControlPlane.PLACEMENT;
+    return bundle(c, spec, c.serviceAccount(), List.of(), null, List.of());
   }
 
   static List<HasMetadata> injector(InstallSpec spec) {
-    Component c = Component.INJECTOR;
-    return bundle(c, spec, c.serviceAccount, List.of(
+    Component c = ControlPlane.INJECTOR;
+    return bundle(c, spec, c.serviceAccount(), List.of(
             rule("", "serviceaccounts", "get", "list", "watch"),
             rules("dapr.io", List.of("configurations", "components"), "get", "list"),
             // the injector keeps its webhook's caBundle equal to sentry's trust anchors
             named(rule("admissionregistration.k8s.io", "mutatingwebhookconfigurations", "get", "patch"), InjectorWebhook.NAME)),
-        c.serviceAccount, List.of(
+        c.serviceAccount(), List.of(
             named(rule("", "secrets", "get"), Pods.TRUST_BUNDLE)));
   }
 
@@ -85,12 +95,12 @@ final class Rbac {
    * every namespace, the Dapr resources, and in its own namespace the trust bundle's and the extension's ConfigMaps.
    */
   static List<HasMetadata> dashboard(InstallSpec spec) {
-    Component c = Component.DASHBOARD;
-    return bundle(c, spec, c.serviceAccount, List.of(
+    Component c = ControlPlane.DASHBOARD;
+    return bundle(c, spec, c.serviceAccount(), List.of(
             rule("", "pods", "list"),
             rules("apps", List.of("deployments", "statefulsets"), "list"),
             rules("dapr.io", List.of("components", "configurations", "subscriptions", "resiliencies", "httpendpoints"), "list")),
-        c.serviceAccount, List.of(
+        c.serviceAccount(), List.of(
             named(rule("", "configmaps", "get"), Pods.TRUST_BUNDLE, "daprx-extension")));
   }
 
@@ -98,20 +108,20 @@ final class Rbac {
   private static List<HasMetadata> bundle(Component c, InstallSpec spec, String clusterRoleName, List<PolicyRule> clusterRules,
       String roleName, List<PolicyRule> roleRules) {
     List<HasMetadata> out = new ArrayList<>();
-    out.add(new ServiceAccountBuilder().withMetadata(Pods.meta(c.serviceAccount, c, spec)).build());
+    out.add(new ServiceAccountBuilder().withMetadata(Pods.meta(c.serviceAccount(), c, spec)).build());
     out.add(new ClusterRoleBuilder()
         .withNewMetadata().withName(clusterRoleName).withLabels(Pods.labels(c, spec)).endMetadata()
         .withRules(clusterRules).build());
     out.add(new ClusterRoleBindingBuilder()
         .withNewMetadata().withName(clusterRoleName).withLabels(Pods.labels(c, spec)).endMetadata()
-        .addNewSubject().withKind("ServiceAccount").withName(c.serviceAccount).withNamespace(spec.namespace()).endSubject()
+        .addNewSubject().withKind("ServiceAccount").withName(c.serviceAccount()).withNamespace(spec.namespace()).endSubject()
         .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("ClusterRole").withName(clusterRoleName).endRoleRef()
         .build());
     if (roleName != null) {
       out.add(new RoleBuilder().withMetadata(Pods.meta(roleName, c, spec)).withRules(roleRules).build());
       out.add(new RoleBindingBuilder()
           .withMetadata(Pods.meta(roleName, c, spec))
-          .addNewSubject().withKind("ServiceAccount").withName(c.serviceAccount).withNamespace(spec.namespace()).endSubject()
+          .addNewSubject().withKind("ServiceAccount").withName(c.serviceAccount()).withNamespace(spec.namespace()).endSubject()
           .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("Role").withName(roleName).endRoleRef()
           .build());
     }

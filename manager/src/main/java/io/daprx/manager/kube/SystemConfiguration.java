@@ -1,5 +1,6 @@
 package io.daprx.manager.kube;
 
+import io.daprx.manager.model.ControlPlane;
 import io.daprx.common.runtime.GoDuration;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
@@ -18,12 +19,12 @@ final class SystemConfiguration {
     mtls.put("enabled", spec.settings().mtlsEnabled());
     mtls.put("workloadCertTTL", GoDuration.format(spec.settings().workloadCertTtl()));
     mtls.put("allowedClockSkew", GoDuration.format(spec.settings().allowedClockSkew()));
-    mtls.put("controlPlaneTrustDomain", InstallSpec.TRUST_DOMAIN);
+    mtls.put("controlPlaneTrustDomain", ControlPlane.TRUST_DOMAIN);
     mtls.put("sentryAddress", spec.sentryAddress());
     return new GenericKubernetesResourceBuilder()
         .withApiVersion("dapr.io/v1alpha1")
         .withKind("Configuration")
-        .withMetadata(Pods.meta(NAME, Component.SENTRY, spec))
+        .withMetadata(Pods.meta(NAME, ControlPlane.SENTRY, spec))
         .withAdditionalProperties(Map.of("spec", Map.of("mtls", mtls)))
         .build();
   }

@@ -1,5 +1,6 @@
 package io.daprx.manager.kube;
 
+import io.daprx.manager.model.ControlPlane;
 import io.daprx.sentry.ca.RawBundle;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
@@ -34,12 +35,12 @@ final class TrustBundleObjects {
       anchors = Map.of(RawBundle.CA_CRT, b.caCrt());
     }
     Secret secret = new SecretBuilder()
-        .withMetadata(Pods.meta(Pods.TRUST_BUNDLE, Component.SENTRY, spec))
+        .withMetadata(Pods.meta(Pods.TRUST_BUNDLE, ControlPlane.SENTRY, spec))
         .withType("Opaque")
         .withData(secretData)
         .build();
     ConfigMap configMap = new ConfigMapBuilder()
-        .withMetadata(Pods.meta(Pods.TRUST_BUNDLE, Component.SENTRY, spec))
+        .withMetadata(Pods.meta(Pods.TRUST_BUNDLE, ControlPlane.SENTRY, spec))
         .withData(anchors)
         .build();
     return List.of(secret, configMap);

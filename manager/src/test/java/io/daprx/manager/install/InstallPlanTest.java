@@ -3,6 +3,8 @@ package io.daprx.manager.install;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.daprx.manager.model.DaprSettings;
+import io.daprx.manager.model.InvalidSettingsException;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
@@ -41,7 +43,8 @@ class InstallPlanTest {
     assertThat(d.name()).matches("dapr-dashboard-[bcdfghjklmnpqrstvwxz2456789]{10}-[bcdfghjklmnpqrstvwxz2456789]{5}");
     assertThat(plan.pods().get(plan.pods().size() - 1)).isEqualTo(d);
     int http = d.ports().get("http");
-    assertThat(d.args()).containsSequence("dashboard", "--mode", "local", "--listen-address", "127.0.0.1", "--port", "" + http)
+    assertThat(d.args()).startsWith("dashboard").containsSequence("--mode", "local").containsSequence("--listen-address", "127.0.0.1")
+        .containsSequence("--port", "" + http)
         .containsSequence("--manager-server-file", manager.serverFile().toString())
         .containsSequence("--manager-token-file", manager.readerTokenFile().toString())
         .containsSequence("--cluster-id", "rg/c1").containsSequence("--namespace", "dapr-system");
@@ -82,7 +85,7 @@ class InstallPlanTest {
     assertThat(plan.pods().stream().map(PodPlan::workload).distinct()).containsExactly(
         "dapr-sentry", "dapr-operator", "dapr-placement-server", "dapr-sidecar-injector", "dapr-dashboard");
     assertThat(plan.pods()).filteredOn(p -> p.component().equals("operator")).hasSize(3).allSatisfy(p -> assertThat(p.args())
-        .containsSequence("operator", "--mode", "standalone", "--resources-path", cluster.resourcesDir().toString())
+        .startsWith("operator").containsSequence("--mode", "standalone").containsSequence("--resources-path", cluster.resourcesDir().toString())
         .containsSequence("--sentry-address", "127.0.0.1:" + InstallPlan.servicePort(cluster, "dapr-sentry")));
     assertThat(plan.pods()).filteredOn(p -> p.component().equals("injector")).hasSize(3).allSatisfy(p -> assertThat(p.args())
         .containsSequence("--trust-anchors-file", cluster.trustBundleDir().resolve("ca.crt").toString()));

@@ -2,7 +2,7 @@ package io.daprx.manager.kube;
 
 import io.daprx.manager.catalog.Release;
 import io.daprx.manager.catalog.Semver;
-import io.daprx.manager.install.DaprSettings;
+import io.daprx.manager.model.DaprSettings;
 import io.daprx.sentry.ca.RawBundle;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PodSpec;

@@ -1,4 +1,4 @@
-package io.daprx.manager.install;
+package io.daprx.manager.model;
 
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package io.daprx.manager.install;
+package io.daprx.manager.model;
 
 import io.daprx.common.runtime.GoDuration;
 import java.time.Duration;

@@ -1,0 +1,142 @@
+package io.daprx.manager.model;
+
+import io.daprx.common.runtime.ComponentFlags;
+import io.daprx.common.runtime.GoDuration;
+import io.daprx.common.spiffe.SpiffeId;
+import io.daprx.dashboard.DashboardFlags;
+import io.daprx.injector.InjectorFlags;
+import io.daprx.manager.model.Component.DataVolume;
+import io.daprx.manager.model.Component.NamedPort;
+import io.daprx.manager.model.Component.ServicePort;
+import io.daprx.manager.model.Component.ServiceSpec;
+import io.daprx.manager.model.Component.Shape;
+import io.daprx.operator.OperatorFlags;
+import io.daprx.placement.PlacementFlags;
+import io.daprx.sentry.SentryFlags;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The Dapr control plane, once: every component in install order (sentry first, since every other component gets its
+ * identity from it; the injector last of the four, since the sidecars it injects need all the others; the dashboard
+ * after them), with everything both targets need to run it. The local renderer ({@code install.InstallPlan}) turns it
+ * into processes, the Kubernetes renderer ({@code kube.ControlPlaneManifests}) into objects; adding a component is one
+ * entry here plus its launcher ({@code daprx <name>}).
+ */
+public final class ControlPlane {
+
+  /** The control plane's SPIFFE trust domain; sidecars and sentry agree on it, so it is not a setting. */
+  public static final String TRUST_DOMAIN = SpiffeId.CONTROL_PLANE_TRUST_DOMAIN;
+  /** Where every component container serves {@code /healthz} and {@code /metrics} on Kubernetes (upstream's ports). */
+  public static final int HEALTHZ_PORT = 8080;
+  public static final int METRICS_PORT = 9090;
+
+  public static final Component SENTRY = new Component("sentry", "dapr-sentry", "dapr_sentry", "dapr-sentry", Shape.DEPLOYMENT,
+      true, false, new NamedPort("grpc", 50001), true, List.of(),
+      List.of(new ServiceSpec("dapr-sentry", List.of(new ServicePort("grpc", 443, 50001)), 0, false)),
+      null, "448Mi", "768Mi", 0, ControlPlane::sentryFlags);
+
+  public static final Component OPERATOR = new Component("operator", "dapr-operator", "dapr_operator", "dapr-operator",
+      Shape.DEPLOYMENT, true, true, new NamedPort("grpc", 6500), true, List.of(new NamedPort("webhook", 19443)),
+      List.of(new ServiceSpec("dapr-api", List.of(new ServicePort("grpc", 443, 6500)), 2, false),
+          // the CRDs' conversion webhook: the API server calls it, never a local process
+          new ServiceSpec("dapr-webhook", List.of(new ServicePort("webhook", 443, 19443)), null, false)),
+      null, "192Mi", "512Mi", 1, l -> optional(OperatorFlags.RESOURCES_PATH, l.resourcesPath()));
+
+  /**
+   * Stable replica names: each replica knows every peer's raft address from the start. Its leader-election log is its
+   * data (on Kubernetes a volume per replica in HA unless {@code forceInMemoryLog}, as upstream).
+   */
+  public static final Component PLACEMENT = new Component("placement", "dapr-placement-server", "dapr_placement",
+      "dapr-placement", Shape.STATEFUL_SET, true, true, new NamedPort("api", 50005), true, List.of(new NamedPort("raft-node", 8201)),
+      List.of(new ServiceSpec("dapr-placement-server", List.of(new ServicePort("api", 50005, 50005),
+          new ServicePort("raft-node", 8201, 8201)), 1, true)),
+      new DataVolume("raft-log", "/var/run/dapr/raft-log", "placement-raft"), "192Mi", "512Mi", 2, ControlPlane::placementFlags);
+
+  public static final Component INJECTOR = new Component("injector", "dapr-sidecar-injector", "dapr_sidecar_injector",
+      "dapr-injector", Shape.DEPLOYMENT, true, true, new NamedPort("https", 4000), true, List.of(),
+      List.of(new ServiceSpec("dapr-sidecar-injector", List.of(new ServicePort("https", 443, 4000)), 3, false)),
+      null, "192Mi", "512Mi", 3, l -> optional(InjectorFlags.SIDECAR_IMAGE, l.sidecarImage()));
+
+  /** Reads the cluster only (no sentry identity), and runs one replica even in HA, as upstream. */
+  public static final Component DASHBOARD = new Component("dashboard", "dapr-dashboard", "dapr_dashboard", "dapr-dashboard",
+      Shape.DEPLOYMENT, false, false, new NamedPort("http", 8080), false, List.of(),
+      List.of(new ServiceSpec("dapr-dashboard", List.of(new ServicePort("http", 8080, 8080)), 4, false)),
+      null, "128Mi", "384Mi", 4, ControlPlane::dashboardFlags);
+
+  /** Install order. */
+  public static final List<Component> COMPONENTS = List.of(SENTRY, OPERATOR, PLACEMENT, INJECTOR, DASHBOARD);
+
+  private ControlPlane() {}
+
+  public static Optional<Component> component(String name) {
+    return COMPONENTS.stream().filter(c -> c.name().equals(name)).findFirst();
+  }
+
+  /** A component's place in the install order. */
+  public static int order(String name) {
+    for (int i = 0; i < COMPONENTS.size(); i++) {
+      if (COMPONENTS.get(i).name().equals(name)) {
+        return i;
+      }
+    }
+    throw new IllegalArgumentException("no control-plane component " + name);
+  }
+
+  /**
+   * The command line of one replica, after the launcher: {@code <name>}, the flags every component shares (mode, ports,
+   * identity, logging), then its own. The same for both targets; only the facts in {@code launch} differ.
+   */
+  public static List<String> args(Component c, Launch l) {
+    List<String> a = new ArrayList<>(List.of(c.name(), ComponentFlags.MODE, l.kubernetes() ? "kubernetes" : standaloneMode(c),
+        ComponentFlags.PORT, "" + l.port()));
+    if (c.healthPorts()) {
+      a.addAll(List.of(ComponentFlags.HEALTHZ_PORT, "" + l.healthzPort(), ComponentFlags.METRICS_PORT, "" + l.metricsPort()));
+    }
+    if (l.listenAddress() != null) {
+      a.addAll(List.of(ComponentFlags.LISTEN_ADDRESS, l.listenAddress()));
+    }
+    if (c.healthPorts()) {
+      a.addAll(List.of(ComponentFlags.TRUST_DOMAIN, TRUST_DOMAIN));
+    }
+    a.addAll(List.of(ComponentFlags.NAMESPACE, l.namespace()));
+    if (c.asksSentry()) {
+      a.addAll(List.of(ComponentFlags.SENTRY_ADDRESS, l.sentryAddress(), ComponentFlags.TRUST_ANCHORS_FILE, l.trustAnchorsFile()));
+    }
+    a.addAll(List.of(ComponentFlags.LOG_LEVEL, l.settings().logLevel()));
+    if (l.settings().logAsJson()) {
+      a.add(ComponentFlags.LOG_AS_JSON);
+    }
+    a.addAll(c.flags().apply(l));
+    return a;
+  }
+
+  /** The dashboard calls its standalone mode {@code local}: it reads a local cluster through the management server. */
+  private static String standaloneMode(Component c) {
+    return c == DASHBOARD ? "local" : "standalone";
+  }
+
+  private static List<String> sentryFlags(Launch l) {
+    List<String> a = new ArrayList<>(optional(SentryFlags.ISSUER_CREDENTIALS, l.issuerCredentials()));
+    a.addAll(List.of(SentryFlags.WORKLOAD_CERT_TTL, GoDuration.format(l.settings().workloadCertTtl()),
+        SentryFlags.ALLOWED_CLOCK_SKEW, GoDuration.format(l.settings().allowedClockSkew())));
+    return a;
+  }
+
+  private static List<String> placementFlags(Launch l) {
+    return List.of(PlacementFlags.ID, l.placementId(), PlacementFlags.INITIAL_CLUSTER, l.placementPeers(),
+        PlacementFlags.RAFT_LOGSTORE_PATH, l.dataPath(),
+        // the dashboard's placement page and actor lookups read the leader's tables (GET /placement/state, healthz port)
+        PlacementFlags.METADATA_ENABLED);
+  }
+
+  private static List<String> dashboardFlags(Launch l) {
+    return l.dashboard() == null ? List.of() : List.of(DashboardFlags.MANAGER_SERVER_FILE, l.dashboard().serverFile(),
+        DashboardFlags.MANAGER_TOKEN_FILE, l.dashboard().tokenFile(), DashboardFlags.CLUSTER_ID, l.dashboard().clusterId());
+  }
+
+  private static List<String> optional(String flag, String value) {
+    return value == null ? List.of() : List.of(flag, value);
+  }
+}

@@ -1,0 +1,18 @@
+package io.daprx.sentry;
+
+/**
+ * Sentry's own command-line flags (upstream's names) and the defaults users see.
+ * Declared once: {@code daprx sentry} parses them by these names and the manager renders sentry's pods with them.
+ */
+public final class SentryFlags {
+
+  public static final String ISSUER_CREDENTIALS = "--issuer-credentials";
+  public static final String WORKLOAD_CERT_TTL = "--workload-cert-ttl";
+  public static final String ALLOWED_CLOCK_SKEW = "--allowed-clock-skew";
+
+  /** Upstream's defaults, as a user writes them (Go durations). */
+  public static final String DEFAULT_WORKLOAD_CERT_TTL = "24h";
+  public static final String DEFAULT_ALLOWED_CLOCK_SKEW = "15m";
+
+  private SentryFlags() {}
+}
