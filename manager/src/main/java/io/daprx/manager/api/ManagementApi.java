@@ -11,6 +11,7 @@ import io.daprx.manager.model.DomainException;
 import io.daprx.manager.engine.Clusters;
 import io.daprx.manager.engine.ConnectedClusters;
 import io.daprx.manager.deploy.Target;
+import io.daprx.manager.engine.ExtensionRequest;
 import io.daprx.manager.engine.Extensions;
 import io.daprx.manager.engine.Json;
 import io.daprx.manager.engine.LocalClusters;
@@ -197,9 +198,9 @@ public final class ManagementApi {
 
     // extensions
     app.get(EXTENSIONS, ctx -> ctx.json(value(extensions.list(cluster(ctx)))));
-    app.put(EXTENSIONS + "/{name}", ctx -> accepted(ctx, extensions.create(cluster(ctx), ctx.pathParam("name"), body(ctx),
+    app.put(EXTENSIONS + "/{name}", ctx -> accepted(ctx, extensions.create(cluster(ctx), ctx.pathParam("name"), ExtensionRequest.parse(body(ctx)),
         "*".equals(ctx.header("If-None-Match")))));
-    app.patch(EXTENSIONS + "/{name}", ctx -> accepted(ctx, extensions.update(cluster(ctx), ctx.pathParam("name"), body(ctx), ctx.header("If-Match"))));
+    app.patch(EXTENSIONS + "/{name}", ctx -> accepted(ctx, extensions.update(cluster(ctx), ctx.pathParam("name"), ExtensionRequest.parse(body(ctx)), ctx.header("If-Match"))));
     app.get(EXTENSIONS + "/{name}", ctx -> {
       Doc d = extensions.doc(cluster(ctx), ctx.pathParam("name"));
       ctx.header("ETag", d.etag()).json(Json.external(d.body()));

@@ -62,11 +62,11 @@ public final class AutoUpgrader implements AutoCloseable {
     List<String> started = new ArrayList<>();
     for (Doc ext : store.list(Extensions.KIND, null)) {
       next(ext, c).ifPresent(to -> {
-        String name = ext.body().path("name").asText();
+        Extension shown = Extension.of(ext);
+        String name = shown.name();
         try {
           extensions.upgrade(ext, to);
-          LOG.info("Extension({}) auto-upgrade from {} to {} started", name,
-              ext.body().path("properties").path("currentVersion").asText(), to.version());
+          LOG.info("Extension({}) auto-upgrade from {} to {} started", name, shown.properties().currentVersion(), to.version());
           started.add(name);
         } catch (DomainException e) {
           // a user's operation started in between: the next tick looks again
@@ -78,37 +78,37 @@ public final class AutoUpgrader implements AutoCloseable {
   }
 
   /** Where auto-upgrade takes the extension now, if anywhere. */
-  Optional<Release> next(Doc ext, Catalog c) {
-    var p = ext.body().path("properties");
-    if (!p.path("autoUpgradeMinorVersion").asBoolean(true) || !"Succeeded".equals(p.path("provisioningState").asText())
-        || p.path("currentVersion").isNull() || p.path("currentVersion").isMissingNode()) {
+  Optional<Release> next(Doc doc, Catalog c) {
+    Extension ext = Extension.of(doc);
+    Extension.Properties p = ext.properties();
+    if (!p.autoUpgradeMinorVersion() || !"Succeeded".equals(p.provisioningState()) || p.currentVersion() == null) {
       return Optional.empty();
     }
-    Optional<Doc> cluster = store.get(ext.parentId());
+    Optional<Doc> cluster = store.get(doc.parentId());
     if (cluster.isEmpty() || "Stopped".equals(cluster.get().body().path("properties").path("powerState").path("code").asText())) {
       return Optional.empty(); // a stopped cluster is upgraded when it runs again
     }
     Semver current;
     try {
-      current = Semver.parse(p.path("currentVersion").asText());
-      Optional<Release> to = c.autoUpgradeTarget(current, p.path("releaseTrain").asText(Catalog.DEFAULT_TRAIN), true,
+      current = Semver.parse(p.currentVersion());
+      Optional<Release> to = c.autoUpgradeTarget(current, p.releaseTrain() == null ? Catalog.DEFAULT_TRAIN : p.releaseTrain(), true,
           extensions.runsOn(cluster.get()));
       if (to.isPresent() && recentlyFailed(ext, to.get())) {
         return Optional.empty();
       }
       return to;
     } catch (RuntimeException e) {
-      LOG.warn("Extension({}) cannot be checked for upgrades: {}", ext.body().path("name").asText(), e.getMessage());
+      LOG.warn("Extension({}) cannot be checked for upgrades: {}", ext.name(), e.getMessage());
       return Optional.empty();
     }
   }
 
-  private boolean recentlyFailed(Doc ext, Release to) {
-    var failed = ext.body().path("_upgradeFailed");
-    if (!failed.path("version").asText("").equals(to.version().toString())) {
+  private boolean recentlyFailed(Extension ext, Release to) {
+    Extension.UpgradeFailure failed = ext.upgradeFailed();
+    if (failed == null || !failed.version().equals(to.version().toString())) {
       return false;
     }
-    Instant at = Instant.parse(failed.path("at").asText());
+    Instant at = Instant.parse(failed.at());
     return clock.instant().isBefore(at.plus(retryAfter));
   }
 

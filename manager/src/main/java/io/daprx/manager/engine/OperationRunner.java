@@ -1,10 +1,7 @@
 package io.daprx.manager.engine;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.daprx.manager.catalog.Catalog;
 import io.daprx.manager.catalog.Release;
-import io.daprx.manager.model.DaprSettings;
 import io.daprx.manager.store.Doc;
 import io.daprx.manager.store.Store;
 import io.daprx.manager.deploy.Install;
@@ -12,8 +9,8 @@ import io.daprx.manager.deploy.ReconcileException;
 import io.daprx.manager.deploy.Target;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -57,7 +54,7 @@ public final class OperationRunner implements AutoCloseable {
   public int resumeInterrupted() {
     int n = 0;
     for (Doc op : store.list(Extensions.OPERATION_KIND, null)) {
-      if ("InProgress".equals(op.body().path("status").asText())) {
+      if (Operation.of(op).inProgress()) {
         LOG.warn("Operation({}) was interrupted by a server restart; running it again", op.id());
         submit(op.id());
         n++;
@@ -74,7 +71,7 @@ public final class OperationRunner implements AutoCloseable {
     Doc cluster = store.get(ext.parentId()).orElseThrow();
     Optional<Extensions.Applied> applied = extensions.applied(ext);
     if (applied.isEmpty()) {
-      LOG.warn("Extension({}) has no successful install to restore", ext.body().path("name").asText());
+      LOG.warn("Extension({}) has no successful install to restore", Extension.of(ext).name());
       return;
     }
     ReentrantLock lock = lockOf(ext.id());
@@ -100,34 +97,34 @@ public final class OperationRunner implements AutoCloseable {
 
   void run(String opId) {
     Optional<Doc> found = store.get(opId);
-    if (found.isEmpty() || !"InProgress".equals(found.get().body().path("status").asText())) {
+    if (found.isEmpty() || !Operation.of(found.get()).inProgress()) {
       return;
     }
-    Doc op = found.get();
-    String kind = op.body().path("_kind").asText();
-    String extId = op.body().path("_extensionId").asText();
-    ReentrantLock lock = lockOf(extId);
+    Operation op = Operation.of(found.get());
+    String kind = op.kind();
+    ReentrantLock lock = lockOf(op.extensionId());
     lock.lock();
     try {
-      Optional<Doc> ext = store.get(extId);
+      Optional<Doc> ext = store.get(op.extensionId());
       if (ext.isEmpty()) {
         finishOperation(opId, "delete".equals(kind) ? null : "the extension was deleted while this operation waited", null);
         return;
       }
-      Doc cluster = store.get(ext.get().parentId()).orElseThrow(() -> new IllegalStateException("cluster of " + extId + " is gone"));
+      Doc cluster = store.get(ext.get().parentId())
+          .orElseThrow(() -> new IllegalStateException("cluster of " + op.extensionId() + " is gone"));
       String ns = namespace(ext.get());
-      LOG.info("Extension({}) {} started", ext.get().body().path("name").asText(), kind);
+      LOG.info("Extension({}) {} started", Extension.of(ext.get()).name(), kind);
       if ("delete".equals(kind)) {
         try {
           target.remove(cluster, ns);
         } catch (RuntimeException e) {
-          if (!op.body().path("_force").asBoolean()) {
+          if (!op.force()) {
             fail(opId, ext.get(), "DeleteFailed", "removing the control plane failed: " + e.getMessage() + "; retry, or delete with --force");
             return;
           }
-          LOG.warn("Extension({}) force-deleted although removing failed: {}", extId, e.getMessage());
+          LOG.warn("Extension({}) force-deleted although removing failed: {}", op.extensionId(), e.getMessage());
         }
-        store.delete(extId, null);
+        store.delete(op.extensionId(), null);
         finishOperation(opId, null, null);
         return;
       }
@@ -144,12 +141,11 @@ public final class OperationRunner implements AutoCloseable {
    * Create, update or upgrade: apply the release and settings; if the control plane does not come up healthy and it
    * ran before, put back what last ran with success, so a failed change never leaves it half-done.
    */
-  private void change(Doc op, Doc ext, Doc cluster, String kind) {
+  private void change(Operation op, Doc ext, Doc cluster, String kind) {
     String opId = op.id();
-    Release to = Extensions.targetRelease(op);
-    Map<String, String> settings = extensions.effectiveSettings(ext);
+    Release to = op.targetRelease();
     Optional<Extensions.Applied> before = extensions.applied(ext);
-    Extensions.Applied wanted = new Extensions.Applied(to, settings);
+    Extensions.Applied wanted = new Extensions.Applied(to, extensions.desiredSettings(ext));
     Release from = before.map(Extensions.Applied::release).orElse(null);
     try {
       succeed(opId, wanted, from, target.apply(cluster, install(ext, wanted, from), timeout));
@@ -168,7 +164,7 @@ public final class OperationRunner implements AutoCloseable {
   private void rollBack(String opId, Doc ext, Doc cluster, String kind, Release to, Extensions.Applied good, String reason) {
     String what = kind.equals("upgrade") ? "the auto-upgrade to " + to.version()
         : good.release().version().equals(to.version()) ? "the update" : "the update to " + to.version();
-    LOG.warn("Extension({}) {} failed ({}); rolling back to {}", ext.body().path("name").asText(), what, reason, good.release().version());
+    LOG.warn("Extension({}) {} failed ({}); rolling back to {}", Extension.of(ext).name(), what, reason, good.release().version());
     List<Target.ComponentStatus> statuses;
     try {
       statuses = target.apply(cluster, install(ext, good, to), timeout);
@@ -180,107 +176,89 @@ public final class OperationRunner implements AutoCloseable {
     String message = what + " failed: " + reason + "; rolled back to " + good.release().version()
         + " with the settings it ran with, and the control plane is healthy again";
     Doc now = store.get(ext.id()).orElseThrow();
-    ObjectNode body = now.body().deepCopy();
-    ObjectNode p = (ObjectNode) body.get("properties");
-    ArrayNode st = p.putArray("statuses");
+    Extension e = Extension.of(now);
     boolean auto = kind.equals("upgrade");
-    status(st, auto ? "AutoUpgradeRolledBack" : "UpdateRolledBack", "Rolled back", "Error",
-        message + (auto ? "; auto-upgrade tries " + to.version() + " again later, or a newer version as soon as the catalog has one" : ""));
-    readiness(st, statuses);
+    List<Extension.Status> st = new ArrayList<>();
+    st.add(status(auto ? "AutoUpgradeRolledBack" : "UpdateRolledBack", "Rolled back", "Error",
+        message + (auto ? "; auto-upgrade tries " + to.version() + " again later, or a newer version as soon as the catalog has one" : "")));
+    st.addAll(readiness(statuses));
     if (auto) {
       // The extension's desired state (follow the train) still holds and the install is healthy: it stays Succeeded,
       // and the auto-upgrader remembers the failure so it does not retry the same version at every tick.
-      p.put("provisioningState", "Succeeded");
-      p.putNull("errorInfo");
-      body.putObject("_upgradeFailed").put("version", to.version().toString()).put("at", clock.instant().toString());
+      e = e.withProperties(e.properties().withState("Succeeded", st, null))
+          .withUpgradeFailed(new Extension.UpgradeFailure(to.version().toString(), clock.instant().toString()));
     } else {
-      p.put("provisioningState", "Failed");
-      ObjectNode err = p.putObject("errorInfo");
-      err.put("code", "UpdateRolledBack");
-      err.put("message", message);
+      e = e.withProperties(e.properties().withState("Failed", st, new Extension.ErrorInfo("UpdateRolledBack", message)));
     }
-    store.update(now.id(), body, null);
+    store.update(now.id(), e.toJson(), null);
     finishOperation(opId, (auto ? "AutoUpgradeRolledBack" : "UpdateRolledBack") + ": " + message, good.release());
   }
 
   /** What the target is asked to run; CRDs are applied unless this is a move to an older version. */
   private static Install install(Doc ext, Extensions.Applied state, Release from) {
-    DaprSettings settings = DaprSettings.parse(state.settings());
-    boolean crds = Catalog.applyCrds(from == null ? null : from.version(), state.release().version(), settings.applyCrds());
-    return new Install(namespace(ext), settings, state.release(), crds);
+    boolean crds = Catalog.applyCrds(from == null ? null : from.version(), state.release().version(), state.settings().applyCrds());
+    return new Install(namespace(ext), state.settings(), state.release(), crds);
   }
 
   private void succeed(String opId, Extensions.Applied now, Release from, List<Target.ComponentStatus> statuses) {
-    Doc op = store.get(opId).orElseThrow();
-    Doc ext = store.get(op.body().path("_extensionId").asText()).orElseThrow();
-    ObjectNode body = ext.body().deepCopy();
-    ObjectNode p = (ObjectNode) body.get("properties");
-    p.put("provisioningState", "Succeeded");
-    p.put("currentVersion", now.release().version().toString());
-    p.putNull("errorInfo");
-    ArrayNode st = p.putArray("statuses");
+    Operation op = Operation.of(store.get(opId).orElseThrow());
+    Doc doc = store.get(op.extensionId()).orElseThrow();
+    Extension ext = Extension.of(doc);
+    List<Extension.Status> st = new ArrayList<>();
     if (from != null && !from.version().equals(now.release().version())) {
       // EXTENSION.md: an upgrade does not restart sidecars; the user has to know their daprd stays as it was
-      status(st, "VersionChanged", "Moved to " + now.release().version(), "Information", "The control plane moved from " + from.version()
+      st.add(status("VersionChanged", "Moved to " + now.release().version(), "Information", "The control plane moved from " + from.version()
           + " to " + now.release().version() + ". Running sidecars are not restarted: restart your Dapr-enabled workloads"
-          + " (e.g. kubectl rollout restart deployment/<app>) to get the daprd " + now.release().daprVersion() + " this version injects.");
+          + " (e.g. kubectl rollout restart deployment/<app>) to get the daprd " + now.release().daprVersion() + " this version injects."));
     }
-    readiness(st, statuses);
-    extensions.recordApplied(body, now);
-    if (body.path("_upgradeFailed").path("version").asText("").equals(now.release().version().toString())) {
-      body.remove("_upgradeFailed");
+    st.addAll(readiness(statuses));
+    ext = ext.withProperties(ext.properties().withCurrentVersion(now.release().version().toString()).withState("Succeeded", st, null))
+        .withLastApplied(extensions.seal(now));
+    if (ext.upgradeFailed() != null && ext.upgradeFailed().version().equals(now.release().version().toString())) {
+      ext = ext.withUpgradeFailed(null);
     }
-    store.update(ext.id(), body, null);
+    store.update(doc.id(), ext.toJson(), null);
     finishOperation(opId, null, null);
-    LOG.info("Extension({}) {} succeeded ({})", ext.body().path("name").asText(), op.body().path("_kind").asText(), now.release().version());
+    LOG.info("Extension({}) {} succeeded ({})", ext.name(), op.kind(), now.release().version());
   }
 
-  private void readiness(ArrayNode st, List<Target.ComponentStatus> statuses) {
+  private List<Extension.Status> readiness(List<Target.ComponentStatus> statuses) {
+    List<Extension.Status> out = new ArrayList<>();
     for (Target.ComponentStatus c : statuses) {
-      status(st, "Ready", c.workload() + " " + c.ready() + "/" + c.desired() + " ready", "Information",
-          c.ready() + " of " + c.desired() + " replicas of " + c.workload() + " are ready");
+      out.add(status("Ready", c.workload() + " " + c.ready() + "/" + c.desired() + " ready", "Information",
+          c.ready() + " of " + c.desired() + " replicas of " + c.workload() + " are ready"));
     }
+    return out;
   }
 
-  private void status(ArrayNode st, String code, String display, String level, String message) {
-    ObjectNode s = st.addObject();
-    s.put("code", code);
-    s.put("displayStatus", display);
-    s.put("level", level);
-    s.put("message", message);
-    s.put("time", clock.instant().toString());
+  private Extension.Status status(String code, String display, String level, String message) {
+    return new Extension.Status(code, display, level, message, clock.instant().toString());
   }
 
-  private void fail(String opId, Doc ext, String code, String message) {
-    ObjectNode body = ext.body().deepCopy();
-    ObjectNode p = (ObjectNode) body.get("properties");
-    p.put("provisioningState", "Failed");
-    ObjectNode err = p.putObject("errorInfo");
-    err.put("code", code);
-    err.put("message", message);
-    status(p.putArray("statuses"), code, "Failed", "Error", message);
-    store.update(ext.id(), body, null);
+  private void fail(String opId, Doc doc, String code, String message) {
+    Extension ext = Extension.of(doc);
+    ext = ext.withProperties(ext.properties().withState("Failed", List.of(status(code, "Failed", "Error", message)),
+        new Extension.ErrorInfo(code, message)));
+    store.update(doc.id(), ext.toJson(), null);
     finishOperation(opId, code + ": " + message, null);
-    LOG.warn("Extension({}) operation failed: {}", ext.body().path("name").asText(), message);
+    LOG.warn("Extension({}) operation failed: {}", ext.name(), message);
   }
 
+  /**
+   * Ends an operation: {@code error} null for success, else {@code Code: message} (a first word with no space before the
+   * colon is the code) or a bare message.
+   */
   private void finishOperation(String opId, String error, Release rolledBackTo) {
-    store.get(opId).ifPresent(op -> {
-      ObjectNode body = op.body().deepCopy();
-      if (rolledBackTo != null) {
-        body.with("properties").put("rolledBackTo", rolledBackTo.version().toString());
-      }
-      body.put("status", error == null ? "Succeeded" : "Failed");
-      body.put("endTime", clock.instant().toString());
-      if (error == null) {
-        body.putNull("error");
-      } else {
-        ObjectNode e = body.putObject("error");
+    store.get(opId).ifPresent(doc -> {
+      Operation.Error failure = null;
+      if (error != null) {
         int colon = error.indexOf(": ");
-        e.put("code", colon > 0 && !error.substring(0, colon).contains(" ") ? error.substring(0, colon) : "OperationFailed");
-        e.put("message", colon > 0 && !error.substring(0, colon).contains(" ") ? error.substring(colon + 2) : error);
+        boolean coded = colon > 0 && !error.substring(0, colon).contains(" ");
+        failure = new Operation.Error(coded ? error.substring(0, colon) : "OperationFailed", coded ? error.substring(colon + 2) : error);
       }
-      store.update(opId, body, null);
+      Operation done = Operation.of(doc).finished(clock.instant().toString(), failure,
+          rolledBackTo == null ? null : rolledBackTo.version().toString());
+      store.update(opId, done.toJson(), null);
     });
     publish(opId);
   }
@@ -288,8 +266,7 @@ public final class OperationRunner implements AutoCloseable {
   /** Tells the target how the extension stands now; a target that cannot be reached only costs the dashboard a view. */
   private void publish(String opId) {
     try {
-      Optional<Doc> op = store.get(opId);
-      Optional<Doc> ext = op.flatMap(o -> store.get(o.body().path("_extensionId").asText()));
+      Optional<Doc> ext = store.get(opId).flatMap(o -> store.get(Operation.of(o).extensionId()));
       if (ext.isEmpty()) {
         return;
       }
@@ -305,7 +282,7 @@ public final class OperationRunner implements AutoCloseable {
   }
 
   static String namespace(Doc ext) {
-    return ext.body().path("properties").path("scope").path("cluster").path("releaseNamespace").asText(Extensions.DEFAULT_NAMESPACE);
+    return Extension.of(ext).namespace();
   }
 
   @Override

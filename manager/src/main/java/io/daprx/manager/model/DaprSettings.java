@@ -14,7 +14,9 @@ import java.util.TreeSet;
 /**
  * The configuration settings of a {@code Microsoft.Dapr} extension, typed, each with its default. Parsing
  * collects every problem at once, so a user fixes a command line in one go; unknown keys are errors that
- * list the known ones (a silent no-op would leave users believing a setting took effect).
+ * list the known ones (a silent no-op would leave users believing a setting took effect). Parsed once where settings
+ * enter (the API, the CLI's render) or leave the store; {@link #source} keeps the text they were parsed from, which is
+ * what is stored and sealed.
  */
 public record DaprSettings(
     boolean haEnabled,
@@ -32,7 +34,12 @@ public record DaprSettings(
     Boolean applyCrds,
     boolean skipExistingDaprCheck,
     String existingDaprReleaseName,
-    String existingDaprReleaseNamespace) {
+    String existingDaprReleaseNamespace,
+    Map<String, String> source) {
+
+  public DaprSettings {
+    source = java.util.Collections.unmodifiableMap(new TreeMap<>(source));
+  }
 
   /** Components whose replica count may be set on its own ({@code <component>.replicaCount}). */
   public static final List<String> COMPONENTS = List.of("dapr_operator", "dapr_sentry", "dapr_sidecar_injector", "dapr_placement", "dapr_dashboard");
@@ -50,8 +57,8 @@ public record DaprSettings(
     k.put("global.logLevel", "info");
     k.put("global.logAsJson", "false");
     k.put("global.mtls.enabled", "true");
-    k.put("global.mtls.workloadCertTTL", "24h");
-    k.put("global.mtls.allowedClockSkew", "15m");
+    k.put("global.mtls.workloadCertTTL", io.daprx.sentry.SentryFlags.DEFAULT_WORKLOAD_CERT_TTL);
+    k.put("global.mtls.allowedClockSkew", io.daprx.sentry.SentryFlags.DEFAULT_ALLOWED_CLOCK_SKEW);
     k.put("global.nodeSelector.<key>", "");
     k.put("global.registry", "ghcr.io/daprx");
     k.put("global.tag", "");
@@ -124,13 +131,7 @@ public record DaprSettings(
       throw new InvalidSettingsException(problems);
     }
     return new DaprSettings(ha, haReplicas, replicas, logLevel, logAsJson, mtls, ttl, skew, nodeSelector,
-        value(s, "global.registry"), emptyToNull(s.get("global.tag")), forceInMemory, applyCrds, skipCheck, existingName, existingNs);
-  }
-
-  /** Replicas of a component: the HA count when HA is on, else its own {@code <component>.replicaCount}. */
-  public int replicas(String component) {
-    Integer own = componentReplicas.get(component);
-    return haEnabled ? haReplicaCount : (own == null ? 1 : own);
+        value(s, "global.registry"), emptyToNull(s.get("global.tag")), forceInMemory, applyCrds, skipCheck, existingName, existingNs, s);
   }
 
   /** Keys whose value differs between two raw settings maps and may not change; empty when the update is allowed. */

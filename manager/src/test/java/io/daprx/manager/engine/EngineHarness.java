@@ -95,11 +95,11 @@ final class EngineHarness implements AutoCloseable {
   }
 
   Extensions.Accepted create(Doc cluster, String name, Map<String, ?> properties) {
-    return extensions.create(cluster, name, request(properties), true);
+    return extensions.create(cluster, name, ExtensionRequest.parse(request(properties)), true);
   }
 
   Extensions.Accepted update(Doc cluster, String name, Map<String, ?> properties) {
-    return extensions.update(cluster, name, request(properties), null);
+    return extensions.update(cluster, name, ExtensionRequest.parse(request(properties)), null);
   }
 
   /** Operations accepted but not run yet. */
