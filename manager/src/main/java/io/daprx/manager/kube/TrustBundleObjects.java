@@ -1,6 +1,6 @@
 package io.daprx.manager.kube;
 
-import io.daprx.sentry.ca.RawBundle;
+import io.daprx.common.trust.RawBundle;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;

@@ -12,7 +12,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.daprx.manager.catalog.Release;
 import io.daprx.manager.catalog.Semver;
-import io.daprx.sentry.ca.RawBundle;
+import io.daprx.common.trust.RawBundle;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Service;

@@ -3,6 +3,7 @@ package io.daprx.sentry.ca;
 import io.daprx.common.pki.Certs;
 import io.daprx.common.pki.Pem;
 import io.daprx.common.spiffe.SpiffeId;
+import io.daprx.common.trust.CaBundle;
 import java.io.IOException;
 import java.security.PublicKey;
 import java.security.cert.X509Certificate;
@@ -65,7 +66,7 @@ public final class Signer {
         names[i + 1] = new GeneralName(GeneralName.dNSName, dnsNames.get(i));
       }
       X509v3CertificateBuilder b = new X509v3CertificateBuilder(
-          prep.issuerName(), CaBundles.serial(),
+          prep.issuerName(), Certs.serial(),
           Date.from(now.minus(allowedClockSkew)), Date.from(notAfter), new X500Name(new org.bouncycastle.asn1.x500.RDN[0]), subjectKey)
           // The subject is empty, so RFC 5280 wants the SAN extension critical (Go's x509 does the same).
           .addExtension(Extension.subjectAlternativeName, true, new GeneralNames(names))
