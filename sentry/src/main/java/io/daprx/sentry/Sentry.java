@@ -13,6 +13,7 @@ import io.daprx.common.trust.FileBundleStore;
 import io.daprx.proto.sentry.v1.SignCertificateRequest.TokenValidator;
 import io.daprx.sentry.ca.CaHolder;
 import io.daprx.sentry.ca.ExpiryCheck;
+import io.daprx.sentry.ca.IssuancePolicy;
 import io.daprx.sentry.ca.IssuedCertificate;
 import io.daprx.sentry.ca.KubernetesBundleStore;
 import io.daprx.sentry.ca.Signer;
@@ -102,11 +103,11 @@ public final class Sentry implements AutoCloseable {
       BundleStore store = store();
       ca = CaHolder.open(store, options.trustDomain(), options.namespace(), clock, b -> onCaChanged());
       readiness.set("ca", true);
-      signer = new Signer(ca, clock, options.allowedClockSkew());
+      signer = new Signer(ca, clock);
       metrics = new SentryMetrics(registry, ca, provider);
       issueOwnSvid();
-      CaService service = new CaService(signer, validators(), options.defaultValidator(), options.workloadCertTtl(),
-          options.namespace(), metrics);
+      IssuancePolicy policy = options.issuancePolicy();
+      CaService service = new CaService(signer, validators(), options.defaultValidator(), () -> policy, options.namespace(), metrics);
       ServerCredentials creds = TlsCredentials.serverTls(() -> ownSvid);
       ServerBuilder<?> builder = serverBuilder != null ? serverBuilder.apply(creds)
           : io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder.forAddress(new InetSocketAddress(options.listenAddress(), options.port()), creds);
@@ -177,7 +178,7 @@ public final class Sentry implements AutoCloseable {
     String ns = options.namespace();
     IssuedCertificate cert = signer.sign(keys.getPublic(), spiffeId(),
         List.of("dapr-sentry", "dapr-sentry." + ns + ".svc", "dapr-sentry." + ns + ".svc.cluster.local", "localhost"),
-        options.workloadCertTtl());
+        options.issuancePolicy());
     List<java.security.cert.X509Certificate> chain = io.daprx.common.pki.Pem.parseCertificates(cert.chainPem());
     ownSvid = new Svid(keys.getPrivate(), chain, ca.get().trustAnchors());
   }

@@ -2,6 +2,7 @@ package io.daprx.sentry;
 
 import io.daprx.common.pki.CryptoProviders;
 import io.daprx.proto.sentry.v1.SignCertificateRequest.TokenValidator;
+import io.daprx.sentry.ca.IssuancePolicy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -59,6 +60,11 @@ public record SentryOptions(
     return new SentryOptions("0.0.0.0", DEFAULT_PORT, DEFAULT_HEALTHZ_PORT, DEFAULT_METRICS_PORT, issuerCredentials,
         DEFAULT_TRUST_DOMAIN, DEFAULT_NAMESPACE, Mode.STANDALONE, DEFAULT_WORKLOAD_CERT_TTL, DEFAULT_ALLOWED_CLOCK_SKEW,
         Set.of(), null, Duration.ofSeconds(5), Duration.ofDays(30), CryptoProviders.Preference.AUTO);
+  }
+
+  /** The TTL and skew of the flags. */
+  public IssuancePolicy issuancePolicy() {
+    return new IssuancePolicy(workloadCertTtl, allowedClockSkew);
   }
 
   /** The validators in force: the given ones, or the mode's default. */
