@@ -12,8 +12,9 @@ import io.daprx.common.tls.TlsCredentials;
 import io.daprx.proto.sentry.v1.CAGrpc;
 import io.daprx.proto.sentry.v1.SignCertificateRequest;
 import io.daprx.proto.sentry.v1.SignCertificateResponse;
-import io.daprx.sentry.ca.CaBundle;
-import io.daprx.sentry.ca.CaBundles;
+import io.daprx.common.trust.CaBundle;
+import io.daprx.common.trust.CaBundles;
+import io.daprx.sentry.ca.IssuancePolicy;
 import io.daprx.sentry.ca.IssuedCertificate;
 import io.daprx.sentry.ca.Signer;
 import io.grpc.Server;
@@ -73,10 +74,10 @@ public final class ProtoSentry implements java.util.concurrent.Callable<Integer>
     CaBundle ca = CaBundles.generate("cluster.local", "dapr-system", CaBundles.DEFAULT_CA_TTL, clock);
     Files.createDirectories(dir);
     Files.writeString(dir.resolve("ca.crt"), ca.trustAnchorsPem());
-    Signer signer = new Signer(() -> ca, clock, Duration.ofMinutes(15));
+    Signer signer = new Signer(() -> ca, clock);
     KeyPair keys = KeyAlgorithm.EC_P256.generate();
     IssuedCertificate own = signer.sign(keys.getPublic(), SpiffeId.of("cluster.local", "dapr-system", "dapr-sentry"),
-        List.of("localhost"), Duration.ofHours(24));
+        List.of("localhost"), new IssuancePolicy(Duration.ofHours(24), Duration.ofMinutes(15)));
     Svid svid = new Svid(keys.getPrivate(), Pem.parseCertificates(own.chainPem()), ca.trustAnchors());
 
     FastSignPath fast = new FastSignPath(ca, Duration.ofHours(24), Duration.ofMinutes(15));

@@ -7,8 +7,9 @@ import io.daprx.common.pki.Pem;
 import io.daprx.common.spiffe.SpiffeId;
 import io.daprx.proto.sentry.v1.SignCertificateRequest;
 import io.daprx.proto.sentry.v1.SignCertificateRequest.TokenValidator;
-import io.daprx.sentry.ca.CaBundle;
-import io.daprx.sentry.ca.CaBundles;
+import io.daprx.common.trust.CaBundle;
+import io.daprx.common.trust.CaBundles;
+import io.daprx.sentry.ca.IssuancePolicy;
 import io.daprx.sentry.ca.Signer;
 import io.daprx.sentry.server.CaService;
 import io.daprx.sentry.server.SentryMetrics;
@@ -56,9 +57,10 @@ public final class SignPathTiming {
     CaBundle ca = CaBundles.generate("cluster.local", "dapr-system", CaBundles.DEFAULT_CA_TTL, clock);
     // the issuer key as sentry holds it after reading issuer.key from disk
     PrivateKey issuerKey = Pem.parsePrivateKey(Pem.encodePrivateKey(ca.issuerKey()));
-    Signer signer = new Signer(() -> ca, clock, Duration.ofMinutes(15));
+    Signer signer = new Signer(() -> ca, clock);
+    IssuancePolicy policy = new IssuancePolicy(Duration.ofHours(24), Duration.ofMinutes(15));
     CaService service = new CaService(signer, Map.of(TokenValidator.INSECURE, new InsecureValidator()), TokenValidator.INSECURE,
-        Duration.ofHours(24), "dapr-system", new SentryMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), () -> ca, provider));
+        () -> policy, "dapr-system", new SentryMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), () -> ca, provider));
     SpiffeId id = SpiffeId.of("public", "default", "bench-app");
 
     Map<KeyType, SignCertificateRequest[]> pools = new java.util.EnumMap<>(KeyType.class);
@@ -109,7 +111,7 @@ public final class SignPathTiming {
         v.update(info);
         return v.verify(sigBytes);
       });
-      time("  Signer.sign (build + sign + convert + PEM)", seconds, () -> signer.sign(spki, id, List.of(), Duration.ofHours(24)));
+      time("  Signer.sign (build + sign + convert + PEM)", seconds, () -> signer.sign(spki, id, List.of(), policy));
     }
 
     System.out.printf("%n-- parts of Signer.sign (the issuer signs with ECDSA P-256)%n");

@@ -54,11 +54,18 @@ final class SentryCommand implements Callable<Integer> {
       description = "standalone or kubernetes (default: ${DEFAULT-VALUE})")
   SentryOptions.Mode mode;
 
-  @Option(names = SentryFlags.WORKLOAD_CERT_TTL, defaultValue = SentryFlags.DEFAULT_WORKLOAD_CERT_TTL, description = "validity of issued certificates (default: ${DEFAULT-VALUE})")
+  @Option(names = SentryFlags.WORKLOAD_CERT_TTL, defaultValue = SentryFlags.DEFAULT_WORKLOAD_CERT_TTL,
+      description = "validity of issued certificates; in kubernetes mode the --config Configuration's spec.mtls.workloadCertTTL wins (default: ${DEFAULT-VALUE})")
   Duration workloadCertTtl;
 
-  @Option(names = SentryFlags.ALLOWED_CLOCK_SKEW, defaultValue = SentryFlags.DEFAULT_ALLOWED_CLOCK_SKEW, description = "how far NotBefore is back-dated (default: ${DEFAULT-VALUE})")
+  @Option(names = SentryFlags.ALLOWED_CLOCK_SKEW, defaultValue = SentryFlags.DEFAULT_ALLOWED_CLOCK_SKEW,
+      description = "how far NotBefore is back-dated; in kubernetes mode the --config Configuration's spec.mtls.allowedClockSkew wins (default: ${DEFAULT-VALUE})")
   Duration allowedClockSkew;
+
+  @Option(names = SentryFlags.CONFIG, paramLabel = "NAME",
+      description = "kubernetes mode: the Dapr Configuration in --namespace whose spec.mtls sets the TTL and clock skew, followed while"
+          + " sentry runs (default: " + SentryOptions.DEFAULT_CONFIG + "); standalone mode takes the two flags only")
+  String config;
 
   @Option(names = "--token-validators", split = ",", paramLabel = "NAME",
       description = "validators to accept: insecure, kubernetes, jwks (default: insecure in standalone mode, kubernetes in kubernetes mode)")
@@ -87,8 +94,13 @@ final class SentryCommand implements Callable<Integer> {
       System.setProperty("kubeconfig", kubeconfig.toAbsolutePath().toString());
     }
     SentryOptions options = new SentryOptions(listenAddress, port, healthzPort, enableMetrics ? metricsPort : -1,
-        issuerCredentials, trustDomain, namespace, mode, workloadCertTtl, allowedClockSkew,
+        issuerCredentials, trustDomain, namespace, mode, workloadCertTtl, allowedClockSkew, config,
         parseValidators(tokenValidators), jwksSource, Duration.ofSeconds(5), expiryWarning, cryptoProvider);
+    if (mode == SentryOptions.Mode.STANDALONE && config != null) {
+      // upstream reads a configuration file here; ours takes the TTL and skew from their flags
+      org.slf4j.LoggerFactory.getLogger(SentryCommand.class).warn(
+          "--config is read in kubernetes mode only; standalone sentry issues with --workload-cert-ttl and --allowed-clock-skew");
+    }
     Sentry sentry = new Sentry(options, Clock.systemUTC()).start();
     return runUntilStopped(sentry);
   }

@@ -6,10 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.daprx.common.pki.KeyAlgorithm;
 import io.daprx.common.pki.Pem;
-import io.daprx.sentry.ca.CaBundle;
-import io.daprx.sentry.ca.CaBundles;
-import io.daprx.sentry.ca.FileBundleStore;
-import io.daprx.sentry.ca.RawBundle;
+import io.daprx.common.trust.CaBundle;
+import io.daprx.common.trust.CaBundles;
+import io.daprx.common.trust.FileBundleStore;
+import io.daprx.common.trust.RawBundle;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;

@@ -8,14 +8,16 @@ import io.daprx.common.spiffe.SpiffeId;
 import io.daprx.common.svid.RenewalPolicy;
 import io.daprx.common.tls.Svid;
 import io.daprx.common.tls.TlsCredentials;
+import io.daprx.common.trust.BundleStore;
+import io.daprx.common.trust.FileBundleStore;
 import io.daprx.proto.sentry.v1.SignCertificateRequest.TokenValidator;
-import io.daprx.sentry.ca.BundleStore;
 import io.daprx.sentry.ca.CaHolder;
 import io.daprx.sentry.ca.ExpiryCheck;
-import io.daprx.sentry.ca.FileBundleStore;
+import io.daprx.sentry.ca.IssuancePolicy;
 import io.daprx.sentry.ca.IssuedCertificate;
 import io.daprx.sentry.ca.KubernetesBundleStore;
 import io.daprx.sentry.ca.Signer;
+import io.daprx.sentry.config.SystemConfigurationWatch;
 import io.daprx.sentry.server.CaService;
 import io.daprx.sentry.server.SentryMetrics;
 import io.daprx.sentry.validator.InsecureValidator;
@@ -42,18 +44,22 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The sentry component: options → constructor → {@link #start()} → {@link #close()}.
  *
- * <p>It owns the CA ({@link CaHolder}), its own serving SVID (signed by that CA, renewed at half-life and
+ * <p>It owns the CA ({@link CaHolder}), the issuance policy (the flags' TTL and skew; in Kubernetes mode the
+ * {@link SystemConfigurationWatch} over them), its own serving SVID (signed by that CA, renewed at half-life and
  * whenever the CA changes), the gRPC server and the health/metrics endpoints.
  */
 public final class Sentry implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Sentry.class);
+  // a reachable API server answers in milliseconds; an unreachable one should not hold the CA back, the flags serve meanwhile
+  private static final Duration CONFIGURATION_FIRST_READ = Duration.ofSeconds(3);
 
   private final SentryOptions options;
   private final Clock clock;
@@ -68,6 +74,8 @@ public final class Sentry implements AutoCloseable {
   private KubernetesClient kubernetes;
   private boolean ownsKubernetes;
   private CaHolder ca;
+  private Supplier<IssuancePolicy> policy;
+  private SystemConfigurationWatch configuration;
   private Signer signer;
   private SentryMetrics metrics;
   private volatile Svid ownSvid;
@@ -102,11 +110,11 @@ public final class Sentry implements AutoCloseable {
       BundleStore store = store();
       ca = CaHolder.open(store, options.trustDomain(), options.namespace(), clock, b -> onCaChanged());
       readiness.set("ca", true);
-      signer = new Signer(ca, clock, options.allowedClockSkew());
+      policy = issuancePolicySource();
+      signer = new Signer(ca, clock);
       metrics = new SentryMetrics(registry, ca, provider);
       issueOwnSvid();
-      CaService service = new CaService(signer, validators(), options.defaultValidator(), options.workloadCertTtl(),
-          options.namespace(), metrics);
+      CaService service = new CaService(signer, validators(), options.defaultValidator(), policy, options.namespace(), metrics);
       ServerCredentials creds = TlsCredentials.serverTls(() -> ownSvid);
       ServerBuilder<?> builder = serverBuilder != null ? serverBuilder.apply(creds)
           : io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder.forAddress(new InetSocketAddress(options.listenAddress(), options.port()), creds);
@@ -121,8 +129,8 @@ public final class Sentry implements AutoCloseable {
       endpoints = new Endpoints(options.listenAddress(), options.healthzPort(), options.metricsPort(), readiness, registry, app -> {});
       scheduler.scheduleWithFixedDelay(this::maintain, options.caPollInterval().toMillis(), options.caPollInterval().toMillis(), TimeUnit.MILLISECONDS);
       warnExpiry();
-      LOG.info("sentry {} serving on port {} (healthz {}, metrics {}), validators {}, crypto {}", spiffeId(), port(),
-          endpoints.healthzPort(), endpoints.metricsPort(), options.effectiveValidators(), provider);
+      LOG.info("sentry {} serving on port {} (healthz {}, metrics {}), validators {}, crypto {}, certificates with {}", spiffeId(),
+          port(), endpoints.healthzPort(), endpoints.metricsPort(), options.effectiveValidators(), provider, policy.get());
       return this;
     } catch (IOException e) {
       close();
@@ -138,6 +146,20 @@ public final class Sentry implements AutoCloseable {
       return new FileBundleStore(options.issuerCredentials());
     }
     return new KubernetesBundleStore(kubernetes(), options.namespace());
+  }
+
+  /**
+   * Standalone mode issues with the flags' values; Kubernetes mode with the Configuration named by {@code --config}
+   * over them, as upstream does, and follows its changes.
+   */
+  private Supplier<IssuancePolicy> issuancePolicySource() {
+    IssuancePolicy flags = options.issuancePolicy();
+    if (options.mode() == SentryOptions.Mode.STANDALONE) {
+      return () -> flags;
+    }
+    configuration = SystemConfigurationWatch.start(kubernetes(), options.namespace(), options.configName(), flags,
+        CONFIGURATION_FIRST_READ);
+    return configuration;
   }
 
   private KubernetesClient kubernetes() {
@@ -177,7 +199,7 @@ public final class Sentry implements AutoCloseable {
     String ns = options.namespace();
     IssuedCertificate cert = signer.sign(keys.getPublic(), spiffeId(),
         List.of("dapr-sentry", "dapr-sentry." + ns + ".svc", "dapr-sentry." + ns + ".svc.cluster.local", "localhost"),
-        options.workloadCertTtl());
+        policy.get());
     List<java.security.cert.X509Certificate> chain = io.daprx.common.pki.Pem.parseCertificates(cert.chainPem());
     ownSvid = new Svid(keys.getPrivate(), chain, ca.get().trustAnchors());
   }
@@ -233,6 +255,11 @@ public final class Sentry implements AutoCloseable {
     return ca;
   }
 
+  /** The TTL and clock skew the next certificate is signed with. */
+  public IssuancePolicy issuancePolicy() {
+    return policy.get();
+  }
+
   public PrometheusMeterRegistry registry() {
     return registry;
   }
@@ -246,6 +273,9 @@ public final class Sentry implements AutoCloseable {
     io.daprx.common.runtime.GrpcServers.stop(server, java.time.Duration.ofSeconds(5));
     if (handlers != null) {
       handlers.shutdownNow();
+    }
+    if (configuration != null) {
+      configuration.close();
     }
     if (ownsKubernetes && kubernetes != null) {
       kubernetes.close();

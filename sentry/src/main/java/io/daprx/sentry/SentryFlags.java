@@ -9,6 +9,8 @@ public final class SentryFlags {
   public static final String ISSUER_CREDENTIALS = "--issuer-credentials";
   public static final String WORKLOAD_CERT_TTL = "--workload-cert-ttl";
   public static final String ALLOWED_CLOCK_SKEW = "--allowed-clock-skew";
+  /** Kubernetes mode: the Configuration whose {@code spec.mtls} sets the two above (upstream's flag; default daprsystem). */
+  public static final String CONFIG = "--config";
 
   /** Upstream's defaults, as a user writes them (Go durations). */
   public static final String DEFAULT_WORKLOAD_CERT_TTL = "24h";

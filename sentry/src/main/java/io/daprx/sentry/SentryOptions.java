@@ -2,6 +2,8 @@ package io.daprx.sentry;
 
 import io.daprx.common.pki.CryptoProviders;
 import io.daprx.proto.sentry.v1.SignCertificateRequest.TokenValidator;
+import io.daprx.sentry.ca.IssuancePolicy;
+import io.daprx.sentry.config.SystemConfigurationWatch;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -10,6 +12,10 @@ import java.util.Set;
 /**
  * Every setting of sentry, typed, with Dapr's flag names and defaults (see {@link #defaults()}).
  *
+ * @param workloadCertTtl validity of issued certificates; in Kubernetes mode the Configuration's {@code spec.mtls.workloadCertTTL} wins
+ * @param allowedClockSkew how far NotBefore is back-dated; in Kubernetes mode the Configuration's {@code spec.mtls.allowedClockSkew} wins
+ * @param configName the Dapr Configuration in {@code namespace} read in Kubernetes mode (upstream's {@code --config}); null or
+ *     blank means {@value #DEFAULT_CONFIG}
  * @param tokenValidators validators accepted; empty means the mode's default (INSECURE standalone, KUBERNETES in Kubernetes)
  * @param jwksSource a JWKS file path or http(s) URL, required when JWKS is enabled
  * @param caPollInterval how often the CA store is re-read for a rotated bundle
@@ -26,6 +32,7 @@ public record SentryOptions(
     Mode mode,
     Duration workloadCertTtl,
     Duration allowedClockSkew,
+    String configName,
     Set<TokenValidator> tokenValidators,
     String jwksSource,
     Duration caPollInterval,
@@ -41,6 +48,7 @@ public record SentryOptions(
   public static final String DEFAULT_NAMESPACE = "dapr-system";
   public static final Duration DEFAULT_WORKLOAD_CERT_TTL = io.daprx.common.runtime.GoDuration.parse(SentryFlags.DEFAULT_WORKLOAD_CERT_TTL);
   public static final Duration DEFAULT_ALLOWED_CLOCK_SKEW = io.daprx.common.runtime.GoDuration.parse(SentryFlags.DEFAULT_ALLOWED_CLOCK_SKEW);
+  public static final String DEFAULT_CONFIG = SystemConfigurationWatch.DEFAULT_NAME;
 
   public SentryOptions {
     tokenValidators = tokenValidators == null || tokenValidators.isEmpty() ? EnumSet.noneOf(TokenValidator.class) : EnumSet.copyOf(tokenValidators);
@@ -50,6 +58,7 @@ public record SentryOptions(
     if (allowedClockSkew.isNegative()) {
       throw new IllegalArgumentException("--allowed-clock-skew must not be negative, e.g. 15m");
     }
+    configName = configName == null || configName.isBlank() ? DEFAULT_CONFIG : configName;
     if (mode == Mode.STANDALONE && issuerCredentials == null) {
       throw new IllegalArgumentException("standalone mode needs --issuer-credentials DIR (where ca.crt, issuer.crt and issuer.key are, or will be generated)");
     }
@@ -58,7 +67,12 @@ public record SentryOptions(
   public static SentryOptions defaults(Path issuerCredentials) {
     return new SentryOptions("0.0.0.0", DEFAULT_PORT, DEFAULT_HEALTHZ_PORT, DEFAULT_METRICS_PORT, issuerCredentials,
         DEFAULT_TRUST_DOMAIN, DEFAULT_NAMESPACE, Mode.STANDALONE, DEFAULT_WORKLOAD_CERT_TTL, DEFAULT_ALLOWED_CLOCK_SKEW,
-        Set.of(), null, Duration.ofSeconds(5), Duration.ofDays(30), CryptoProviders.Preference.AUTO);
+        DEFAULT_CONFIG, Set.of(), null, Duration.ofSeconds(5), Duration.ofDays(30), CryptoProviders.Preference.AUTO);
+  }
+
+  /** The TTL and skew of the flags: all of it in standalone mode, what the Configuration leaves unset in Kubernetes mode. */
+  public IssuancePolicy issuancePolicy() {
+    return new IssuancePolicy(workloadCertTtl, allowedClockSkew);
   }
 
   /** The validators in force: the given ones, or the mode's default. */
@@ -76,21 +90,21 @@ public record SentryOptions(
 
   public SentryOptions withPorts(int port, int healthzPort, int metricsPort) {
     return new SentryOptions(listenAddress, port, healthzPort, metricsPort, issuerCredentials, trustDomain, namespace, mode,
-        workloadCertTtl, allowedClockSkew, tokenValidators, jwksSource, caPollInterval, expiryWarning, cryptoProvider);
+        workloadCertTtl, allowedClockSkew, configName, tokenValidators, jwksSource, caPollInterval, expiryWarning, cryptoProvider);
   }
 
   public SentryOptions withListenAddress(String address) {
     return new SentryOptions(address, port, healthzPort, metricsPort, issuerCredentials, trustDomain, namespace, mode,
-        workloadCertTtl, allowedClockSkew, tokenValidators, jwksSource, caPollInterval, expiryWarning, cryptoProvider);
+        workloadCertTtl, allowedClockSkew, configName, tokenValidators, jwksSource, caPollInterval, expiryWarning, cryptoProvider);
   }
 
   public SentryOptions withValidators(Set<TokenValidator> validators, String jwksSource) {
     return new SentryOptions(listenAddress, port, healthzPort, metricsPort, issuerCredentials, trustDomain, namespace, mode,
-        workloadCertTtl, allowedClockSkew, validators, jwksSource, caPollInterval, expiryWarning, cryptoProvider);
+        workloadCertTtl, allowedClockSkew, configName, validators, jwksSource, caPollInterval, expiryWarning, cryptoProvider);
   }
 
   public SentryOptions withTtl(Duration workloadCertTtl, Duration allowedClockSkew) {
     return new SentryOptions(listenAddress, port, healthzPort, metricsPort, issuerCredentials, trustDomain, namespace, mode,
-        workloadCertTtl, allowedClockSkew, tokenValidators, jwksSource, caPollInterval, expiryWarning, cryptoProvider);
+        workloadCertTtl, allowedClockSkew, configName, tokenValidators, jwksSource, caPollInterval, expiryWarning, cryptoProvider);
   }
 }

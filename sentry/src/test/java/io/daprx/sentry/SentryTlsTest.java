@@ -9,12 +9,12 @@ import io.daprx.common.pki.Pem;
 import io.daprx.common.spiffe.SpiffeId;
 import io.daprx.common.svid.SvidClient;
 import io.daprx.common.tls.Svid;
+import io.daprx.common.trust.CaBundle;
+import io.daprx.common.trust.CaBundleException;
+import io.daprx.common.trust.CaBundles;
+import io.daprx.common.trust.FileBundleStore;
+import io.daprx.common.trust.RawBundle;
 import io.daprx.proto.sentry.v1.SignCertificateRequest.TokenValidator;
-import io.daprx.sentry.ca.CaBundle;
-import io.daprx.sentry.ca.CaBundleException;
-import io.daprx.sentry.ca.CaBundles;
-import io.daprx.sentry.ca.FileBundleStore;
-import io.daprx.sentry.ca.RawBundle;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -59,7 +59,7 @@ class SentryTlsTest {
   private SentryOptions options() {
     SentryOptions d = SentryOptions.defaults(creds).withPorts(0, 0, 0).withListenAddress("127.0.0.1");
     return new SentryOptions(d.listenAddress(), d.port(), d.healthzPort(), d.metricsPort(), d.issuerCredentials(), d.trustDomain(),
-        d.namespace(), d.mode(), d.workloadCertTtl(), d.allowedClockSkew(), d.tokenValidators(), d.jwksSource(),
+        d.namespace(), d.mode(), d.workloadCertTtl(), d.allowedClockSkew(), d.configName(), d.tokenValidators(), d.jwksSource(),
         Duration.ofMillis(200), d.expiryWarning(), d.cryptoProvider());
   }
 

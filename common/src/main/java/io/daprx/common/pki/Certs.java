@@ -1,14 +1,16 @@
 package io.daprx.common.pki;
 
 import io.daprx.common.spiffe.SpiffeId;
+import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
+import java.security.SecureRandom;
 import java.security.cert.CertPathBuilder;
 import java.security.cert.CertStore;
 import java.security.cert.CollectionCertStoreParameters;
 import java.security.cert.PKIXBuilderParameters;
-import java.security.cert.X509CertSelector;
 import java.security.cert.TrustAnchor;
+import java.security.cert.X509CertSelector;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.Collection;
@@ -28,6 +30,7 @@ import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 public final class Certs {
 
   private static final int SAN_URI = 6;
+  private static final SecureRandom SERIALS = new SecureRandom();
 
   private Certs() {}
 
@@ -96,6 +99,11 @@ public final class Certs {
     } catch (java.security.cert.CertPathBuilderException e) {
       throw new java.security.cert.CertificateException("certificate does not chain to a trust anchor: " + e.getMessage(), e);
     }
+  }
+
+  /** A random positive 128-bit serial, as Dapr and Go's x509 do; CA and leaf certificates both take one. */
+  public static BigInteger serial() {
+    return new BigInteger(128, SERIALS).setBit(0);
   }
 
   public static Instant notAfter(X509Certificate c) {

@@ -2,7 +2,7 @@ package io.daprx.manager.kube;
 
 import io.daprx.manager.catalog.Release;
 import io.daprx.manager.model.DaprSettings;
-import io.daprx.sentry.ca.RawBundle;
+import io.daprx.common.trust.RawBundle;
 import java.util.Objects;
 
 /**

@@ -44,9 +44,10 @@ final class Rbac {
     Component c = ControlPlane.SENTRY;
     return bundle(c, spec, c.serviceAccount(), List.of(
             rule("authentication.k8s.io", "tokenreviews", "create"),
-            // our Kubernetes validator checks the pod's service account and app-id annotation, and its Configuration
+            // our Kubernetes validator checks the pod's service account and app-id annotation, and its Configuration;
+            // sentry watches daprsystem for its certificate TTL and clock skew
             rule("", "pods", "get"),
-            rule("dapr.io", "configurations", "get", "list")),
+            rule("dapr.io", "configurations", "get", "list", "watch")),
         c.serviceAccount(), List.of(
             // only the objects the install renders: sentry fills them, it never needs to create one
             named(rule("", "secrets", "get", "update", "patch"), Pods.TRUST_BUNDLE),

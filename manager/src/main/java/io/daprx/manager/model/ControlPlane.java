@@ -117,10 +117,16 @@ public final class ControlPlane {
     return c == DASHBOARD ? "local" : "standalone";
   }
 
+  /**
+   * On Kubernetes sentry reads the certificate TTL and clock skew from the {@code daprsystem} Configuration, as upstream
+   * does, and follows a user's edit of it: passing them as flags too would make two sources of truth.
+   */
   private static List<String> sentryFlags(Launch l) {
     List<String> a = new ArrayList<>(optional(SentryFlags.ISSUER_CREDENTIALS, l.issuerCredentials()));
-    a.addAll(List.of(SentryFlags.WORKLOAD_CERT_TTL, GoDuration.format(l.settings().workloadCertTtl()),
-        SentryFlags.ALLOWED_CLOCK_SKEW, GoDuration.format(l.settings().allowedClockSkew())));
+    if (!l.kubernetes()) {
+      a.addAll(List.of(SentryFlags.WORKLOAD_CERT_TTL, GoDuration.format(l.settings().workloadCertTtl()),
+          SentryFlags.ALLOWED_CLOCK_SKEW, GoDuration.format(l.settings().allowedClockSkew())));
+    }
     return a;
   }
 

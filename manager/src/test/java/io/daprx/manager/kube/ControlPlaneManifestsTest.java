@@ -12,7 +12,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.daprx.manager.catalog.Release;
 import io.daprx.manager.catalog.Semver;
-import io.daprx.sentry.ca.RawBundle;
+import io.daprx.common.trust.RawBundle;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Service;
@@ -298,8 +298,14 @@ class ControlPlaneManifestsTest {
     List<HasMetadata> objects = render(Map.of("global.mtls.workloadCertTTL", "12h", "global.mtls.allowedClockSkew", "1m",
         "global.logLevel", "debug", "global.logAsJson", "true"));
     List<String> sentry = args(objects, "dapr-sentry");
-    assertThat(flag(sentry, "--workload-cert-ttl")).isEqualTo("12h0m0s");
-    assertThat(flag(sentry, "--allowed-clock-skew")).isEqualTo("1m0s");
+    // sentry reads them from the daprsystem Configuration, which a user may edit; flags would be a second source of truth
+    assertThat(sentry).doesNotContain("--workload-cert-ttl", "--allowed-clock-skew");
+    io.fabric8.kubernetes.api.model.GenericKubernetesResource config = objects.stream()
+        .filter(o -> o.getKind().equals("Configuration") && o.getMetadata().getName().equals("daprsystem"))
+        .map(io.fabric8.kubernetes.api.model.GenericKubernetesResource.class::cast).findFirst().orElseThrow();
+    @SuppressWarnings("unchecked")
+    Map<String, Object> mtls = (Map<String, Object>) ((Map<String, Object>) config.getAdditionalProperties().get("spec")).get("mtls");
+    assertThat(mtls).containsEntry("workloadCertTTL", "12h0m0s").containsEntry("allowedClockSkew", "1m0s");
     for (String w : List.of("dapr-sentry", "dapr-operator", "dapr-placement-server", "dapr-sidecar-injector", "dapr-dashboard")) {
       assertThat(flag(args(objects, w), "--log-level")).as(w).isEqualTo("debug");
       assertThat(args(objects, w)).as(w).contains("--log-as-json");

@@ -3,7 +3,7 @@ package io.daprx.manager.kube;
 import io.daprx.manager.catalog.Release;
 import io.daprx.manager.catalog.Semver;
 import io.daprx.manager.model.DaprSettings;
-import io.daprx.sentry.ca.RawBundle;
+import io.daprx.common.trust.RawBundle;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.apps.Deployment;

@@ -1,5 +1,10 @@
 package io.daprx.sentry.ca;
 
+import io.daprx.common.trust.BundleStore;
+import io.daprx.common.trust.CaBundle;
+import io.daprx.common.trust.CaBundleException;
+import io.daprx.common.trust.CaBundles;
+import io.daprx.common.trust.RawBundle;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;

@@ -1,5 +1,6 @@
 package io.daprx.sentry.ca;
 
+import io.daprx.common.trust.CaBundle;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

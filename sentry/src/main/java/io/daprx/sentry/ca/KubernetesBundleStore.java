@@ -1,5 +1,7 @@
 package io.daprx.sentry.ca;
 
+import io.daprx.common.trust.BundleStore;
+import io.daprx.common.trust.RawBundle;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Secret;

@@ -3,11 +3,11 @@ package io.daprx.sentry.ca;
 import io.daprx.common.pki.Certs;
 import io.daprx.common.pki.Pem;
 import io.daprx.common.spiffe.SpiffeId;
+import io.daprx.common.trust.CaBundle;
 import java.io.IOException;
 import java.security.PublicKey;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.List;
@@ -29,31 +29,30 @@ import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 /**
  * Signs SVIDs with the current issuer: URI SAN only (plus DNS SANs for control-plane serving certs),
  * digitalSignature, serverAuth+clientAuth, NotBefore = now − skew, NotAfter = now + TTL (never past the
- * issuer's own expiry).
+ * issuer's own expiry). TTL and skew come with each call ({@link IssuancePolicy}): their owner may change
+ * them while sentry runs.
  */
 public final class Signer {
 
   private final Supplier<CaBundle> ca;
   private final Clock clock;
-  private final Duration allowedClockSkew;
 
-  public Signer(Supplier<CaBundle> ca, Clock clock, Duration allowedClockSkew) {
+  public Signer(Supplier<CaBundle> ca, Clock clock) {
     this.ca = ca;
     this.clock = clock;
-    this.allowedClockSkew = allowedClockSkew;
   }
 
-  public IssuedCertificate sign(PublicKey subjectKey, SpiffeId id, List<String> dnsNames, Duration ttl) {
-    return sign(SubjectPublicKeyInfo.getInstance(subjectKey.getEncoded()), id, dnsNames, ttl);
+  public IssuedCertificate sign(PublicKey subjectKey, SpiffeId id, List<String> dnsNames, IssuancePolicy policy) {
+    return sign(SubjectPublicKeyInfo.getInstance(subjectKey.getEncoded()), id, dnsNames, policy);
   }
 
   /** Signs straight from the CSR's key structure, sparing a key conversion on the hot path. */
-  public IssuedCertificate sign(SubjectPublicKeyInfo subjectKey, SpiffeId id, List<String> dnsNames, Duration ttl) {
+  public IssuedCertificate sign(SubjectPublicKeyInfo subjectKey, SpiffeId id, List<String> dnsNames, IssuancePolicy policy) {
     CaBundle bundle = ca.get();
     Prepared prep = prepare(bundle);
     X509Certificate issuer = bundle.issuer();
     Instant now = clock.instant();
-    Instant notAfter = now.plus(ttl);
+    Instant notAfter = now.plus(policy.workloadCertTtl());
     Instant issuerEnd = issuer.getNotAfter().toInstant();
     if (notAfter.isAfter(issuerEnd)) {
       notAfter = issuerEnd;
@@ -65,8 +64,8 @@ public final class Signer {
         names[i + 1] = new GeneralName(GeneralName.dNSName, dnsNames.get(i));
       }
       X509v3CertificateBuilder b = new X509v3CertificateBuilder(
-          prep.issuerName(), CaBundles.serial(),
-          Date.from(now.minus(allowedClockSkew)), Date.from(notAfter), new X500Name(new org.bouncycastle.asn1.x500.RDN[0]), subjectKey)
+          prep.issuerName(), Certs.serial(),
+          Date.from(now.minus(policy.allowedClockSkew())), Date.from(notAfter), new X500Name(new org.bouncycastle.asn1.x500.RDN[0]), subjectKey)
           // The subject is empty, so RFC 5280 wants the SAN extension critical (Go's x509 does the same).
           .addExtension(Extension.subjectAlternativeName, true, new GeneralNames(names))
           .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))

@@ -9,6 +9,7 @@ import io.daprx.proto.sentry.v1.CAGrpc;
 import io.daprx.proto.sentry.v1.SignCertificateRequest;
 import io.daprx.proto.sentry.v1.SignCertificateRequest.TokenValidator;
 import io.daprx.proto.sentry.v1.SignCertificateResponse;
+import io.daprx.sentry.ca.IssuancePolicy;
 import io.daprx.sentry.ca.IssuedCertificate;
 import io.daprx.sentry.ca.Signer;
 import io.daprx.sentry.validator.ValidationException;
@@ -19,10 +20,10 @@ import io.grpc.stub.StreamObserver;
 import java.security.PublicKey;
 import java.security.Signature;
 import java.security.spec.X509EncodedKeySpec;
-import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.edec.EdECObjectIdentifiers;
@@ -51,16 +52,17 @@ public final class CaService extends CAGrpc.CAImplBase {
   private final Signer signer;
   private final Map<TokenValidator, Validator> validators;
   private final TokenValidator defaultValidator;
-  private final Duration workloadTtl;
+  private final Supplier<IssuancePolicy> policy;
   private final String controlPlaneNamespace;
   private final SentryMetrics metrics;
 
+  /** @param policy the TTL and clock skew in force, read once per request */
   public CaService(Signer signer, Map<TokenValidator, Validator> validators, TokenValidator defaultValidator,
-      Duration workloadTtl, String controlPlaneNamespace, SentryMetrics metrics) {
+      Supplier<IssuancePolicy> policy, String controlPlaneNamespace, SentryMetrics metrics) {
     this.signer = signer;
     this.validators = new EnumMap<>(validators);
     this.defaultValidator = defaultValidator;
-    this.workloadTtl = workloadTtl;
+    this.policy = policy;
     this.controlPlaneNamespace = controlPlaneNamespace;
     this.metrics = metrics;
   }
@@ -108,7 +110,7 @@ public final class CaService extends CAGrpc.CAImplBase {
           req.getNamespace() + "/" + req.getId() + ": " + e.detail());
     }
     SubjectPublicKeyInfo key = checkCsr(csr);
-    IssuedCertificate cert = signer.sign(key, id, dnsNames(req), workloadTtl);
+    IssuedCertificate cert = signer.sign(key, id, dnsNames(req), policy.get());
     return SignCertificateResponse.newBuilder()
         .setWorkloadCertificate(ByteString.copyFromUtf8(cert.chainPem()))
         .addTrustChainCertificates(ByteString.copyFromUtf8(cert.trustAnchorsPem()))

@@ -1,6 +1,6 @@
 package io.daprx.sentry.server;
 
-import io.daprx.sentry.ca.CaBundle;
+import io.daprx.common.trust.CaBundle;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -2,6 +2,8 @@ package io.daprx.sentry.ca;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.daprx.common.trust.CaBundle;
+import io.daprx.common.trust.CaBundles;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

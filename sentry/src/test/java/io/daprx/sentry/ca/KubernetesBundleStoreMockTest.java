@@ -2,6 +2,7 @@ package io.daprx.sentry.ca;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.daprx.common.trust.RawBundle;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;

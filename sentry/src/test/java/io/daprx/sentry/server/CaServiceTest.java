@@ -11,8 +11,9 @@ import io.daprx.common.spiffe.SpiffeId;
 import io.daprx.proto.sentry.v1.SignCertificateRequest;
 import io.daprx.proto.sentry.v1.SignCertificateRequest.TokenValidator;
 import io.daprx.proto.sentry.v1.SignCertificateResponse;
-import io.daprx.sentry.ca.CaBundle;
-import io.daprx.sentry.ca.CaBundles;
+import io.daprx.common.trust.CaBundle;
+import io.daprx.common.trust.CaBundles;
+import io.daprx.sentry.ca.IssuancePolicy;
 import io.daprx.sentry.ca.Signer;
 import io.daprx.sentry.validator.InsecureValidator;
 import io.grpc.Status;
@@ -51,8 +52,9 @@ class CaServiceTest {
   private final Clock clock = Clock.systemUTC();
   private final CaBundle ca = CaBundles.generate("cluster.local", "dapr-system", CaBundles.DEFAULT_CA_TTL, clock);
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-  private final CaService service = new CaService(new Signer(() -> ca, clock, Duration.ofMinutes(15)),
-      Map.of(TokenValidator.INSECURE, new InsecureValidator()), TokenValidator.INSECURE, Duration.ofHours(24), "dapr-system",
+  private final CaService service = new CaService(new Signer(() -> ca, clock),
+      Map.of(TokenValidator.INSECURE, new InsecureValidator()), TokenValidator.INSECURE,
+      () -> new IssuancePolicy(Duration.ofHours(24), Duration.ofMinutes(15)), "dapr-system",
       new SentryMetrics(registry, () -> ca, "test"));
 
   @TempDir
@@ -235,9 +237,9 @@ class CaServiceTest {
   @Test
   void leafNeverOutlivesItsIssuer() throws Exception {
     CaBundle shortCa = CaBundles.generate("cluster.local", "dapr-system", Duration.ofHours(2), clock);
-    Signer signer = new Signer(() -> shortCa, clock, Duration.ofMinutes(15));
+    Signer signer = new Signer(() -> shortCa, clock);
     KeyPair k = KeyAlgorithm.ED25519.generate();
-    X509Certificate leaf = signer.sign(k.getPublic(), SpiffeId.of("public", "default", "a"), List.of(), Duration.ofHours(24)).leaf();
+    X509Certificate leaf = signer.sign(k.getPublic(), SpiffeId.of("public", "default", "a"), List.of(), new IssuancePolicy(Duration.ofHours(24), Duration.ofMinutes(15))).leaf();
     assertThat(leaf.getNotAfter()).isEqualTo(shortCa.issuer().getNotAfter());
     assertThat(leaf.getSerialNumber()).isPositive().isNotEqualTo(BigInteger.ZERO);
   }

@@ -1,4 +1,4 @@
-package io.daprx.sentry.ca;
+package io.daprx.common.trust;
 
 /** A CA bundle that cannot be used; the message says what is wrong and what to do. */
 public final class CaBundleException extends RuntimeException {

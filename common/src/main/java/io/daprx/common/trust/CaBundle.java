@@ -1,4 +1,4 @@
-package io.daprx.sentry.ca;
+package io.daprx.common.trust;
 
 import io.daprx.common.pki.KeyAlgorithm;
 import io.daprx.common.pki.Pem;

@@ -1,4 +1,4 @@
-package io.daprx.sentry.ca;
+package io.daprx.common.trust;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,4 +1,4 @@
-package io.daprx.sentry.ca;
+package io.daprx.common.trust;
 
 /**
  * Where the CA bundle lives: a directory in standalone mode, Secret + ConfigMap {@code dapr-trust-bundle}

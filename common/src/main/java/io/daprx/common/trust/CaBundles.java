@@ -1,9 +1,8 @@
-package io.daprx.sentry.ca;
+package io.daprx.common.trust;
 
 import io.daprx.common.pki.Certs;
 import io.daprx.common.pki.KeyAlgorithm;
 import io.daprx.common.pki.Pem;
-import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.PrivateKey;
@@ -32,7 +31,8 @@ import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 
 /**
  * Makes, checks and rotates CA bundles. Everything here is a function of its inputs and the clock: no
- * store is touched, so {@link CaLoader} decides what to read and write.
+ * store is touched, so the caller (sentry's CA holder, the manager, {@code daprx mtls}) decides what to read
+ * and write.
  */
 public final class CaBundles {
 
@@ -248,7 +248,7 @@ public final class CaBundles {
       X509Certificate issuerCert, Instant now, Duration ttl, int pathLen, int keyUsage) {
     try {
       JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
-      X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(issuerName, serial(),
+      X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(issuerName, Certs.serial(),
           Date.from(now.minus(Duration.ofMinutes(15))), Date.from(now.plus(ttl)), subject, subjectKey)
           .addExtension(Extension.basicConstraints, true, pathLen >= 0 ? new BasicConstraints(pathLen) : new BasicConstraints(true))
           .addExtension(Extension.keyUsage, true, new KeyUsage(keyUsage))
@@ -261,11 +261,6 @@ public final class CaBundles {
     } catch (CertIOException | GeneralSecurityException e) {
       throw new IllegalStateException("cannot build a CA certificate: " + e.getMessage(), e);
     }
-  }
-
-  /** A random positive 128-bit serial, as Dapr and Go's x509 do. */
-  static BigInteger serial() {
-    return new BigInteger(128, RANDOM).setBit(0);
   }
 
   private static X500Name org(String o) {

@@ -1,4 +1,4 @@
-package io.daprx.sentry.ca;
+package io.daprx.common.trust;
 
 /**
  * The three PEM texts of a CA bundle as stored: {@code ca.crt} (trust anchors), {@code issuer.crt}

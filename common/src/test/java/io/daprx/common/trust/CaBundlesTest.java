@@ -1,4 +1,4 @@
-package io.daprx.sentry.ca;
+package io.daprx.common.trust;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -16,7 +16,17 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Date;
 import java.util.List;
+import org.bouncycastle.asn1.x500.RDN;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -156,10 +166,16 @@ class CaBundlesTest {
     return CaBundles.underRoot(root, rootKeys.getPrivate(), "cluster.local", "dapr-system", Duration.ofDays(365), clock);
   }
 
-  private X509Certificate leaf(CaBundle b) {
+  /** A bare leaf under the bundle's issuer: enough to check chains without sentry's signer. */
+  private X509Certificate leaf(CaBundle b) throws Exception {
     KeyPair k = KeyAlgorithm.ED25519.generate();
-    return new Signer(() -> b, clock, Duration.ofMinutes(15))
-        .sign(k.getPublic(), SpiffeId.of("public", "default", "app"), List.of(), Duration.ofHours(1)).leaf();
+    X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(b.issuer(), Certs.serial(),
+        Date.from(now.minus(Duration.ofMinutes(15))), Date.from(now.plus(Duration.ofHours(1))),
+        new X500Name(new RDN[0]), k.getPublic())
+        .addExtension(Extension.subjectAlternativeName, true,
+            new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, SpiffeId.of("public", "default", "app").toString())))
+        .addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+    return new JcaX509CertificateConverter().getCertificate(builder.build(Certs.signer(b.issuerKey(), b.issuerKeyAlgorithm())));
   }
 
   private static List<X509Certificate> chainOf(X509Certificate leaf, CaBundle b) {
