@@ -2,7 +2,6 @@ package io.daprx.manager.deploy;
 
 import io.daprx.manager.model.Component;
 import io.daprx.manager.model.ControlPlane;
-import io.daprx.manager.model.DaprSettings;
 import io.daprx.manager.install.InstallPlan;
 import io.daprx.manager.install.LocalCluster;
 import io.daprx.manager.install.PodPlan;
@@ -48,9 +47,6 @@ public final class LocalTarget implements Target {
   private final Clock clock;
   private final io.daprx.manager.install.ManagerAccess manager;
   private final Map<String, List<ServiceProxy>> proxies = new ConcurrentHashMap<>();
-  // Every pod a group's plans have named, by name: while an update rolls, the old replicas still serve and
-  // must stay behind their Service until the supervisor has replaced them.
-  private final Map<String, Map<String, PodPlan>> known = new ConcurrentHashMap<>();
 
   /**
    * @param distributions the argv that runs each daprx version, to which a component's arguments are appended
@@ -85,71 +81,35 @@ public final class LocalTarget implements Target {
     } catch (IOException | UncheckedIOException e) {
       throw new ReconcileException("cannot prepare the cluster directory " + lc.dir() + ": " + e.getMessage(), e);
     }
-    // A straight chain of steps, one component after the other in install order (sentry first: every
-    // other component gets its identity from it), each waited for before the next starts. Pods that
-    // already run stay desired throughout, so an update never stops a later component to start it again.
-    Map<String, ProcessSpec> byName = new LinkedHashMap<>();
+    // A straight chain of steps, one component after the other in install order (sentry first: every other component
+    // gets its identity from it), each gated on its new replicas being ready before the next starts. What runs of later
+    // components stays desired as it is until their turn, so an update never rolls the operator before the new sentries
+    // are ready and never stops a later component early. The supervisor rolls each step one replica at a time.
+    Map<String, List<ProcessSpec>> wanted = new LinkedHashMap<>();
     for (PodPlan p : plan.pods()) {
       List<String> argv = new ArrayList<>(launcher);
       argv.addAll(p.args());
-      byName.put(p.name(), ProcessSpec.of(p.name(), p.component(), p.version(), p.ordinal(), argv, Map.of("NAMESPACE", namespace),
-          p.logFile(), p.readiness()));
+      wanted.computeIfAbsent(p.component(), c -> new ArrayList<>()).add(ProcessSpec.of(p.name(), p.component(), p.version(), p.ordinal(),
+          argv, Map.of("NAMESPACE", namespace), p.logFile(), p.readiness()));
     }
-    // What runs now stays as it is until its component's turn: an update or an upgrade never rolls the operator
-    // before the new sentries are ready, and never stops a later component early.
     List<ProcessSpec> before = supervisor.desired(group);
     java.util.Set<String> running = new java.util.HashSet<>();
     supervisor.status(group).forEach(p -> running.add(p.name()));
-    Map<String, PodPlan> pods = known.computeIfAbsent(group, g -> new ConcurrentHashMap<>());
-    pods.keySet().retainAll(running);
-    // replicas of an earlier plan stay behind their Service until they are replaced, even after a server restart
-    before.stream().filter(s -> running.contains(s.name()) && s.ordinal() != null && !pods.containsKey(s.name()))
-        .forEach(s -> pods.put(s.name(), InstallPlan.replica(lc, s.name(), s.component(), s.ordinal(), s.version())));
-    plan.pods().forEach(p -> pods.put(p.name(), p));
-    startServices(group, plan);
+    startServices(group, lc);
     Instant deadline = clock.instant().plus(timeout);
     List<ProcessSpec> earlier = new ArrayList<>();
     for (Component c : ControlPlane.COMPONENTS) {
-      String component = c.name();
-      List<ProcessSpec> later = before.stream()
-          .filter(s -> running.contains(s.name()) && ControlPlane.order(s.component()) > ControlPlane.order(component))
-          .toList();
-      List<ProcessSpec> wanted = byName.values().stream().filter(s -> s.component().equals(component)).toList();
-      List<ProcessSpec> old = new ArrayList<>(before.stream()
-          .filter(s -> s.component().equals(component) && running.contains(s.name()) && !byName.containsKey(s.name())).toList());
-      // replicas that already run under their name stay (a StatefulSet's pods roll in place, in the supervisor)
-      List<ProcessSpec> started = new ArrayList<>(wanted.stream().filter(x -> running.contains(x.name())).toList());
-      List<ProcessSpec> toStart = wanted.stream().filter(x -> !running.contains(x.name())).toList();
-      for (List<ProcessSpec> step : rollingSteps(toStart, old)) {
-        // a new replica takes the place (the ports) of the old replica with its ordinal; the other old ones serve on
-        for (ProcessSpec next : step) {
-          old.removeIf(o -> o.ordinal() == null || next.ordinal() == null || o.ordinal().equals(next.ordinal()));
-        }
-        started.addAll(step);
-        List<ProcessSpec> specs = new ArrayList<>(earlier);
-        specs.addAll(started);
-        specs.addAll(old);
-        specs.addAll(later);
-        supervisor.apply(group, specs);
-        // the gate: what this change has started so far is ready (a later component already broken does not block a fix)
-        List<String> gate = new ArrayList<>(earlier.stream().map(ProcessSpec::name).toList());
-        started.forEach(x -> gate.add(x.name()));
-        awaitReady(group, gate, deadline, timeout, namespace);
-      }
-      earlier.addAll(wanted);
+      List<ProcessSpec> step = wanted.getOrDefault(c.name(), List.of());
+      List<ProcessSpec> specs = new ArrayList<>(earlier);
+      specs.addAll(step);
+      before.stream().filter(s -> running.contains(s.name()) && ControlPlane.order(s.component()) > ControlPlane.order(c.name()))
+          .forEach(specs::add);
+      supervisor.apply(group, specs);
+      earlier.addAll(step);
+      // the gate: what this change has started so far is ready (a later component already broken does not block a fix)
+      awaitReady(group, earlier.stream().map(ProcessSpec::name).toList(), deadline, timeout, namespace);
     }
-    // replicas beyond the new replica count, if it shrank
-    supervisor.apply(group, earlier);
-    awaitReady(group, earlier.stream().map(ProcessSpec::name).toList(), deadline, timeout, namespace);
     return statuses(plan, supervisor.status(group));
-  }
-
-  /**
-   * The replicas of a component to start, in steps: all at once when nothing of the component runs under other names
-   * (an install, or a change StatefulSet pods take in place), else one at a time.
-   */
-  private static List<List<ProcessSpec>> rollingSteps(List<ProcessSpec> toStart, List<ProcessSpec> old) {
-    return old.isEmpty() || toStart.isEmpty() ? List.of(toStart) : toStart.stream().map(List::of).toList();
   }
 
   private void awaitReady(String group, List<String> names, Instant deadline, Duration timeout, String namespace)
@@ -203,27 +163,23 @@ public final class LocalTarget implements Target {
   }
 
   /** The Services of an install with the ready endpoints behind each. */
-  public List<ServiceView> services(Doc cluster, String namespace, DaprSettings settings) {
+  public List<ServiceView> services(Doc cluster, String namespace) {
     LocalCluster lc = local(cluster);
-    InstallPlan plan = InstallPlan.forLocal(lc, namespace, settings);
     List<PodStatus> pods = supervisor.status(group(lc, namespace));
     List<ServiceView> out = new ArrayList<>();
-    for (ServicePlan s : plan.services()) {
-      out.add(new ServiceView(s.name(), "127.0.0.1:" + s.port(), s.port(), endpoints(known.getOrDefault(group(lc, namespace), Map.of()), pods, s).stream()
+    for (ServicePlan s : InstallPlan.services(lc)) {
+      out.add(new ServiceView(s.name(), "127.0.0.1:" + s.port(), s.port(), endpoints(lc, pods, s).stream()
           .map(a -> a.getHostString() + ":" + a.getPort()).toList()));
     }
     return out;
   }
 
-  /**
-   * The named ports of each pod (grpc, healthz, metrics, raft), for inspection: from the plan of each version that
-   * runs, since pod names depend on the version and both run while an upgrade rolls.
-   */
-  public Map<String, Map<String, Integer>> podPorts(Doc cluster, String namespace, DaprSettings settings) {
+  /** The named ports of each pod that runs (grpc, healthz, metrics, raft), from its component and ordinal. */
+  public Map<String, Map<String, Integer>> podPorts(Doc cluster, String namespace) {
     LocalCluster lc = local(cluster);
     Map<String, Map<String, Integer>> out = new LinkedHashMap<>();
-    supervisor.status(group(lc, namespace)).stream().map(p -> p.version() == null ? "" : p.version()).distinct()
-        .forEach(v -> InstallPlan.forLocal(lc, namespace, settings, v).pods().forEach(p -> out.put(p.name(), p.ports())));
+    supervisor.status(group(lc, namespace)).stream().filter(p -> p.ordinal() != null)
+        .forEach(p -> out.put(p.name(), InstallPlan.ports(lc, p.component(), p.ordinal())));
     return out;
   }
 
@@ -236,14 +192,14 @@ public final class LocalTarget implements Target {
   /** A Service's address and the ready replicas behind it. */
   public record ServiceView(String name, String address, int port, List<String> endpoints) {}
 
-  private void startServices(String group, InstallPlan plan) throws ReconcileException {
+  private void startServices(String group, LocalCluster lc) throws ReconcileException {
     if (proxies.containsKey(group)) {
       return;
     }
     List<ServiceProxy> started = new ArrayList<>();
-    for (ServicePlan s : plan.services()) {
+    for (ServicePlan s : InstallPlan.services(lc)) {
       try {
-        started.add(new ServiceProxy(s.name(), s.port(), () -> endpoints(known.getOrDefault(group, Map.of()), supervisor.status(group), s)));
+        started.add(new ServiceProxy(s.name(), s.port(), () -> endpoints(lc, supervisor.status(group), s)));
       } catch (IOException e) {
         started.forEach(ServiceProxy::close);
         throw new ReconcileException("cannot open Service " + s.name() + " on 127.0.0.1:" + s.port() + ": " + e.getMessage(), e);
@@ -253,7 +209,6 @@ public final class LocalTarget implements Target {
   }
 
   private void stopServices(String group) {
-    known.remove(group);
     List<ServiceProxy> ps = proxies.remove(group);
     if (ps != null) {
       ps.forEach(ServiceProxy::close);
@@ -265,13 +220,13 @@ public final class LocalTarget implements Target {
     proxies.keySet().forEach(this::stopServices);
   }
 
-  /** The ready pods of the Service's workload, whichever plan started them. */
-  private static List<InetSocketAddress> endpoints(Map<String, PodPlan> known, List<PodStatus> pods, ServicePlan s) {
+  /** The ready pods of the Service's workload, whichever plan started them: their ports follow from their ordinal. */
+  private static List<InetSocketAddress> endpoints(LocalCluster lc, List<PodStatus> pods, ServicePlan s) {
     List<InetSocketAddress> out = new ArrayList<>();
     for (PodStatus st : pods) {
-      PodPlan p = known.get(st.name());
-      if (st.ready() && p != null && p.workload().equals(s.workload())) {
-        out.add(new InetSocketAddress("127.0.0.1", p.ports().get(s.targetPort())));
+      boolean behind = ControlPlane.component(st.component()).map(c -> c.workload().equals(s.workload())).orElse(false);
+      if (st.ready() && st.ordinal() != null && behind) {
+        out.add(new InetSocketAddress("127.0.0.1", InstallPlan.ports(lc, st.component(), st.ordinal()).get(s.targetPort())));
       }
     }
     return out;

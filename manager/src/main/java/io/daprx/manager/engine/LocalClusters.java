@@ -96,7 +96,7 @@ public final class LocalClusters {
     ArrayNode out = Json.MAPPER.createArrayNode();
     for (Doc ext : installs(cluster, namespace)) {
       String ns = OperationRunner.namespace(ext);
-      java.util.Map<String, java.util.Map<String, Integer>> ports = target.podPorts(cluster, ns, extensions.desiredSettings(ext));
+      java.util.Map<String, java.util.Map<String, Integer>> ports = target.podPorts(cluster, ns);
       for (PodStatus p : target.pods(cluster, ns)) {
         ObjectNode o = out.addObject();
         o.put("name", p.name());
@@ -128,7 +128,7 @@ public final class LocalClusters {
     ArrayNode out = Json.MAPPER.createArrayNode();
     for (Doc ext : installs(cluster, namespace)) {
       String ns = OperationRunner.namespace(ext);
-      for (LocalTarget.ServiceView s : target.services(cluster, ns, extensions.desiredSettings(ext))) {
+      for (LocalTarget.ServiceView s : target.services(cluster, ns)) {
         ObjectNode o = out.addObject();
         o.put("name", s.name());
         o.put("namespace", ns);

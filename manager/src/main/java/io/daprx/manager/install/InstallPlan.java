@@ -36,21 +36,14 @@ public record InstallPlan(String namespace, List<PodPlan> pods, List<ServicePlan
    */
   public static InstallPlan forLocal(LocalCluster cluster, String namespace, DaprSettings settings, String version) {
     List<PodPlan> pods = new ArrayList<>();
-    List<ServicePlan> services = new ArrayList<>();
     for (Component c : ControlPlane.COMPONENTS) {
-      // the dashboard reads the cluster through the management server; a plan that does not know the server has none
       if (c == ControlPlane.DASHBOARD && cluster.manager() == null) {
         continue;
       }
       pods.addAll(c.shape() == Component.Shape.STATEFUL_SET
           ? statefulSet(cluster, c, namespace, settings, version) : deployment(cluster, c, namespace, settings, version));
-      for (ServiceSpec s : c.services()) {
-        if (s.localOffset() != null) {
-          services.add(new ServicePlan(s.name(), c.workload(), mainPortName(c), servicePort(cluster, s)));
-        }
-      }
     }
-    return new InstallPlan(namespace, pods, services);
+    return new InstallPlan(namespace, pods, services(cluster));
   }
 
   /** The loopback port of one of a cluster's Services. */
@@ -110,12 +103,29 @@ public record InstallPlan(String namespace, List<PodPlan> pods, List<ServicePlan
   }
 
   /**
-   * Replica {@code ordinal} of a component as any plan lays it out: its workload and ports depend on nothing else, so a
-   * replica started by an earlier plan (other settings, another version) can be found behind its Service.
+   * The named ports of replica {@code ordinal} of a component as any plan lays it out: they depend on nothing else, so a
+   * replica started by an earlier plan (other settings, another version) is found behind its Service.
    */
-  public static PodPlan replica(LocalCluster cluster, String name, String component, int ordinal, String version) {
+  public static Map<String, Integer> ports(LocalCluster cluster, String component, int ordinal) {
     Component c = ControlPlane.component(component).orElseThrow(() -> new IllegalArgumentException("no component " + component));
-    return pod(cluster, name, c, ordinal, version, List.of(), replicaPorts(cluster, c, ordinal));
+    return replicaPorts(cluster, c, ordinal);
+  }
+
+  /** A cluster's Services, which depend on nothing but the cluster: each in front of one component's ready replicas. */
+  public static List<ServicePlan> services(LocalCluster cluster) {
+    List<ServicePlan> out = new ArrayList<>();
+    for (Component c : ControlPlane.COMPONENTS) {
+      // the dashboard reads the cluster through the management server; a plan that does not know the server has none
+      if (c == ControlPlane.DASHBOARD && cluster.manager() == null) {
+        continue;
+      }
+      for (ServiceSpec s : c.services()) {
+        if (s.localOffset() != null) {
+          out.add(new ServicePlan(s.name(), c.workload(), mainPortName(c), servicePort(cluster, s)));
+        }
+      }
+    }
+    return out;
   }
 
   /** A replica with its log file and its readiness probe: {@code /healthz} on its health port (the dashboard's only port). */

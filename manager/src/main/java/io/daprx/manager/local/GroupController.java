@@ -37,6 +37,8 @@ final class GroupController {
   private final SupervisorSettings settings;
   private final Map<String, ProcessSpec> desired = new TreeMap<>();
   private final Map<String, Pod> pods = new TreeMap<>();
+  /** Desired pods whose predecessor under another name is stopping for them: they start as replacements. */
+  private final java.util.Set<String> replacing = new java.util.HashSet<>();
   private boolean dirty = true;
   private boolean stopping;
 
@@ -54,6 +56,8 @@ final class GroupController {
     stopping = false;
     desired.clear();
     specs.forEach(s -> desired.put(s.name(), s));
+    // a replacement under way stays one while its successor is still desired: the next waits for it
+    replacing.retainAll(desired.keySet());
     dirty = true;
     LOG.debug("Group({}) desires {} pods", group, desired.size());
     reconcile();
@@ -62,6 +66,7 @@ final class GroupController {
   void stopAll() {
     stopping = true;
     desired.clear();
+    replacing.clear();
     dirty = true;
     LOG.debug("Group({}) stopping all pods", group);
     reconcile();
@@ -121,21 +126,29 @@ final class GroupController {
   }
 
   /**
-   * True when every pod no longer desired has exited and every desired pod has a process launched (or crashed and
-   * in back-off) with its desired spec, except pods waiting their turn in a rolling replacement.
+   * True when every pod that is neither desired nor waiting for its successor has exited, and every desired pod has a
+   * process launched (or crashed and in back-off) with its desired spec, except pods waiting their turn in a rolling
+   * replacement (under their own name, or behind a predecessor under another).
    */
   boolean settled() {
+    Instant now = clock.instant();
     for (Pod pod : pods.values()) {
-      if (!desired.containsKey(pod.name())) {
+      if (!desired.containsKey(pod.name()) && successor(pod).isEmpty()) {
         return false;
       }
     }
     for (ProcessSpec spec : desired.values()) {
       Pod pod = pods.get(spec.name());
-      if (pod == null || pod.phase == Phase.PENDING || pod.phase == Phase.TERMINATING) {
+      if (pod == null) {
+        if (predecessor(spec).isPresent() && rolling(spec.component(), now)) {
+          continue;
+        }
         return false;
       }
-      if (!pod.spec.specHash().equals(spec.specHash()) && !rolling(spec.component(), clock.instant())) {
+      if (pod.phase == Phase.PENDING || pod.phase == Phase.TERMINATING) {
+        return false;
+      }
+      if (!pod.spec.specHash().equals(spec.specHash()) && !rolling(spec.component(), now)) {
         return false;
       }
     }
@@ -169,21 +182,30 @@ final class GroupController {
 
   // ---- reconcile
 
-  /** Stops what is no longer desired, starts what is missing, and replaces one outdated pod per component. */
+  /**
+   * The one rolling algorithm of local pods. Stops what is no longer desired, starts what is missing, and replaces one
+   * outdated pod per component at a time, the next only once the previous replacement is ready. A pod is outdated when
+   * the spec desired for its place differs: under its own name (a StatefulSet's pod, or a restart with new flags), or
+   * under another name for the same replica ordinal of its component (a Deployment's new pod template). Such a
+   * predecessor keeps serving until its turn; then it stops first, since its successor takes its ports.
+   */
   void reconcile() {
     Instant now = clock.instant();
     for (Pod pod : List.copyOf(pods.values())) {
       boolean wanted = desired.containsKey(pod.name());
       if (pod.phase == Phase.TERMINATING) {
         pod.afterStop = wanted ? AfterStop.REPLACE : AfterStop.REMOVE;
-      } else if (!wanted) {
+      } else if (!wanted && successor(pod).isEmpty()) {
         stop(pod, AfterStop.REMOVE);
       }
     }
     for (ProcessSpec spec : desired.values()) {
-      if (!pods.containsKey(spec.name())) {
+      if (!pods.containsKey(spec.name()) && predecessor(spec).isEmpty()) {
         Pod pod = new Pod(group, spec, now);
         pods.put(spec.name(), pod);
+        if (replacing.remove(spec.name())) {
+          startedReplacement(pod, now);
+        }
         launch(pod);
       }
     }
@@ -198,9 +220,9 @@ final class GroupController {
     // lets a rollback take a crash-looping replica back without waiting out the rolling replacement it was part of.
     for (Pod pod : List.copyOf(pods.values())) {
       if (pod.phase != Phase.TERMINATING && outdated(pod) && !pod.status().ready()) {
-        LOG.debug("{} is not ready and its spec changed; replacing it now", pod.ref());
+        LOG.debug("{} is not ready and the spec desired for its place changed; replacing it now", pod.ref());
         pod.rolloutStartedAt = null;
-        stop(pod, AfterStop.REPLACE);
+        replaceNow(pod);
       }
     }
     for (String component : new TreeSet<>(desired.values().stream().map(ProcessSpec::component).toList())) {
@@ -208,30 +230,66 @@ final class GroupController {
         continue;
       }
       pods.values().stream()
-          .filter(p -> p.phase != Phase.TERMINATING && outdated(p)
-              && component.equals(desired.get(p.name()).component()))
+          .filter(p -> p.phase != Phase.TERMINATING && outdated(p) && component.equals(p.spec.component()))
           .findFirst()
           .ifPresent(p -> {
-            LOG.debug("{} spec changed ({} -> {}); replacing it", p.ref(), p.spec.specHash(),
-                desired.get(p.name()).specHash());
-            stop(p, AfterStop.REPLACE);
+            LOG.debug("{} spec changed ({} -> {}); replacing it", p.ref(), p.spec.specHash(), wantedFor(p).specHash());
+            replaceNow(p);
           });
     }
   }
 
+  /** Stops an outdated pod; its own desired spec, or its successor under another name, starts once it has exited. */
+  private void replaceNow(Pod pod) {
+    if (desired.containsKey(pod.name())) {
+      stop(pod, AfterStop.REPLACE);
+    } else {
+      successor(pod).ifPresent(next -> replacing.add(next.name()));
+      stop(pod, AfterStop.REMOVE);
+    }
+  }
+
+  /** What is desired in the pod's place: its own spec, or the spec that succeeds it under another name. */
+  private ProcessSpec wantedFor(Pod pod) {
+    ProcessSpec own = desired.get(pod.name());
+    return own != null ? own : successor(pod).orElse(null);
+  }
+
   private boolean outdated(Pod pod) {
-    ProcessSpec want = desired.get(pod.name());
+    ProcessSpec want = wantedFor(pod);
     return want != null && !want.specHash().equals(pod.spec.specHash());
+  }
+
+  /** The desired spec, under another name, for the same replica ordinal of the same component as a pod no longer desired. */
+  private Optional<ProcessSpec> successor(Pod pod) {
+    if (stopping || pod.spec.ordinal() == null || desired.containsKey(pod.name())) {
+      return Optional.empty();
+    }
+    return desired.values().stream().filter(s -> !pods.containsKey(s.name()) && samePlace(s, pod.spec)).findFirst();
+  }
+
+  /** The pod, under another name, that still holds the place (component and ordinal) a desired spec is to take. */
+  private Optional<Pod> predecessor(ProcessSpec spec) {
+    if (spec.ordinal() == null) {
+      return Optional.empty();
+    }
+    return pods.values().stream().filter(p -> !desired.containsKey(p.name()) && samePlace(spec, p.spec)).findFirst();
+  }
+
+  private static boolean samePlace(ProcessSpec a, ProcessSpec b) {
+    return a.component().equals(b.component()) && a.ordinal() != null && a.ordinal().equals(b.ordinal());
   }
 
   /** Whether a replacement in this component is still under way, which holds back the next one. */
   private boolean rolling(String component, Instant now) {
     for (Pod pod : pods.values()) {
-      ProcessSpec want = desired.get(pod.name());
-      if (want == null || !want.component().equals(component)) {
+      if (!pod.spec.component().equals(component)) {
         continue;
       }
-      if (pod.phase == Phase.TERMINATING && pod.afterStop == AfterStop.REPLACE) {
+      if (pod.phase == Phase.TERMINATING && (pod.afterStop == AfterStop.REPLACE || replacing.stream().anyMatch(n -> {
+        ProcessSpec next = desired.get(n);
+        return next != null && samePlace(next, pod.spec);
+      }))) {
         return true;
       }
       if (pod.rolloutStartedAt != null && !rolloutExpired(pod, now)) {
@@ -361,10 +419,14 @@ final class GroupController {
     pod.createdAt = now;
     pod.crashesInARow = 0;
     pod.lastExitReason = null;
-    pod.rolloutStartedAt = now;
     appendMarker(pod, "--- replaced (spec " + pod.spec.specHash() + ") at " + now + " ---");
+    startedReplacement(pod, now);
     launch(pod);
-    // if it never becomes ready, the rollout moves on when the timeout passes
+  }
+
+  /** A replacement holds back the next one of its component until it is ready, or until the rollout timeout passes. */
+  private void startedReplacement(Pod pod, Instant now) {
+    pod.rolloutStartedAt = now;
     loop.schedule(this::reconcile, settings.rolloutReadyTimeout());
   }
 

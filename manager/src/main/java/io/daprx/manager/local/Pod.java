@@ -64,6 +64,6 @@ final class Pod {
       case TERMINATING -> PodStatus.TERMINATING;
     };
     return new PodStatus(spec.name(), spec.component(), ready && phase == Phase.RUNNING, status, restarts, createdAt,
-        process == null ? null : process.pid(), lastExitReason, spec.version());
+        process == null ? null : process.pid(), lastExitReason, spec.version(), spec.ordinal());
   }
 }

@@ -13,6 +13,7 @@ import java.time.Instant;
  * @param lastExitReason why the last process exited, e.g. {@code exit code 1}, {@code killed by signal 9}; null if
  *     none did
  * @param version the daprx version the pod runs, null if its record predates versions
+ * @param ordinal which replica of its workload the pod is (its ports come with it); null if its record predates ordinals
  */
 public record PodStatus(
     String name,
@@ -23,7 +24,8 @@ public record PodStatus(
     Instant createdAt,
     Long pid,
     String lastExitReason,
-    String version) {
+    String version,
+    Integer ordinal) {
 
   /** Accepted, no process launched yet. */
   public static final String PENDING = "Pending";

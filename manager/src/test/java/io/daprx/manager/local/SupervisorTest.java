@@ -154,6 +154,34 @@ class SupervisorTest {
   }
 
   @Test
+  void aNewPodTemplateReplacesEachReplicaInItsPlaceOneAtATimeKeepingTheOthersServing() throws IOException {
+    Supervisor sup = supervisor(settings());
+    int[] ports = {freePort(), freePort(), freePort()};
+    sup.apply(G, List.of(replica("a", 0, ports[0]), replica("a", 1, ports[1]), replica("a", 2, ports[2])));
+    waiting().until(() -> sup.allReady(G));
+    Map<String, PodStatus> before = byName(sup.status(G));
+
+    // a Deployment's new pod template: other names, the same ordinals and so the same ports
+    sup.apply(G, List.of(replica("b", 0, ports[0]), replica("b", 1, ports[1]), replica("b", 2, ports[2])));
+    int[] fewestReady = {3};
+    waiting().atMost(Duration.ofSeconds(40)).until(() -> {
+      List<PodStatus> now = sup.status(G);
+      fewestReady[0] = Math.min(fewestReady[0], (int) now.stream().filter(PodStatus::ready).count());
+      return sup.allReady(G);
+    });
+
+    assertThat(sup.status(G)).extracting(PodStatus::name).containsExactly("dapr-sentry-b-0", "dapr-sentry-b-1", "dapr-sentry-b-2");
+    assertThat(fewestReady[0]).as("replicas serving at any time during the rollout").isGreaterThanOrEqualTo(2);
+    before.values().forEach(p -> assertThat(ProcessHandle.of(p.pid()).map(ProcessHandle::isAlive).orElse(false)).isFalse());
+    // each new replica started once its predecessor had freed the port (it never crashed on a taken port), and only
+    // once the previous new replica was serving
+    assertThat(sup.status(G)).allSatisfy(p -> assertThat(p.restarts()).isZero());
+    for (int i = 1; i < 3; i++) {
+      assertThat(servingAt(logOf("dapr-sentry-b-" + i), "b")).isAfterOrEqualTo(servingAt(logOf("dapr-sentry-b-" + (i - 1)), "b"));
+    }
+  }
+
+  @Test
   void aNewSupervisorAdoptsRunningChildrenAndRestartsOneThatDiedMeanwhile() {
     SupervisorSettings settings = settings();
     Supervisor first = supervisor(settings);
@@ -332,6 +360,12 @@ class SupervisorTest {
 
   private ProcessSpec sentry(int i, int port, String version) {
     return spec("dapr-sentry-" + i, "sentry", port, Map.of("VERSION", version), "--port", Integer.toString(port));
+  }
+
+  /** Replica {@code ordinal} of the sentry Deployment under pod template {@code template}, serving on {@code port}. */
+  private ProcessSpec replica(String template, int ordinal, int port) {
+    ProcessSpec s = spec("dapr-sentry-" + template + "-" + ordinal, "sentry", port, Map.of("VERSION", template), "--port", Integer.toString(port));
+    return ProcessSpec.of(s.name(), s.component(), template, ordinal, s.command(), s.env(), s.logFile(), s.readiness());
   }
 
   private ProcessSpec spec(String name, String component, Integer port, String... args) {
