@@ -78,41 +78,31 @@ public final class KubernetesTarget implements Target {
     String namespace = install.namespace();
     try (KubernetesClient client = clients.apply(cluster)) {
       checkExistingDapr(client, namespace, install.settings());
-      List<HasMetadata> desired = owned(ControlPlaneManifests.render(new InstallSpec(namespace, install.settings(), install.release(), null), crds),
-          namespace);
-      if (!install.applyCrds()) {
-        // a downgrade keeps the newer CRDs: older ones could drop fields that stored resources already use
-        desired.removeIf(o -> o instanceof CustomResourceDefinition);
-      }
-      return applyInOrder(client, desired, deadline, timeout);
+      List<ControlPlaneManifests.Step> steps = ControlPlaneManifests.steps(new InstallSpec(namespace, install.settings(), install.release(), null), crds);
+      return applyInOrder(client, steps, install.applyCrds(), namespace, deadline, timeout);
     } catch (KubernetesClientException e) {
       throw new ReconcileException("the cluster's API server refused the install: " + e.getMessage(), e);
     }
   }
 
-  /** The chain: objects in render order; when the next component begins, the previous one's workloads must be ready. */
-  private List<ComponentStatus> applyInOrder(KubernetesClient client, List<HasMetadata> desired, Instant deadline, Duration timeout)
-      throws ReconcileException {
+  /** The chain: each step's objects applied in render order, then its gate, before the next step begins. */
+  private List<ComponentStatus> applyInOrder(KubernetesClient client, List<ControlPlaneManifests.Step> steps, boolean applyCrds,
+      String namespace, Instant deadline, Duration timeout) throws ReconcileException {
     List<ComponentStatus> statuses = new ArrayList<>();
-    List<HasMetadata> pending = new ArrayList<>();
-    String pendingComponent = null;
     Map<KubeApply.Result, Integer> counts = new LinkedHashMap<>();
-    for (HasMetadata o : desired) {
-      String component = label(o, COMPONENT_LABEL);
-      if (!pending.isEmpty() && component != null && !component.equals(pendingComponent)) {
-        statuses.addAll(awaitRollout(client, pending, deadline, timeout));
-        pending.clear();
+    for (ControlPlaneManifests.Step step : steps) {
+      for (HasMetadata o : owned(step.objects(), namespace)) {
+        if (o instanceof CustomResourceDefinition && !applyCrds) {
+          continue; // a downgrade keeps the newer CRDs: older ones could drop fields that stored resources already use
+        }
+        KubeApply.Result r = KubeApply.reconcile(client, o);
+        counts.merge(r, 1, Integer::sum);
+        LOG.debug("{}({}) {}", o.getKind(), ref(o), r);
       }
-      KubeApply.Result r = KubeApply.reconcile(client, o);
-      counts.merge(r, 1, Integer::sum);
-      LOG.debug("{}({}) {}", o.getKind(), ref(o), r);
-      if (o instanceof Deployment || o instanceof StatefulSet) {
-        pending.add(o);
-        pendingComponent = component;
-      }
+      statuses.addAll(awaitRollout(client, step.workloads(), deadline, timeout));
+      LOG.debug("step {} of the install in {} done", step.name(), namespace);
     }
-    statuses.addAll(awaitRollout(client, pending, deadline, timeout));
-    LOG.info("control plane applied in {}: {}", desired.get(0).getMetadata().getName(), counts);
+    LOG.info("control plane applied in {}: {}", namespace, counts);
     return statuses;
   }
 

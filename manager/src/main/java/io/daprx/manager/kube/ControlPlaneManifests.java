@@ -3,6 +3,8 @@ package io.daprx.manager.kube;
 import io.daprx.manager.model.ControlPlane;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,17 +20,38 @@ public final class ControlPlaneManifests {
 
   private ControlPlaneManifests() {}
 
+  /**
+   * One named step of an install: objects applied together, then the step's gate — each of its workloads rolled out —
+   * before the next step begins.
+   */
+  public record Step(String name, List<HasMetadata> objects) {
+
+    public Step {
+      objects = List.copyOf(objects);
+    }
+
+    /** What the step's gate waits for. */
+    public List<HasMetadata> workloads() {
+      return objects.stream().filter(o -> o instanceof Deployment || o instanceof StatefulSet).toList();
+    }
+  }
+
+  /** The install as a straight chain of named steps: namespace, CRDs, RBAC, configuration, trust bundle, each component. */
+  public static List<Step> steps(InstallSpec spec, CrdSource crds) {
+    List<Step> out = new ArrayList<>();
+    out.add(new Step("namespace", List.of(new NamespaceBuilder().withNewMetadata().withName(spec.namespace())
+        .withLabels(namespaceLabels()).endMetadata().build())));
+    out.add(new Step("crds", new ArrayList<HasMetadata>(crds.crds())));
+    out.add(new Step("rbac", Rbac.all(spec)));
+    out.add(new Step("configuration", List.of(SystemConfiguration.of(spec))));
+    out.add(new Step("trust-bundle", TrustBundleObjects.of(spec)));
+    ControlPlane.COMPONENTS.forEach(c -> out.add(new Step(c.name(), Workloads.of(c, spec))));
+    return out;
+  }
+
   /** The install's objects, in apply order. */
   public static List<HasMetadata> render(InstallSpec spec, CrdSource crds) {
-    List<HasMetadata> out = new ArrayList<>();
-    out.add(new NamespaceBuilder().withNewMetadata().withName(spec.namespace())
-        .withLabels(namespaceLabels()).endMetadata().build());
-    out.addAll(crds.crds());
-    out.addAll(Rbac.all(spec));
-    out.add(SystemConfiguration.of(spec));
-    out.addAll(TrustBundleObjects.of(spec));
-    ControlPlane.COMPONENTS.forEach(c -> out.addAll(Workloads.of(c, spec)));
-    return out;
+    return steps(spec, crds).stream().flatMap(s -> s.objects().stream()).collect(java.util.stream.Collectors.toCollection(ArrayList::new));
   }
 
   // In a fixed order: Map.of iterates differently from one JVM to the next, and a render must print the same bytes each
