@@ -45,6 +45,14 @@ public enum Annotation {
   DISABLE_BUILTIN_K8S_SECRET_STORE("disable-builtin-k8s-secret-store", Kind.BOOL, "false"),
   MAX_BODY_SIZE("max-body-size", Kind.QUANTITY, null),
   READ_BUFFER_SIZE("read-buffer-size", Kind.QUANTITY, null),
+  /** Comma-separated audiences of the JWTs daprd asks sentry for (1.16). */
+  SENTRY_REQUEST_JWT_AUDIENCES("sentry-request-jwt-audiences", Kind.STRING, null),
+  /** How long daprd waits for a placement round before it resets its stream (1.18; daprd's default 30s). */
+  ACTORS_DISSEMINATE_TIMEOUT("actors-disseminate-timeout", Kind.DURATION, null),
+  /** Verbatim, as upstream: empty turns the scheduler off. */
+  SCHEDULER_HOST_ADDRESS("scheduler-host-address", Kind.STRING, null),
+  /** Init endpoints daprd does not call on the app: {@code config}, {@code subscribe} (1.17). */
+  DISABLE_INIT_ENDPOINTS("disable-init-endpoints", Kind.STRING, null),
   API_TOKEN_SECRET("api-token-secret", Kind.STRING, null),
   APP_TOKEN_SECRET("app-token-secret", Kind.STRING, null),
   SIDECAR_SECCOMP_PROFILE_TYPE("sidecar-seccomp-profile-type", Kind.SECCOMP, null),

@@ -114,6 +114,7 @@ public final class SidecarContainer {
     optional(a, "--app-channel-address", c.string(APP_CHANNEL_ADDRESS));
     String placement = c.has(PLACEMENT_HOST_ADDRESS) ? c.string(PLACEMENT_HOST_ADDRESS) : s.placementAddress();
     optional(a, "--placement-host-address", placement);
+    optional(a, "--sentry-request-jwt-audiences", c.string(SENTRY_REQUEST_JWT_AUDIENCES));
     if (c.has(ENABLE_API_LOGGING)) {
       // explicit either way: without the flag daprd falls back to the Configuration's setting
       a.add("--enable-api-logging=" + c.bool(ENABLE_API_LOGGING));
@@ -142,6 +143,11 @@ public final class SidecarContainer {
     optional(a, "--max-body-size", c.string(MAX_BODY_SIZE));
     optional(a, "--read-buffer-size", c.string(READ_BUFFER_SIZE));
     optional(a, "--dapr-block-shutdown-duration", c.string(BLOCK_SHUTDOWN_DURATION));
+    optional(a, "--actors-disseminate-timeout", c.string(ACTORS_DISSEMINATE_TIMEOUT));
+    if (c.has(SCHEDULER_HOST_ADDRESS)) {
+      add(a, "--scheduler-host-address", c.string(SCHEDULER_HOST_ADDRESS));
+    }
+    optional(a, "--disable-init-endpoints", c.string(DISABLE_INIT_ENDPOINTS));
     return a;
   }
 

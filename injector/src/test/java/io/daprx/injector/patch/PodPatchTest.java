@@ -235,6 +235,42 @@ class PodPatchTest {
   }
 
   @Test
+  void annotationsAddedByDapr116To118BecomeTheirFlagsAsUpstreamWritesThem() {
+    // found by the interop suite's injected pod: these were dropped without a word, so a user's setting never reached daprd
+    ObjectNode pod = Pods.barePod("w");
+    Pods.annotate(pod, "dapr.io/sentry-request-jwt-audiences", "orders-api,billing");
+    Pods.annotate(pod, "dapr.io/actors-disseminate-timeout", "20s");
+    Pods.annotate(pod, "dapr.io/disable-init-endpoints", "config,subscribe");
+    Pods.annotate(pod, "dapr.io/scheduler-host-address", "");
+    List<String> args = args(container(Pods.apply(patched(pod, "default").operations(), pod), "containers", "daprd"));
+    assertThat(flag(args, "--sentry-request-jwt-audiences")).isEqualTo("orders-api,billing");
+    assertThat(flag(args, "--actors-disseminate-timeout")).isEqualTo("20s");
+    assertThat(flag(args, "--disable-init-endpoints")).isEqualTo("config,subscribe");
+    // verbatim, even empty: "" is how a pod turns the scheduler off
+    assertThat(flag(args, "--scheduler-host-address")).isEmpty();
+    // upstream's order (pkg/injector/patcher/sidecar_container.go)
+    assertThat(args.indexOf("--sentry-request-jwt-audiences")).isGreaterThan(args.indexOf("--placement-host-address"))
+        .isLessThan(args.indexOf("--enable-mtls"));
+    assertThat(args.subList(args.indexOf("--actors-disseminate-timeout"), args.size()))
+        .containsSubsequence("--actors-disseminate-timeout", "--scheduler-host-address", "--disable-init-endpoints");
+  }
+
+  @Test
+  void withoutThoseAnnotationsNoneOfTheirFlagsIsWritten() {
+    ObjectNode pod = Pods.barePod("w");
+    List<String> args = args(container(Pods.apply(patched(pod, "default").operations(), pod), "containers", "daprd"));
+    assertThat(args).doesNotContain("--sentry-request-jwt-audiences", "--actors-disseminate-timeout", "--disable-init-endpoints",
+        "--scheduler-host-address");
+  }
+
+  @Test
+  void aDisseminateTimeoutThatIsNoDurationIsRefused() {
+    ObjectNode pod = Pods.barePod("w");
+    Pods.annotate(pod, "dapr.io/actors-disseminate-timeout", "soon");
+    assertThat(PodPatch.compute(pod, "default", SETTINGS)).isInstanceOf(Outcome.Rejected.class);
+  }
+
+  @Test
   void existingDaprdContainerIsSkipped() {
     ObjectNode pod = Pods.barePod("w");
     ((ArrayNode) pod.path("spec").path("containers")).addObject().put("name", "daprd").put("image", "x");
