@@ -32,6 +32,8 @@ class InjectedSidecarIT {
 
   static final String POD = "orders-7d9f8b6c5-x2x4q";
   static final String POD_NAMESPACE = "shop";
+  /** What a pod names when a scheduler exists; rewritten to the fixture's. Without one the pod says "" (scheduler off). */
+  static final String SCHEDULER_IN_CLUSTER = "dapr-scheduler-server-a.dapr-system.svc.cluster.local:443";
 
   static Interop interop;
   static String appId;
@@ -80,13 +82,17 @@ class InjectedSidecarIT {
             dapr.io/sidecar-cpu-request: "100m"
             dapr.io/sidecar-memory-limit: "256Mi"
             dapr.io/env: "FOO=bar,LOG_STYLE=plain"
+            dapr.io/sentry-request-jwt-audiences: "orders-api"
+            dapr.io/actors-disseminate-timeout: "20s"
+            dapr.io/disable-init-endpoints: "subscribe"
+            dapr.io/scheduler-host-address: "%s"
         spec:
           containers:
           - name: orders
             image: example.com/shop/orders:1.4.2
             ports:
             - containerPort: 8080
-        """.formatted(POD, POD_NAMESPACE, appId));
+        """.formatted(POD, POD_NAMESPACE, appId, interop.schedulerAddress().isPresent() ? SCHEDULER_IN_CLUSTER : ""));
     String injected = interop.cluster().cli().ok("inject", "-f", pod.toString(),
         "--trust-anchors-file", interop.cluster().trustAnchorsFile().toString()).out();
     Files.writeString(dir.resolve("injected.yaml"), injected);
@@ -125,6 +131,7 @@ class InjectedSidecarIT {
     values.put("--placement-host-address", String.join(",", interop.cluster().placementAddresses()));
     // in standalone mode --config is a file
     values.put("--config", config.toString());
+    interop.schedulerAddress().ifPresent(a -> values.put("--scheduler-host-address", a));
     rewrittenArgs = rewrite(injectedArgs, values);
     env = resolveEnv(container.path("env"));
     daprd = interop.start(new Daprd.Spec(appId, rewrittenArgs, env, http, pub, internal));
@@ -152,6 +159,13 @@ class InjectedSidecarIT {
     assertThat(daprd.healthz()).as("healthz on the public port, as the injected readiness probe asks").isEqualTo(204);
     // and it stays up
     await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(daprd::isAlive);
+    // the flags of the newest annotations reached daprd too
+    assertThat(rewrittenArgs).contains("--actors-disseminate-timeout", "--sentry-request-jwt-audiences", "--disable-init-endpoints",
+        "--scheduler-host-address");
+    if (interop.schedulerAddress().isEmpty()) {
+      // --scheduler-host-address "" is how a pod turns the scheduler off; daprd 1.18 takes it so
+      assertThat(log).contains("No scheduler host addresses provided. Scheduler disabled");
+    }
     interop.record("injector: daprd args accepted", (injectedArgs.size() - 1) + " args, " + env.size() + " env vars, healthz 204");
   }
 
