@@ -3,7 +3,6 @@ package io.daprx.interop;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -25,7 +24,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * Actors: two real daprd sidecars of one app host actor type {@code T} through our placement. Calls for many actor ids,
  * through either sidecar, land on the host {@code daprx placement lookup} predicts; after {@code kill -9} of the
- * placement leader, calls work again within 5 s.
+ * placement leader (three times, one after the other), calls work again within 5 s each time.
  */
 @InteropScenario
 @Order(4)
@@ -35,6 +34,8 @@ class ActorsIT {
   static final String TYPE = "T";
   static final int ACTOR_IDS = 16;
   static final Duration FAILOVER_BUDGET = Duration.ofSeconds(5);
+  /** Kills of the leader, one after the other (each once the killed replica is back): a figure, not an anecdote. */
+  static final int FAILOVER_ROUNDS = 3;
 
   static Interop interop;
   static Daprd host1;
@@ -83,8 +84,21 @@ class ActorsIT {
     if (predicted == null) {
       predicted = predictions();
     }
-    Map.Entry<LocalCluster.Pod, JsonNode> leader = interop.cluster().placementLeader().orElseThrow(() -> new AssertionError("no placement leader"));
-    LocalCluster.Pod killed = leader.getKey();
+    List<Duration> recoveries = new ArrayList<>();
+    for (int round = 1; round <= FAILOVER_ROUNDS; round++) {
+      recoveries.add(killTheLeaderAndMeasure(round));
+    }
+    interop.record("actors: failover, all calls answered again after", recoveries.stream().map(Interop::seconds).toList()
+        + " (" + FAILOVER_ROUNDS + " kills of the leader)");
+    assertThat(recoveries).as("calls work again within %s of kill -9 of the placement leader", FAILOVER_BUDGET)
+        .allSatisfy(d -> assertThat(d).isLessThan(FAILOVER_BUDGET));
+    // the last new leader still predicts where every call lands
+    assertThat(predictions()).isEqualTo(predicted);
+  }
+
+  /** One kill -9 of the leader: returns how long until every actor call is answered by its predicted host again. */
+  private static Duration killTheLeaderAndMeasure(int round) {
+    LocalCluster.Pod killed = interop.cluster().placementLeader().orElseThrow(() -> new AssertionError("no placement leader")).getKey();
     int closed1 = count(host1.logText(), "Placement stream closed");
     int closed2 = count(host2.logText(), "Placement stream closed");
     ProcessHandle victim = ProcessHandle.of(killed.pid()).orElseThrow(() -> new AssertionError("placement leader pid " + killed.pid() + " is gone"));
@@ -115,35 +129,29 @@ class ActorsIT {
       lastErrors.clear();
       for (int i = 0; i < IDS.size(); i++) {
         if (!answers.get(i).equals(predicted.get(IDS.get(i)))) {
-          lastErrors.add(IDS.get(i) + " -> " + answers.get(i));
+          lastErrors.add(IDS.get(i) + ": placement predicts " + predicted.get(IDS.get(i)) + ", answered: " + answers.get(i));
         }
       }
       failedCalls += lastErrors.size();
-      // what a failed call looked like, whatever the actor id
+      // what a failed call looked like, whatever the actor id (an answer from the other host: a one-host table)
       lastErrors.forEach(e -> failureKinds.add(e.replaceAll("actor-\\d+", "ID").replaceAll("\\s+", " ")));
       if (lastErrors.isEmpty()) {
         recovered = since(t0);
       }
     }
     assertThat(recovered).as("actor calls never worked again after the leader was killed; last errors: %s", lastErrors).isNotNull();
-    interop.record("actors: placement leader killed", killed.name() + " (pid " + killed.pid() + ")");
-    interop.record("actors: sidecars saw the stream end after", Interop.seconds(noticed));
-    interop.record("actors: all calls answered again after", Interop.seconds(recovered) + " (" + passes + " passes, "
-        + failedCalls + " failed calls)");
-    failureKinds.forEach(k -> interop.record("actors: a failed call during the failover", k.length() > 160 ? k.substring(0, 160) + "..." : k));
-    assertThat(recovered).as("calls work again within %s of kill -9 of the placement leader", FAILOVER_BUDGET).isLessThan(FAILOVER_BUDGET);
+    String r = "actors: failover " + round + ", ";
+    interop.record(r + "killed", killed.name() + " (pid " + killed.pid() + "); sidecars saw it after " + Interop.seconds(noticed));
+    interop.record(r + "all calls answered again after", Interop.seconds(recovered) + " (" + passes + " passes, " + failedCalls + " failed calls)");
+    failureKinds.forEach(k -> interop.record(r + "a failed call", k.length() > 160 ? k.substring(0, 160) + "..." : k));
 
-    // a new leader holds both hosts, and still predicts where every call lands
+    // a new leader holds both hosts; the supervisor brings the killed replica back before the next round
     awaitBothHostsInTheLeadersTable(Duration.ofSeconds(30));
-    String newLeader = interop.cluster().placementLeader().orElseThrow().getKey().name();
-    interop.record("actors: new placement leader", newLeader + ", table complete after " + Interop.seconds(since(t0)));
-    assertThat(predictions()).isEqualTo(predicted);
-    for (String id : IDS) {
-      assertThat(whoami(host2, id, Duration.ofSeconds(10))).as("actor %s after the failover", id).isEqualTo(predicted.get(id));
-    }
-    // the supervisor brings the killed replica back
-    await("the killed replica runs again").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() ->
+    interop.record(r + "new leader with both hosts", interop.cluster().placementLeader().orElseThrow().getKey().name()
+        + " (seen " + Interop.seconds(since(t0)) + " after the kill)");
+    await("the killed replica runs again").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).until(() ->
         interop.cluster().pods().stream().anyMatch(p -> p.name().equals(killed.name()) && p.ready() && p.pid() != killed.pid()));
+    return recovered;
   }
 
   /** Where {@code daprx placement lookup} says each id lives, as the app instance behind that host. */
