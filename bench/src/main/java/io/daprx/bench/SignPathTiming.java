@@ -60,7 +60,7 @@ public final class SignPathTiming {
     Signer signer = new Signer(() -> ca, clock);
     IssuancePolicy policy = new IssuancePolicy(Duration.ofHours(24), Duration.ofMinutes(15));
     CaService service = new CaService(signer, Map.of(TokenValidator.INSECURE, new InsecureValidator()), TokenValidator.INSECURE,
-        () -> policy, "dapr-system", new SentryMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), () -> ca, provider));
+        () -> policy, "dapr-system", "cluster.local", new SentryMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), () -> ca, provider));
     SpiffeId id = SpiffeId.of("public", "default", "bench-app");
 
     Map<KeyType, SignCertificateRequest[]> pools = new java.util.EnumMap<>(KeyType.class);

@@ -114,7 +114,10 @@ public final class Sentry implements AutoCloseable {
       signer = new Signer(ca, clock);
       metrics = new SentryMetrics(registry, ca, provider);
       issueOwnSvid();
-      CaService service = new CaService(signer, validators(), options.defaultValidator(), policy, options.namespace(), metrics);
+      // upstream names the scheduler replicas under the control-plane trust domain (in Kubernetes mode it asks DNS for
+      // the cluster domain first, which is the same on a default cluster)
+      CaService service = new CaService(signer, validators(), options.defaultValidator(), policy, options.namespace(),
+          options.trustDomain(), metrics);
       ServerCredentials creds = TlsCredentials.serverTls(() -> ownSvid);
       ServerBuilder<?> builder = serverBuilder != null ? serverBuilder.apply(creds)
           : io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder.forAddress(new InetSocketAddress(options.listenAddress(), options.port()), creds);

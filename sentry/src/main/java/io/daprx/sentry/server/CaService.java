@@ -54,16 +54,21 @@ public final class CaService extends CAGrpc.CAImplBase {
   private final TokenValidator defaultValidator;
   private final Supplier<IssuancePolicy> policy;
   private final String controlPlaneNamespace;
+  private final String clusterDomain;
   private final SentryMetrics metrics;
 
-  /** @param policy the TTL and clock skew in force, read once per request */
+  /**
+   * @param policy the TTL and clock skew in force, read once per request
+   * @param clusterDomain the domain of the scheduler replicas' DNS names ({@code <pod>.dapr-scheduler-server.<ns>.svc.<domain>})
+   */
   public CaService(Signer signer, Map<TokenValidator, Validator> validators, TokenValidator defaultValidator,
-      Supplier<IssuancePolicy> policy, String controlPlaneNamespace, SentryMetrics metrics) {
+      Supplier<IssuancePolicy> policy, String controlPlaneNamespace, String clusterDomain, SentryMetrics metrics) {
     this.signer = signer;
     this.validators = new EnumMap<>(validators);
     this.defaultValidator = defaultValidator;
     this.policy = policy;
     this.controlPlaneNamespace = controlPlaneNamespace;
+    this.clusterDomain = clusterDomain;
     this.metrics = metrics;
   }
 
@@ -197,7 +202,7 @@ public final class CaService extends CAGrpc.CAImplBase {
     return spki;
   }
 
-  /** Control-plane serving certificates also carry the DNS names their Kubernetes Services are reached by. */
+  /** Control-plane serving certificates also carry the DNS names their Kubernetes Services or pods are reached by (as upstream). */
   private List<String> dnsNames(SignCertificateRequest req) {
     if (!req.getNamespace().equals(controlPlaneNamespace)) {
       return List.of();
@@ -205,6 +210,9 @@ public final class CaService extends CAGrpc.CAImplBase {
     return switch (req.getId()) {
       case "dapr-injector" -> List.of("dapr-sidecar-injector." + controlPlaneNamespace + ".svc");
       case "dapr-operator" -> List.of("dapr-webhook." + controlPlaneNamespace + ".svc");
+      // the scheduler's embedded etcd checks its peers by these names, in every replica's certificate alike
+      case "dapr-scheduler" -> List.of(0, 1, 2).stream()
+          .map(i -> "dapr-scheduler-server-" + i + ".dapr-scheduler-server." + controlPlaneNamespace + ".svc." + clusterDomain).toList();
       default -> List.of();
     };
   }

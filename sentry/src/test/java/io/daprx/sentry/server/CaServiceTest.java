@@ -54,7 +54,7 @@ class CaServiceTest {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final CaService service = new CaService(new Signer(() -> ca, clock),
       Map.of(TokenValidator.INSECURE, new InsecureValidator()), TokenValidator.INSECURE,
-      () -> new IssuancePolicy(Duration.ofHours(24), Duration.ofMinutes(15)), "dapr-system",
+      () -> new IssuancePolicy(Duration.ofHours(24), Duration.ofMinutes(15)), "dapr-system", "cluster.local",
       new SentryMetrics(registry, () -> ca, "test"));
 
   @TempDir
@@ -135,6 +135,20 @@ class CaServiceTest {
         .contains(List.of(2, "dapr-webhook.dapr-system.svc"));
     // the same id outside the control-plane namespace gets no DNS names
     SignCertificateResponse elsewhere = service.sign(request("dapr-injector", "default", csr(KeyAlgorithm.EC_P256)).build());
+    assertThat(Pem.parseCertificates(elsewhere.getWorkloadCertificate().toByteArray()).get(0).getSubjectAlternativeNames()).hasSize(1);
+  }
+
+  @Test
+  void schedulerCertificatesNameTheThreeReplicasForItsEmbeddedEtcdPeers() throws Exception {
+    // upstream's scheduler refuses to start without them ("peer certificate does not contain the expected DNS name
+    // dapr-scheduler-server-0.dapr-scheduler-server.dapr-system.svc.cluster.local"): found running it against daprx's sentry
+    SignCertificateResponse scheduler = service.sign(request("dapr-scheduler", "dapr-system", csr(KeyAlgorithm.ED25519)).setTrustDomain("cluster.local").build());
+    assertThat(Pem.parseCertificates(scheduler.getWorkloadCertificate().toByteArray()).get(0).getSubjectAlternativeNames()).containsExactly(
+        List.of(6, "spiffe://cluster.local/ns/dapr-system/dapr-scheduler"),
+        List.of(2, "dapr-scheduler-server-0.dapr-scheduler-server.dapr-system.svc.cluster.local"),
+        List.of(2, "dapr-scheduler-server-1.dapr-scheduler-server.dapr-system.svc.cluster.local"),
+        List.of(2, "dapr-scheduler-server-2.dapr-scheduler-server.dapr-system.svc.cluster.local"));
+    SignCertificateResponse elsewhere = service.sign(request("dapr-scheduler", "default", csr(KeyAlgorithm.ED25519)).build());
     assertThat(Pem.parseCertificates(elsewhere.getWorkloadCertificate().toByteArray()).get(0).getSubjectAlternativeNames()).hasSize(1);
   }
 
