@@ -51,6 +51,9 @@ class HealthIT {
     if (interop.schedulerAddress().isEmpty()) {
       // daprd 1.18 without --scheduler-host-address (nor DAPR_SCHEDULER_HOST_ADDRESS_DNS_A) does not look for one
       assertThat(plain.logText()).contains("No scheduler host addresses provided. Scheduler disabled");
+    } else {
+      // healthz waits for the scheduler's WatchHosts; this is the answer it got
+      assertThat(plain.logText()).contains("Connected and received scheduler hosts addresses");
     }
   }
 

@@ -24,6 +24,8 @@ final class Interop implements AutoCloseable {
 
   /** The app namespace every sidecar runs in. */
   static final String NAMESPACE = "default";
+  /** The value of {@code daprx.interop.scheduler} that starts upstream's scheduler binary. */
+  static final String UPSTREAM = "upstream";
 
   private final InteropSettings settings;
   private final Path dir;
@@ -31,7 +33,9 @@ final class Interop implements AutoCloseable {
   /** Appended to app ids: mDNS (daprd's standalone name resolution) is shared by every daprd on the machine. */
   private final String runId;
   private final List<Daprd> daprds = new CopyOnWriteArrayList<>();
-  private final List<LogSource> appLogs = new CopyOnWriteArrayList<>();
+  private final List<LogSource> extraLogs = new CopyOnWriteArrayList<>();
+  /** Upstream's scheduler when the run asks for it ({@code -Ddaprx.interop.scheduler=upstream}), else null. */
+  private UpstreamScheduler upstreamScheduler;
   private volatile boolean failed;
 
   private Interop(InteropSettings settings, Path dir, LocalCluster cluster, String runId) {
@@ -70,6 +74,17 @@ final class Interop implements AutoCloseable {
     String runId = Long.toString(ThreadLocalRandom.current().nextLong(36L * 36 * 36 * 36 * 36), 36);
     Interop interop = new Interop(settings, dir, cluster, runId);
     cluster.timings().forEach((step, d) -> interop.record("cluster: " + step, seconds(d)));
+    if (settings.schedulerAddress().filter(UPSTREAM::equals).isPresent()) {
+      try {
+        interop.upstreamScheduler = UpstreamScheduler.start(settings, cluster, dir);
+      } catch (RuntimeException | Error e) {
+        interop.explain("starting upstream's scheduler", e);
+        interop.close();
+        throw e;
+      }
+      interop.extraLogs.add(interop.upstreamScheduler.log());
+      interop.record("scheduler", "upstream's, at " + interop.upstreamScheduler.address() + " (identity from our sentry)");
+    }
     return interop;
   }
 
@@ -87,12 +102,16 @@ final class Interop implements AutoCloseable {
   }
 
   /**
-   * The scheduler every daprd is given: {@code -Ddaprx.interop.scheduler}, else the cluster's scheduler Service once
-   * daprx installs one. Empty: daprd 1.18 then runs with the scheduler disabled (it logs "No scheduler host addresses
-   * provided. Scheduler disabled"; reminders, jobs and workflows fail, everything else works).
+   * The scheduler every daprd is given: {@code -Ddaprx.interop.scheduler=host:port,...}, or {@code =upstream} for
+   * upstream's scheduler started on the cluster's sentry, else the cluster's scheduler Service once daprx installs one.
+   * Empty: daprd 1.18 then runs with the scheduler disabled (it logs "No scheduler host addresses provided. Scheduler
+   * disabled"; reminders, jobs and workflows fail, everything else works).
    */
   Optional<String> schedulerAddress() {
-    return settings.schedulerAddress().or(cluster::schedulerService);
+    if (upstreamScheduler != null) {
+      return Optional.of(upstreamScheduler.address());
+    }
+    return settings.schedulerAddress().filter(a -> !a.equals(UPSTREAM)).or(cluster::schedulerService);
   }
 
   /** A daprd in standalone mode with mTLS against the local cluster: sentry, placement, operator (and a scheduler if any). */
@@ -109,7 +128,7 @@ final class Interop implements AutoCloseable {
 
   /** An app whose request log goes into failure reports. */
   TestApp track(TestApp app) {
-    appLogs.add(app.log());
+    extraLogs.add(app.log());
     return app;
   }
 
@@ -143,7 +162,7 @@ final class Interop implements AutoCloseable {
           + String.join(" ", d.spec().args()));
       print(d.logSource(), 60);
     }
-    appLogs.forEach(s -> print(s, 15));
+    extraLogs.forEach(s -> print(s, 15));
     cluster.logs().forEach(s -> print(s, s.label().startsWith("daprx server") ? 30 : 12));
   }
 
@@ -155,6 +174,9 @@ final class Interop implements AutoCloseable {
   @Override
   public void close() {
     daprds.forEach(Daprd::close);
+    if (upstreamScheduler != null) {
+      upstreamScheduler.close();
+    }
     cluster.close();
     if (failed) {
       System.err.println("[interop] a scenario failed: logs and state kept in " + dir);

@@ -9,7 +9,8 @@ import java.util.Optional;
  * built by {@code bin/build-peers}, the packaged daprx jar and its launcher, and an optional scheduler address.
  *
  * @param launcher {@code bin/daprx}, or null to run {@code java -jar daprx.jar}
- * @param schedulerAddress given to every daprd as {@code --scheduler-host-address}; empty = daprd runs without a scheduler
+ * @param schedulerAddress given to every daprd as {@code --scheduler-host-address}, or "upstream" to start upstream's
+ *     scheduler on the cluster's sentry; empty = daprd runs without a scheduler
  */
 record InteropSettings(Path peersDir, Path daprxJar, Path launcher, Optional<String> schedulerAddress) {
 
