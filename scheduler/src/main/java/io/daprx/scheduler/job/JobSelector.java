@@ -29,6 +29,11 @@ public record JobSelector(String keyPrefix) {
     return new JobSelector(owner.keyPrefix() + prefix);
   }
 
+  /** Every job. */
+  public static JobSelector all() {
+    return new JobSelector("");
+  }
+
   /** Every job and reminder of a namespace (the namespace was deleted). */
   public static JobSelector namespace(String namespace) {
     return new JobSelector("\u0001" + namespace); // matched by matches(), not as a plain prefix
