@@ -117,9 +117,18 @@ public final class TriggerLoop implements AutoCloseable {
     final List<Conn> conns = new ArrayList<>();
     int next;
 
+    /** The next stream in turn that the transport says is ready; when none is, simply the next in turn. */
     Conn pick() {
-      Conn c = conns.get(Math.floorMod(next, conns.size()));
-      next = Math.floorMod(next + 1, conns.size());
+      int n = conns.size();
+      for (int i = 0; i < n; i++) {
+        int index = Math.floorMod(next + i, n);
+        if (conns.get(index).stream.isReady()) {
+          next = Math.floorMod(index + 1, n);
+          return conns.get(index);
+        }
+      }
+      Conn c = conns.get(Math.floorMod(next, n)); // all busy: it waits in this one's buffer
+      next = Math.floorMod(next + 1, n);
       return c;
     }
   }

@@ -20,6 +20,11 @@ public interface WatchStream {
   /** The actor types whose reminders may go here. */
   List<String> actorTypes();
 
+  /** Whether the transport takes more now (gRPC flow control); the loop prefers streams that do. */
+  default boolean isReady() {
+    return true;
+  }
+
   void send(WatchJobsResponse trigger);
 
   /** Ends the call: OK completes it, anything else is an error status. */

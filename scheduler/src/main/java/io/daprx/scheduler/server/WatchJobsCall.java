@@ -141,6 +141,11 @@ final class WatchJobsCall implements StreamObserver<WatchJobsRequest>, WatchStre
   }
 
   @Override
+  public boolean isReady() {
+    return responses.isReady();
+  }
+
+  @Override
   public void send(WatchJobsResponse trigger) {
     if (!responses.isCancelled()) {
       responses.onNext(trigger);

@@ -31,11 +31,14 @@ final class FakeSidecar {
       @Override
       public void beforeStart(ClientCallStreamObserver<WatchJobsRequest> r) {
         s.requests = r;
+        // always hungry, like daprd with its workers idle: the server sees the stream ready
+        r.disableAutoRequestWithInitial(64);
       }
 
       @Override
       public void onNext(WatchJobsResponse value) {
         s.triggers.add(value);
+        s.requests.request(1);
       }
 
       @Override
