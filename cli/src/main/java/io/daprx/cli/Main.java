@@ -56,6 +56,7 @@ public final class Main {
     COMMANDS.put("server", ServerCommand::new);
     COMMANDS.put("sentry", SentryCommand::new);
     COMMANDS.put("placement", PlacementCommand::new);
+    COMMANDS.put("scheduler", SchedulerCommand::new);
     COMMANDS.put("operator", OperatorCommand::new);
     COMMANDS.put("injector", InjectorCommand::new);
     COMMANDS.put("inject", InjectCommand::new);

@@ -15,17 +15,18 @@ import java.util.List;
 @AnalyzeClasses(packages = "io.daprx", importOptions = ImportOption.DoNotIncludeTests.class)
 class ModuleDirectionsTest {
 
-  private static final List<String> COMPONENTS = List.of("sentry", "placement", "operator", "injector", "dashboard");
+  private static final List<String> COMPONENTS = List.of("sentry", "placement", "scheduler", "operator", "injector", "dashboard");
 
   @ArchTest
   static final ArchRule protoDependsOnNothingOfOurs = noClasses().that().resideInAPackage("io.daprx.proto..")
       .should().dependOnClassesThat().resideInAnyPackage("io.daprx.common..", "io.daprx.sentry..", "io.daprx.placement..",
-          "io.daprx.operator..", "io.daprx.injector..", "io.daprx.dashboard..", "io.daprx.manager..", "io.daprx.cli..");
+          "io.daprx.scheduler..", "io.daprx.operator..", "io.daprx.injector..", "io.daprx.dashboard..", "io.daprx.manager..",
+          "io.daprx.cli..");
 
   @ArchTest
   static final ArchRule commonKnowsNoComponent = noClasses().that().resideInAPackage("io.daprx.common..")
-      .should().dependOnClassesThat().resideInAnyPackage("io.daprx.sentry..", "io.daprx.placement..", "io.daprx.operator..",
-          "io.daprx.injector..", "io.daprx.dashboard..", "io.daprx.manager..", "io.daprx.cli..");
+      .should().dependOnClassesThat().resideInAnyPackage("io.daprx.sentry..", "io.daprx.placement..", "io.daprx.scheduler..",
+          "io.daprx.operator..", "io.daprx.injector..", "io.daprx.dashboard..", "io.daprx.manager..", "io.daprx.cli..");
 
   @ArchTest
   static final ArchRule noComponentDependsOnAnother = noClasses().that().resideInAnyPackage(packages(COMPONENTS))

@@ -1,0 +1,212 @@
+package io.daprx.scheduler;
+
+import io.daprx.common.pki.Pem;
+import io.daprx.common.runtime.DaemonThreads;
+import io.daprx.common.runtime.Endpoints;
+import io.daprx.common.runtime.GrpcServers;
+import io.daprx.common.runtime.Readiness;
+import io.daprx.common.spiffe.SpiffeId;
+import io.daprx.common.svid.SentryToken;
+import io.daprx.common.svid.SvidClient;
+import io.daprx.common.tls.PeerIdentity;
+import io.daprx.common.tls.TlsCredentials;
+import io.daprx.proto.sentry.v1.SignCertificateRequest.TokenValidator;
+import io.daprx.scheduler.delivery.TriggerLoop;
+import io.daprx.scheduler.job.InMemoryJobStore;
+import io.daprx.scheduler.job.JobStore;
+import io.daprx.scheduler.metrics.SchedulerMetrics;
+import io.daprx.scheduler.server.HostsWatch;
+import io.daprx.scheduler.server.SchedulerService;
+import io.grpc.InsecureServerCredentials;
+import io.grpc.Server;
+import io.grpc.ServerBuilder;
+import io.grpc.ServerCredentials;
+import io.grpc.ServerInterceptors;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The scheduler component: options → constructor → {@link #start()} → {@link #close()}.
+ *
+ * <p>It owns its SVID ({@code dapr-scheduler}, from sentry, when TLS is on), the job store (in memory in this
+ * version: one replica), the trigger loop, the gRPC server with the {@code Scheduler} service and the
+ * health/metrics endpoints.
+ */
+public final class Scheduler implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
+
+  static {
+    GrpcServers.quietClosedStreamWarnings();
+  }
+
+  private final SchedulerOptions options;
+  private final Clock clock;
+  private final Function<ServerCredentials, ServerBuilder<?>> serverBuilder;
+  private final Readiness readiness = new Readiness();
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final SchedulerMetrics metrics = new SchedulerMetrics(registry);
+  private final JobStore store = new InMemoryJobStore();
+  private ExecutorService grpcExecutor;
+  private SvidClient svid;
+  private TriggerLoop loop;
+  private HostsWatch hosts;
+  private Server server;
+  private Endpoints endpoints;
+
+  /** Netty on {@code options.port()}. */
+  public Scheduler(SchedulerOptions options, Clock clock) {
+    this(options, clock, null);
+  }
+
+  /**
+   * @param serverBuilder builds the gRPC server from the credentials (tests: in-process); null = Netty on
+   *     {@code options.port()} with keepalive and message-size settings daprd needs
+   */
+  public Scheduler(SchedulerOptions options, Clock clock, Function<ServerCredentials, ServerBuilder<?>> serverBuilder) {
+    this.options = options;
+    this.clock = clock;
+    this.serverBuilder = serverBuilder;
+  }
+
+  public Scheduler start() {
+    readiness.declare("grpc");
+    try {
+      if (options.initialCluster().size() > 1) {
+        throw new IllegalStateException("--etcd-initial-cluster names " + options.initialCluster().size()
+            + " replicas, but this build has no replicated job store yet; run one replica");
+      }
+      ServerCredentials creds = credentials();
+      grpcExecutor = Executors.newFixedThreadPool(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()),
+          DaemonThreads.named("scheduler-grpc"));
+      loop = new TriggerLoop(store, clock, metrics).start();
+      hosts = new HostsWatch(List.of());
+      SchedulerService service = new SchedulerService(store, loop, hosts, options.tlsEnabled(), PeerIdentity::current, metrics,
+          clock, options.maxJobBytes());
+      ServerBuilder<?> builder = serverBuilder != null ? serverBuilder.apply(creds) : netty(creds);
+      server = builder.addService(ServerInterceptors.intercept(service, new PeerIdentity())).build().start();
+      hosts.update(List.of(broadcastAddress()));
+      readiness.set("grpc", true);
+      endpoints = new Endpoints(options.listenAddress(), options.healthzPort(), options.metricsPort(), readiness, registry,
+          app -> { });
+      LOG.info("scheduler {} serving on port {} (healthz {}, metrics {}), {}, broadcasting {}, jobs in memory", options.id(),
+          port(), endpoints.healthzPort(), endpoints.metricsPort(),
+          options.tlsEnabled() ? "mTLS as " + options.spiffeId() : "plaintext", broadcastAddress());
+      return this;
+    } catch (IOException e) {
+      close();
+      throw new UncheckedIOException("cannot listen on " + options.listenAddress() + ":" + options.port() + ": " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  private ServerCredentials credentials() {
+    if (!options.tlsEnabled()) {
+      LOG.warn("mTLS is disabled (--tls-enabled=false): sidecar identities are not checked and traffic is plaintext;"
+          + " use this only for local development");
+      return InsecureServerCredentials.create();
+    }
+    if (options.trustAnchorsFile() == null) {
+      throw new IllegalArgumentException("--trust-anchors-file is required with mTLS (sentry's ca.crt);"
+          + " pass --tls-enabled=false only for insecure local use");
+    }
+    List<X509Certificate> anchors = Pem.readCertificates(options.trustAnchorsFile(), "--trust-anchors-file");
+    readiness.declare("svid");
+    boolean kubernetes = options.mode() == SchedulerOptions.Mode.KUBERNETES;
+    svid = SvidClient.connect(new SvidClient.Options(options.sentryAddress(), options.sentryId(), SchedulerOptions.APP_ID,
+        options.namespace(), options.trustDomain(), kubernetes ? TokenValidator.KUBERNETES : TokenValidator.INSECURE,
+        kubernetes ? SentryToken.fromFile(SentryToken.KUBERNETES_FILE) : null, null, null, 0), anchors, clock).start();
+    readiness.set("svid", true);
+    return TlsCredentials.serverMtls(svid, clock);
+  }
+
+  private ServerBuilder<?> netty(ServerCredentials creds) {
+    return NettyServerBuilder.forAddress(new InetSocketAddress(options.listenAddress(), options.port()), creds)
+        .keepAliveTime(options.keepaliveTime().toMillis(), TimeUnit.MILLISECONDS)
+        .keepAliveTimeout(options.keepaliveTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        // daprd pings every 10 s; the default 5 min minimum would answer with GOAWAY too_many_pings
+        .permitKeepAliveTime(5, TimeUnit.SECONDS)
+        .permitKeepAliveWithoutCalls(true)
+        // daprd sends messages up to 2 GiB (workflow payloads ride in reminder data); jobs are capped separately
+        .maxInboundMessageSize(Integer.MAX_VALUE)
+        .executor(grpcExecutor);
+  }
+
+  /** What WatchHosts announces: the override, a concrete listen address, or this machine's address. */
+  public String broadcastAddress() {
+    String fallback;
+    try {
+      fallback = InetAddress.getLocalHost().getHostAddress();
+    } catch (UnknownHostException e) {
+      fallback = "127.0.0.1";
+    }
+    return options.broadcastAddress(port(), fallback);
+  }
+
+  /** The gRPC port actually bound (useful with port 0); -1 for an in-process server. */
+  public int port() {
+    return server.getPort();
+  }
+
+  public int healthzPort() {
+    return endpoints.healthzPort();
+  }
+
+  public int metricsPort() {
+    return endpoints.metricsPort();
+  }
+
+  public SpiffeId spiffeId() {
+    return options.spiffeId();
+  }
+
+  public JobStore store() {
+    return store;
+  }
+
+  public TriggerLoop triggers() {
+    return loop;
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  @Override
+  public void close() {
+    if (hosts != null) {
+      hosts.close();
+    }
+    if (loop != null) {
+      loop.close(); // streams get UNAVAILABLE before the server stops, so sidecars move on at once
+    }
+    GrpcServers.stop(server, Duration.ofSeconds(5));
+    if (endpoints != null) {
+      endpoints.close();
+    }
+    if (svid != null) {
+      svid.close();
+    }
+    if (grpcExecutor != null) {
+      grpcExecutor.shutdownNow();
+    }
+  }
+}

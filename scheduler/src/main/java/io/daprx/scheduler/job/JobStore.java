@@ -1,0 +1,38 @@
+package io.daprx.scheduler.job;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * Where jobs live. Changes go through {@link #apply} only, as {@link JobCommand}s applied in one order; an
+ * implementation replicates them (Ratis, later) or not ({@link InMemoryJobStore}).
+ */
+public interface JobStore {
+
+  /** Applies a command once it is durable; completes with what it did. */
+  CompletableFuture<Outcome> apply(JobCommand command);
+
+  Optional<StoredJob> get(JobKey key);
+
+  /** The jobs the selector matches, in key order. */
+  List<StoredJob> list(JobSelector selector);
+
+  /**
+   * Hears every change after it is applied, in apply order, on the applying thread (so keep it short: hand the
+   * change to an event loop).
+   */
+  void subscribe(Consumer<JobChange> listener);
+
+  /**
+   * @param applied false when a put found an existing job without overwrite, or an advance found another revision
+   * @param revision the stored job's revision after a put; 0 otherwise
+   * @param removed the keys a delete removed
+   */
+  record Outcome(boolean applied, long revision, List<JobKey> removed) {
+    public static Outcome notApplied() {
+      return new Outcome(false, 0, List.of());
+    }
+  }
+}

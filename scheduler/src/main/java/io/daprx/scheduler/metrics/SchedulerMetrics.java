@@ -1,0 +1,76 @@
+package io.daprx.scheduler.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.grpc.Status;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The scheduler's Prometheus metrics ({@code daprx_scheduler_*}): rpcs by outcome, triggers by result, lateness,
+ * and the trigger loop's counts (written by the loop only).
+ */
+public final class SchedulerMetrics {
+
+  private final MeterRegistry registry;
+  private final AtomicInteger jobs = new AtomicInteger();
+  private final AtomicInteger heldJobs = new AtomicInteger();
+  private final AtomicInteger streams = new AtomicInteger();
+  private final Counter delivered;
+  private final Counter failed;
+  private final Counter redelivered;
+  private final Counter held;
+  private final Timer latency;
+  private final Map<String, Counter> rpcs = new ConcurrentHashMap<>();
+
+  public SchedulerMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    Gauge.builder("daprx_scheduler_jobs", jobs, AtomicInteger::get).description("Jobs this replica triggers").register(registry);
+    Gauge.builder("daprx_scheduler_jobs_held", heldJobs, AtomicInteger::get)
+        .description("Jobs due with no stream to take them").register(registry);
+    Gauge.builder("dapr_scheduler_sidecars_connected", streams, AtomicInteger::get)
+        .description("Open WatchJobs streams").register(registry);
+    delivered = Counter.builder("daprx_scheduler_triggers").tag("result", "success")
+        .description("Trigger results from sidecars, and triggers sent again").register(registry);
+    failed = Counter.builder("daprx_scheduler_triggers").tag("result", "failed")
+        .description("Trigger results from sidecars, and triggers sent again").register(registry);
+    redelivered = Counter.builder("daprx_scheduler_triggers").tag("result", "redelivered")
+        .description("Trigger results from sidecars, and triggers sent again").register(registry);
+    held = Counter.builder("daprx_scheduler_triggers_held")
+        .description("Times a due job found no stream and was held").register(registry);
+    latency = Timer.builder("daprx_scheduler_trigger_latency")
+        .description("From an attempt's due time to the sidecar's result")
+        .serviceLevelObjectives(Duration.ofMillis(10), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(500),
+            Duration.ofSeconds(1), Duration.ofSeconds(5))
+        .register(registry);
+  }
+
+  /** An rpc ended with {@code code}. */
+  public void rpc(String method, Status.Code code) {
+    rpcs.computeIfAbsent(method + "/" + code, k -> Counter.builder("daprx_scheduler_rpcs").tag("rpc", method)
+        .tag("code", code.name()).description("Scheduler rpcs by method and status").register(registry)).increment();
+  }
+
+  public void result(boolean success, Duration sinceDue) {
+    (success ? delivered : failed).increment();
+    latency.record(sinceDue.isNegative() ? Duration.ZERO : sinceDue);
+  }
+
+  public void redelivered() {
+    redelivered.increment();
+  }
+
+  public void held() {
+    held.increment();
+  }
+
+  public void loop(int jobCount, int heldCount, int streamCount) {
+    jobs.set(jobCount);
+    heldJobs.set(heldCount);
+    streams.set(streamCount);
+  }
+}
