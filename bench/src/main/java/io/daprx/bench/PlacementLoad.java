@@ -197,6 +197,7 @@ public final class PlacementLoad implements Callable<Integer> {
         }
         if (probe.closedWith() != null) {
           lastError = probe.closedWith().toString();
+          out.println("placement-load: placement does not serve yet (" + lastError + "); retrying");
           Thread.sleep(250);
           probe.connect();
         }
