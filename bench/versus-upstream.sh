@@ -111,8 +111,8 @@ while :; do
   fi
 done
 machine="$cores cores, $(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
-jdk="$("$ours_java" -version 2>&1 | head -2 | paste -sd ';' | sed 's/;/; /')"
-peers_version="$("$peers/daprd" --version 2>/dev/null | head -1)"
+jdk="$("$ours_java" -version 2>&1 | sed -n '1,2p' | paste -sd ';' | sed 's/;/; /')"
+peers_version="$("$peers/daprd" --version 2>/dev/null | sed -n 1p)"
 header=(
   "machine   : $machine; load average $(cut -d' ' -f1-3 /proc/loadavg), $busy busy cores before the run"
   "ours      : daprx $(basename "$DAPRX_JAR") on $jdk (bin/daprx's JVM flags)"
@@ -306,7 +306,7 @@ for side in ours upstream; do
     n="$(grep -c -E 'ERROR|Exception|level=error|level=fatal' "$f" || true)"
     if ((n > 0)); then
       echo "versus-upstream: $side's $c logged $n error line(s); the first 3:"
-      grep -E 'ERROR|Exception|level=error|level=fatal' "$f" | head -3 | cut -c1-300 | sed 's/^/  /'
+      grep -m 3 -E 'ERROR|Exception|level=error|level=fatal' "$f" | cut -c1-300 | sed 's/^/  /'
     fi
   done
 done
