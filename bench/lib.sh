@@ -1,7 +1,7 @@
 # Shared by the benchmark scripts (sourced, not run).
 
-# await_healthy NAME PID PORT LOG SECONDS: waits until GET /healthz on 127.0.0.1:PORT answers 204; exits 2
-# with the process's log if it dies first or is not healthy in time.
+# await_healthy NAME PID PORT LOG SECONDS: waits until GET /healthz on 127.0.0.1:PORT answers 2xx (ours 204,
+# upstream's Go components 200); exits 2 with the process's log if it dies first or is not healthy in time.
 await_healthy() {
   local name="$1" pid="$2" port="$3" log="$4" seconds="$5" code
   for _ in $(seq 1 $((seconds * 5))); do
@@ -11,7 +11,7 @@ await_healthy() {
       exit 2
     fi
     code="$(curl -s -o /dev/null -m 2 -w '%{http_code}' "http://127.0.0.1:$port/healthz" || true)"
-    [[ "$code" == "204" ]] && return 0
+    [[ "$code" =~ ^2[0-9][0-9]$ ]] && return 0
     sleep 0.2
   done
   echo "$name not healthy within $seconds s; its log:" >&2

@@ -1,6 +1,9 @@
 package io.daprx.bench;
 
+import io.daprx.common.pki.KeyAlgorithm;
+import io.daprx.common.pki.Pem;
 import io.daprx.common.runtime.Logging;
+import io.daprx.common.spiffe.SpiffeId;
 import io.daprx.placement.sim.SidecarChannels;
 import io.daprx.placement.sim.SidecarFleet;
 import io.daprx.placement.sim.SidecarSpec;
@@ -10,6 +13,8 @@ import java.io.PrintStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -26,8 +31,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * Load generator for placement: simulated sidecars over plaintext gRPC (a few channels, many streams each) in one or
- * more namespaces. It measures the time from a membership change (one sidecar reporting a new actor type) to the
+ * Load generator for placement: simulated sidecars over plaintext gRPC (a few channels, many streams each), or over
+ * mTLS with {@code --sentry-address} (one connection and one SVID per sidecar, as real daprd), in one or more
+ * namespaces. It measures the time from a membership change (one sidecar reporting a new actor type) to the
  * moment the last sidecar of that namespace has unlocked the new table; with several namespaces every namespace
  * changes at once. {@code bench/placement-bench.sh} starts placement as its own process and passes its pid, so
  * placement's RSS is read from {@code /proc}.
@@ -65,6 +71,32 @@ public final class PlacementLoad implements Callable<Integer> {
   @Option(names = "--metrics-url", paramLabel = "URL", description = "placement's /metrics, to wait until all streams are gone")
   URI metricsUrl;
 
+  @Option(names = "--sentry-address", paramLabel = "HOST:PORT",
+      description = "mTLS: each sidecar gets an SVID of its app id from this sentry and its own connection; omit for plaintext")
+  String sentryAddress;
+
+  @Option(names = "--trust-anchors-file", paramLabel = "FILE", description = "the control plane's ca.crt (with --sentry-address)")
+  Path anchorsFile;
+
+  @Option(names = "--trust-domain", defaultValue = "cluster.local",
+      description = "control-plane trust domain: placement must present spiffe://<it>/ns/<namespace>/dapr-placement (default: ${DEFAULT-VALUE})")
+  String trustDomain;
+
+  @Option(names = "--control-plane-namespace", defaultValue = "dapr-system", description = "(default: ${DEFAULT-VALUE})")
+  String controlPlaneNamespace;
+
+  @Option(names = "--sidecar-key", defaultValue = "ed25519",
+      description = "key type of the sidecars' SVIDs: ed25519 (daprd 1.18) or p256 (1.17) (default: ${DEFAULT-VALUE})")
+  String sidecarKey;
+
+  @Option(names = "--serving-timeout", defaultValue = "60",
+      description = "seconds to wait until placement serves streams (a fresh replica elects itself leader first) (default: ${DEFAULT-VALUE})")
+  int servingTimeoutSeconds;
+
+  @Option(names = "--results", paramLabel = "FILE",
+      description = "append the figures as 'key value' lines (placement.<N>x<M>.sample_ms, ...) for a script to compare runs")
+  Path resultsFile;
+
   @Option(names = "--enforce-targets", description = "exit 3 when a target is missed")
   boolean enforceTargets;
 
@@ -88,6 +120,10 @@ public final class PlacementLoad implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Logging.configure("warn", false);
+    if (sentryAddress != null && anchorsFile == null) {
+      throw new CommandLine.ParameterException(new CommandLine(this), "--sentry-address needs --trust-anchors-file");
+    }
+    awaitServing();
     List<Result> results = new ArrayList<>();
     for (String sc : scenarios) {
       String[] parts = sc.toLowerCase(Locale.ROOT).split("x");
@@ -116,7 +152,62 @@ public final class PlacementLoad implements Callable<Integer> {
         }
       }
     }
+    writeResults(results);
     return enforceTargets && missed ? 3 : 0;
+  }
+
+  private void writeResults(List<Result> results) {
+    Results out = new Results(resultsFile);
+    for (Result r : results) {
+      String k = "placement." + r.sidecars() + "x" + r.namespaces() + ".";
+      for (double v : r.samplesMillis()) {
+        out.put(k + "sample_ms", v);
+      }
+      out.put(k + "connect_ms", r.connectMillis()).put(k + "violations", r.violations().size());
+    }
+    out.flush();
+  }
+
+  /** Where the simulated sidecars' connections come from: a few shared plaintext channels, or one mTLS each. */
+  private SidecarChannels channels(int plaintextChannels) throws IOException {
+    if (sentryAddress == null) {
+      return SidecarChannels.plaintext(address, plaintextChannels, true);
+    }
+    List<X509Certificate> anchors = Pem.parseCertificates(Files.readString(anchorsFile));
+    KeyAlgorithm keys = KeyType.parse(sidecarKey).algorithm;
+    return SidecarChannels.mtls(address, SpiffeId.of(trustDomain, controlPlaneNamespace, "dapr-placement"), sentryAddress,
+        SpiffeId.of(trustDomain, controlPlaneNamespace, "dapr-sentry"), anchors, keys, Clock.systemUTC(), true);
+  }
+
+  /**
+   * Waits until placement serves a stream to the end of a round: a freshly started replica answers FAILED_PRECONDITION
+   * ("not a leader") until it has elected itself, and daprd retries the same way.
+   */
+  private void awaitServing() throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(servingTimeoutSeconds).toNanos();
+    String ns = "bench-probe";
+    try (SidecarFleet fleet = new SidecarFleet(channels(1), System::nanoTime, false, true)) {
+      SimulatedSidecar probe = fleet.create(new SidecarSpec("10.255.255.254:50002", "bench-probe", ns, List.of("BenchProbe"),
+          SidecarSpec.DAPRD_API_LEVEL));
+      probe.connect();
+      String lastError = null;
+      while (System.nanoTime() < deadline) {
+        if (probe.table() != null && fleet.converged(ns)) {
+          return;
+        }
+        if (probe.closedWith() != null) {
+          lastError = probe.closedWith().toString();
+          out.println("placement-load: placement does not serve yet (" + lastError + "); retrying");
+          Thread.sleep(250);
+          probe.connect();
+        }
+        Thread.sleep(20);
+      }
+      throw new IllegalStateException("placement at " + address + " did not serve a stream within " + servingTimeoutSeconds
+          + " s" + (lastError != null ? " (last: " + lastError + ")" : ""));
+    } finally {
+      awaitNoStreams();
+    }
   }
 
   private boolean target(String what, boolean met) {
@@ -127,15 +218,17 @@ public final class PlacementLoad implements Callable<Integer> {
   private Result run(int sidecars, int namespaces) throws Exception {
     String prefix = "bench-" + sidecars + "x" + namespaces + "-";
     int channels = Math.max(2, (sidecars + streamsPerChannel - 1) / streamsPerChannel);
-    out.printf("placement-load: %d sidecars in %d namespace(s) over %d channels ...%n", sidecars, namespaces, channels);
-    try (SidecarFleet fleet = new SidecarFleet(SidecarChannels.plaintext(address, channels, true), System::nanoTime, false, false)) {
+    out.printf("placement-load: %d sidecars in %d namespace(s) over %s ...%n", sidecars, namespaces,
+        sentryAddress == null ? channels + " plaintext channels" : "mTLS, a connection and an SVID (" + sidecarKey + ") each");
+    try (SidecarFleet fleet = new SidecarFleet(channels(channels), System::nanoTime, false, false)) {
       List<List<SimulatedSidecar>> byNs = new ArrayList<>();
       for (int n = 0; n < namespaces; n++) {
         byNs.add(new ArrayList<>());
       }
       int[] nsOf = new int[sidecars];
       Tracker tracker = new Tracker(sidecars, namespaces);
-      long start = System.nanoTime();
+      List<SimulatedSidecar> all = new ArrayList<>();
+      long created = System.nanoTime();
       for (int i = 0; i < sidecars; i++) {
         int ns = i % namespaces;
         nsOf[i] = ns;
@@ -144,8 +237,13 @@ public final class PlacementLoad implements Callable<Integer> {
         int idx = i;
         s.onUnlock(t -> tracker.unlocked(idx, nsOf[idx], t.version(), t.unlockedAtNanos()));
         byNs.get(ns).add(s);
-        s.connect();
+        all.add(s);
       }
+      if (sentryAddress != null) {
+        out.printf("placement-load:   %d SVIDs from sentry in %d ms%n", sidecars, Duration.ofNanos(System.nanoTime() - created).toMillis());
+      }
+      long start = System.nanoTime(); // SVIDs are the sentry's work: the clock starts when the sidecars dial placement
+      all.forEach(SimulatedSidecar::connect);
       for (int n = 0; n < namespaces; n++) {
         awaitConverged(fleet, prefix + n, Duration.ofSeconds(120));
       }

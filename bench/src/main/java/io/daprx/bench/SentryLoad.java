@@ -103,6 +103,10 @@ public final class SentryLoad implements Callable<Integer> {
   @Option(names = "--enforce-targets", description = "exit 3 when a target is missed")
   boolean enforceTargets;
 
+  @Option(names = "--results", paramLabel = "FILE",
+      description = "append the figures as 'key value' lines (sentry.<key type>.peak_per_s, ...) for a script to compare runs")
+  Path resultsFile;
+
   private final PrintStream out = System.out;
   private long warmupCalls;
   private long warmupErrors;
@@ -228,6 +232,7 @@ public final class SentryLoad implements Callable<Integer> {
           Report.fmt(f.ratio(), 3), Report.fmt(f.half().throughput(), 0), Report.fmt(f.half().percentileMillis(99), 2),
           f.half().maxScheduleLagNanos() / 1e6);
     }
+    writeResults(rows);
     double errorRate = Report.errorRate(errors, calls);
     out.printf(Locale.ROOT, "calls %d (JIT warm-up included), errors %d (%.4f%%; the run fails above %.1f%%)%n", calls, errors,
         errorRate * 100, Report.MAX_ERROR_RATE * 100);
@@ -248,6 +253,28 @@ public final class SentryLoad implements Callable<Integer> {
       return 3;
     }
     return 0;
+  }
+
+  /** The figures {@code bench/versus-upstream.sh} compares, per key type. */
+  private void writeResults(List<Report.Figures> rows) {
+    Results r = new Results(resultsFile);
+    for (Report.Figures f : rows) {
+      String k = "sentry." + f.type().flag + ".";
+      r.put(k + "peak_per_s", f.peak().throughput())
+          .put(k + "peak_p99_ms", f.peak().percentileMillis(99))
+          .put(k + "half_per_s", f.half().throughput())
+          .put(k + "half_p50_ms", f.half().percentileMillis(50))
+          .put(k + "half_p99_ms", f.half().percentileMillis(99))
+          .put(k + "calls", f.calls())
+          .put(k + "errors", f.errors());
+      if (sentryPid > 0 && f.peak().okInWindow() > 0 && !Double.isNaN(f.peak().sentryCpuSeconds())) {
+        r.put(k + "peak_cpu_us_per_cert", f.peak().sentryMicrosPerCert());
+      }
+    }
+    if (warmupCalls > 0) {
+      r.put("sentry.jit_warmup.calls", warmupCalls).put("sentry.jit_warmup.errors", warmupErrors);
+    }
+    r.flush();
   }
 
   private String verifyText(List<Report.Figures> rows) {

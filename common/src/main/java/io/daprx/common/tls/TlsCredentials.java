@@ -3,9 +3,9 @@ package io.daprx.common.tls;
 import io.daprx.common.spiffe.SpiffeId;
 import io.grpc.ChannelCredentials;
 import io.grpc.ServerCredentials;
-import io.grpc.TlsChannelCredentials;
 import io.grpc.TlsServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.shaded.io.grpc.netty.NettySslContextChannelCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettySslContextServerCredentials;
 import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
@@ -43,18 +43,28 @@ public final class TlsCredentials {
     }
   }
 
-  /** A client without a certificate that accepts only {@code server} as the peer (e.g. a fresh sidecar calling sentry). */
+  /**
+   * A client without a certificate that accepts only {@code server} as the peer (e.g. a fresh sidecar calling sentry).
+   * Clients run on the JDK's TLS engine too: upstream's 1.18 servers (sentry, placement, ...) present Ed25519 SVIDs,
+   * and the BoringSSL engine does not offer Ed25519 among the signature algorithms it accepts from a server, so
+   * the handshake fails with HANDSHAKE_FAILURE before our trust manager sees the chain.
+   */
   public static ChannelCredentials client(Supplier<List<X509Certificate>> anchors, SpiffeId server, Clock clock) {
-    return TlsChannelCredentials.newBuilder()
-        .trustManager(SpiffeTrustManager.expecting(anchors, server, clock))
-        .build();
+    return onJdkEngine(SslContextBuilder.forClient().trustManager(SpiffeTrustManager.expecting(anchors, server, clock)));
   }
 
-  /** A client that presents its own SVID and accepts only {@code server}. */
+  /** A client that presents its own SVID and accepts only {@code server} (on the JDK's engine, see {@link #client}). */
   public static ChannelCredentials clientMtls(SvidSource svid, SpiffeId server, Clock clock) {
-    return TlsChannelCredentials.newBuilder()
+    return onJdkEngine(SslContextBuilder.forClient()
         .keyManager(new SvidKeyManager(svid))
-        .trustManager(SpiffeTrustManager.expecting(() -> svid.current().trustAnchors(), server, clock))
-        .build();
+        .trustManager(SpiffeTrustManager.expecting(() -> svid.current().trustAnchors(), server, clock)));
+  }
+
+  private static ChannelCredentials onJdkEngine(SslContextBuilder builder) {
+    try {
+      return NettySslContextChannelCredentials.create(GrpcSslContexts.configure(builder, SslProvider.JDK).build());
+    } catch (SSLException e) {
+      throw new IllegalStateException("cannot build the client TLS context: " + e.getMessage(), e);
+    }
   }
 }

@@ -44,7 +44,17 @@ public final class TestPki {
   }
 
   public Svid issue(SpiffeId id, Instant notBefore, Instant notAfter) {
-    KeyPair keys = KeyAlgorithm.EC_P256.generate();
+    return issue(id, KeyAlgorithm.EC_P256, notBefore, notAfter);
+  }
+
+  /** A leaf with a key of {@code keyType} (daprd 1.18 and upstream's control plane use Ed25519), signed with P-256. */
+  public Svid issue(SpiffeId id, KeyAlgorithm keyType) {
+    Instant now = Instant.now();
+    return issue(id, keyType, now.minusSeconds(60), now.plusSeconds(3600));
+  }
+
+  private Svid issue(SpiffeId id, KeyAlgorithm keyType, Instant notBefore, Instant notAfter) {
+    KeyPair keys = keyType.generate();
     X509Certificate leaf = build(new X500Name(new org.bouncycastle.asn1.x500.RDN[0]), keys, rootKeys, root, notBefore, notAfter, false, id);
     return new Svid(keys.getPrivate(), List.of(leaf), List.of(root));
   }

@@ -3,6 +3,7 @@ package io.daprx.common.tls;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.daprx.common.pki.KeyAlgorithm;
 import io.daprx.common.pki.TestPki;
 import io.daprx.common.spiffe.SpiffeId;
 import io.grpc.Grpc;
@@ -13,6 +14,10 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.shaded.io.grpc.netty.NettySslContextServerCredentials;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslProvider;
 import io.grpc.stub.StreamObserver;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
@@ -42,6 +47,10 @@ class SpiffeTlsTest {
   }
 
   private int startMtlsServer(Svid svid) throws Exception {
+    return startServer(TlsCredentials.serverMtls(() -> svid, clock));
+  }
+
+  private int startServer(io.grpc.ServerCredentials credentials) throws Exception {
     HealthGrpc.HealthImplBase svc = new HealthGrpc.HealthImplBase() {
       @Override
       public void check(HealthCheckRequest req, StreamObserver<HealthCheckResponse> out) {
@@ -50,7 +59,7 @@ class SpiffeTlsTest {
         out.onCompleted();
       }
     };
-    server = Grpc.newServerBuilderForPort(0, TlsCredentials.serverMtls(() -> svid, clock))
+    server = Grpc.newServerBuilderForPort(0, credentials)
         .addService(ServerInterceptors.intercept(svc, new PeerIdentity())).build().start();
     return server.getPort();
   }
@@ -64,6 +73,26 @@ class SpiffeTlsTest {
     HealthCheckResponse resp = HealthGrpc.newBlockingStub(channel).check(HealthCheckRequest.getDefaultInstance());
     assertThat(resp.getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
     assertThat(seenPeer.get()).isEqualTo(APP);
+  }
+
+  @Test
+  void clientsAcceptAServerThatPresentsAnEd25519Svid() throws Exception {
+    // upstream's 1.18 sentry and placement present Ed25519 SVIDs; the BoringSSL engine fails these handshakes
+    Svid ed = pki.issue(SERVER, KeyAlgorithm.ED25519);
+    int port = startMtlsServer(ed);
+    Svid app = pki.issue(APP, KeyAlgorithm.ED25519);
+    channel = Grpc.newChannelBuilderForAddress("127.0.0.1", port, TlsCredentials.clientMtls(() -> app, SERVER, clock)).build();
+    assertThat(HealthGrpc.newBlockingStub(channel).check(HealthCheckRequest.getDefaultInstance()).getStatus())
+        .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+    channel.shutdownNow();
+    server.shutdownNow();
+
+    // a caller without a certificate, as a fresh sidecar calling sentry
+    int tlsPort = startServer(NettySslContextServerCredentials.create(
+        GrpcSslContexts.configure(SslContextBuilder.forServer(new SvidKeyManager(() -> ed)), SslProvider.JDK).build()));
+    channel = Grpc.newChannelBuilderForAddress("127.0.0.1", tlsPort, TlsCredentials.client(pki::anchors, SERVER, clock)).build();
+    assertThat(HealthGrpc.newBlockingStub(channel).check(HealthCheckRequest.getDefaultInstance()).getStatus())
+        .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
   }
 
   @Test

@@ -74,13 +74,32 @@ public interface SidecarChannels extends AutoCloseable {
    */
   static SidecarChannels mtls(String placementAddress, SpiffeId placementId, String sentryAddress, SpiffeId sentryId,
       List<X509Certificate> anchors, KeyAlgorithm keys, Clock clock) {
+    return mtls(placementAddress, placementId, sentryAddress, sentryId, anchors, keys, clock, false);
+  }
+
+  /**
+   * As {@link #mtls(String, SpiffeId, String, SpiffeId, List, KeyAlgorithm, Clock)}; the sidecars ask sentry for their
+   * SVIDs over one shared connection (a thousand sidecars need not hold a thousand idle connections to sentry), and
+   * with {@code directExecutor} each sidecar answers placement on its transport thread, as the plaintext load does.
+   */
+  static SidecarChannels mtls(String placementAddress, SpiffeId placementId, String sentryAddress, SpiffeId sentryId,
+      List<X509Certificate> anchors, KeyAlgorithm keys, Clock clock, boolean directExecutor) {
     List<AutoCloseable> owned = new ArrayList<>();
     return new SidecarChannels() {
+      private ManagedChannel sentry; // guarded by this
+
       @Override
       public synchronized Channel channelFor(SidecarSpec spec) {
-        SvidClient svid = SvidClient.connect(new SvidClient.Options(sentryAddress, sentryId, spec.appId(), spec.namespace(),
-            "", TokenValidator.INSECURE, null, keys, Duration.ofSeconds(3), 3), anchors, clock).start();
-        ManagedChannel ch = Grpc.newChannelBuilder(placementAddress, TlsCredentials.clientMtls(svid, placementId, clock)).build();
+        if (sentry == null) {
+          sentry = Grpc.newChannelBuilder(sentryAddress, TlsCredentials.client(() -> anchors, sentryId, clock)).build();
+        }
+        SvidClient svid = new SvidClient(new SvidClient.Options(sentryAddress, sentryId, spec.appId(), spec.namespace(),
+            "", TokenValidator.INSECURE, null, keys, Duration.ofSeconds(3), 3), sentry, anchors, clock).start();
+        ManagedChannelBuilder<?> b = Grpc.newChannelBuilder(placementAddress, TlsCredentials.clientMtls(svid, placementId, clock));
+        if (directExecutor) {
+          b.directExecutor();
+        }
+        ManagedChannel ch = b.build();
         owned.add(svid);
         owned.add(ch::shutdownNow);
         return ch;
@@ -96,6 +115,10 @@ public interface SidecarChannels extends AutoCloseable {
           }
         }
         owned.clear();
+        if (sentry != null) {
+          sentry.shutdownNow();
+          sentry = null;
+        }
       }
     };
   }
