@@ -408,6 +408,11 @@ final class GroupController {
     } else {
       pods.remove(pod.name(), pod);
       LOG.debug("{} removed", pod.ref());
+      // a successor under another name takes the freed place now, as a pod replaced under its own name does: a pod
+      // without a process (in back-off) is removed without an exit event that would reconcile again
+      if (desired.values().stream().anyMatch(s -> replacing.contains(s.name()) && samePlace(s, pod.spec))) {
+        loop.execute(this::reconcile);
+      }
     }
   }
 

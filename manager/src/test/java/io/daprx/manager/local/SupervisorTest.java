@@ -182,6 +182,31 @@ class SupervisorTest {
   }
 
   @Test
+  void aCrashLoopingNewReplicaWaitingOutItsBackOffIsReplacedAtOnceWhenTheOldTemplateComesBack() throws IOException {
+    // the settings' back-off is long enough that the rollback arrives while the broken replica has no process
+    // (and the rollout timeout far longer than the test waits: the old replica must come back for its own sake, not
+    // because a timer moved the rollout on)
+    Supervisor sup = supervisor(new SupervisorSettings(Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(20),
+        Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofMinutes(5)));
+    int[] ports = {freePort(), freePort()};
+    List<ProcessSpec> good = List.of(replica("a", 0, ports[0]), replica("a", 1, ports[1]));
+    sup.apply(G, good);
+    waiting().until(() -> sup.allReady(G));
+
+    ProcessSpec b = replica("b", 0, ports[0]);
+    ProcessSpec broken = ProcessSpec.of(b.name(), b.component(), "b", 0, appendArgs(b.command(), "--exit-after-ms", "0", "--exit-code", "3"),
+        b.env(), b.logFile(), b.readiness());
+    sup.apply(G, List.of(broken, replica("b", 1, ports[1])));
+    waiting().until(() -> pod(sup, "dapr-sentry-b-0") != null && pod(sup, "dapr-sentry-b-0").status().equals(PodStatus.CRASH_LOOP_BACK_OFF));
+
+    // the rollback: the old template again; its replica 0 must take the place the crash-looping one holds (apply
+    // returns once that replica is launched: a replica waiting for a place nobody frees would hang it)
+    org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(20), () -> sup.apply(G, good));
+    waiting().until(() -> sup.allReady(G));
+    assertThat(sup.status(G)).extracting(PodStatus::name).containsExactly("dapr-sentry-a-0", "dapr-sentry-a-1");
+  }
+
+  @Test
   void aNewSupervisorAdoptsRunningChildrenAndRestartsOneThatDiedMeanwhile() {
     SupervisorSettings settings = settings();
     Supervisor first = supervisor(settings);
@@ -360,6 +385,12 @@ class SupervisorTest {
 
   private ProcessSpec sentry(int i, int port, String version) {
     return spec("dapr-sentry-" + i, "sentry", port, Map.of("VERSION", version), "--port", Integer.toString(port));
+  }
+
+  private static List<String> appendArgs(List<String> command, String... more) {
+    List<String> out = new ArrayList<>(command);
+    out.addAll(List.of(more));
+    return out;
   }
 
   /** Replica {@code ordinal} of the sentry Deployment under pod template {@code template}, serving on {@code port}. */
