@@ -178,6 +178,33 @@ class InjectCommandTest {
   }
 
   @Test
+  void legacyAnnotationsAndTheUnixDomainSocketReachTheInjectedManifest() throws Exception {
+    // the webhook's code path, offline: these annotations used to be dropped without a word
+    Path file = dir.resolve("app.yaml");
+    Files.writeString(file, MANIFEST.split("---\n")[0].replace("dapr.io/app-port: \"8080\"", String.join("\n        ",
+        "dapr.io/app-port: \"8080\"", "dapr.io/app-ssl: \"true\"", "dapr.io/http-max-request-size: \"16\"",
+        "dapr.io/http-read-buffer-size: \"8\"", "dapr.io/unix-domain-socket-path: /tmp/dapr-sockets")));
+    Result r = run("inject", "-f", file.toString(), "--trust-anchors-file", anchors.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    JsonNode template = docs(r.out()).get(0).path("spec").path("template");
+    JsonNode daprd = byName(template.path("spec").path("containers"), "daprd");
+    assertThat(daprd.path("args").toString()).contains("\"--enable-mtls\",\"--app-ssl\"", "\"--dapr-http-max-request-size\",\"16\"",
+        "\"--dapr-http-read-buffer-size\",\"8\"", "\"--unix-domain-socket\",\"/var/run/dapr-sockets\"");
+    assertThat(daprd.path("volumeMounts").get(0).toString())
+        .isEqualTo("{\"name\":\"dapr-unix-domain-socket\",\"mountPath\":\"/var/run/dapr-sockets\"}");
+    assertThat(template.path("spec").path("volumes").get(0).toString())
+        .isEqualTo("{\"name\":\"dapr-unix-domain-socket\",\"emptyDir\":{\"medium\":\"Memory\"}}");
+    JsonNode app = byName(template.path("spec").path("containers"), "app");
+    assertThat(app.path("volumeMounts").toString()).isEqualTo("[{\"name\":\"dapr-unix-domain-socket\",\"mountPath\":\"/tmp/dapr-sockets\"}]");
+    assertThat(byName(app.path("env"), "APP_PROTOCOL").path("value").asText()).isEqualTo("https");
+
+    Files.writeString(file, MANIFEST.replace("dapr.io/app-port: \"8080\"", "dapr.io/http-max-request-size: \"16MB\""));
+    Result bad = run("inject", "-f", file.toString(), "--trust-anchors-file", anchors.toString());
+    assertThat(bad.code()).isEqualTo(1);
+    assertThat(bad.err()).contains("annotation dapr.io/http-max-request-size has an invalid value \"16MB\": use a whole number");
+  }
+
+  @Test
   void badYamlExitsOneNamingLineAndDocumentAndPrintsNothing() throws Exception {
     Path file = dir.resolve("bad.yaml");
     Files.writeString(file, MANIFEST + "---\nkind: Pod\nmetadata: {name: x\n  oops: [\n");

@@ -42,6 +42,8 @@ class InjectedSidecarIT {
   static Map<String, String> env;
   static TestApp app;
   static Daprd daprd;
+  /** Where daprd's sockets go here: a short path (a socket's path is at most 107 bytes) for the pod's emptyDir. */
+  static Path socketDir;
 
   @BeforeAll
   static void injectAndStart(Interop fixture) throws Exception {
@@ -86,6 +88,9 @@ class InjectedSidecarIT {
             dapr.io/actors-disseminate-timeout: "20s"
             dapr.io/disable-init-endpoints: "subscribe"
             dapr.io/scheduler-host-address: "%s"
+            dapr.io/http-max-request-size: "8"
+            dapr.io/http-read-buffer-size: "16"
+            dapr.io/unix-domain-socket-path: "/var/run/app-sockets"
         spec:
           containers:
           - name: orders
@@ -132,6 +137,9 @@ class InjectedSidecarIT {
     // in standalone mode --config is a file
     values.put("--config", config.toString());
     interop.schedulerAddress().ifPresent(a -> values.put("--scheduler-host-address", a));
+    // the injected /var/run/dapr-sockets is the pod's in-memory emptyDir; here a temp dir plays it
+    socketDir = Files.createTempDirectory(Path.of("/tmp"), "dsock-");
+    values.put("--unix-domain-socket", socketDir.toString());
     rewrittenArgs = rewrite(injectedArgs, values);
     env = resolveEnv(container.path("env"));
     daprd = interop.start(new Daprd.Spec(appId, rewrittenArgs, env, http, pub, internal));
@@ -144,6 +152,14 @@ class InjectedSidecarIT {
     }
     if (app != null) {
       app.close();
+    }
+    if (socketDir != null) {
+      try (var files = Files.list(socketDir)) {
+        files.forEach(f -> f.toFile().delete());
+      } catch (java.io.IOException e) {
+        // a leftover temp dir is harmless
+      }
+      socketDir.toFile().delete();
     }
   }
 
@@ -162,6 +178,11 @@ class InjectedSidecarIT {
     // the flags of the newest annotations reached daprd too
     assertThat(rewrittenArgs).contains("--actors-disseminate-timeout", "--sentry-request-jwt-audiences", "--disable-init-endpoints",
         "--scheduler-host-address");
+    // and those of the deprecated ones, which daprd 1.18 still takes (warning that they are deprecated)
+    assertThat(rewrittenArgs).contains("--dapr-http-max-request-size", "--dapr-http-read-buffer-size", "--unix-domain-socket");
+    // --unix-domain-socket moves daprd's HTTP and gRPC APIs onto sockets in that directory
+    assertThat(socketDir.resolve("dapr-" + appId + "-http.socket")).exists();
+    assertThat(socketDir.resolve("dapr-" + appId + "-grpc.socket")).exists();
     if (interop.schedulerAddress().isEmpty()) {
       // --scheduler-host-address "" is how a pod turns the scheduler off; daprd 1.18 takes it so
       assertThat(log).contains("No scheduler host addresses provided. Scheduler disabled");
@@ -170,18 +191,90 @@ class InjectedSidecarIT {
   }
 
   @Test
-  void theInjectedEnvironmentGivesDaprdItsIdentityFromOurSentry() {
+  void theInjectedEnvironmentGivesDaprdItsIdentityFromOurSentry() throws Exception {
     await().atMost(Duration.ofSeconds(60)).until(() -> daprd.healthz() == 204);
     // no trust-anchors or control-plane flags: DAPR_TRUST_ANCHORS and DAPR_CONTROLPLANE_* as the injector set them
     assertThat(rewrittenArgs).doesNotContain("--control-plane-trust-domain", "--control-plane-namespace");
     assertThat(env.get("DAPR_TRUST_ANCHORS").strip()).isEqualTo(interop.cluster().trustAnchorsPem().strip());
     assertThat(daprd.logText()).contains("Security is initialized successfully");
-    JsonNode md = daprd.metadata();
+    // the HTTP API is on the unix socket (dapr.io/unix-domain-socket-path), not on --dapr-http-port
+    JsonNode md = metadataOverSocket();
     assertThat(md.path("id").asText()).isEqualTo(appId);
     JsonNode appConnection = md.path("appConnectionProperties");
     assertThat(appConnection.path("port").asInt()).isEqualTo(app.port());
     assertThat(appConnection.path("maxConcurrency").asInt()).isEqualTo(10);
     assertThat(appConnection.path("health").path("healthCheckPath").asText()).isEqualTo("/healthz");
+  }
+
+  /**
+   * {@code dapr.io/app-ssl} (deprecated) on a pod of its own: daprd would speak TLS to the realistic pod's plain-HTTP
+   * app and wait for it forever, so this pod has no app port, and daprd shows what it made of the flag.
+   */
+  @Test
+  void theDeprecatedAppSslReachesDaprdWhichMakesTheProtocolHttps() throws Exception {
+    Path dir = Files.createDirectories(interop.dir().resolve("injected-app-ssl"));
+    Path pod = dir.resolve("pod.yaml");
+    String sslAppId = interop.appId("legacy");
+    Files.writeString(pod, """
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: legacy-0
+          namespace: %s
+          annotations:
+            dapr.io/enabled: "true"
+            dapr.io/app-id: "%s"
+            dapr.io/app-ssl: "true"
+            dapr.io/scheduler-host-address: ""
+        spec:
+          containers:
+          - name: legacy
+            image: example.com/shop/legacy:1
+        """.formatted(POD_NAMESPACE, sslAppId));
+    String injected = interop.cluster().cli().ok("inject", "-f", pod.toString(),
+        "--trust-anchors-file", interop.cluster().trustAnchorsFile().toString()).out();
+    JsonNode container = daprdContainer(injected);
+    List<String> args = new ArrayList<>();
+    container.path("args").forEach(a -> args.add(a.asText()));
+    assertThat(args).contains("--app-ssl");
+    int http = Ports.free();
+    int internal = Ports.free();
+    int pub = Ports.free();
+    Map<String, String> values = new LinkedHashMap<>();
+    values.put("--dapr-http-port", "" + http);
+    values.put("--dapr-grpc-port", "" + Ports.free());
+    values.put("--dapr-internal-grpc-port", "" + internal);
+    values.put("--dapr-public-port", "" + pub);
+    values.put("--metrics-port", "" + Ports.free());
+    values.put("--mode", "standalone");
+    values.put("--sentry-address", interop.cluster().sentryAddress());
+    values.put("--control-plane-address", interop.cluster().operatorAddress());
+    values.put("--placement-host-address", String.join(",", interop.cluster().placementAddresses()));
+    values.put("--scheduler-host-address", interop.schedulerAddress().orElse(""));
+    try (Daprd legacy = interop.start(new Daprd.Spec(sslAppId, rewrite(args, values), resolveEnv(container.path("env")), http, pub,
+        internal))) {
+      legacy.awaitHealthy(Duration.ofSeconds(60));
+      assertThat(legacy.logText()).contains("Flag --app-ssl has been deprecated").doesNotContain("unknown flag");
+      assertThat(legacy.metadata().path("appConnectionProperties").path("protocol").asText()).isEqualTo("https");
+    }
+  }
+
+  /** {@code GET /v1.0/metadata} on daprd's HTTP socket; HTTP/1.0, so the answer is neither chunked nor kept alive. */
+  static JsonNode metadataOverSocket() throws Exception {
+    Path socket = socketDir.resolve("dapr-" + appId + "-http.socket");
+    try (java.nio.channels.SocketChannel ch = java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(socket))) {
+      ch.write(java.nio.ByteBuffer.wrap("GET /v1.0/metadata HTTP/1.0\r\nHost: localhost\r\n\r\n"
+          .getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+      java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+      java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(8192);
+      while (ch.read(buf) >= 0) {
+        all.write(buf.array(), 0, buf.position());
+        buf.clear();
+      }
+      String response = all.toString(java.nio.charset.StandardCharsets.UTF_8);
+      assertThat(response).as("metadata over %s", socket).startsWith("HTTP/1.").contains(" 200 ");
+      return DaprxCli.JSON.readTree(response.substring(response.indexOf("\r\n\r\n") + 4));
+    }
   }
 
   /** The injector's daprd container of the first document (a Pod: in containers, or initContainers when native). */

@@ -14,6 +14,8 @@ public enum Annotation {
   APP_ID("app-id", Kind.APP_ID, null),
   APP_PORT("app-port", Kind.PORT, null),
   APP_PROTOCOL("app-protocol", Kind.PROTOCOL, "http"),
+  /** Deprecated upstream (1.11): {@code --app-ssl}, which daprd turns http into https and grpc into grpcs with. */
+  APP_SSL("app-ssl", Kind.BOOL, "false"),
   CONFIG("config", Kind.STRING, null),
   LOG_LEVEL("log-level", Kind.LOG_LEVEL, "info"),
   LOG_AS_JSON("log-as-json", Kind.BOOL, "false"),
@@ -45,6 +47,15 @@ public enum Annotation {
   DISABLE_BUILTIN_K8S_SECRET_STORE("disable-builtin-k8s-secret-store", Kind.BOOL, "false"),
   MAX_BODY_SIZE("max-body-size", Kind.QUANTITY, null),
   READ_BUFFER_SIZE("read-buffer-size", Kind.QUANTITY, null),
+  /** Deprecated upstream: {@code --dapr-http-max-request-size} in MB; {@code max-body-size} wins in daprd. */
+  HTTP_MAX_REQUEST_SIZE("http-max-request-size", Kind.INTEGER, null),
+  /** Deprecated upstream: {@code --dapr-http-read-buffer-size} in KB; {@code read-buffer-size} wins in daprd. */
+  HTTP_READ_BUFFER_SIZE("http-read-buffer-size", Kind.INTEGER, null),
+  /**
+   * Where the app containers mount the socket directory; daprd itself always gets it at
+   * {@link SidecarContainer#UNIX_DOMAIN_SOCKET_DAPRD_PATH}. Empty = no sockets, as upstream.
+   */
+  UNIX_DOMAIN_SOCKET_PATH("unix-domain-socket-path", Kind.MOUNT_PATH, null),
   /** Comma-separated audiences of the JWTs daprd asks sentry for (1.16). */
   SENTRY_REQUEST_JWT_AUDIENCES("sentry-request-jwt-audiences", Kind.STRING, null),
   /** How long daprd waits for a placement round before it resets its stream (1.18; daprd's default 30s). */
@@ -96,10 +107,14 @@ public enum Annotation {
     PORT("a port number 1-65535"),
     POSITIVE("a whole number of at least 1"),
     NON_NEGATIVE("a whole number of at least 0"),
+    /** Upstream's {@code strconv.ParseInt(v, 10, 64)}: any 64-bit whole number, sign allowed. */
+    INTEGER("a whole number"),
     SHUTDOWN_SECONDS("a whole number of seconds, or -1 for daprd's default"),
     STRING("any text"),
     NON_EMPTY("a non-empty value"),
     PATH("a path starting with /"),
+    /** A container mountPath; the API server refuses one with a {@code ..} element. Empty = not set. */
+    MOUNT_PATH("a directory path without '..' elements"),
     APP_ID("lowercase letters, digits and '-', starting and ending with a letter or digit, at most 58 characters"),
     PROTOCOL("http, https, grpc, grpcs or h2c"),
     LOG_LEVEL("debug, info, warn, error or fatal"),
@@ -137,7 +152,7 @@ public enum Annotation {
   }
 
   /**
-   * The value of this annotation as its kind reads it: Boolean, Integer, or String (trimmed).
+   * The value of this annotation as its kind reads it: Boolean, Integer, Long ({@link Kind#INTEGER}) or String (trimmed).
    *
    * @throws IllegalArgumentException naming the annotation, the bad value and the accepted values
    */
@@ -151,10 +166,12 @@ public enum Annotation {
       case PORT -> integer(v, 1, 65535);
       case POSITIVE -> integer(v, 1, Integer.MAX_VALUE);
       case NON_NEGATIVE -> integer(v, 0, Integer.MAX_VALUE);
+      case INTEGER -> wholeNumber(v);
       case SHUTDOWN_SECONDS -> integer(v, -1, Integer.MAX_VALUE);
       case STRING -> v;
       case NON_EMPTY -> v.isEmpty() ? null : v;
       case PATH -> v.startsWith("/") ? v : null;
+      case MOUNT_PATH -> validMountPath(v) ? v : null;
       case APP_ID -> validAppId(v) ? v : null;
       case PROTOCOL -> PROTOCOLS.contains(v.toLowerCase(Locale.ROOT)) ? v.toLowerCase(Locale.ROOT) : null;
       case LOG_LEVEL -> LOG_LEVELS.contains(v.toLowerCase(Locale.ROOT)) ? v.toLowerCase(Locale.ROOT) : null;
@@ -185,6 +202,23 @@ public enum Annotation {
     } catch (NumberFormatException e) {
       return null;
     }
+  }
+
+  private static Long wholeNumber(String v) {
+    try {
+      return Long.parseLong(v);
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
+  private static boolean validMountPath(String v) {
+    for (String element : v.split("[/\\\\]")) {
+      if (element.equals("..")) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static boolean validEnv(String v) {

@@ -114,7 +114,16 @@ public final class PodPatch {
     if (isEmpty(spec.path("volumes"))) {
       add(ops, "/spec/volumes", JSON.arrayNode());
     }
-    add(ops, "/spec/volumes/-", SidecarContainer.tokenVolume(settings));
+    // upstream's order: the socket volume, then the token; a volume the pod already has under that name is left alone
+    Set<String> podVolumes = new HashSet<>();
+    spec.path("volumes").forEach(v -> podVolumes.add(v.path("name").asText()));
+    String socketPath = SidecarContainer.unixDomainSocketPath(config);
+    if (socketPath != null && !podVolumes.contains(SidecarContainer.UNIX_DOMAIN_SOCKET_VOLUME)) {
+      add(ops, "/spec/volumes/-", SidecarContainer.unixDomainSocketVolume());
+    }
+    if (!podVolumes.contains(SidecarContainer.TOKEN_VOLUME)) {
+      add(ops, "/spec/volumes/-", SidecarContainer.tokenVolume(settings));
+    }
     String sidecarPath = "/spec/containers";
     if (nativeSidecar) {
       sidecarPath = "/spec/initContainers";
@@ -127,7 +136,33 @@ public final class PodPatch {
     add(ops, "/metadata/labels/" + escape(LABEL_APP_ID), JSON.textNode(appId));
     add(ops, "/metadata/labels/" + escape(LABEL_METRICS_ENABLED), JSON.textNode(String.valueOf(config.bool(Annotation.ENABLE_METRICS))));
     appEnv(ops, spec.path("containers"), config);
+    if (socketPath != null) {
+      appSocketMounts(ops, spec.path("containers"), socketPath);
+    }
     return ops;
+  }
+
+  /**
+   * The socket volume mounted at {@code dapr.io/unix-domain-socket-path} in every app container, so the app reaches
+   * daprd's sockets; a container that already mounts something at that path or under that name is left alone.
+   */
+  private static void appSocketMounts(ArrayNode ops, JsonNode containers, String socketPath) {
+    for (int i = 0; i < containers.size(); i++) {
+      JsonNode mounts = containers.get(i).path("volumeMounts");
+      String path = "/spec/containers/" + i + "/volumeMounts";
+      if (isEmpty(mounts)) {
+        add(ops, path, JSON.arrayNode().add(SidecarContainer.unixDomainSocketMount(socketPath)));
+        continue;
+      }
+      boolean taken = false;
+      for (JsonNode m : mounts) {
+        taken |= socketPath.equals(m.path("mountPath").asText())
+            || SidecarContainer.UNIX_DOMAIN_SOCKET_VOLUME.equals(m.path("name").asText());
+      }
+      if (!taken) {
+        add(ops, path + "/-", SidecarContainer.unixDomainSocketMount(socketPath));
+      }
+    }
   }
 
   /** {@code DAPR_HTTP_PORT}, {@code DAPR_GRPC_PORT} and {@code APP_PROTOCOL} for every app container, unless set. */
@@ -135,7 +170,7 @@ public final class PodPatch {
     String[][] vars = {
         {"DAPR_HTTP_PORT", String.valueOf(SidecarContainer.HTTP_PORT)},
         {"DAPR_GRPC_PORT", String.valueOf(config.integer(Annotation.GRPC_PORT))},
-        {"APP_PROTOCOL", config.string(Annotation.APP_PROTOCOL)},
+        {"APP_PROTOCOL", appProtocol(config)},
     };
     for (int i = 0; i < containers.size(); i++) {
       JsonNode env = containers.get(i).path("env");
@@ -160,6 +195,19 @@ public final class PodPatch {
         }
       }
     }
+  }
+
+  /** The app's protocol as the app containers are told it: {@code dapr.io/app-ssl} makes http https and grpc grpcs. */
+  static String appProtocol(SidecarConfig config) {
+    String protocol = config.string(Annotation.APP_PROTOCOL);
+    if (config.bool(Annotation.APP_SSL)) {
+      return switch (protocol) {
+        case "http" -> "https";
+        case "grpc" -> "grpcs";
+        default -> protocol;
+      };
+    }
+    return protocol;
   }
 
   /** The pod's annotations as strings (an annotation value is always a string in a valid object). */

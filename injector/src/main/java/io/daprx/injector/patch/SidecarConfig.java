@@ -70,6 +70,11 @@ public final class SidecarConfig {
     return (Integer) values.get(a);
   }
 
+  /** A {@link Annotation.Kind#INTEGER} value, or null when unset. */
+  public Long optionalLong(Annotation a) {
+    return (Long) values.get(a);
+  }
+
   /** The value, or null when unset without a default. */
   public String string(Annotation a) {
     Object v = values.get(a);

@@ -21,6 +21,10 @@ public final class SidecarContainer {
   public static final String TOKEN_VOLUME = "dapr-identity-token";
   public static final String TOKEN_MOUNT_PATH = "/var/run/secrets/dapr.io/sentrytoken";
   public static final int TOKEN_EXPIRATION_SECONDS = 7200;
+  /** The emptyDir (in memory) daprd and the app containers share for {@code dapr.io/unix-domain-socket-path}. */
+  public static final String UNIX_DOMAIN_SOCKET_VOLUME = "dapr-unix-domain-socket";
+  /** Where daprd mounts that volume, whatever the annotation says (upstream's {@code UnixDomainSocketDaprdPath}). */
+  public static final String UNIX_DOMAIN_SOCKET_DAPRD_PATH = "/var/run/dapr-sockets";
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
   private SidecarContainer() {}
@@ -52,7 +56,12 @@ public final class SidecarContainer {
     if (resources != null) {
       ctr.set("resources", resources);
     }
-    ObjectNode mount = ctr.putArray("volumeMounts").addObject();
+    ArrayNode mounts = ctr.putArray("volumeMounts");
+    if (unixDomainSocketPath(c) != null) {
+      // before the token's, as upstream orders them
+      mounts.add(unixDomainSocketMount(UNIX_DOMAIN_SOCKET_DAPRD_PATH));
+    }
+    ObjectNode mount = mounts.addObject();
     mount.put("name", TOKEN_VOLUME);
     mount.put("readOnly", true);
     mount.put("mountPath", TOKEN_MOUNT_PATH);
@@ -136,12 +145,28 @@ public final class SidecarContainer {
       a.add("--enable-profiling");
     }
     a.add("--enable-mtls");
+    // passed as is, not folded into --app-protocol: daprd converts it (and older daprds know only this)
+    if (c.bool(APP_SSL)) {
+      a.add("--app-ssl");
+    }
     Integer concurrency = c.optionalInteger(APP_MAX_CONCURRENCY);
     if (concurrency != null) {
       add(a, "--app-max-concurrency", concurrency);
     }
+    Long maxRequestSize = c.optionalLong(HTTP_MAX_REQUEST_SIZE);
+    if (maxRequestSize != null) {
+      add(a, "--dapr-http-max-request-size", maxRequestSize);
+    }
     optional(a, "--max-body-size", c.string(MAX_BODY_SIZE));
+    Long readBufferSize = c.optionalLong(HTTP_READ_BUFFER_SIZE);
+    if (readBufferSize != null) {
+      add(a, "--dapr-http-read-buffer-size", readBufferSize);
+    }
     optional(a, "--read-buffer-size", c.string(READ_BUFFER_SIZE));
+    if (unixDomainSocketPath(c) != null) {
+      // daprd's side of the shared volume is fixed; the annotation only says where the app containers see it
+      add(a, "--unix-domain-socket", UNIX_DOMAIN_SOCKET_DAPRD_PATH);
+    }
     optional(a, "--dapr-block-shutdown-duration", c.string(BLOCK_SHUTDOWN_DURATION));
     optional(a, "--actors-disseminate-timeout", c.string(ACTORS_DISSEMINATE_TIMEOUT));
     if (c.has(SCHEDULER_HOST_ADDRESS)) {
@@ -202,6 +227,28 @@ public final class SidecarContainer {
       r.set("requests", requests);
     }
     return r;
+  }
+
+  /** {@code dapr.io/unix-domain-socket-path}, or null when the pod asks for no sockets. */
+  static String unixDomainSocketPath(SidecarConfig c) {
+    String path = c.string(UNIX_DOMAIN_SOCKET_PATH);
+    return path == null || path.isEmpty() ? null : path;
+  }
+
+  /** The in-memory emptyDir the sockets live in. */
+  public static ObjectNode unixDomainSocketVolume() {
+    ObjectNode v = JSON.objectNode();
+    v.put("name", UNIX_DOMAIN_SOCKET_VOLUME);
+    v.putObject("emptyDir").put("medium", "Memory");
+    return v;
+  }
+
+  /** A read-write mount of the socket volume at {@code path}. */
+  static ObjectNode unixDomainSocketMount(String path) {
+    ObjectNode m = JSON.objectNode();
+    m.put("name", UNIX_DOMAIN_SOCKET_VOLUME);
+    m.put("mountPath", path);
+    return m;
   }
 
   /** The projected service-account token daprd shows sentry, with sentry's SPIFFE ID as its audience. */

@@ -37,6 +37,31 @@ class AnnotationValidationTest {
   }
 
   @Test
+  void legacyAnnotationsAreValidatedAsUpstreamParsesThem() {
+    // upstream: strconv.ParseInt(v, 10, 64) for the legacy sizes, IsTruthy for app-ssl
+    assertThat(rejection("dapr.io/http-max-request-size", "8MB")).isEqualTo(
+        "annotation dapr.io/http-max-request-size has an invalid value \"8MB\": use a whole number");
+    assertThat(rejection("dapr.io/http-max-request-size", "1.5")).contains("dapr.io/http-max-request-size", "a whole number");
+    assertThat(rejection("dapr.io/http-read-buffer-size", "16Ki")).contains("dapr.io/http-read-buffer-size", "\"16Ki\"",
+        "a whole number");
+    assertThat(rejection("dapr.io/http-read-buffer-size", "99999999999999999999")).contains("dapr.io/http-read-buffer-size");
+    assertThat(rejection("dapr.io/app-ssl", "sometimes")).contains("dapr.io/app-ssl", "true or false");
+    assertThat(rejection("dapr.io/unix-domain-socket-path", "/tmp/../etc")).contains("dapr.io/unix-domain-socket-path",
+        "without '..'");
+  }
+
+  @Test
+  void legacyAnnotationsTakeWhatUpstreamTakes() {
+    SidecarConfig c = SidecarConfig.fromAnnotations(Map.of("dapr.io/http-max-request-size", "+16",
+        "dapr.io/http-read-buffer-size", "-1", "dapr.io/app-ssl", "yes", "dapr.io/unix-domain-socket-path", "tmp/sockets"));
+    assertThat(c.optionalLong(Annotation.HTTP_MAX_REQUEST_SIZE)).isEqualTo(16L);
+    assertThat(c.optionalLong(Annotation.HTTP_READ_BUFFER_SIZE)).as("daprd: not positive = its default").isEqualTo(-1L);
+    assertThat(c.bool(Annotation.APP_SSL)).isTrue();
+    assertThat(c.string(Annotation.UNIX_DOMAIN_SOCKET_PATH)).isEqualTo("tmp/sockets");
+    assertThat(SidecarConfig.fromAnnotations(Map.of()).bool(Annotation.APP_SSL)).as("default").isFalse();
+  }
+
+  @Test
   void severalBadValuesAreAllReported() {
     ObjectNode pod = Pods.annotate(Pods.annotate(Pods.barePod("w"), "dapr.io/app-port", "x"), "dapr.io/metrics-port", "y");
     String m = ((Outcome.Rejected) PodPatch.compute(pod, "default", SidecarSettings.defaults(""))).message();

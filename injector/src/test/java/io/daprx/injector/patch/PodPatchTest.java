@@ -256,11 +256,101 @@ class PodPatchTest {
   }
 
   @Test
+  void legacySizeAnnotationsBecomeTheirDeprecatedFlagsInUpstreamOrder() {
+    // found by the interop suite: dapr.io/http-max-request-size and dapr.io/http-read-buffer-size never reached daprd
+    ObjectNode pod = Pods.barePod("w");
+    Pods.annotate(pod, "dapr.io/app-max-concurrency", "10");
+    Pods.annotate(pod, "dapr.io/http-max-request-size", "+16");
+    Pods.annotate(pod, "dapr.io/max-body-size", "8Mi");
+    Pods.annotate(pod, "dapr.io/http-read-buffer-size", "32");
+    Pods.annotate(pod, "dapr.io/read-buffer-size", "16Ki");
+    Pods.annotate(pod, "dapr.io/block-shutdown-duration", "5s");
+    List<String> args = args(container(Pods.apply(patched(pod, "default").operations(), pod), "containers", "daprd"));
+    // pkg/injector/patcher/sidecar_container.go: both the legacy and the new flag, daprd lets the new one win
+    int mtls = args.indexOf("--enable-mtls");
+    assertThat(args.subList(mtls, mtls + 13)).containsExactly("--enable-mtls", "--app-max-concurrency", "10",
+        "--dapr-http-max-request-size", "16", "--max-body-size", "8Mi", "--dapr-http-read-buffer-size", "32",
+        "--read-buffer-size", "16Ki", "--dapr-block-shutdown-duration", "5s");
+  }
+
+  @Test
+  void appSslBecomesItsFlagAfterMtlsAndTellsTheAppContainersTheTlsProtocol() {
+    ObjectNode pod = Pods.annotate(Pods.barePod("w"), "dapr.io/app-ssl", "true");
+    JsonNode out = Pods.apply(patched(pod, "default").operations(), pod);
+    List<String> args = args(container(out, "containers", "daprd"));
+    assertThat(args.get(args.indexOf("--enable-mtls") + 1)).isEqualTo("--app-ssl");
+    assertThat(flag(args, "--app-protocol")).as("passed as is: daprd converts it").isEqualTo("http");
+    assertThat(env(container(out, "containers", "app")).get("APP_PROTOCOL").path("value").asText()).isEqualTo("https");
+
+    ObjectNode grpc = Pods.annotate(Pods.annotate(Pods.barePod("w"), "dapr.io/app-ssl", "on"), "dapr.io/app-protocol", "grpc");
+    JsonNode grpcOut = Pods.apply(patched(grpc, "default").operations(), grpc);
+    assertThat(env(container(grpcOut, "containers", "app")).get("APP_PROTOCOL").path("value").asText()).isEqualTo("grpcs");
+
+    ObjectNode off = Pods.annotate(Pods.barePod("w"), "dapr.io/app-ssl", "false");
+    JsonNode offOut = Pods.apply(patched(off, "default").operations(), off);
+    assertThat(args(container(offOut, "containers", "daprd"))).doesNotContain("--app-ssl");
+    assertThat(env(container(offOut, "containers", "app")).get("APP_PROTOCOL").path("value").asText()).isEqualTo("http");
+  }
+
+  @Test
+  void unixDomainSocketPathSharesAnInMemoryVolumeBetweenDaprdAndEveryAppContainer() {
+    ObjectNode pod = Pods.annotate(Pods.deploymentPod(), "dapr.io/unix-domain-socket-path", "/tmp/dapr-sockets");
+    ArrayNode ops = patched(pod, "shop").operations();
+    JsonNode out = Pods.apply(ops, pod);
+    JsonNode daprd = container(out, "containers", "daprd");
+    // daprd's side is fixed (pkg/injector/consts: UnixDomainSocketDaprdPath); the annotation is the app's side
+    assertThat(flag(args(daprd), "--unix-domain-socket")).isEqualTo("/var/run/dapr-sockets");
+    assertThat(daprd.path("volumeMounts").toString()).isEqualTo(
+        "[{\"name\":\"dapr-unix-domain-socket\",\"mountPath\":\"/var/run/dapr-sockets\"},"
+            + "{\"name\":\"dapr-identity-token\",\"readOnly\":true,\"mountPath\":\"/var/run/secrets/dapr.io/sentrytoken\"}]");
+    JsonNode volumes = out.path("spec").path("volumes");
+    assertThat(volumes).hasSize(3);
+    assertThat(volumes.get(1).toString()).isEqualTo("{\"name\":\"dapr-unix-domain-socket\",\"emptyDir\":{\"medium\":\"Memory\"}}");
+    assertThat(volumes.get(2).path("name").asText()).isEqualTo("dapr-identity-token");
+    String appMount = "{\"name\":\"dapr-unix-domain-socket\",\"mountPath\":\"/tmp/dapr-sockets\"}";
+    JsonNode app = container(out, "containers", "app").path("volumeMounts");
+    assertThat(app).hasSize(2);
+    assertThat(app.get(1).toString()).isEqualTo(appMount);
+    assertThat(container(out, "containers", "metrics-exporter").path("volumeMounts").toString()).isEqualTo("[" + appMount + "]");
+    assertThat(container(out, "initContainers", "migrate").has("volumeMounts")).as("init containers are not app containers")
+        .isFalse();
+    List<String> paths = new ArrayList<>();
+    ops.forEach(op -> paths.add(op.path("path").asText()));
+    assertThat(paths).containsExactly("/spec/volumes/-", "/spec/volumes/-", "/spec/containers/-",
+        "/metadata/labels/dapr.io~1sidecar-injected", "/metadata/labels/dapr.io~1app-id", "/metadata/labels/dapr.io~1metrics-enabled",
+        "/spec/containers/0/env/-", "/spec/containers/0/env/-", "/spec/containers/1/env",
+        "/spec/containers/0/volumeMounts/-", "/spec/containers/1/volumeMounts");
+  }
+
+  @Test
+  void unixDomainSocketLeavesAloneWhatThePodAlreadyHas() {
+    ObjectNode pod = Pods.annotate(Pods.deploymentPod(), "dapr.io/unix-domain-socket-path",
+        "/var/run/secrets/kubernetes.io/serviceaccount");
+    ((ArrayNode) pod.with("spec").withArray("volumes")).addObject().put("name", "dapr-unix-domain-socket").putObject("emptyDir");
+    JsonNode out = Pods.apply(patched(pod, "shop").operations(), pod);
+    JsonNode volumes = out.path("spec").path("volumes");
+    assertThat(volumes).as("the pod's own dapr-unix-domain-socket volume, not a second one").hasSize(3);
+    assertThat(volumes.get(1).path("emptyDir").has("medium")).isFalse();
+    assertThat(container(out, "containers", "app").path("volumeMounts")).as("that path is taken in the app container").hasSize(1);
+    assertThat(container(out, "containers", "metrics-exporter").path("volumeMounts")).hasSize(1);
+  }
+
+  @Test
+  void emptyUnixDomainSocketPathMeansNoSocket() {
+    ObjectNode pod = Pods.annotate(Pods.barePod("w"), "dapr.io/unix-domain-socket-path", "");
+    JsonNode out = Pods.apply(patched(pod, "default").operations(), pod);
+    assertThat(args(container(out, "containers", "daprd"))).doesNotContain("--unix-domain-socket");
+    assertThat(out.path("spec").path("volumes")).hasSize(1);
+    assertThat(container(out, "containers", "app").has("volumeMounts")).isFalse();
+  }
+
+  @Test
   void withoutThoseAnnotationsNoneOfTheirFlagsIsWritten() {
     ObjectNode pod = Pods.barePod("w");
     List<String> args = args(container(Pods.apply(patched(pod, "default").operations(), pod), "containers", "daprd"));
     assertThat(args).doesNotContain("--sentry-request-jwt-audiences", "--actors-disseminate-timeout", "--disable-init-endpoints",
-        "--scheduler-host-address");
+        "--scheduler-host-address", "--app-ssl", "--dapr-http-max-request-size", "--dapr-http-read-buffer-size",
+        "--unix-domain-socket");
   }
 
   @Test
