@@ -256,6 +256,11 @@ public final class TriggerLoop implements AutoCloseable {
 
   private void stored(StoredJob job) {
     Entry e = jobs.get(job.key());
+    if (e != null && e.job.revision() >= job.revision()) {
+      // The start-up listing and the change feed overlap: a job put while the loop was listing the store arrives
+      // twice. Revisions only grow, so the copy we already track is the same job or a newer one.
+      return;
+    }
     if (e != null) {
       unhold(e);
       e.job = job;

@@ -114,6 +114,30 @@ class TriggerLoopTest {
   }
 
   @Test
+  void aJobSeenInTheStartUpListingAndInTheChangeFeedFiresOnce() {
+    InMemoryJobStore early = new InMemoryJobStore();
+    TriggerLoop second = new TriggerLoop(early, Clock.fixed(T0, ZoneOffset.UTC),
+        new SchedulerMetrics(new SimpleMeterRegistry()));
+    try {
+      Stream s = new Stream();
+      second.post(new TriggerEvent.Opened(s));
+      // subscribed but not yet listed: the put below is both in the listing and in the feed, as when a
+      // sidecar schedules a job while the loop starts
+      early.subscribe(change -> second.post(new TriggerEvent.Changed(change)));
+      JobMetadata m = JobMetadata.newBuilder().setNamespace("shop").setAppId("cart")
+          .setTarget(JobTargetMetadata.newBuilder().setJob(TargetJob.getDefaultInstance())).build();
+      early.apply(new JobCommand.Put(JobRequests.toStored("once", m, Job.newBuilder().setDueTime("0s").build(), T0,
+          1 << 20), false));
+      second.start();
+      await().until(() -> second.state().join().jobs() == 1 && s.sent.size() >= 1);
+      assertThat(second.state().join().inFlight()).isEqualTo(1);
+      assertThat(s.sent).hasSize(1);
+    } finally {
+      second.close();
+    }
+  }
+
+  @Test
   void aResultForATriggerTheStreamNeverGotEndsTheStreamAndItsOtherTriggersMove() {
     Stream bad = new Stream();
     Stream good = new Stream();
