@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.daprx.common.pki.KeyAlgorithm;
 import io.daprx.common.spiffe.SpiffeId;
-import io.daprx.placement.sim.SidecarChannels;
+import io.daprx.common.svid.SidecarChannels;
 import io.daprx.placement.sim.SidecarFleet;
 import io.daprx.placement.sim.SidecarSpec;
 import io.daprx.placement.sim.SimulatedSidecar;

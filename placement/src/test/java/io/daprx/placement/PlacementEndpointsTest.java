@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.protobuf.util.JsonFormat;
 import io.daprx.common.placement.HashRing;
 import io.daprx.common.placement.PlacementLookup;
-import io.daprx.placement.sim.SidecarChannels;
+import io.daprx.common.svid.SidecarChannels;
 import io.daprx.placement.sim.SidecarFleet;
 import io.daprx.placement.sim.SidecarSpec;
 import io.daprx.proto.placement.v1.StatePlacementTables;

@@ -1,7 +1,7 @@
 package io.daprx.placement;
 
 import io.daprx.placement.leader.Leadership;
-import io.daprx.placement.sim.SidecarChannels;
+import io.daprx.common.svid.SidecarChannels;
 import io.daprx.placement.sim.SidecarFleet;
 import io.daprx.placement.sim.SidecarSpec;
 import io.daprx.placement.sim.SimulatedSidecar;

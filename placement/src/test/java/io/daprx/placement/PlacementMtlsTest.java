@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.daprx.common.pki.KeyAlgorithm;
 import io.daprx.common.pki.Pem;
 import io.daprx.common.spiffe.SpiffeId;
-import io.daprx.placement.sim.SidecarChannels;
+import io.daprx.common.svid.SidecarChannels;
 import io.daprx.placement.sim.SidecarFleet;
 import io.daprx.placement.sim.SidecarSpec;
 import io.daprx.placement.sim.SimulatedSidecar;

@@ -1,5 +1,6 @@
 package io.daprx.placement.sim;
 
+import io.daprx.common.svid.SidecarChannels;
 import io.daprx.proto.placement.v1.Host;
 import io.daprx.proto.placement.v1.PlacementTable;
 import io.daprx.proto.placement.v1.PlacementTables;
@@ -41,7 +42,7 @@ public final class SidecarFleet implements AutoCloseable {
   /** A sidecar that is not connected yet. */
   public synchronized SimulatedSidecar create(SidecarSpec spec) {
     boolean keepTables = namespacesWithKeeper.add(spec.namespace()) || keepAllTables;
-    SimulatedSidecar s = new SimulatedSidecar(spec, channels.channelFor(spec), nanoTime, keepHistory, keepTables);
+    SimulatedSidecar s = new SimulatedSidecar(spec, channels.channelFor(spec.namespace(), spec.appId()), nanoTime, keepHistory, keepTables);
     sidecars.add(s);
     return s;
   }

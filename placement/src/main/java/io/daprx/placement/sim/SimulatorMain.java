@@ -3,6 +3,7 @@ package io.daprx.placement.sim;
 import io.daprx.common.pki.KeyAlgorithm;
 import io.daprx.common.pki.Pem;
 import io.daprx.common.spiffe.SpiffeId;
+import io.daprx.common.svid.SidecarChannels;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;

@@ -1,8 +1,7 @@
-package io.daprx.placement.sim;
+package io.daprx.common.svid;
 
 import io.daprx.common.pki.KeyAlgorithm;
 import io.daprx.common.spiffe.SpiffeId;
-import io.daprx.common.svid.SvidClient;
 import io.daprx.common.tls.TlsCredentials;
 import io.daprx.proto.sentry.v1.SignCertificateRequest.TokenValidator;
 import io.grpc.Channel;
@@ -19,12 +18,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Where simulated sidecars get their channel to placement: a few shared plaintext channels (many streams each,
- * for load), or one mTLS channel per sidecar with an SVID of its own app id from sentry (for identity checks).
+ * Where simulated sidecars (placement's and the scheduler's simulators, tests, benchmarks) get their channel to a
+ * control-plane service: a few shared plaintext channels (many streams each, for load), or one mTLS channel per
+ * sidecar with an SVID of its own app id from sentry (for identity checks).
  */
 public interface SidecarChannels extends AutoCloseable {
 
-  Channel channelFor(SidecarSpec spec);
+  /** The channel the sidecar {@code appId} of {@code namespace} uses. */
+  Channel channelFor(String namespace, String appId);
 
   @Override
   void close();
@@ -47,7 +48,7 @@ public interface SidecarChannels extends AutoCloseable {
     AtomicInteger next = new AtomicInteger();
     return new SidecarChannels() {
       @Override
-      public Channel channelFor(SidecarSpec spec) {
+      public Channel channelFor(String namespace, String appId) {
         return channels.get(Math.floorMod(next.getAndIncrement(), channels.size()));
       }
 
@@ -67,35 +68,35 @@ public interface SidecarChannels extends AutoCloseable {
 
   /**
    * One mTLS channel per sidecar: an SVID for {@code spiffe://<app trust domain>/ns/<namespace>/<app id>} from the
-   * sentry at {@code sentryAddress} (INSECURE validator, as standalone daprd), and placement verified as
-   * {@code placementId}.
+   * sentry at {@code sentryAddress} (INSECURE validator, as standalone daprd), and the server verified as
+   * {@code serverId}.
    *
    * @param keys ED25519 as daprd 1.18, EC_P256 as daprd 1.17
    */
-  static SidecarChannels mtls(String placementAddress, SpiffeId placementId, String sentryAddress, SpiffeId sentryId,
+  static SidecarChannels mtls(String serverAddress, SpiffeId serverId, String sentryAddress, SpiffeId sentryId,
       List<X509Certificate> anchors, KeyAlgorithm keys, Clock clock) {
-    return mtls(placementAddress, placementId, sentryAddress, sentryId, anchors, keys, clock, false);
+    return mtls(serverAddress, serverId, sentryAddress, sentryId, anchors, keys, clock, false);
   }
 
   /**
    * As {@link #mtls(String, SpiffeId, String, SpiffeId, List, KeyAlgorithm, Clock)}; the sidecars ask sentry for their
    * SVIDs over one shared connection (a thousand sidecars need not hold a thousand idle connections to sentry), and
-   * with {@code directExecutor} each sidecar answers placement on its transport thread, as the plaintext load does.
+   * with {@code directExecutor} each sidecar answers the server on its transport thread, as the plaintext load does.
    */
-  static SidecarChannels mtls(String placementAddress, SpiffeId placementId, String sentryAddress, SpiffeId sentryId,
+  static SidecarChannels mtls(String serverAddress, SpiffeId serverId, String sentryAddress, SpiffeId sentryId,
       List<X509Certificate> anchors, KeyAlgorithm keys, Clock clock, boolean directExecutor) {
     List<AutoCloseable> owned = new ArrayList<>();
     return new SidecarChannels() {
       private ManagedChannel sentry; // guarded by this
 
       @Override
-      public synchronized Channel channelFor(SidecarSpec spec) {
+      public synchronized Channel channelFor(String namespace, String appId) {
         if (sentry == null) {
           sentry = Grpc.newChannelBuilder(sentryAddress, TlsCredentials.client(() -> anchors, sentryId, clock)).build();
         }
-        SvidClient svid = new SvidClient(new SvidClient.Options(sentryAddress, sentryId, spec.appId(), spec.namespace(),
+        SvidClient svid = new SvidClient(new SvidClient.Options(sentryAddress, sentryId, appId, namespace,
             "", TokenValidator.INSECURE, null, keys, Duration.ofSeconds(3), 3), sentry, anchors, clock).start();
-        ManagedChannelBuilder<?> b = Grpc.newChannelBuilder(placementAddress, TlsCredentials.clientMtls(svid, placementId, clock));
+        ManagedChannelBuilder<?> b = Grpc.newChannelBuilder(serverAddress, TlsCredentials.clientMtls(svid, serverId, clock));
         if (directExecutor) {
           b.directExecutor();
         }
