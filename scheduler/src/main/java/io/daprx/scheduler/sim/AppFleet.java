@@ -81,7 +81,12 @@ public final class AppFleet implements AutoCloseable {
 
   /** A channel to the first seed, for the apps' own calls (ScheduleJob and the like) in plaintext or as {@code spec}. */
   public Channel channel(AppSpec spec) {
-    return byAddress.computeIfAbsent(seeds.get(0), channelsTo).channelFor(spec.namespace(), spec.appId());
+    return channel(spec, seeds.get(0));
+  }
+
+  /** A channel to one replica, for the apps' own calls, in plaintext or as {@code spec}. */
+  public Channel channel(AppSpec spec, String address) {
+    return byAddress.computeIfAbsent(address, channelsTo).channelFor(spec.namespace(), spec.appId());
   }
 
   @Override
