@@ -90,6 +90,7 @@ class TriggerLoopTest {
     busy.ready = false;
     loop.post(new TriggerEvent.Opened(busy));
     loop.post(new TriggerEvent.Opened(idle));
+    await().until(() -> loop.state().join().streams() == 2);
     for (int i = 0; i < 4; i++) {
       schedule("j" + i);
     }
@@ -105,6 +106,9 @@ class TriggerLoopTest {
     b.ready = false;
     loop.post(new TriggerEvent.Opened(a));
     loop.post(new TriggerEvent.Opened(b));
+    // both streams are in before the first job: a job the start-up listing already sees would otherwise be held
+    // and go to whichever stream opens first
+    await().until(() -> loop.state().join().streams() == 2);
     for (int i = 0; i < 4; i++) {
       schedule("j" + i);
     }
