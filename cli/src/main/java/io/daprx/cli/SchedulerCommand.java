@@ -1,5 +1,6 @@
 package io.daprx.cli;
 
+import io.daprx.cli.commands.SchedulerJobsCommands;
 import io.daprx.common.runtime.ComponentFlags;
 import io.daprx.scheduler.Scheduler;
 import io.daprx.scheduler.SchedulerFlags;
@@ -14,7 +15,10 @@ import picocli.CommandLine.Option;
 /** {@code daprx scheduler}: runs the scheduler of jobs, actor reminders and workflow timers, with upstream's flags. */
 @Command(name = "scheduler", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Run the scheduler, which stores jobs, actor reminders and workflow timers and triggers them on the "
-        + "sidecars' streams.", "This version keeps jobs in memory and runs one replica."})
+        + "sidecars' streams.", "This version keeps jobs in memory and runs one replica.",
+        "With a command, see and manage the jobs of the current cluster's scheduler, as 'dapr scheduler' does."},
+    subcommands = {SchedulerJobsCommands.ListJobs.class, SchedulerJobsCommands.Get.class, SchedulerJobsCommands.Delete.class,
+        SchedulerJobsCommands.DeleteAll.class, SchedulerJobsCommands.Export.class, SchedulerJobsCommands.Import.class})
 final class SchedulerCommand implements Callable<Integer> {
 
   @Option(names = SchedulerFlags.ID, defaultValue = SchedulerOptions.DEFAULT_ID, description = "this replica's id (default: ${DEFAULT-VALUE})")

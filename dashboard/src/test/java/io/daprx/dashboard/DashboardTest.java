@@ -44,6 +44,12 @@ class DashboardTest {
     final List<PodView> pods = new ArrayList<>();
     JsonNode extension;
     JsonNode operations;
+    JsonNode scheduler;
+
+    @Override
+    public JsonNode scheduler() {
+      return scheduler != null ? scheduler : ClusterSource.super.scheduler();
+    }
 
     @Override
     public Snapshot snapshot() {
@@ -161,6 +167,37 @@ class DashboardTest {
     assertThat(apps.path("from").asText()).isEqualTo("placement");
     assertThat(apps.path("apps")).extracting(a -> a.path("appId").asText()).containsExactly("cart", "orders");
     assertThat(send("GET", "/apps").body()).contains("no workload objects");
+  }
+
+  @Test
+  void schedulerShowsItsReplicasJobsPerOwnerNextTriggersAndFailures() throws Exception {
+    source.scheduler = JSON.readTree("""
+        {"namespace":"dapr-system","address":"127.0.0.1:50006","answeredBy":"dapr-scheduler-server-0","jobsStored":3,
+         "triggerLoop":{"jobs":3,"inFlight":1,"held":1,"streams":2},
+         "replicas":[{"id":"dapr-scheduler-server-0","address":"127.0.0.1:50006","ownedJobs":3}],
+         "groups":[{"namespace":"shop","kind":"app","owner":"cart","jobs":1},{"namespace":"shop","kind":"workflow","owner":"cart","jobs":2}],
+         "nextTriggers":[{"namespace":"shop","name":"app/cart/<nightly>","schedule":"@every 1h","nextTrigger":"2026-12-07T13:00:00Z",
+                          "count":4,"attempts":0,"failurePolicy":"constant 1s, 3 retries"}],
+         "failing":[{"namespace":"shop","name":"workflow/cart/order-1/timer-0","dueTime":"2026-12-07T12:00:00Z",
+                     "nextTrigger":"2026-12-07T12:00:02Z","count":0,"attempts":2,"failurePolicy":"constant 1s, retried forever"}]}
+        """);
+    JsonNode api = api("/api/scheduler");
+    assertThat(api.path("available").asBoolean()).isTrue();
+    assertThat(api.path("replicas").path(0).path("ownedJobs").asInt()).isEqualTo(3);
+    String page = send("GET", "/scheduler").body();
+    assertThat(page).contains("href=\"/scheduler\" class=\"active\"").contains("data-src=\"/scheduler?part=live\"");
+    String live = send("GET", "/scheduler?part=live").body();
+    assertThat(live).contains("3 jobs stored").contains("1 in flight").contains("1 held with no stream")
+        .contains("data-replica=\"dapr-scheduler-server-0\"")
+        .contains("app/cart/&lt;nightly&gt;").doesNotContain("<nightly>")
+        .containsPattern("data-job=\"workflow/cart/order-1/timer-0\" class=\"degraded\"")
+        .contains("once, due 2026-12-07T12:00:00Z").contains("retried forever");
+
+    source.scheduler = null; // a source that cannot say: the page says why instead of showing nothing
+    JsonNode none = api("/api/scheduler");
+    assertThat(none.path("available").asBoolean()).isFalse();
+    assertThat(none.path("problems").path(0).asText()).contains("not available from");
+    assertThat(send("GET", "/scheduler?part=live").body()).contains("id=\"no-scheduler\"").contains("not available from");
   }
 
   @Test

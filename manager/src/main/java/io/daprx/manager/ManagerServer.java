@@ -63,10 +63,18 @@ public final class ManagerServer implements AutoCloseable {
   private Javalin app;
   private volatile boolean stopClustersOnClose;
   private String subscription;
+  private io.daprx.manager.engine.SchedulerLocator schedulerLocator;
+  private io.daprx.manager.engine.SchedulerJobs schedulerJobs;
 
   public ManagerServer(ServerOptions options, Clock clock) {
     this.options = options;
     this.clock = clock;
+  }
+
+  /** Where clusters' schedulers are found (tests: one started beside); by default a local cluster's Service. */
+  public ManagerServer withSchedulerLocator(io.daprx.manager.engine.SchedulerLocator locator) {
+    this.schedulerLocator = locator;
+    return this;
   }
 
   public ManagerServer start() {
@@ -95,6 +103,9 @@ public final class ManagerServer implements AutoCloseable {
       LocalClusters local = new LocalClusters(store, clusters, extensions, runner, target, clock);
       ManagementApi api = new ManagementApi(subscription, token, readerToken, registrations, clusters, extensions, local,
           new io.daprx.manager.engine.ClusterResources(store, clock), connected, targets);
+      schedulerJobs = new io.daprx.manager.engine.SchedulerJobs(
+          schedulerLocator != null ? schedulerLocator : io.daprx.manager.engine.SchedulerLocator.local(local), clock);
+      api.withScheduler(schedulerJobs);
       app = Javalin.create(cfg -> {
         cfg.showJavalinBanner = false;
         cfg.startupWatcherEnabled = false;
@@ -202,6 +213,9 @@ public final class ManagerServer implements AutoCloseable {
     }
     if (upgrader != null) {
       upgrader.close();
+    }
+    if (schedulerJobs != null) {
+      schedulerJobs.close();
     }
     if (runner != null) {
       runner.close();

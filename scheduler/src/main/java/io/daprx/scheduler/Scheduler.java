@@ -15,6 +15,8 @@ import io.daprx.scheduler.delivery.TriggerLoop;
 import io.daprx.scheduler.job.InMemoryJobStore;
 import io.daprx.scheduler.job.JobStore;
 import io.daprx.scheduler.metrics.SchedulerMetrics;
+import io.daprx.proto.scheduler.admin.v1.Replica;
+import io.daprx.scheduler.server.AdminService;
 import io.daprx.scheduler.server.HostsWatch;
 import io.daprx.scheduler.server.SchedulerService;
 import io.grpc.InsecureServerCredentials;
@@ -96,11 +98,15 @@ public final class Scheduler implements AutoCloseable {
       grpcExecutor = Executors.newFixedThreadPool(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()),
           DaemonThreads.named("scheduler-grpc"));
       loop = new TriggerLoop(store, clock, metrics).start();
+      metrics.storedJobs(() -> store.list(io.daprx.scheduler.job.JobSelector.all()).size());
       hosts = new HostsWatch(List.of());
       SchedulerService service = new SchedulerService(store, loop, hosts, options.tlsEnabled(), PeerIdentity::current, metrics,
           clock, options.maxJobBytes());
       ServerBuilder<?> builder = serverBuilder != null ? serverBuilder.apply(creds) : netty(creds);
-      server = builder.addService(ServerInterceptors.intercept(service, new PeerIdentity())).build().start();
+      server = builder.addService(ServerInterceptors.intercept(service, new PeerIdentity()))
+          .addService(ServerInterceptors.intercept(AdminService.of(options, store, loop, () -> List.of(Replica.newBuilder()
+              .setId(options.id()).setAddress(broadcastAddress()).setOwnedJobs(-1).build()), metrics, clock), new PeerIdentity()))
+          .build().start();
       hosts.update(List.of(broadcastAddress()));
       readiness.set("grpc", true);
       endpoints = new Endpoints(options.listenAddress(), options.healthzPort(), options.metricsPort(), readiness, registry,

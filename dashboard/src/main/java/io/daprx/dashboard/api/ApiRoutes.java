@@ -46,6 +46,7 @@ public final class ApiRoutes {
       }
     });
     app.get("/api/extension", ctx -> json(ctx, data.extension()));
+    app.get("/api/scheduler", ctx -> json(ctx, data.scheduler()));
   }
 
   /** A lookup with its inputs checked; the page's form and the API share it. */

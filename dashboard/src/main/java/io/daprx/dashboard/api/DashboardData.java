@@ -249,6 +249,30 @@ public final class DashboardData {
     return null;
   }
 
+  /**
+   * The scheduler: replicas and what each triggers, the trigger loop's counts, jobs per namespace and owner, the soonest
+   * triggers and the failing jobs, as the source reports them; {@code problems} says why when it cannot.
+   */
+  public ObjectNode scheduler() {
+    ObjectNode out = JSON.createObjectNode();
+    out.put("namespace", namespace);
+    out.put("source", source.toString());
+    out.put("generatedAt", clock.instant().toString());
+    try {
+      JsonNode s = source.scheduler();
+      out.put("available", true);
+      s.fields().forEachRemaining(f -> {
+        if (!f.getKey().equals("namespace")) {
+          out.set(f.getKey(), f.getValue());
+        }
+      });
+    } catch (IllegalStateException e) {
+      out.put("available", false);
+      out.withArray("problems").add("scheduler: " + e.getMessage());
+    }
+    return out;
+  }
+
   /** The Dapr extension: version, train, auto-upgrade, provisioning state, statuses and operations. */
   public ObjectNode extension() {
     Snapshot s = source.snapshot();

@@ -119,6 +119,12 @@ public final class ManagerSource implements ClusterSource {
     return out;
   }
 
+  /** The management server's {@code GET …/scheduler}: a cluster without a scheduler is an error that says so. */
+  @Override
+  public JsonNode scheduler() {
+    return get(clusterId + "/scheduler");
+  }
+
   private JsonNode getOrNull(String path) {
     return request(path, true);
   }

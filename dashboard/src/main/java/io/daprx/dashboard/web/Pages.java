@@ -20,6 +20,7 @@ public final class Pages {
   static {
     NAV.put("/controlplane", "Control plane");
     NAV.put("/placement", "Placement");
+    NAV.put("/scheduler", "Scheduler");
     NAV.put("/apps", "Apps");
     NAV.put("/resources/components", "Components");
     NAV.put("/resources/configurations", "Configurations");
@@ -226,6 +227,66 @@ public final class Pages {
   /** One resource as YAML. */
   public static String yaml(String yaml) {
     return new Html().el("pre", yaml, "class", "yaml", "id", "yaml").toString();
+  }
+
+  /**
+   * Scheduler: its replicas and what each triggers, the trigger loop (in flight, held for want of a stream, streams),
+   * the jobs per namespace and owner, the soonest triggers and the jobs whose current tick failed. Job data is never
+   * shown (the server does not send it).
+   */
+  public static String scheduler(JsonNode d) {
+    Html h = new Html().problems(d.path("problems"));
+    if (!d.path("available").asBoolean()) {
+      return h.el("p", "No scheduler to show.", "class", "note", "id", "no-scheduler").toString();
+    }
+    JsonNode loop = d.path("triggerLoop");
+    h.open("p", "id", "scheduler-summary").text(d.path("jobsStored").asText() + " jobs stored · answered by ")
+        .el("strong", d.path("answeredBy").asText()).text(" (" + loop.path("jobs").asText() + " triggered here, "
+            + loop.path("inFlight").asText() + " in flight, " + loop.path("held").asText() + " held with no stream to take them, "
+            + loop.path("streams").asText() + " sidecar streams)").close("p");
+    h.open("section").el("h2", "Replicas");
+    h.open("table", "id", "replicas").head(List.of("Replica", "Address sidecars dial", "Jobs it triggers")).open("tbody");
+    for (JsonNode r : d.path("replicas")) {
+      h.open("tr", "data-replica", r.path("id").asText()).el("td", r.path("id").asText()).el("td", r.path("address").asText())
+          .el("td", r.path("ownedJobs").isNull() ? "unknown" : r.path("ownedJobs").asText()).close("tr");
+    }
+    h.close("tbody").close("table").close("section");
+
+    h.open("section").el("h2", "Jobs by namespace and owner");
+    h.open("table", "id", "groups").head(List.of("Namespace", "Kind", "App or actor type", "Jobs")).open("tbody");
+    for (JsonNode g : d.path("groups")) {
+      h.open("tr").el("td", g.path("namespace").asText()).el("td", g.path("kind").asText()).el("td", g.path("owner").asText())
+          .el("td", g.path("jobs").asText()).close("tr");
+    }
+    h.close("tbody").close("table");
+    if (d.path("groups").isEmpty()) {
+      h.el("p", "No jobs, reminders or workflow timers are stored.", "class", "note");
+    }
+    h.close("section");
+
+    h.open("section").el("h2", "Next triggers");
+    jobTable(h, "next", d.path("nextTriggers"));
+    h.close("section");
+    h.open("section").el("h2", "Failing");
+    if (d.path("failing").isEmpty()) {
+      h.el("p", "No job's current tick has failed.", "class", "note", "id", "no-failures");
+    } else {
+      jobTable(h, "failing", d.path("failing"));
+    }
+    return h.close("section").toString();
+  }
+
+  private static void jobTable(Html h, String id, JsonNode jobs) {
+    h.open("table", "id", id).head(List.of("Namespace", "Name", "Schedule", "Next trigger", "Ticks done", "Failed attempts",
+        "Failure policy")).open("tbody");
+    for (JsonNode j : jobs) {
+      String schedule = j.has("schedule") ? j.path("schedule").asText() : j.has("dueTime") ? "once, due " + j.path("dueTime").asText() : "";
+      h.open("tr", "data-job", j.path("name").asText(), "class", j.path("attempts").asLong() > 0 ? "degraded" : null)
+          .el("td", j.path("namespace").asText()).el("td", j.path("name").asText()).el("td", schedule)
+          .el("td", Html.text(j.path("nextTrigger"))).el("td", j.path("count").asText()).el("td", j.path("attempts").asText())
+          .el("td", j.path("failurePolicy").asText()).close("tr");
+    }
+    h.close("tbody").close("table");
   }
 
   /** Extension: version, train, auto-upgrade, provisioning state, statuses and the operations' history. */

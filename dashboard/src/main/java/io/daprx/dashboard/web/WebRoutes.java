@@ -77,6 +77,7 @@ public final class WebRoutes {
           Pages.yaml(ApiRoutes.yaml(r)), self + "?part=live");
     });
     app.get("/extension", ctx -> page(ctx, "/extension", "Extension", null, data.extension(), Pages::extension));
+    app.get("/scheduler", ctx -> page(ctx, "/scheduler", "Scheduler", null, data.scheduler(), Pages::scheduler));
   }
 
   private static String title(ResourceKind kind) {

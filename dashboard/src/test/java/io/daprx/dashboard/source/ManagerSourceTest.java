@@ -49,6 +49,8 @@ class ManagerSourceTest {
         ctx.status(404).result("{\"error\":{\"code\":\"NotFound\",\"message\":\"No route\"}}");
       }
     });
+    server.get(CLUSTER + "/scheduler", ctx -> ctx.status(412).contentType("application/json").result(
+        "{\"error\":{\"code\":\"SchedulerNotInstalled\",\"message\":\"Cluster 'c' has no scheduler installed\"}}"));
     server.start("127.0.0.1", 0);
     Path serverFile = dir.resolve("server.json");
     Files.writeString(serverFile, "{\"url\":\"http://127.0.0.1:" + server.port() + "\"}");
@@ -82,6 +84,12 @@ class ManagerSourceTest {
     Snapshot down = source.snapshot();
     assertThat(down.pods()).isEmpty();
     assertThat(down.problems()).isNotEmpty().allSatisfy(p -> assertThat(p).contains("cannot reach the management server"));
+  }
+
+  @Test
+  void aClusterWithoutASchedulerIsAnErrorSayingSo() throws Exception {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> source(true).scheduler())
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("HTTP 412").hasMessageContaining("has no scheduler installed");
   }
 
   @Test

@@ -47,6 +47,7 @@ public final class ManagementApi {
   private final ClusterResources resources;
   private final ConnectedClusters connected;
   private final Target target;
+  private io.daprx.manager.engine.SchedulerJobs scheduler;
 
   /** @param readerToken a token accepted for GET and HEAD only (the local dashboard's), or null for none */
   public ManagementApi(String subscription, String token, String readerToken, Registrations registrations, Clusters clusters,
@@ -62,6 +63,19 @@ public final class ManagementApi {
     this.extensions = extensions;
     this.local = local;
     this.resources = resources;
+  }
+
+  /** Serves the scheduler's jobs with {@code jobs}; without it those routes answer that the server has no scheduler support. */
+  public ManagementApi withScheduler(io.daprx.manager.engine.SchedulerJobs jobs) {
+    this.scheduler = jobs;
+    return this;
+  }
+
+  private io.daprx.manager.engine.SchedulerJobs scheduler() {
+    if (scheduler == null) {
+      throw new ApiException(501, "NotImplemented", "This management server does not manage scheduler jobs.");
+    }
+    return scheduler;
   }
 
   /** Registers every route on {@code app}. */
@@ -195,6 +209,24 @@ public final class ManagementApi {
       ctx.status(200).json(Json.object());
     });
     app.get(CLUSTER + "/trustBundle", ctx -> ctx.json(local.trustBundle(localCluster(ctx))));
+    // the scheduler's jobs, actor reminders and workflow timers (daprx scheduler list|get|delete|...; the dashboard);
+    // names as the Dapr CLI writes them (app/ID/JOB, actor/TYPE/ID/NAME, workflow/APP/INSTANCE/NAME), slashes included
+    app.get(CLUSTER + "/scheduler", ctx -> ctx.json(scheduler().status(cluster(ctx))));
+    app.get(CLUSTER + "/scheduler/jobs", ctx -> ctx.json(value(scheduler().list(cluster(ctx), ctx.queryParam("namespace"),
+        ctx.queryParam("filter")))));
+    app.post(CLUSTER + "/scheduler/jobs/delete", ctx -> {
+      JsonNode b = body(ctx);
+      ctx.json(scheduler().deleteAll(cluster(ctx), b.path("namespace").asText(null), b.path("key").asText(null)));
+    });
+    app.get(CLUSTER + "/scheduler/jobs/<name>", ctx -> ctx.json(scheduler().get(cluster(ctx), ctx.queryParam("namespace"),
+        ctx.pathParam("name"))));
+    app.delete(CLUSTER + "/scheduler/jobs/<name>", ctx -> {
+      scheduler().delete(cluster(ctx), ctx.queryParam("namespace"), ctx.pathParam("name"));
+      ctx.status(200).json(Json.object());
+    });
+    app.get(CLUSTER + "/scheduler/export", ctx -> ctx.json(scheduler().export(cluster(ctx))));
+    app.post(CLUSTER + "/scheduler/import", ctx -> ctx.json(scheduler().importJobs(cluster(ctx), body(ctx),
+        "true".equalsIgnoreCase(ctx.queryParam("overwrite")))));
 
     // extensions
     app.get(EXTENSIONS, ctx -> ctx.json(value(extensions.list(cluster(ctx)))));

@@ -13,6 +13,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The scheduler's Prometheus metrics ({@code daprx_scheduler_*}): rpcs by outcome, triggers by result, lateness,
  * and the trigger loop's counts (written by the loop only).
+ *
+ * <p>Jobs owned per replica is {@code daprx_scheduler_jobs} of each replica's scrape target (the jobs its trigger loop
+ * holds); jobs stored is the store's count, every replica's jobs ({@link #storedJobs}).
  */
 public final class SchedulerMetrics {
 
@@ -25,6 +28,7 @@ public final class SchedulerMetrics {
   private final Counter redelivered;
   private final Counter held;
   private final Timer latency;
+  private final Timer lateness;
   private final Map<String, Counter> rpcs = new ConcurrentHashMap<>();
 
   public SchedulerMetrics(MeterRegistry registry) {
@@ -47,6 +51,25 @@ public final class SchedulerMetrics {
         .serviceLevelObjectives(Duration.ofMillis(10), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(500),
             Duration.ofSeconds(1), Duration.ofSeconds(5))
         .register(registry);
+    lateness = Timer.builder("daprx_scheduler_trigger_lateness")
+        .description("From an attempt's due time to its trigger being sent to a sidecar")
+        .serviceLevelObjectives(Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
+            Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(5))
+        .register(registry);
+  }
+
+  /**
+   * Counts the store's jobs at each scrape with {@code count} (the trigger loop only knows the jobs it triggers).
+   * Call once.
+   */
+  public void storedJobs(java.util.function.IntSupplier count) {
+    Gauge.builder("daprx_scheduler_jobs_stored", count, c -> c.getAsInt())
+        .description("Jobs in the store, every replica's").register(registry);
+  }
+
+  /** A trigger was sent {@code lateness} after the attempt's due time (the trigger loop's hook, when it sends). */
+  public void fired(Duration lateness) {
+    this.lateness.record(lateness.isNegative() ? Duration.ZERO : lateness);
   }
 
   /** An rpc ended with {@code code}. */
