@@ -18,6 +18,13 @@ public record SpiffeId(String trustDomain, String namespace, String appId) {
   /** The control plane's trust domain: sidecars, sentry and every component agree on it, as upstream's default. */
   public static final String CONTROL_PLANE_TRUST_DOMAIN = "cluster.local";
 
+  /**
+   * The management server's app id in the control-plane namespace: the one identity the scheduler's admin API
+   * serves. The manager mints its certificate from the cluster's issuer itself; sentry never signs it, for any
+   * token validator, so reaching a sentry is not a way to become the manager.
+   */
+  public static final String MANAGER_APP_ID = "daprx-manager";
+
   private static final Pattern TRUST_DOMAIN = Pattern.compile("[a-z0-9._-]{1,255}");
   // Kubernetes namespace rules (DNS-1123 label), which also hold for Dapr's standalone "default".
   private static final Pattern NAMESPACE = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");

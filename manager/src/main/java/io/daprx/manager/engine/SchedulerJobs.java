@@ -56,7 +56,7 @@ public final class SchedulerJobs implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SchedulerJobs.class);
 
   /** The app id of the manager's identity in the control plane; the scheduler's admin API serves it alone. */
-  public static final String ADMIN_APP_ID = "daprx-manager";
+  public static final String ADMIN_APP_ID = SpiffeId.MANAGER_APP_ID;
   static final String SCHEDULER_APP_ID = "dapr-scheduler";
   static final String EXPORT_KIND = "DaprxSchedulerExport";
   static final Duration DEADLINE = Duration.ofSeconds(30);

@@ -61,7 +61,7 @@ public final class AdminService extends SchedulerAdminGrpc.SchedulerAdminImplBas
   private static final Logger LOG = LoggerFactory.getLogger(AdminService.class);
 
   /** The app id of the one identity allowed; the manager mints its client certificate with it. */
-  public static final String ADMIN_APP_ID = "daprx-manager";
+  public static final String ADMIN_APP_ID = SpiffeId.MANAGER_APP_ID;
   /** Jobs per export message: small messages keep a million-job export under any message-size limit. */
   static final int EXPORT_BATCH = 500;
 

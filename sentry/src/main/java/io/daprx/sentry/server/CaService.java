@@ -100,6 +100,11 @@ public final class CaService extends CAGrpc.CAImplBase {
     } catch (IllegalArgumentException e) {
       throw fail("invalid_request", Status.INVALID_ARGUMENT, e.getMessage(), null);
     }
+    if (req.getNamespace().equals(controlPlaneNamespace) && req.getId().equals(SpiffeId.MANAGER_APP_ID)) {
+      // the scheduler's admin API trusts this identity; the manager mints it from the issuer, nobody asks sentry
+      throw fail("validation", Status.PERMISSION_DENIED, "failed to validate request: " + controlPlaneNamespace + "/"
+          + SpiffeId.MANAGER_APP_ID + " is reserved to the management server and is never signed by sentry", null);
+    }
     PKCS10CertificationRequest csr = parseCsr(req);
     TokenValidator tv = req.getTokenValidator() == TokenValidator.UNKNOWN ? defaultValidator : req.getTokenValidator();
     Validator validator = tv == TokenValidator.UNRECOGNIZED ? null : validators.get(tv);

@@ -153,6 +153,15 @@ class CaServiceTest {
   }
 
   @Test
+  void theManagersAdminIdentityIsNeverSignedButTheSameIdElsewhereIsAnApp() throws Exception {
+    // the scheduler's admin API trusts dapr-system/daprx-manager; the manager mints it from the issuer itself
+    assertRefused(request(SpiffeId.MANAGER_APP_ID, "dapr-system", csr(KeyAlgorithm.ED25519)), Status.Code.PERMISSION_DENIED,
+        "reserved to the management server");
+    assertThat(service.sign(request(SpiffeId.MANAGER_APP_ID, "default", csr(KeyAlgorithm.ED25519)).build())
+        .getWorkloadCertificate().isEmpty()).isFalse();
+  }
+
+  @Test
   void blockTypeCertificateIsAcceptedForTheCsr() throws Exception {
     PKCS10CertificationRequest csr = csr(KeyAlgorithm.ED25519);
     String pem = Pem.encode("CERTIFICATE", csr.getEncoded());
