@@ -24,6 +24,7 @@ public final class AppFleet implements AutoCloseable {
   private final List<String> seeds;
   private final Function<String, SidecarChannels> channelsTo;
   private final Map<String, SidecarChannels> byAddress = new ConcurrentHashMap<>();
+  private final Map<String, Channel> channels = new ConcurrentHashMap<>();
   private final Function<WatchJobsResponse, Answer> answers;
   private final Consumer<Delivery> listener;
   private final Clock clock;
@@ -53,9 +54,8 @@ public final class AppFleet implements AutoCloseable {
 
   /** A new app, connected. */
   public SimulatedApp connect(AppSpec spec) {
-    SimulatedApp app = new SimulatedApp(spec, seeds,
-        address -> byAddress.computeIfAbsent(address, channelsTo).channelFor(spec.namespace(), spec.appId()), timer, answers,
-        listener, System::nanoTime, clock);
+    SimulatedApp app = new SimulatedApp(spec, seeds, address -> channel(spec, address), timer, answers, listener,
+        System::nanoTime, clock);
     apps.add(app);
     return app.connect();
   }
@@ -84,9 +84,13 @@ public final class AppFleet implements AutoCloseable {
     return channel(spec, seeds.get(0));
   }
 
-  /** A channel to one replica, for the apps' own calls, in plaintext or as {@code spec}. */
+  /**
+   * The app's channel to one replica, in plaintext or as {@code spec}: made once and kept, as daprd keeps one
+   * connection (an mTLS channel costs an SVID from sentry and a handshake).
+   */
   public Channel channel(AppSpec spec, String address) {
-    return byAddress.computeIfAbsent(address, channelsTo).channelFor(spec.namespace(), spec.appId());
+    return channels.computeIfAbsent(spec.namespace() + "/" + spec.appId() + "@" + address,
+        k -> byAddress.computeIfAbsent(address, channelsTo).channelFor(spec.namespace(), spec.appId()));
   }
 
   @Override

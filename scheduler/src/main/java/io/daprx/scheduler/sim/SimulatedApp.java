@@ -190,14 +190,17 @@ public final class SimulatedApp implements AutoCloseable {
                 return;
               }
               first = false;
-              open(value.getHostsList().stream().map(Host::getAddress).toList());
+              List<String> hosts = value.getHostsList().stream().map(Host::getAddress).toList();
+              // not on the transport thread: getting a channel may mean getting an SVID from sentry first, a
+              // blocking call that could wait on this very thread
+              timer.execute(() -> open(hosts));
             }
 
             @Override
             public void onError(Throwable t) {
               if (Status.fromThrowable(t).getCode() == Status.Code.UNIMPLEMENTED && first) {
                 first = false;
-                open(seeds); // a scheduler without WatchHosts: the configured addresses are the hosts
+                timer.execute(() -> open(seeds)); // a scheduler without WatchHosts: the configured addresses are the hosts
                 return;
               }
               restart(Session.this, true);
@@ -255,7 +258,12 @@ public final class SimulatedApp implements AutoCloseable {
     }
 
     void open() {
-      SchedulerGrpc.newStub(channels.apply(host)).watchJobs(this);
+      synchronized (this) {
+        if (ended) {
+          return; // the session was cancelled first
+        }
+        SchedulerGrpc.newStub(channels.apply(host)).watchJobs(this);
+      }
       send(WatchJobsRequest.newBuilder().setInitial(spec.initial()).build());
       open = true;
     }
@@ -319,7 +327,9 @@ public final class SimulatedApp implements AutoCloseable {
     synchronized void cancel(String why) {
       if (!ended) {
         ended = true;
-        call.cancel(why, null);
+        if (call != null) { // null: cancelled before it was opened, and open() then sends nothing
+          call.cancel(why, null);
+        }
       }
     }
   }
