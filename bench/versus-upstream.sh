@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Side by side with upstream: the same load generators (bench SentryLoad, PlacementLoad) against our sentry and
-# placement and against upstream's Go binaries of the same release, on this machine, interleaved (ours, upstream,
+# Side by side with upstream: the same load generators (bench SentryLoad, PlacementLoad, SchedulerLoad) against our
+# sentry, placement and scheduler and against upstream's Go binaries of the same release, on this machine, interleaved (ours, upstream,
 # upstream, ours, ... per key type and per round), then one table of ratios ours ÷ upstream, with the RSS of every
 # process at rest and at its peak under load.
 #
@@ -12,14 +12,19 @@
 #   --sidecars N            placement: simulated sidecars, one namespace (default 1000)
 #   --changes N             placement: measured membership changes per round (default 100)
 #   --warmup-changes N      placement: unmeasured changes first, per round (default 10)
-#   --only sentry|placement run one half (RSS rows of the other are left out)
-#   --quick                 --rounds 1 --seconds 4 --warmup-seconds 2 --jit-warmup-seconds 5 --changes 40 (~2.5 min)
+#   --jobs N                scheduler: stored recurring jobs of the lateness phase (default 100000)
+#   --rate N                scheduler: triggers due per second in the lateness phase (default 500)
+#   --only sentry|placement|scheduler
+#                           run one part (RSS rows of the others are left out; both sentries always run)
+#   --quick                 --rounds 1 --seconds 4 --warmup-seconds 2 --jit-warmup-seconds 5 --changes 40
+#                           --jobs 20000 --rate 200 (~4 min)
 # With the defaults the whole run takes about 7 minutes on 2 cores (bounded: every load generator run has a timeout).
 #
 # Both sentries start from one CA made for the run (io.daprx.bench.MakeCa: trust domain cluster.local, namespace
 # dapr-system), each from its own copy of the files; both placements run with mTLS, each getting its SVID from the
 # sentry of its own side (ours from ours, upstream's from upstream's); the simulated sidecars get theirs (Ed25519, as
-# daprd 1.18) from that same sentry, one connection each.
+# daprd 1.18) from that same sentry, one connection each. Both schedulers run one replica with mTLS and a data
+# directory (upstream's: its embedded etcd); the simulated apps (three apps, three streams each) get SVIDs the same way.
 #
 # Environment (all optional):
 #   PEERS_DIR           upstream's binaries (default: bin/build-peers --print-dir); never built here
@@ -38,7 +43,7 @@ bench_jars "versus-upstream"
 read -r -a bench_opts <<< "${BENCH_JAVA_OPTS:--Xms1g -Xmx2g -XX:+UseParallelGC}"
 ours_java="${DAPRX_JAVA:-${JAVA_HOME:+$JAVA_HOME/bin/}java}"
 
-rounds=2 seconds=8 warmup=3 jit=10 sidecars=1000 changes=100 warmup_changes=10 only=all
+rounds=2 seconds=8 warmup=3 jit=10 sidecars=1000 changes=100 warmup_changes=10 only=all jobs=100000 rate=500
 while (($#)); do
   case "$1" in
     --rounds) rounds="$2"; shift 2 ;;
@@ -48,15 +53,18 @@ while (($#)); do
     --sidecars) sidecars="$2"; shift 2 ;;
     --changes) changes="$2"; shift 2 ;;
     --warmup-changes) warmup_changes="$2"; shift 2 ;;
+    --jobs) jobs="$2"; shift 2 ;;
+    --rate) rate="$2"; shift 2 ;;
     --only) only="$2"; shift 2 ;;
-    --quick) rounds=1 seconds=4 warmup=2 jit=5 changes=40; shift ;;
+    --quick) rounds=1 seconds=4 warmup=2 jit=5 changes=40 jobs=20000 rate=200; shift ;;
     -h|--help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "versus-upstream: unknown option $1 (--help lists them)" >&2; exit 2 ;;
   esac
 done
-case "$only" in all|sentry|placement) ;; *) echo "versus-upstream: --only takes sentry or placement" >&2; exit 2 ;; esac
-run_sentry=$([[ "$only" != placement ]] && echo 1 || echo 0)
-run_placement=$([[ "$only" != sentry ]] && echo 1 || echo 0)
+case "$only" in all|sentry|placement|scheduler) ;; *) echo "versus-upstream: --only takes sentry, placement or scheduler" >&2; exit 2 ;; esac
+run_sentry=$([[ "$only" == all || "$only" == sentry ]] && echo 1 || echo 0)
+run_placement=$([[ "$only" == all || "$only" == placement ]] && echo 1 || echo 0)
+run_scheduler=$([[ "$only" == all || "$only" == scheduler ]] && echo 1 || echo 0)
 
 peers="${PEERS_DIR:-}"
 if [[ -z "$peers" ]]; then
@@ -66,7 +74,7 @@ if [[ -z "$peers" ]]; then
   fi
   peers="$("$here/bin/build-peers" --print-dir)"
 fi
-for b in sentry placement daprd; do
+for b in sentry placement scheduler daprd; do
   if [[ ! -x "$peers/$b" ]]; then
     echo "versus-upstream: $peers/$b is missing: build upstream's binaries with bin/build-peers first" >&2
     exit 2
@@ -116,7 +124,7 @@ peers_version="$("$peers/daprd" --version 2>/dev/null | sed -n 1p)"
 header=(
   "machine   : $machine; load average $(cut -d' ' -f1-3 /proc/loadavg), $busy busy cores before the run"
   "ours      : daprx $(basename "$DAPRX_JAR") on $jdk (bin/daprx's JVM flags)"
-  "upstream  : dapr $peers_version (daprd --version), Go binaries sentry and placement from $peers"
+  "upstream  : dapr $peers_version (daprd --version), Go binaries sentry, placement and scheduler from $peers"
   "load      : $(basename "$bench_jar") on ${BENCH_JAVA:-java} ${bench_opts[*]}, same machine, 127.0.0.1"
 )
 printf 'versus-upstream: %s\n' "${header[@]}"
@@ -138,11 +146,13 @@ spec:
     allowedClockSkew: "15m"
 EOF
 
-mapfile -t ports < <("$bench_java" -cp "$bench_jar" io.daprx.bench.FreePorts 14)
+mapfile -t ports < <("$bench_java" -cp "$bench_jar" io.daprx.bench.FreePorts 23)
 os_grpc="${ports[0]}" os_healthz="${ports[1]}" os_metrics="${ports[2]}"
 us_grpc="${ports[3]}" us_healthz="${ports[4]}" us_metrics="${ports[5]}"
 op_grpc="${ports[6]}" op_healthz="${ports[7]}" op_metrics="${ports[8]}" op_raft="${ports[9]}"
 up_grpc="${ports[10]}" up_healthz="${ports[11]}" up_metrics="${ports[12]}" up_raft="${ports[13]}"
+osc_grpc="${ports[14]}" osc_healthz="${ports[15]}" osc_metrics="${ports[16]}" osc_peer="${ports[17]}"
+usc_grpc="${ports[18]}" usc_healthz="${ports[19]}" usc_metrics="${ports[20]}" usc_client="${ports[21]}" usc_peer="${ports[22]}"
 
 # --- 2. the two sentries (upstream's: standalone mode, insecure token validator by default, NAMESPACE from the env)
 say "starting our sentry on 127.0.0.1:$os_grpc and upstream's on 127.0.0.1:$us_grpc"
@@ -181,6 +191,29 @@ if ((run_placement)); then
   await_healthy "versus-upstream: upstream's placement" "$upstream_placement" "$up_healthz" "$tmp/upstream-placement.log" 60
 fi
 
+# --- 3b. the two schedulers, one replica each, mTLS, each with its SVID from the sentry of its side
+if ((run_scheduler)); then
+  say "starting our scheduler on 127.0.0.1:$osc_grpc and upstream's on 127.0.0.1:$usc_grpc (mTLS)"
+  "$here/bin/daprx" scheduler --tls-enabled=true --sentry-address "127.0.0.1:$os_grpc" \
+    --trust-anchors-file "$tmp/ours-ca/ca.crt" --trust-domain cluster.local --namespace dapr-system \
+    --id dapr-scheduler-server-0 --etcd-initial-cluster "dapr-scheduler-server-0=http://127.0.0.1:$osc_peer" \
+    --etcd-data-dir "$tmp/ours-scheduler-data" --override-broadcast-host-port "127.0.0.1:$osc_grpc" \
+    --listen-address 127.0.0.1 --port "$osc_grpc" --healthz-port "$osc_healthz" --metrics-port "$osc_metrics" \
+    --log-level warn > "$tmp/ours-scheduler.log" 2>&1 &
+  ours_scheduler=$!
+  pids+=("$ours_scheduler")
+  NAMESPACE=dapr-system "$peers/scheduler" --mode standalone --tls-enabled --sentry-address "127.0.0.1:$us_grpc" \
+    --trust-anchors-file "$tmp/upstream-ca/ca.crt" --trust-domain cluster.local --id dapr-scheduler-server-0 \
+    --etcd-data-dir "$tmp/upstream-scheduler-etcd" --etcd-client-port "$usc_client" \
+    --etcd-initial-cluster "dapr-scheduler-server-0=http://127.0.0.1:$usc_peer" \
+    --override-broadcast-host-port "127.0.0.1:$usc_grpc" --listen-address 127.0.0.1 --port "$usc_grpc" \
+    --healthz-port "$usc_healthz" --metrics-port "$usc_metrics" --log-level warn > "$tmp/upstream-scheduler.log" 2>&1 &
+  upstream_scheduler=$!
+  pids+=("$upstream_scheduler")
+  await_healthy "versus-upstream: our scheduler" "$ours_scheduler" "$osc_healthz" "$tmp/ours-scheduler.log" 60
+  await_healthy "versus-upstream: upstream's scheduler" "$upstream_scheduler" "$usc_healthz" "$tmp/upstream-scheduler.log" 60
+fi
+
 # --- 4. RSS at rest: every process started and healthy, nothing asked of it yet
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
 sleep 3
@@ -190,6 +223,7 @@ at_rest() { # COMPONENT OURS_PID UPSTREAM_PID
 }
 ((run_sentry)) && at_rest sentry "$ours_sentry" "$upstream_sentry"
 ((run_placement)) && at_rest placement "$ours_placement" "$upstream_placement"
+((run_scheduler)) && at_rest scheduler "$ours_scheduler" "$upstream_scheduler"
 
 # RSS under load: VmRSS of the processes under test every 0.2 s (ends with this script at the latest)
 start_sampler() { # FILE PID...
@@ -278,6 +312,39 @@ if ((run_placement)); then
 fi
 placement_took=$((SECONDS - placement_started))
 
+# --- 6b. scheduler: rounds of ours/upstream alternating; each run connects its apps, measures cycles, then stores
+# the recurring jobs of the lateness phase, measures and deletes them
+scheduler_started=$SECONDS
+if ((run_scheduler)); then
+  start_sampler "$tmp/rss-scheduler" "$ours_scheduler" "$upstream_scheduler"
+  for ((r = 1; r <= rounds; r++)); do
+    for side in $(order "$r"); do
+      if [[ $side == ours ]]; then
+        port=$osc_grpc sentry_port=$os_grpc
+      else
+        port=$usc_grpc sentry_port=$us_grpc
+      fi
+      log="$tmp/scheduler-$r-$side.log"
+      say "scheduler round $r/$rounds: $side"
+      set +e
+      timeout --kill-after=10 $((300 + jobs / 100)) "$bench_java" "${bench_opts[@]}" -cp "$bench_jar" \
+        io.daprx.bench.SchedulerLoad --address "127.0.0.1:$port" --sentry-address "127.0.0.1:$sentry_port" \
+        --trust-anchors-file "$tmp/ca/ca.crt" --phases cycles,lateness --seconds "$seconds" --warmup-seconds "$warmup" \
+        --jobs "$jobs" --rate "$rate" --results "$tmp/$side.results" > "$log" 2>&1
+      rc=$?
+      set -e
+      grep -E '^scheduler-load: (cycles|lateness)' "$log" | sed "s/^scheduler-load:/  $side:/" || true
+      if ((rc != 0)); then
+        failures=$((failures + 1))
+        echo "versus-upstream: SchedulerLoad against $side's scheduler exited $rc; its output:" >&2
+        tail -30 "$log" >&2
+      fi
+    done
+  done
+  stop_sampler "$tmp/rss-scheduler" scheduler "$ours_scheduler" "$upstream_scheduler"
+fi
+scheduler_took=$((SECONDS - scheduler_started))
+
 # --- 7. the table
 echo
 echo "== side by side with upstream: ours = daprx (Java), upstream = dapr $peers_version (Go) =="
@@ -290,17 +357,21 @@ if ((run_placement)); then
   echo "shape     : placement: $sidecars mTLS sidecars in one namespace (Ed25519 SVIDs, a connection each), $warmup_changes + $changes"
   echo "            membership changes per round, $rounds round(s) per side; samples pooled over the rounds"
 fi
+if ((run_scheduler)); then
+  echo "shape     : scheduler: one replica with a data directory each; 3 mTLS apps x 3 streams; 256 one-shot reminders in"
+  echo "            flight for $seconds s after $warmup s, then $jobs recurring jobs falling due at $rate/s, $seconds s measured"
+fi
 echo "RSS       : VmRSS at rest (started, healthy, before any load) and its peak sampled every 0.2 s during that component's load"
 echo
 set +e
 "$bench_java" -cp "$bench_jar" io.daprx.bench.VersusReport --ours "$tmp/ours.results" --upstream "$tmp/upstream.results"
 report_rc=$?
 set -e
-echo "took      : $((SECONDS - started)) s in all (sentry $sentry_took s, placement $placement_took s)"
+echo "took      : $((SECONDS - started)) s in all (sentry $sentry_took s, placement $placement_took s, scheduler $scheduler_took s)"
 
 # for the record: both placements log the streams the sidecars cancel when each run ends (upstream at error level)
 for side in ours upstream; do
-  for c in sentry placement; do
+  for c in sentry placement scheduler; do
     f="$tmp/$side-$c.log"
     [[ -f "$f" ]] || continue
     n="$(grep -c -E 'ERROR|Exception|level=error|level=fatal' "$f" || true)"

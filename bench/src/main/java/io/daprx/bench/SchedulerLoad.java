@@ -6,7 +6,11 @@ import com.google.common.util.concurrent.MoreExecutors;
 import com.google.protobuf.Any;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Duration;
+import io.daprx.common.pki.KeyAlgorithm;
+import io.daprx.common.pki.Pem;
 import io.daprx.common.runtime.Logging;
+import io.daprx.common.spiffe.SpiffeId;
+import io.daprx.common.svid.SidecarChannels;
 import io.daprx.proto.common.v1.JobFailurePolicy;
 import io.daprx.proto.common.v1.JobFailurePolicyConstant;
 import io.daprx.proto.scheduler.v1.DeleteByMetadataRequest;
@@ -14,6 +18,7 @@ import io.daprx.proto.scheduler.v1.Job;
 import io.daprx.proto.scheduler.v1.ScheduleJobRequest;
 import io.daprx.proto.scheduler.v1.ScheduleJobResponse;
 import io.daprx.proto.scheduler.v1.SchedulerGrpc;
+import io.daprx.scheduler.sim.Answer;
 import io.daprx.scheduler.sim.AppFleet;
 import io.daprx.scheduler.sim.AppSpec;
 import io.daprx.scheduler.sim.Delivery;
@@ -21,6 +26,8 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -35,6 +42,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.IntFunction;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
@@ -112,6 +120,20 @@ public final class SchedulerLoad implements Callable<Integer> {
   @Option(names = "--pids", split = ",", description = "the replicas' process ids, to read their RSS after the store phase")
   List<Long> pids = new ArrayList<>();
 
+  @Option(names = "--sentry-address", paramLabel = "HOST:PORT",
+      description = "mTLS: each app gets an SVID of its app id from this sentry (Ed25519, as daprd 1.18); omit for plaintext")
+  String sentryAddress;
+
+  @Option(names = "--trust-anchors-file", paramLabel = "FILE", description = "the control plane's ca.crt (with --sentry-address)")
+  Path anchorsFile;
+
+  @Option(names = "--trust-domain", defaultValue = "cluster.local", description = "the control plane's trust domain (default: ${DEFAULT-VALUE})")
+  String trustDomain;
+
+  @Option(names = "--control-plane-namespace", defaultValue = "dapr-system",
+      description = "the control plane's namespace (default: ${DEFAULT-VALUE})")
+  String controlPlaneNamespace;
+
   @Option(names = "--enforce-targets", description = "exit 3 when a figure misses the issue's target")
   boolean enforce;
 
@@ -133,7 +155,7 @@ public final class SchedulerLoad implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     results = new Results(resultsFile);
-    fleet = AppFleet.plaintext(seeds, 2, d -> onDelivery.accept(d));
+    fleet = new AppFleet(seeds, channels(), t -> Answer.SUCCESS, d -> onDelivery.accept(d), Clock.systemUTC());
     try {
       for (int i = 0; i < apps; i++) {
         AppSpec spec = AppSpec.of(NAMESPACE, "bench-app-" + i, "dapr.internal." + NAMESPACE + ".bench-app-" + i + ".workflow");
@@ -388,6 +410,20 @@ public final class SchedulerLoad implements Callable<Integer> {
   }
 
   // --- helpers
+
+  /** Plaintext: two shared channels per replica; mTLS: a channel and an SVID per app and replica, as daprd. */
+  private Function<String, SidecarChannels> channels() throws IOException {
+    if (sentryAddress == null) {
+      return a -> SidecarChannels.plaintext(a, 2, true);
+    }
+    if (anchorsFile == null) {
+      throw new CommandLine.ParameterException(new CommandLine(this), "--sentry-address needs --trust-anchors-file");
+    }
+    List<X509Certificate> anchors = Pem.parseCertificates(Files.readString(anchorsFile));
+    SpiffeId scheduler = SpiffeId.of(trustDomain, controlPlaneNamespace, "dapr-scheduler");
+    SpiffeId sentry = SpiffeId.of(trustDomain, controlPlaneNamespace, "dapr-sentry");
+    return a -> SidecarChannels.mtls(a, scheduler, sentryAddress, sentry, anchors, KeyAlgorithm.ED25519, Clock.systemUTC(), true);
+  }
 
   /** Stores {@code count} jobs with up to 512 ScheduleJob calls in flight, spread over the replicas. */
   private void storeMany(int count, IntFunction<ScheduleJobRequest> request) throws InterruptedException {

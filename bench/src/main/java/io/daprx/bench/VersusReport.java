@@ -137,7 +137,19 @@ public final class VersusReport implements Callable<Integer> {
       rows.add(new Row("placement: " + what + " connect and converge (ms)", median(ours, k + "connect_ms"),
           median(upstream, k + "connect_ms"), Better.LOWER, v -> fmt(v, 0), "", ""));
     }
-    for (String proc : List.of("sentry", "placement")) {
+    if (ours.containsKey("scheduler.cycles_per_s") || upstream.containsKey("scheduler.cycles_per_s")) {
+      rows.add(new Row("scheduler: workflow-shaped cycles, due now → trigger → ack (/s)", median(ours, "scheduler.cycles_per_s"),
+          median(upstream, "scheduler.cycles_per_s"), Better.HIGHER, v -> fmt(v, 0), "", ""));
+      rows.add(new Row("scheduler: those cycles' schedule → trigger p99 (ms)", median(ours, "scheduler.cycle_p99_ms"),
+          median(upstream, "scheduler.cycle_p99_ms"), Better.LOWER, v -> fmt(v, 1), "", ""));
+    }
+    if (ours.containsKey("scheduler.lateness_p99_ms") || upstream.containsKey("scheduler.lateness_p99_ms")) {
+      rows.add(new Row("scheduler: trigger lateness (fire − due) p50 (ms)", median(ours, "scheduler.lateness_p50_ms"),
+          median(upstream, "scheduler.lateness_p50_ms"), Better.LOWER, v -> fmt(v, 0), "", ""));
+      rows.add(new Row("scheduler: trigger lateness (fire − due) p99 (ms)", median(ours, "scheduler.lateness_p99_ms"),
+          median(upstream, "scheduler.lateness_p99_ms"), Better.LOWER, v -> fmt(v, 0), "", ""));
+    }
+    for (String proc : List.of("sentry", "placement", "scheduler")) {
       for (String[] phase : List.of(new String[] {"rest", "at rest"}, new String[] {"load", "peak under load"})) {
         String k = "rss." + proc + "." + phase[0] + "_kib";
         if (ours.containsKey(k) || upstream.containsKey(k)) {
