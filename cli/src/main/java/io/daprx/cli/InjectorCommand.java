@@ -31,7 +31,7 @@ final class InjectorCommand implements Callable<Integer> {
   @Option(names = ComponentFlags.METRICS_PORT, defaultValue = "" + InjectorOptions.DEFAULT_METRICS_PORT, description = "port of GET /metrics (default: ${DEFAULT-VALUE})")
   int metricsPort;
 
-  @Option(names = "--enable-metrics", defaultValue = "true", arity = "0..1", description = "serve Prometheus metrics (default: ${DEFAULT-VALUE})")
+  @Option(names = "--enable-metrics", defaultValue = "true", arity = "0..1", fallbackValue = "true", description = "serve Prometheus metrics (default: ${DEFAULT-VALUE})")
   boolean enableMetrics;
 
   @Option(names = "--tls-cert-file", paramLabel = "FILE",

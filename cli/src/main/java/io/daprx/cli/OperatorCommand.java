@@ -42,10 +42,10 @@ final class OperatorCommand implements Callable<Integer> {
   @Option(names = ComponentFlags.METRICS_PORT, defaultValue = "" + OperatorOptions.DEFAULT_METRICS_PORT, description = "port of GET /metrics (default: ${DEFAULT-VALUE})")
   int metricsPort;
 
-  @Option(names = "--enable-metrics", defaultValue = "true", arity = "0..1", description = "serve Prometheus metrics (default: ${DEFAULT-VALUE})")
+  @Option(names = "--enable-metrics", defaultValue = "true", arity = "0..1", fallbackValue = "true", description = "serve Prometheus metrics (default: ${DEFAULT-VALUE})")
   boolean enableMetrics;
 
-  @Option(names = "--tls-enabled", defaultValue = "true", arity = "0..1",
+  @Option(names = "--tls-enabled", defaultValue = "true", arity = "0..1", fallbackValue = "true",
       description = {"mTLS with sidecars (default: ${DEFAULT-VALUE}). --tls-enabled=false is for insecure local use only:",
           "callers are anonymous, get the requested namespace without scoped resources and without secret values"})
   boolean tlsEnabled;

@@ -56,7 +56,7 @@ final class PlacementCommand implements Callable<Integer> {
   @Option(names = ComponentFlags.METRICS_PORT, defaultValue = "" + PlacementOptions.DEFAULT_METRICS_PORT, description = "port of GET /metrics (default: ${DEFAULT-VALUE})")
   int metricsPort;
 
-  @Option(names = "--enable-metrics", defaultValue = "true", arity = "0..1", description = "serve Prometheus metrics (default: ${DEFAULT-VALUE})")
+  @Option(names = "--enable-metrics", defaultValue = "true", arity = "0..1", fallbackValue = "true", description = "serve Prometheus metrics (default: ${DEFAULT-VALUE})")
   boolean enableMetrics;
 
   @Option(names = {"--replication-factor", "--replicationFactor"}, defaultValue = "" + PlacementOptions.DEFAULT_REPLICATION_FACTOR,
@@ -73,11 +73,11 @@ final class PlacementCommand implements Callable<Integer> {
   @Option(names = "--keepalive-timeout", defaultValue = "3s", description = "gRPC keepalive ping timeout (default: ${DEFAULT-VALUE})")
   Duration keepaliveTimeout;
 
-  @Option(names = PlacementFlags.METADATA_ENABLED, defaultValue = "false", arity = "0..1",
+  @Option(names = PlacementFlags.METADATA_ENABLED, defaultValue = "false", arity = "0..1", fallbackValue = "true",
       description = "serve the tables at GET /placement/state on the healthz port (default: ${DEFAULT-VALUE})")
   boolean metadataEnabled;
 
-  @Option(names = PlacementFlags.TLS_ENABLED, defaultValue = "true", arity = "0..1",
+  @Option(names = PlacementFlags.TLS_ENABLED, defaultValue = "true", arity = "0..1", fallbackValue = "true",
       description = "mTLS with sidecars; --tls-enabled=false only for insecure local use (default: ${DEFAULT-VALUE})")
   boolean tlsEnabled;
 

@@ -38,7 +38,7 @@ final class SchedulerCommand implements Callable<Integer> {
       description = "port of GET /metrics (default: ${DEFAULT-VALUE})")
   int metricsPort;
 
-  @Option(names = "--enable-metrics", defaultValue = "true", arity = "0..1", description = "serve Prometheus metrics (default: ${DEFAULT-VALUE})")
+  @Option(names = "--enable-metrics", defaultValue = "true", arity = "0..1", fallbackValue = "true", description = "serve Prometheus metrics (default: ${DEFAULT-VALUE})")
   boolean enableMetrics;
 
   @Option(names = SchedulerFlags.OVERRIDE_BROADCAST_HOST_PORT, paramLabel = "HOST:PORT",
@@ -61,7 +61,7 @@ final class SchedulerCommand implements Callable<Integer> {
       description = "accepted for compatibility with upstream's launch flags (default: ${DEFAULT-VALUE})")
   int etcdClientPort;
 
-  @Option(names = SchedulerFlags.TLS_ENABLED, defaultValue = "true", arity = "0..1",
+  @Option(names = SchedulerFlags.TLS_ENABLED, defaultValue = "true", arity = "0..1", fallbackValue = "true",
       description = "mTLS with sidecars; --tls-enabled=false only for insecure local use (default: ${DEFAULT-VALUE})")
   boolean tlsEnabled;
 

@@ -40,16 +40,16 @@ final class SidecarFlags {
       description = "placement as sidecars dial it (default: dapr-placement-server.<namespace>.svc.<domain>:50005)")
   String placementAddress;
 
-  @Option(names = "--sidecar-run-as-non-root", defaultValue = "true", arity = "0..1", description = "(default: ${DEFAULT-VALUE})")
+  @Option(names = "--sidecar-run-as-non-root", defaultValue = "true", arity = "0..1", fallbackValue = "true", description = "(default: ${DEFAULT-VALUE})")
   boolean runAsNonRoot;
 
-  @Option(names = "--sidecar-read-only-root-filesystem", defaultValue = "true", arity = "0..1", description = "(default: ${DEFAULT-VALUE})")
+  @Option(names = "--sidecar-read-only-root-filesystem", defaultValue = "true", arity = "0..1", fallbackValue = "true", description = "(default: ${DEFAULT-VALUE})")
   boolean readOnlyRootFilesystem;
 
-  @Option(names = "--sidecar-drop-all-capabilities", defaultValue = "false", arity = "0..1", description = "(default: ${DEFAULT-VALUE})")
+  @Option(names = "--sidecar-drop-all-capabilities", defaultValue = "false", arity = "0..1", fallbackValue = "true", description = "(default: ${DEFAULT-VALUE})")
   boolean dropAllCapabilities;
 
-  @Option(names = "--enable-native-sidecar", defaultValue = "false", arity = "0..1",
+  @Option(names = "--enable-native-sidecar", defaultValue = "false", arity = "0..1", fallbackValue = "true",
       description = "inject daprd as a native sidecar (an init container with restartPolicy Always) unless"
           + " dapr.io/enable-native-sidecar says otherwise (default: ${DEFAULT-VALUE})")
   boolean nativeSidecar;
