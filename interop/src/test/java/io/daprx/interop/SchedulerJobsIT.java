@@ -1,0 +1,120 @@
+package io.daprx.interop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The Jobs API: a real daprd stores its app's jobs in the scheduler ({@code POST /v1.0-alpha1/jobs/<name>}), the
+ * scheduler triggers them on daprd's WatchJobs streams, and daprd calls its app with {@code POST /job/<name>} and the
+ * job's data; GetJob and DeleteJob through daprd answer from the scheduler.
+ */
+@InteropScenario
+@Order(5)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class SchedulerJobsIT {
+
+  static Interop interop;
+  static TestApp app;
+  static Daprd daprd;
+
+  @BeforeAll
+  static void start(Interop fixture) {
+    interop = fixture;
+    Schedulers.requireScheduler(interop);
+    app = TestApp.plain("jobs-app");
+    daprd = interop.sidecar(interop.appId("jobs")).app(app).start();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (daprd != null) {
+      daprd.close();
+      app.close();
+    }
+  }
+
+  @Test
+  @Order(1)
+  void theSidecarIsHealthyWithTheSchedulerAddressConfigured() {
+    Schedulers.awaitHealthyOnTheScheduler(interop, daprd, "jobs");
+  }
+
+  @Test
+  @Order(2)
+  void aJobReachesTheAppAsPostJobNameWithItsData() throws IOException {
+    String name = "one-shot";
+    long t0 = System.nanoTime();
+    HttpResponse<String> r = daprd.call("POST", "/v1.0-alpha1/jobs/" + name,
+        "{\"data\": {\"hello\": \"world\", \"n\": 1}, \"dueTime\": \"1s\"}", Duration.ofSeconds(10));
+    assertThat(r.statusCode()).as("schedule %s: %s", name, r.body()).isEqualTo(204);
+    await("the app got POST /job/" + name).atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50)).until(() ->
+        !app.received("POST", "/job/" + name).isEmpty());
+    Duration took = Duration.ofNanos(System.nanoTime() - t0);
+    TestApp.Request got = app.received("POST", "/job/" + name).get(0);
+    assertThat(DaprxCli.JSON.readTree(got.body())).as("the job's data, as the app got it")
+        .isEqualTo(DaprxCli.JSON.readTree("{\"hello\": \"world\", \"n\": 1}"));
+    interop.record("scheduler (" + interop.schedulerKind() + "): job due in 1 s reached the app after", Interop.seconds(took));
+  }
+
+  @Test
+  @Order(3)
+  void aRepeatingJobFiresItsRepeatsAndNoMore() {
+    String name = "three-times";
+    HttpResponse<String> r = daprd.call("POST", "/v1.0-alpha1/jobs/" + name,
+        "{\"data\": \"tick\", \"schedule\": \"@every 1s\", \"repeats\": 3}", Duration.ofSeconds(10));
+    assertThat(r.statusCode()).as("schedule %s: %s", name, r.body()).isEqualTo(204);
+    await("the app got " + name + " three times").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() ->
+        app.received("POST", "/job/" + name).size() >= 3);
+    // the job is over after its third tick: nothing more comes (two periods' worth of waiting)
+    await("no fourth trigger of " + name).during(Duration.ofMillis(2500)).atMost(Duration.ofSeconds(4)).until(() ->
+        app.received("POST", "/job/" + name).size() == 3);
+    List<TestApp.Request> got = app.received("POST", "/job/" + name);
+    assertThat(got).extracting(TestApp.Request::body).containsOnly("\"tick\"");
+    assertThat(Duration.between(got.get(0).at(), got.get(2).at())).as("three ticks of @every 1s")
+        .isBetween(Duration.ofMillis(1500), Duration.ofMillis(3500));
+  }
+
+  @Test
+  @Order(4)
+  void getJobAndDeleteJobThroughTheSidecarAnswerFromTheScheduler() throws IOException {
+    String name = "later";
+    HttpResponse<String> r = daprd.call("POST", "/v1.0-alpha1/jobs/" + name,
+        "{\"data\": {\"kept\": true}, \"schedule\": \"@every 1h\", \"repeats\": 5}", Duration.ofSeconds(10));
+    assertThat(r.statusCode()).as("schedule %s: %s", name, r.body()).isEqualTo(204);
+
+    HttpResponse<String> get = daprd.call("GET", "/v1.0-alpha1/jobs/" + name, null, Duration.ofSeconds(10));
+    assertThat(get.statusCode()).as("GetJob: %s", get.body()).isEqualTo(200);
+    JsonNode job = DaprxCli.JSON.readTree(get.body());
+    assertThat(job.path("name").asText()).isEqualTo(name);
+    assertThat(job.path("schedule").asText()).isEqualTo("@every 1h");
+    assertThat(job.path("repeats").asInt()).isEqualTo(5);
+    // daprd shows the stored Any as protojson does (upstream's scheduler gives the same answer)
+    assertThat(job.path("data")).isEqualTo(DaprxCli.JSON.readTree(
+        "{\"@type\": \"type.googleapis.com/google.protobuf.Value\", \"value\": {\"kept\": true}}"));
+
+    HttpResponse<String> again = daprd.call("POST", "/v1.0-alpha1/jobs/" + name,
+        "{\"data\": 1, \"schedule\": \"@every 1h\", \"overwrite\": false}", Duration.ofSeconds(10));
+    assertThat(again.statusCode()).as("a second ScheduleJob without overwrite is refused: %s", again.body()).isNotEqualTo(204);
+
+    HttpResponse<String> delete = daprd.call("DELETE", "/v1.0-alpha1/jobs/" + name, null, Duration.ofSeconds(10));
+    assertThat(delete.statusCode()).as("DeleteJob: %s", delete.body()).isEqualTo(204);
+    HttpResponse<String> gone = daprd.call("GET", "/v1.0-alpha1/jobs/" + name, null, Duration.ofSeconds(10));
+    assertThat(gone.statusCode()).as("GetJob after DeleteJob: %s", gone.body()).isNotEqualTo(200);
+    assertThat(gone.body().toLowerCase()).as("GetJob after DeleteJob").contains("not found");
+    interop.record("scheduler (" + interop.schedulerKind() + "): GetJob of a deleted job", "HTTP " + gone.statusCode() + ": "
+        + (gone.body().length() > 100 ? gone.body().substring(0, 100) + "..." : gone.body()));
+    assertThat(app.received("POST", "/job/" + name)).as("a deleted job never fires").isEmpty();
+  }
+}
