@@ -88,6 +88,25 @@ class SchedulerJobsIT {
 
   @Test
   @Order(4)
+  void aFailedTriggerIsRetriedAfterTheDefaultOneSecond() {
+    String name = "fails-once";
+    app.failNext("/job/" + name, 1); // daprd answers the scheduler FAILED for the first trigger
+    HttpResponse<String> r = daprd.call("POST", "/v1.0-alpha1/jobs/" + name, "{\"data\": \"retry me\", \"dueTime\": \"0s\"}",
+        Duration.ofSeconds(10));
+    assertThat(r.statusCode()).as("schedule %s: %s", name, r.body()).isEqualTo(204);
+    await("the app got " + name + " again after failing it").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50)).until(() ->
+        app.received("POST", "/job/" + name).size() >= 2);
+    // the retry succeeded: the one-shot job is over
+    await("no third trigger of " + name).during(Duration.ofMillis(2000)).atMost(Duration.ofSeconds(4)).until(() ->
+        app.received("POST", "/job/" + name).size() == 2);
+    List<TestApp.Request> got = app.received("POST", "/job/" + name);
+    Duration gap = Duration.between(got.get(0).at(), got.get(1).at());
+    interop.record("scheduler (" + interop.schedulerKind() + "): a failed trigger came again after", Interop.seconds(gap));
+    assertThat(gap).as("the default failure policy: constant, 1 s").isBetween(Duration.ofMillis(800), Duration.ofMillis(3000));
+  }
+
+  @Test
+  @Order(5)
   void getJobAndDeleteJobThroughTheSidecarAnswerFromTheScheduler() throws IOException {
     String name = "later";
     HttpResponse<String> r = daprd.call("POST", "/v1.0-alpha1/jobs/" + name,

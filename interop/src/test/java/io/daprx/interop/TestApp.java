@@ -30,6 +30,7 @@ final class TestApp implements AutoCloseable {
   private final ExecutorService executor = Executors.newFixedThreadPool(8);
   private final ConcurrentLinkedDeque<String> requests = new ConcurrentLinkedDeque<>();
   private final ConcurrentLinkedDeque<Request> received = new ConcurrentLinkedDeque<>();
+  private final java.util.Map<String, java.util.concurrent.atomic.AtomicInteger> failures = new java.util.concurrent.ConcurrentHashMap<>();
 
   /** A request daprd made to the app, as the app got it. */
   record Request(Instant at, String method, String path, String body) {}
@@ -75,6 +76,11 @@ final class TestApp implements AutoCloseable {
     return received.stream().filter(r -> r.method().equals(method) && r.path().equals(path)).toList();
   }
 
+  /** The next {@code times} requests to {@code path} are answered 500 (recorded all the same), so daprd reports them failed. */
+  void failNext(String path, int times) {
+    failures.put(path, new java.util.concurrent.atomic.AtomicInteger(times));
+  }
+
   /** The requests daprd made, for failure reports. */
   LogSource log() {
     return new LogSource("app " + instance + " (requests from its daprd)", () -> new ArrayList<>(requests));
@@ -98,6 +104,11 @@ final class TestApp implements AutoCloseable {
       }
       String[] seg = path.split("/");
       ObjectNode out = DaprxCli.JSON.createObjectNode().put("instance", instance);
+      java.util.concurrent.atomic.AtomicInteger failing = failures.get(path);
+      if (failing != null && failing.getAndDecrement() > 0) {
+        reply(ex, 500, out.put("error", "failing on purpose"));
+        return;
+      }
       if (path.equals("/healthz")) {
         reply(ex, 200, out.put("status", "ok"));
       } else if (path.equals("/dapr/config") && method.equals("GET")) {
