@@ -131,6 +131,27 @@ class ActorRemindersIT {
     await("no fourth repetition").during(Duration.ofMillis(2500)).atMost(Duration.ofSeconds(4)).until(() -> deliveries(id, "thrice") == 3);
   }
 
+  @Test
+  @Order(4)
+  void aDeletedReminderStopsFiring() {
+    String id = "deleted";
+    HttpResponse<String> r = maker.call("POST", "/v1.0/actors/" + TYPE + "/" + id + "/reminders/forever",
+        "{\"dueTime\": \"0s\", \"period\": \"1s\"}", Duration.ofSeconds(10));
+    assertThat(r.statusCode()).as("register: %s", r.body()).isEqualTo(204);
+    await("two repetitions").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() -> deliveries(id, "forever") >= 2);
+    HttpResponse<String> delete = maker.call("DELETE", "/v1.0/actors/" + TYPE + "/" + id + "/reminders/forever", null, Duration.ofSeconds(10));
+    assertThat(delete.statusCode()).as("delete: %s", delete.body()).isEqualTo(204);
+    int afterDelete = deliveries(id, "forever");
+    // at most a trigger already in flight when the delete came; then nothing for two periods
+    await("no repetition after the delete").during(Duration.ofMillis(2500)).atMost(Duration.ofSeconds(5)).until(() ->
+        deliveries(id, "forever") <= afterDelete + 1);
+    HttpResponse<String> get = maker.call("GET", "/v1.0/actors/" + TYPE + "/" + id + "/reminders/forever", null, Duration.ofSeconds(10));
+    interop.record("scheduler (" + interop.schedulerKind() + "): GET of a deleted reminder", "HTTP " + get.statusCode() + ": "
+        + (get.body().length() > 100 ? get.body().substring(0, 100) + "..." : get.body()));
+    // daprd maps the scheduler's NotFound to 404 ERR_ACTOR_REMINDER_NOT_FOUND (as with upstream's scheduler)
+    assertThat(get.statusCode()).as("GET of the deleted reminder: %s", get.body()).isEqualTo(404);
+  }
+
   private static int deliveries(String id, String name) {
     return makerApp.received("PUT", remindPath(id, name)).size() + otherApp.received("PUT", remindPath(id, name)).size();
   }
