@@ -136,4 +136,76 @@ class SchedulerJobsIT {
         + (gone.body().length() > 100 ? gone.body().substring(0, 100) + "..." : gone.body()));
     assertThat(app.received("POST", "/job/" + name)).as("a deleted job never fires").isEmpty();
   }
+
+  @Test
+  @Order(6)
+  void aJobDueWhileItsAppIsAwayFiresWhenTheAppIsBack() {
+    String appId = interop.appId("jobs-away");
+    String name = "while-away";
+    TestApp first = TestApp.plain("jobs-away-1");
+    Daprd before = interop.sidecar(appId).name(appId + "-1").app(first).start().awaitHealthy(Duration.ofSeconds(60));
+    HttpResponse<String> r = before.call("POST", "/v1.0-alpha1/jobs/" + name, "{\"data\": \"held\", \"dueTime\": \"6s\"}",
+        Duration.ofSeconds(10));
+    assertThat(r.statusCode()).as("schedule %s: %s", name, r.body()).isEqualTo(204);
+    java.time.Instant due = java.time.Instant.now().plusSeconds(6);
+    before.close();
+    first.close();
+    assertThat(first.received("POST", "/job/" + name)).as("the job was not due while the first sidecar ran").isEmpty();
+    // the app is away when the job falls due; the scheduler holds it
+    await("the job's due time passes").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100)).until(() ->
+        java.time.Instant.now().isAfter(due.plusSeconds(1)));
+    TestApp back = TestApp.plain("jobs-away-2");
+    long t0 = System.nanoTime();
+    Daprd after = interop.sidecar(appId).name(appId + "-2").app(back).start();
+    try {
+      await("the held job reached the app that came back").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() ->
+          !back.received("POST", "/job/" + name).isEmpty());
+      interop.record("scheduler (" + interop.schedulerKind() + "): a job due while its app was away fired after",
+          Interop.seconds(Duration.ofNanos(System.nanoTime() - t0)) + " from the new sidecar's start");
+      assertThat(back.received("POST", "/job/" + name)).extracting(TestApp.Request::body).containsExactly("\"held\"");
+    } finally {
+      after.close();
+      back.close();
+    }
+  }
+
+  @Test
+  @Order(7)
+  void jobsOfAnAppWithTwoSidecarsFireOnceEach() {
+    String appId = interop.appId("jobs-pair");
+    TestApp one = TestApp.plain("jobs-pair-1");
+    TestApp two = TestApp.plain("jobs-pair-2");
+    Daprd d1 = interop.sidecar(appId).name(appId + "-1").app(one).start();
+    Daprd d2 = interop.sidecar(appId).name(appId + "-2").app(two).start();
+    try {
+      d1.awaitHealthy(Duration.ofSeconds(60));
+      d2.awaitHealthy(Duration.ofSeconds(60));
+      int jobs = 12;
+      for (int i = 0; i < jobs; i++) {
+        Daprd via = i % 2 == 0 ? d1 : d2;
+        HttpResponse<String> r = via.call("POST", "/v1.0-alpha1/jobs/pair-" + i, "{\"data\": " + i + ", \"dueTime\": \"1s\"}",
+            Duration.ofSeconds(10));
+        assertThat(r.statusCode()).as("schedule pair-%d: %s", i, r.body()).isEqualTo(204);
+      }
+      await("every job reached one of the app's instances").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() ->
+          pairDeliveries(one).size() + pairDeliveries(two).size() >= jobs);
+      await("and no job twice").during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3)).until(() ->
+          pairDeliveries(one).size() + pairDeliveries(two).size() == jobs);
+      List<String> all = new java.util.ArrayList<>(pairDeliveries(one));
+      all.addAll(pairDeliveries(two));
+      assertThat(all).as("each job once, on either instance").containsExactlyInAnyOrderElementsOf(
+          java.util.stream.IntStream.range(0, jobs).mapToObj(i -> "/job/pair-" + i).toList());
+      interop.record("scheduler (" + interop.schedulerKind() + "): 12 jobs of an app with two sidecars", pairDeliveries(one).size()
+          + " on the first, " + pairDeliveries(two).size() + " on the second, none twice");
+    } finally {
+      d1.close();
+      d2.close();
+      one.close();
+      two.close();
+    }
+  }
+
+  private static List<String> pairDeliveries(TestApp app) {
+    return app.received().stream().filter(r -> r.method().equals("POST") && r.path().startsWith("/job/pair-")).map(TestApp.Request::path).toList();
+  }
 }
