@@ -75,6 +75,17 @@ class WorkflowsIT {
     }
   }
 
+  /** Waits for the external event "approve" (a new-event reminder in daprd 1.18) and completes with its data. */
+  public static final class Approval implements Workflow {
+    @Override
+    public WorkflowStub create() {
+      return ctx -> {
+        String answer = ctx.waitForExternalEvent("approve", Duration.ofSeconds(60), String.class).await();
+        ctx.complete("approved:" + answer);
+      };
+    }
+  }
+
   /** Upper-cases its input. */
   public static final class Shout implements WorkflowActivity {
     @Override
@@ -98,7 +109,8 @@ class WorkflowsIT {
       return t;
     });
     runtime = new WorkflowRuntimeBuilder(sdk).withExecutorService(sdkThreads).registerWorkflow(Parent.class.getSimpleName(), Parent.class)
-        .registerWorkflow(Child.class.getSimpleName(), Child.class).registerActivity(Shout.class.getSimpleName(), Shout.class).build();
+        .registerWorkflow(Child.class.getSimpleName(), Child.class)
+        .registerWorkflow(Approval.class.getSimpleName(), Approval.class).registerActivity(Shout.class.getSimpleName(), Shout.class).build();
     runtime.start(false);
     client = new DaprWorkflowClient(sdk);
   }
@@ -134,6 +146,28 @@ class WorkflowsIT {
 
   @Test
   @Order(2)
+  void anExternalEventCompletesAWaitingWorkflowAndATerminatedOneIsPurged() throws TimeoutException {
+    String waiting = client.scheduleNewWorkflow(Approval.class.getSimpleName());
+    client.waitForInstanceStart(waiting, Duration.ofSeconds(30), false);
+    client.raiseEvent(waiting, "approve", "yes");
+    WorkflowInstanceStatus approved = client.waitForInstanceCompletion(waiting, COMPLETION_BUDGET, true);
+    assertThat(approved.getRuntimeStatus()).as("workflow %s: %s", waiting, approved.getFailureDetails()).isEqualTo(WorkflowRuntimeStatus.COMPLETED);
+    assertThat(approved.readOutputAs(String.class)).isEqualTo("approved:yes");
+
+    // a run in a 60 s timer, terminated: its reminders go (DeleteByMetadata), and purge removes its state
+    String doomed = client.scheduleNewWorkflow(Parent.class.getSimpleName(), "never|60");
+    client.waitForInstanceStart(doomed, Duration.ofSeconds(30), false);
+    client.terminateWorkflow(doomed, "stop");
+    WorkflowInstanceStatus terminated = client.waitForInstanceCompletion(doomed, COMPLETION_BUDGET, false);
+    assertThat(terminated.getRuntimeStatus()).isEqualTo(WorkflowRuntimeStatus.TERMINATED);
+    assertThat(client.purgeWorkflow(doomed)).as("purge of %s", doomed).isTrue();
+    // the SDK answers a purged id with an empty status (no id, no name), not null
+    WorkflowInstanceStatus purged = client.getInstanceState(doomed, false);
+    assertThat(purged == null ? "" : purged.getInstanceId()).as("id in the state of a purged workflow").isEmpty();
+  }
+
+  @Test
+  @Order(3)
   void workflowsCompleteWhenASchedulerReplicaIsKilledMidRun() throws TimeoutException {
     List<Interop.SchedulerReplica> replicas = interop.schedulerReplicas();
     Assumptions.assumeTrue(replicas.size() >= 3, "the scheduler has " + replicas.size() + " replica(s) " + replicas
