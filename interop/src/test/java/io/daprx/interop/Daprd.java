@@ -88,6 +88,15 @@ final class Daprd implements AutoCloseable {
     return spec.internalPort();
   }
 
+  /** The value of a flag on its command line ({@code --dapr-grpc-port} for an SDK client, say). */
+  String arg(String flag) {
+    int i = spec.args().indexOf(flag);
+    if (i < 0 || i + 1 >= spec.args().size()) {
+      throw new IllegalArgumentException(spec.name() + " has no " + flag + ": " + spec.args());
+    }
+    return spec.args().get(i + 1);
+  }
+
   Path logFile() {
     return log;
   }

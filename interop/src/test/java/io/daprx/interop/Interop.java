@@ -26,6 +26,8 @@ final class Interop implements AutoCloseable {
   static final String NAMESPACE = "default";
   /** The value of {@code daprx.interop.scheduler} that starts upstream's scheduler binary. */
   static final String UPSTREAM = "upstream";
+  /** The value of {@code daprx.interop.scheduler} that runs every daprd without a scheduler. */
+  static final String NONE = "none";
 
   private final InteropSettings settings;
   private final Path dir;
@@ -34,8 +36,12 @@ final class Interop implements AutoCloseable {
   private final String runId;
   private final List<Daprd> daprds = new CopyOnWriteArrayList<>();
   private final List<LogSource> extraLogs = new CopyOnWriteArrayList<>();
-  /** Upstream's scheduler when the run asks for it ({@code -Ddaprx.interop.scheduler=upstream}), else null. */
-  private UpstreamScheduler upstreamScheduler;
+  /**
+   * A scheduler replica of its own beside the cluster: daprx's while the cluster has none installed, or upstream's when
+   * the run asks for it ({@code -Ddaprx.interop.scheduler=upstream}); null when daprd uses the cluster's Service, an
+   * address given, or none.
+   */
+  private StandaloneScheduler standaloneScheduler;
   private volatile boolean failed;
 
   private Interop(InteropSettings settings, Path dir, LocalCluster cluster, String runId) {
@@ -74,16 +80,12 @@ final class Interop implements AutoCloseable {
     String runId = Long.toString(ThreadLocalRandom.current().nextLong(36L * 36 * 36 * 36 * 36), 36);
     Interop interop = new Interop(settings, dir, cluster, runId);
     cluster.timings().forEach((step, d) -> interop.record("cluster: " + step, seconds(d)));
-    if (settings.schedulerAddress().filter(UPSTREAM::equals).isPresent()) {
-      try {
-        interop.upstreamScheduler = UpstreamScheduler.start(settings, cluster, dir);
-      } catch (RuntimeException | Error e) {
-        interop.explain("starting upstream's scheduler", e);
-        interop.close();
-        throw e;
-      }
-      interop.extraLogs.add(interop.upstreamScheduler.log());
-      interop.record("scheduler", "upstream's, at " + interop.upstreamScheduler.address() + " (identity from our sentry)");
+    try {
+      interop.startScheduler();
+    } catch (RuntimeException | Error e) {
+      interop.explain("starting the scheduler", e);
+      interop.close();
+      throw e;
     }
     return interop;
   }
@@ -102,16 +104,71 @@ final class Interop implements AutoCloseable {
   }
 
   /**
-   * The scheduler every daprd is given: {@code -Ddaprx.interop.scheduler=host:port,...}, or {@code =upstream} for
-   * upstream's scheduler started on the cluster's sentry, else the cluster's scheduler Service once daprx installs one.
-   * Empty: daprd 1.18 then runs with the scheduler disabled (it logs "No scheduler host addresses provided. Scheduler
-   * disabled"; reminders, jobs and workflows fail, everything else works).
+   * Which scheduler serves the run, from {@code daprx.interop.scheduler}: empty (the default) = ours, the cluster's
+   * Service {@code dapr-scheduler-server-a} when the install has scheduler pods, else {@code daprx scheduler} started
+   * here; {@code upstream} = upstream's binary; {@code none} = daprd runs without one; {@code host:port,...} = as given.
+   */
+  private void startScheduler() {
+    Optional<String> setting = settings.schedulerAddress();
+    if (setting.filter(NONE::equals).isPresent()) {
+      record("scheduler", "none: every daprd runs with its scheduler disabled");
+      return;
+    }
+    if (setting.isPresent() && !setting.get().equals(UPSTREAM)) {
+      record("scheduler", "given: " + setting.get());
+      return;
+    }
+    if (setting.isEmpty() && cluster.schedulerService().isPresent()) {
+      record("scheduler", "ours, installed: Service dapr-scheduler-server-a at " + cluster.schedulerService().get() + ", "
+          + schedulerReplicas().size() + " replicas");
+      return;
+    }
+    StandaloneScheduler.Kind kind = setting.isPresent() ? StandaloneScheduler.Kind.UPSTREAM : StandaloneScheduler.Kind.OURS;
+    long start = System.nanoTime();
+    standaloneScheduler = StandaloneScheduler.start(kind, settings, cluster, dir);
+    extraLogs.add(standaloneScheduler.log());
+    record("scheduler", (kind == StandaloneScheduler.Kind.OURS ? "ours (daprx scheduler, one replica: the cluster installs none)"
+        : "upstream's") + " at " + standaloneScheduler.address() + ", identity from our sentry, healthy after "
+        + seconds(Duration.ofNanos(System.nanoTime() - start)));
+  }
+
+  /** Whose scheduler the daprds talk to, for the summary's lines: "ours", "upstream" or "given". */
+  String schedulerKind() {
+    if (standaloneScheduler != null) {
+      return standaloneScheduler.kind() == StandaloneScheduler.Kind.OURS ? "ours" : "upstream";
+    }
+    return settings.schedulerAddress().isPresent() ? "given" : "ours";
+  }
+
+  /**
+   * The scheduler every daprd is given ({@code --scheduler-host-address}), per {@link #startScheduler()}. Empty: daprd
+   * 1.18 runs with the scheduler disabled (it logs "No scheduler host addresses provided. Scheduler disabled";
+   * reminders, jobs and workflows fail, everything else works).
    */
   Optional<String> schedulerAddress() {
-    if (upstreamScheduler != null) {
-      return Optional.of(upstreamScheduler.address());
+    if (standaloneScheduler != null) {
+      return Optional.of(standaloneScheduler.address());
     }
-    return settings.schedulerAddress().filter(a -> !a.equals(UPSTREAM)).or(cluster::schedulerService);
+    Optional<String> setting = settings.schedulerAddress();
+    if (setting.filter(NONE::equals).isPresent()) {
+      return Optional.empty();
+    }
+    return setting.filter(a -> !a.equals(UPSTREAM)).or(cluster::schedulerService);
+  }
+
+  /** A scheduler replica a scenario may kill: its name and process id. */
+  record SchedulerReplica(String name, long pid) {}
+
+  /** The replicas behind {@link #schedulerAddress()}: the cluster's scheduler pods, or the one process started here. */
+  List<SchedulerReplica> schedulerReplicas() {
+    if (standaloneScheduler != null) {
+      return List.of(new SchedulerReplica(standaloneScheduler.kind().label, standaloneScheduler.pid()));
+    }
+    if (schedulerAddress().isEmpty()) {
+      return List.of();
+    }
+    return cluster.pods().stream().filter(p -> p.component().equals("scheduler"))
+        .map(p -> new SchedulerReplica(p.name(), p.pid())).toList();
   }
 
   /** A daprd in standalone mode with mTLS against the local cluster: sentry, placement, operator (and a scheduler if any). */
@@ -174,8 +231,8 @@ final class Interop implements AutoCloseable {
   @Override
   public void close() {
     daprds.forEach(Daprd::close);
-    if (upstreamScheduler != null) {
-      upstreamScheduler.close();
+    if (standaloneScheduler != null) {
+      standaloneScheduler.close();
     }
     cluster.close();
     if (failed) {

@@ -83,6 +83,9 @@ final class InteropExtension implements BeforeAllCallback, ParameterResolver, Te
   }
 
   private static void explain(ExtensionContext context, Throwable throwable) {
+    if (throwable instanceof org.opentest4j.TestAbortedException) {
+      return; // a skipped case says why itself; there is no failure to explain
+    }
     Started s = context.getRoot().getStore(NS).get(Started.class, Started.class);
     if (s != null && s.interop() != null) {
       s.interop().explain(context.getDisplayName(), throwable);

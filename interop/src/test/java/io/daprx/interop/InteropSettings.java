@@ -9,8 +9,9 @@ import java.util.Optional;
  * built by {@code bin/build-peers}, the packaged daprx jar and its launcher, and an optional scheduler address.
  *
  * @param launcher {@code bin/daprx}, or null to run {@code java -jar daprx.jar}
- * @param schedulerAddress given to every daprd as {@code --scheduler-host-address}, or "upstream" to start upstream's
- *     scheduler on the cluster's sentry; empty = daprd runs without a scheduler
+ * @param schedulerAddress empty = ours (the cluster's scheduler Service once installed, else {@code daprx scheduler}
+ *     started beside the cluster); "upstream" = upstream's scheduler on the cluster's sentry; "none" = daprd runs
+ *     without a scheduler; else {@code host:port,...} given to every daprd as {@code --scheduler-host-address}
  */
 record InteropSettings(Path peersDir, Path daprxJar, Path launcher, Optional<String> schedulerAddress) {
 

@@ -29,7 +29,7 @@ final class LocalCluster implements AutoCloseable {
 
   static final String RESOURCE_GROUP = "interopGroup";
   static final String NAME = "interopCluster";
-  /** The HA control plane: 3 replicas each of sentry, operator, placement and injector, and the dashboard. */
+  /** The HA control plane: 3 replicas each of sentry, operator, placement and injector, and the dashboard (+3 schedulers once installed). */
   static final int HA_PODS = 13;
   static final String CONTROL_PLANE_NAMESPACE = "dapr-system";
   static final String CONTROL_PLANE_TRUST_DOMAIN = "cluster.local";
@@ -70,8 +70,12 @@ final class LocalCluster implements AutoCloseable {
     c.step("k8s-extension create", () -> cli.ok("k8s-extension", "create", "--cluster-type", "managedClusters",
         "--cluster-name", NAME, "--resource-group", RESOURCE_GROUP, "--name", "dapr", "--extension-type", "Microsoft.Dapr",
         "--auto-upgrade-minor-version", "true", "-o", "none"));
-    c.step("13 pods Ready", () -> await("all " + HA_PODS + " control-plane pods Ready").atMost(Duration.ofMinutes(3))
-        .pollInterval(Duration.ofSeconds(1)).until(() -> c.pods().stream().filter(Pod::ready).count() == HA_PODS));
+    // 13 pods, or 16 once the install has the scheduler's three replicas: every one Ready
+    c.step("control-plane pods Ready", () -> await("all (at least " + HA_PODS + ") control-plane pods Ready").atMost(Duration.ofMinutes(3))
+        .pollInterval(Duration.ofSeconds(1)).until(() -> {
+          List<Pod> pods = c.pods();
+          return pods.size() >= HA_PODS && pods.stream().allMatch(Pod::ready);
+        }));
     c.step("services and trust anchors", () -> {
       c.services = cli.ok("get", "services", "-n", CONTROL_PLANE_NAMESPACE, "-o", "json").json();
       Path out = cli.home().resolve("trust");

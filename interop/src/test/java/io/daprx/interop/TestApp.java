@@ -29,6 +29,11 @@ final class TestApp implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService executor = Executors.newFixedThreadPool(8);
   private final ConcurrentLinkedDeque<String> requests = new ConcurrentLinkedDeque<>();
+  private final ConcurrentLinkedDeque<Request> received = new ConcurrentLinkedDeque<>();
+  private final java.util.Map<String, java.util.concurrent.atomic.AtomicInteger> failures = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** A request daprd made to the app, as the app got it. */
+  record Request(Instant at, String method, String path, String body) {}
 
   private TestApp(String instance, List<String> actorTypes) {
     this.instance = instance;
@@ -61,6 +66,21 @@ final class TestApp implements AutoCloseable {
     return server.getAddress().getPort();
   }
 
+  /** The requests daprd made so far (health checks left out), oldest first: what scenarios assert on. */
+  List<Request> received() {
+    return new ArrayList<>(received);
+  }
+
+  /** Those whose method and path are these. */
+  List<Request> received(String method, String path) {
+    return received.stream().filter(r -> r.method().equals(method) && r.path().equals(path)).toList();
+  }
+
+  /** The next {@code times} requests to {@code path} are answered 500 (recorded all the same), so daprd reports them failed. */
+  void failNext(String path, int times) {
+    failures.put(path, new java.util.concurrent.atomic.AtomicInteger(times));
+  }
+
   /** The requests daprd made, for failure reports. */
   LogSource log() {
     return new LogSource("app " + instance + " (requests from its daprd)", () -> new ArrayList<>(requests));
@@ -71,12 +91,24 @@ final class TestApp implements AutoCloseable {
       String method = ex.getRequestMethod();
       String path = ex.getRequestURI().getPath();
       String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-      requests.addLast(Instant.now() + " " + method + " " + path);
+      Instant at = Instant.now();
+      requests.addLast(at + " " + method + " " + path);
       while (requests.size() > 500) {
         requests.pollFirst();
       }
+      if (!path.equals("/healthz")) {
+        received.addLast(new Request(at, method, path, body));
+        while (received.size() > 2000) {
+          received.pollFirst();
+        }
+      }
       String[] seg = path.split("/");
       ObjectNode out = DaprxCli.JSON.createObjectNode().put("instance", instance);
+      java.util.concurrent.atomic.AtomicInteger failing = failures.get(path);
+      if (failing != null && failing.getAndDecrement() > 0) {
+        reply(ex, 500, out.put("error", "failing on purpose"));
+        return;
+      }
       if (path.equals("/healthz")) {
         reply(ex, 200, out.put("status", "ok"));
       } else if (path.equals("/dapr/config") && method.equals("GET")) {

@@ -76,6 +76,18 @@ class DeliveryTest {
   }
 
   @Test
+  void aReminderWithoutDataIsTriggeredWithoutDataNotAnEmptyAny() throws Exception {
+    // daprd 1.18 fails a reminder whose data is present but empty ("proto: invalid empty type URL"), for ever
+    FakeSidecar host = FakeSidecar.open(channel, initial("shop", "host", List.of("Cart"), JOB_TARGET_TYPE_ACTOR_REMINDER));
+    await().until(() -> f.state().streams() > 0);
+    stub.scheduleJob(schedule("bare", actor("shop", "maker", "Cart", "c1"), Job.newBuilder().setDueTime("0s").build()));
+    WatchJobsResponse trigger = host.next();
+    assertThat(trigger.getName()).isEqualTo("bare");
+    assertThat(trigger.hasData()).as("data of a job stored without any").isFalse();
+    host.ack(trigger, true);
+  }
+
+  @Test
   void aJobDueWhileItsAppIsAwayIsHeldAndFiresWhenTheAppConnects() throws Exception {
     stub.scheduleJob(schedule("late", app("shop", "cart"), NOW));
     FakeSidecar other = connect("shop", "orders");
