@@ -130,6 +130,15 @@ final class JobStateMachine extends BaseStateMachine {
       deleteTree(tableDir);
     }
     table = JobTable.open(tableDir);
+    String group = getGroupId().getUuid().toString();
+    if (!group.equals(table.group())) {
+      if (table.group() != null) {
+        // --etcd-initial-cluster changed, so Ratis starts a new group with a new log: keep the jobs, follow that log
+        LOG.warn("{}: the replicas' list changed (Raft group {} → {}); keeping the {} stored jobs and following the new log",
+            resource, table.group(), group, table.keys("").size());
+      }
+      table.follow(group);
+    }
     tableIndex = table.applied()[1];
     setLastAppliedTermIndex(snapshot == null ? null : snapshot.getTermIndex());
     members = new Membership(table.members(), table.addresses());

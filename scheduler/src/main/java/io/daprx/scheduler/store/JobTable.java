@@ -49,6 +49,7 @@ final class JobTable implements AutoCloseable {
   private static final byte DUE = 'd';
   private static final byte[] APPLIED = "m:applied".getBytes(StandardCharsets.UTF_8);
   private static final byte[] MEMBERS = "m:members".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] GROUP = "m:group".getBytes(StandardCharsets.UTF_8);
   private static final String ADDRESS = "m:address:";
 
   private static final long BLOCK_CACHE_BYTES = 32L << 20;
@@ -126,6 +127,26 @@ final class JobTable implements AutoCloseable {
     }
     ByteBuffer b = ByteBuffer.wrap(v);
     return new long[] {b.getLong(), b.getLong()};
+  }
+
+  /** The Raft group whose log this table follows; null for a new table. */
+  String group() {
+    byte[] v = read(GROUP);
+    return v == null ? null : new String(v, StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Follows the log of {@code group} from its start: the jobs stay, the applied position is forgotten (another
+   * group's log starts again at 1).
+   */
+  void follow(String group) {
+    try (WriteBatch b = new WriteBatch()) {
+      b.put(GROUP, group.getBytes(StandardCharsets.UTF_8));
+      b.put(APPLIED, ByteBuffer.allocate(16).putLong(0).putLong(0).array());
+      db.write(writeOptions, b);
+    } catch (RocksDBException e) {
+      throw new IllegalStateException("job store write failed in " + dir + ": " + e.getMessage(), e);
+    }
   }
 
   List<String> members() {
