@@ -62,6 +62,7 @@ final class JobStateMachine extends BaseStateMachine {
   private volatile JobTable table;
   private long tableIndex;
   private volatile Membership members = Membership.NONE;
+  private final Object appliedMonitor = new Object();
 
   /**
    * @param tableDir where this replica's table lives (outside Ratis' directories: installing a snapshot replaces
@@ -201,10 +202,48 @@ final class JobStateMachine extends BaseStateMachine {
     return CompletableFuture.completedFuture(message(JobCodec.encode(outcome)));
   }
 
-  /** The read barrier of a linearizable read: Ratis calls it once this replica applied the read index. */
+  /**
+   * The first half of a linearizable read, on the leader: Ratis calls it once the leader applied its read index, and
+   * it answers with the leader's applied index, which the reading replica then waits for ({@link #awaitApplied}).
+   */
   @Override
   public CompletableFuture<Message> query(Message request) {
-    return CompletableFuture.completedFuture(Message.EMPTY);
+    TermIndex applied = getLastAppliedTermIndex();
+    long index = applied == null ? 0 : applied.getIndex();
+    return CompletableFuture.completedFuture(message(java.nio.ByteBuffer.allocate(8).putLong(index).array()));
+  }
+
+  static long appliedIn(Message reply) {
+    return java.nio.ByteBuffer.wrap(reply.getContent().toByteArray()).getLong();
+  }
+
+  /** Waits until this replica applied {@code index}; false when it did not within {@code timeoutMs}. */
+  boolean awaitApplied(long index, long timeoutMs) throws InterruptedException {
+    long deadline = System.nanoTime() + timeoutMs * 1_000_000;
+    synchronized (appliedMonitor) {
+      while (appliedIndex() < index) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        appliedMonitor.wait(Math.max(1, left / 1_000_000));
+      }
+    }
+    return true;
+  }
+
+  private long appliedIndex() {
+    TermIndex t = getLastAppliedTermIndex();
+    return t == null ? 0 : t.getIndex();
+  }
+
+  @Override
+  protected boolean updateLastAppliedTermIndex(long term, long index) {
+    boolean changed = super.updateLastAppliedTermIndex(term, index);
+    synchronized (appliedMonitor) {
+      appliedMonitor.notifyAll();
+    }
+    return changed;
   }
 
   @Override

@@ -289,9 +289,16 @@ public final class ReplicatedJobStore implements JobStore, AutoCloseable {
       return;
     }
     try {
-      RaftClientReply reply = client.async().sendReadOnly(Message.EMPTY, self).get(READ_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+      // the leader's applied index as of a linearizable read on the leader, then wait until this replica has it
+      // (Ratis' own follower read index stalled for seconds under load here)
+      long start = System.nanoTime();
+      RaftClientReply reply = client.async().sendReadOnly(Message.EMPTY).get(READ_TIMEOUT_MS, TimeUnit.MILLISECONDS);
       if (!reply.isSuccess()) {
         throw unavailable("the job store cannot serve a consistent read: " + reply.getException(), reply.getException());
+      }
+      long left = READ_TIMEOUT_MS - (System.nanoTime() - start) / 1_000_000;
+      if (!machine.awaitApplied(JobStateMachine.appliedIn(reply.getMessage()), Math.max(1, left))) {
+        throw new TimeoutException();
       }
     } catch (ExecutionException e) {
       throw unavailable("the job store cannot serve a consistent read: " + cause(e).getMessage(), e);
