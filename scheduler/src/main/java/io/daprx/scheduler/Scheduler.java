@@ -101,8 +101,10 @@ public final class Scheduler implements AutoCloseable {
     readiness.declare("grpc");
     try {
       ServerCredentials creds = credentials();
-      grpcExecutor = Executors.newFixedThreadPool(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()),
-          DaemonThreads.named("scheduler-grpc"));
+      // a write to the replicated store holds its rpc's thread until the log commits it (a few ms): enough threads
+      // that sidecars' writes are committed together in the log's batches, not one after another
+      int threads = options.replicated() ? 64 : Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+      grpcExecutor = Executors.newFixedThreadPool(threads, DaemonThreads.named("scheduler-grpc"));
       hosts = new HostsWatch(List.of());
       if (options.replicated()) {
         startReplicated();

@@ -174,11 +174,13 @@ final class JobCodec {
   /** The key a {@link JobKey#storeKey()} was made from. */
   static JobKey key(String storeKey) {
     String[] p = storeKey.split("\0", -1);
+    // namespaces, app ids and actor types are few and shared by many jobs: one copy each, not one per job held by
+    // the trigger loop (a million jobs' keys are most of its memory)
     if (p.length == 4 && p[0].equals("app")) {
-      return new JobKey(new JobOwner.App(p[1], p[2]), p[3]);
+      return new JobKey(new JobOwner.App(p[1].intern(), p[2].intern()), p[3]);
     }
     if (p.length == 5 && p[0].equals("actor")) {
-      return new JobKey(new JobOwner.Actor(p[1], p[2], p[3]), p[4]);
+      return new JobKey(new JobOwner.Actor(p[1].intern(), p[2].intern(), p[3]), p[4]);
     }
     throw new IllegalArgumentException("not a job key: " + storeKey.replace('\0', '|'));
   }
