@@ -34,6 +34,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * <ul>
  *   <li>{@code load <dir> <raftPort> <jobs>}: puts the jobs through Ratis (a window of 1,000 in flight) — reminders
  *       every hour, plus 100 jobs due at once — and prints the rate and the RSS;
+ *   <li>{@code cycles <dir> <firstRaftPort> <seconds>}: three replicas in this JVM; workflow-shaped cycles (put a job,
+ *       then end it: two log entries) from all three at once, 300 in flight, and prints cycles per second — the
+ *       log's share of a cycle, without the sidecar rpcs and the trigger loop;
  *   <li>{@code restart <dir> <raftPort> <jobs>}: starts a whole scheduler on that data, opens a sidecar stream, and prints
  *       the time from start to the first trigger, then the RSS once the trigger loop tracks every job.
  * </ul>
@@ -49,6 +52,8 @@ public final class ReplicaBench {
     int raftPort = Integer.parseInt(args[2]);
     if (args[0].equals("load")) {
       load(dir, raftPort, Integer.parseInt(args[3]));
+    } else if (args[0].equals("cycles")) {
+      cycles(dir, raftPort, Integer.parseInt(args[3]));
     } else {
       restart(dir, raftPort, Integer.parseInt(args[3]));
     }
@@ -97,6 +102,46 @@ public final class ReplicaBench {
     store.close();
   }
 
+  static void cycles(Path dir, int firstPort, int seconds) throws Exception {
+    Map<String, InetSocketAddress> peers = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < 3; i++) {
+      peers.put("dapr-scheduler-server-" + i, InetSocketAddress.createUnresolved("127.0.0.1", firstPort + i));
+    }
+    java.util.List<ReplicatedJobStore> stores = new java.util.ArrayList<>();
+    for (String id : peers.keySet()) {
+      stores.add(ReplicatedJobStore.start(new ReplicaOptions(id, peers, dir, "127.0.0.1", 1 << 20, null, null)));
+    }
+    JobMetadata m = JobMetadata.newBuilder().setNamespace("default").setAppId("app")
+        .setTarget(JobTargetMetadata.newBuilder().setActor(TargetActorReminder.newBuilder()
+            .setType("dapr.internal.default.app.workflow").setId("wf"))).build();
+    Instant now = Instant.now();
+    stores.get(0).apply(new JobCommand.Put(JobRequests.toStored("warm-up", m, Job.newBuilder().setDueTime("0s").build(), now,
+        1 << 20), true)).get(60, TimeUnit.SECONDS);
+    Semaphore window = new Semaphore(Integer.getInteger("window", 300));
+    java.util.concurrent.atomic.AtomicLong done = new java.util.concurrent.atomic.AtomicLong();
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    long t0 = System.nanoTime();
+    for (long i = 0; System.nanoTime() < end; i++) {
+      window.acquire();
+      ReplicatedJobStore via = stores.get((int) (i % 3));
+      io.daprx.scheduler.job.StoredJob job = JobRequests.toStored("timer-" + i, m, Job.newBuilder().setDueTime("0s").build(),
+          now, 1 << 20);
+      via.apply(new JobCommand.Put(job, true))
+          .thenCompose(o -> via.apply(new JobCommand.Advance(job.key(), o.revision(), null)))
+          .whenComplete((o, e) -> {
+            if (e == null) {
+              done.incrementAndGet();
+            }
+            window.release();
+          });
+    }
+    window.acquire(Integer.getInteger("window", 300));
+    double secs = (System.nanoTime() - t0) / 1e9;
+    System.out.printf("cycles: %d put+end cycles on 3 replicas in %.1f s = %.0f cycles/s, rss %d MB (all three)%n",
+        done.get(), secs, done.get() / secs, StoreBench.rssMb());
+    stores.forEach(ReplicatedJobStore::close);
+  }
+
   static void restart(Path dir, int raftPort, int n) throws Exception {
     long t0 = System.nanoTime();
     SchedulerOptions options = SchedulerOptions.defaults().withTls(false, null, null).withListenAddress("127.0.0.1")
@@ -128,8 +173,10 @@ public final class ReplicaBench {
       Thread.sleep(200); // a benchmark's poll, not a test's wait
     }
     System.gc();
-    System.out.printf("restart: scheduler started in %.1f s, first trigger %.1f s after start, %d jobs tracked, rss %d MB%n",
-        (started - t0) / 1e9, (fired - t0) / 1e9, jobs, StoreBench.rssMb());
+    Runtime rt = Runtime.getRuntime();
+    System.out.printf("restart: scheduler started in %.1f s, first trigger %.1f s after start, %d jobs tracked, rss %d MB"
+        + " (heap %d MB live of %d MB committed)%n", (started - t0) / 1e9, (fired - t0) / 1e9, jobs, StoreBench.rssMb(),
+        (rt.totalMemory() - rt.freeMemory()) >> 20, rt.totalMemory() >> 20);
     channel.shutdownNow();
     scheduler.close();
   }
