@@ -11,14 +11,23 @@ import io.daprx.common.svid.SvidClient;
 import io.daprx.common.tls.PeerIdentity;
 import io.daprx.common.tls.TlsCredentials;
 import io.daprx.proto.sentry.v1.SignCertificateRequest.TokenValidator;
+import io.daprx.common.tls.SpiffeTrustManager;
+import io.daprx.common.tls.SvidKeyManager;
+import io.daprx.scheduler.delivery.Ownership;
+import io.daprx.scheduler.delivery.TriggerEvent;
 import io.daprx.scheduler.delivery.TriggerLoop;
+import io.daprx.proto.scheduler.admin.v1.Replica;
 import io.daprx.scheduler.job.InMemoryJobStore;
 import io.daprx.scheduler.job.JobStore;
+import io.daprx.scheduler.kube.NamespaceCleanup;
 import io.daprx.scheduler.metrics.SchedulerMetrics;
-import io.daprx.proto.scheduler.admin.v1.Replica;
 import io.daprx.scheduler.server.AdminService;
 import io.daprx.scheduler.server.HostsWatch;
 import io.daprx.scheduler.server.SchedulerService;
+import io.daprx.scheduler.store.ReplicaOptions;
+import io.daprx.scheduler.store.ReplicatedJobStore;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
@@ -32,6 +41,9 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -46,8 +58,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The scheduler component: options → constructor → {@link #start()} → {@link #close()}.
  *
- * <p>It owns its SVID ({@code dapr-scheduler}, from sentry, when TLS is on), the job store (in memory in this
- * version: one replica), the trigger loop, the gRPC server with the {@code Scheduler} service and the
+ * <p>It owns its SVID ({@code dapr-scheduler}, from sentry, when TLS is on), the job store (in memory for one replica
+ * without a data directory, else replicated with Ratis over {@code --etcd-initial-cluster} and kept on disk), the
+ * trigger loop (the jobs of this replica's share), the gRPC server with the {@code Scheduler} service and the
  * health/metrics endpoints.
  */
 public final class Scheduler implements AutoCloseable {
@@ -64,7 +77,11 @@ public final class Scheduler implements AutoCloseable {
   private final Readiness readiness = new Readiness();
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final SchedulerMetrics metrics = new SchedulerMetrics(registry);
-  private final JobStore store = new InMemoryJobStore();
+  private JobStore store;
+  private ReplicatedJobStore replicated;
+  private KubernetesClient kubernetes;
+  private NamespaceCleanup namespaces;
+  private Path temporaryData;
   private ExecutorService grpcExecutor;
   private SvidClient svid;
   private TriggerLoop loop;
@@ -90,30 +107,42 @@ public final class Scheduler implements AutoCloseable {
   public Scheduler start() {
     readiness.declare("grpc");
     try {
-      if (options.initialCluster().size() > 1) {
-        throw new IllegalStateException("--etcd-initial-cluster names " + options.initialCluster().size()
-            + " replicas, but this build has no replicated job store yet; run one replica");
-      }
       ServerCredentials creds = credentials();
-      grpcExecutor = Executors.newFixedThreadPool(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()),
-          DaemonThreads.named("scheduler-grpc"));
-      loop = new TriggerLoop(store, clock, metrics).start();
-      metrics.storedJobs(() -> store.list(io.daprx.scheduler.job.JobSelector.all()).size());
+      // a write to the replicated store holds its rpc's thread until the log commits it (a few ms): enough threads
+      // that sidecars' writes are committed together in the log's batches, not one after another
+      int threads = options.replicated() ? 64 : Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+      grpcExecutor = Executors.newFixedThreadPool(threads, DaemonThreads.named("scheduler-grpc"));
       hosts = new HostsWatch(List.of());
+      if (options.replicated()) {
+        startReplicated();
+      } else {
+        store = new InMemoryJobStore();
+        loop = new TriggerLoop(store, clock, metrics).start();
+      }
       SchedulerService service = new SchedulerService(store, loop, hosts, options.tlsEnabled(), PeerIdentity::current, metrics,
           clock, options.maxJobBytes());
       ServerBuilder<?> builder = serverBuilder != null ? serverBuilder.apply(creds) : netty(creds);
+      metrics.storedJobs(store::count);
+      if (options.mode() == SchedulerOptions.Mode.KUBERNETES) {
+        kubernetes = new KubernetesClientBuilder().build();
+        namespaces = new NamespaceCleanup(kubernetes, store).start();
+      }
       server = builder.addService(ServerInterceptors.intercept(service, new PeerIdentity()))
-          .addService(ServerInterceptors.intercept(AdminService.of(options, store, loop, () -> List.of(Replica.newBuilder()
-              .setId(options.id()).setAddress(broadcastAddress()).setOwnedJobs(-1).build()), metrics, clock), new PeerIdentity()))
+          .addService(ServerInterceptors.intercept(AdminService.of(options, store, loop, this::replicas, metrics, clock),
+              new PeerIdentity()))
           .build().start();
-      hosts.update(List.of(broadcastAddress()));
+      if (replicated != null) {
+        replicated.announce(broadcastAddress()); // WatchHosts lists it once the log records it among the live
+      } else {
+        hosts.update(List.of(broadcastAddress()));
+      }
       readiness.set("grpc", true);
       endpoints = new Endpoints(options.listenAddress(), options.healthzPort(), options.metricsPort(), readiness, registry,
           app -> { });
-      LOG.info("scheduler {} serving on port {} (healthz {}, metrics {}), {}, broadcasting {}, jobs in memory", options.id(),
+      LOG.info("scheduler {} serving on port {} (healthz {}, metrics {}), {}, broadcasting {}, jobs {}", options.id(),
           port(), endpoints.healthzPort(), endpoints.metricsPort(),
-          options.tlsEnabled() ? "mTLS as " + options.spiffeId() : "plaintext", broadcastAddress());
+          options.tlsEnabled() ? "mTLS as " + options.spiffeId() : "plaintext", broadcastAddress(),
+          replicated == null ? "in memory" : "replicated over " + options.peers().keySet());
       return this;
     } catch (IOException e) {
       close();
@@ -122,6 +151,48 @@ public final class Scheduler implements AutoCloseable {
       close();
       throw e;
     }
+  }
+
+  /**
+   * The Ratis store, then a trigger loop that triggers nothing until the log names this replica live; each change
+   * of the live replicas re-splits the jobs and updates WatchHosts.
+   */
+  private void startReplicated() throws IOException {
+    Path data = options.dataDir();
+    if (data == null) {
+      temporaryData = Files.createTempDirectory("daprx-scheduler-");
+      data = temporaryData;
+      LOG.warn("no --etcd-data-dir: the replicas keep their jobs in {}, removed when this one stops; jobs survive the loss"
+          + " of a replica, not a restart of all of them", data);
+    }
+    String bindHost = bindHost(options.peers().get(options.id()).getHostString(), options.listenAddress());
+    ReplicaOptions replica = svid == null
+        ? new ReplicaOptions(options.id(), options.peers(), data, bindHost, options.maxJobBytes(), null, null)
+        : new ReplicaOptions(options.id(), options.peers(), data, bindHost, options.maxJobBytes(), new SvidKeyManager(svid),
+            // replicas accept only each other: the scheduler's own SPIFFE ID
+            SpiffeTrustManager.expecting(() -> svid.current().trustAnchors(), options.spiffeId(), clock));
+    replicated = ReplicatedJobStore.start(replica);
+    store = replicated;
+    loop = new TriggerLoop(store, clock, metrics, Ownership.NONE).start();
+    replicated.watchMembership(m -> {
+      loop.post(new TriggerEvent.Assigned(Ownership.of(m.live(), options.id()), false));
+      hosts.update(m.liveAddresses());
+    });
+    replicated.onReload(() -> loop.post(new TriggerEvent.Assigned(Ownership.of(replicated.membership().live(), options.id()),
+        true)));
+  }
+
+  /**
+   * Where the Raft port listens: on loopback when the replica is addressed there (a local cluster), else on the
+   * gRPC listen address when that is a concrete one, else everywhere (a DNS name may only resolve once the pod is
+   * ready, a Service IP is not an interface).
+   */
+  static String bindHost(String peerHost, String listenAddress) {
+    String h = peerHost.toLowerCase();
+    if (h.equals("localhost") || h.startsWith("127.") || h.equals("::1")) {
+      return peerHost;
+    }
+    return listenAddress.equals("0.0.0.0") || listenAddress.equals("::") ? null : listenAddress;
   }
 
   private ServerCredentials credentials() {
@@ -184,6 +255,16 @@ public final class Scheduler implements AutoCloseable {
     return options.spiffeId();
   }
 
+  /** Every replica the store knows as live (just this one without replication), for the admin API's status. */
+  private List<Replica> replicas() {
+    if (replicated == null) {
+      return List.of(Replica.newBuilder().setId(options.id()).setAddress(broadcastAddress()).setOwnedJobs(-1).build());
+    }
+    var m = replicated.membership();
+    return m.live().stream().map(id -> Replica.newBuilder().setId(id).setAddress(m.addresses().getOrDefault(id, ""))
+        .setOwnedJobs(-1).build()).toList();
+  }
+
   public JobStore store() {
     return store;
   }
@@ -198,6 +279,12 @@ public final class Scheduler implements AutoCloseable {
 
   @Override
   public void close() {
+    if (namespaces != null) {
+      namespaces.close();
+    }
+    if (kubernetes != null) {
+      kubernetes.close();
+    }
     if (hosts != null) {
       hosts.close();
     }
@@ -205,6 +292,12 @@ public final class Scheduler implements AutoCloseable {
       loop.close(); // streams get UNAVAILABLE before the server stops, so sidecars move on at once
     }
     GrpcServers.stop(server, Duration.ofSeconds(5));
+    if (replicated != null) {
+      replicated.close();
+    }
+    if (temporaryData != null) {
+      deleteQuietly(temporaryData);
+    }
     if (endpoints != null) {
       endpoints.close();
     }
@@ -213,6 +306,14 @@ public final class Scheduler implements AutoCloseable {
     }
     if (grpcExecutor != null) {
       grpcExecutor.shutdownNow();
+    }
+  }
+
+  private static void deleteQuietly(Path dir) {
+    try (var walk = Files.walk(dir)) {
+      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      LOG.debug("could not remove {}: {}", dir, e.toString());
     }
   }
 }

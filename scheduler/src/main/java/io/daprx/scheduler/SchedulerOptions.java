@@ -1,6 +1,9 @@
 package io.daprx.scheduler;
 
 import io.daprx.common.spiffe.SpiffeId;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
@@ -17,8 +20,10 @@ import java.util.Map;
  * @param broadcastAddress {@code host:port} sidecars are told to dial (WatchHosts); null = derived from the listen
  *     address and port
  * @param workers upstream's trigger worker count; accepted for compatibility (one event loop triggers here)
- * @param dataDir where the replicated store will keep its data; null = in memory
- * @param initialCluster replica id → peer URL, in flag order; more than one needs the replicated store
+ * @param dataDir where the replicated store keeps its Raft log and its jobs ({@code <dataDir>/<id>/}); null with one
+ *     replica = jobs in memory, null with several = a temporary directory removed on close
+ * @param initialCluster replica id → peer URL, in flag order. We reuse upstream's etcd flag for Ratis: the ids are
+ *     the Raft peer ids and each URL's {@code host:port} is that replica's Raft address
  * @param etcdClientPort accepted for compatibility with upstream's launch flags
  * @param keepaliveTime gRPC server keepalive: ping an idle connection this often
  * @param keepaliveTimeout gRPC server keepalive: close the connection when a ping is not answered in time
@@ -80,6 +85,9 @@ public record SchedulerOptions(
     if (initialCluster.size() > 1 && !initialCluster.containsKey(id)) {
       throw new IllegalArgumentException("--id " + id + " is not one of the --etcd-initial-cluster ids " + initialCluster.keySet());
     }
+    if (initialCluster.size() > 1) {
+      initialCluster.forEach(SchedulerOptions::peerAddress); // refuses a URL without host and port now
+    }
     if (workers < 1) {
       throw new IllegalArgumentException("--workers must be at least 1, got " + workers);
     }
@@ -137,6 +145,44 @@ public record SchedulerOptions(
     return peers;
   }
 
+  /** Whether jobs go to the replicated store (several replicas, or a data directory) rather than memory. */
+  public boolean replicated() {
+    return initialCluster.size() > 1 || dataDir != null;
+  }
+
+  /**
+   * The Raft address of each replica, from {@code --etcd-initial-cluster}. One replica (or none listed) is this
+   * replica, at the one URL's address or {@code localhost:2380}, whatever id the entry names.
+   */
+  public Map<String, InetSocketAddress> peers() {
+    Map<String, InetSocketAddress> peers = new LinkedHashMap<>();
+    if (initialCluster.size() <= 1) {
+      String url = initialCluster.isEmpty() ? "http://localhost:2380" : initialCluster.values().iterator().next();
+      peers.put(id, peerAddress(id, url));
+      return peers;
+    }
+    initialCluster.forEach((peer, url) -> peers.put(peer, peerAddress(peer, url)));
+    return peers;
+  }
+
+  /** {@code scheme://host:port} or {@code host:port} → the unresolved address; refuses anything else, saying why. */
+  static InetSocketAddress peerAddress(String peer, String url) {
+    String text = url.contains("://") ? url : "tcp://" + url;
+    URI uri;
+    try {
+      uri = new URI(text);
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException("invalid --etcd-initial-cluster URL '" + url + "' of " + peer
+          + ": use http://host:port (the replica's Raft address)");
+    }
+    if (uri.getHost() == null || uri.getPort() < 1) {
+      throw new IllegalArgumentException("invalid --etcd-initial-cluster URL '" + url + "' of " + peer
+          + ": it needs a host and a port, e.g. http://dapr-scheduler-server-0:2380 (the replica's Raft address)");
+    }
+    String host = uri.getHost().startsWith("[") ? uri.getHost().substring(1, uri.getHost().length() - 1) : uri.getHost();
+    return InetSocketAddress.createUnresolved(host, uri.getPort());
+  }
+
   public static Mode parseMode(String text) {
     return switch (text.toLowerCase(Locale.ROOT)) {
       case "standalone" -> Mode.STANDALONE;
@@ -190,6 +236,13 @@ public record SchedulerOptions(
     return new SchedulerOptions(id, listenAddress, port, healthzPort, metricsPort, broadcastAddress, workers, dataDir,
         initialCluster, etcdClientPort, keepaliveTime, keepaliveTimeout, maxJobBytes, enabled, sentry, anchors, trustDomain,
         namespace, mode);
+  }
+
+  /** Several replicas (or one) with their Raft URLs, and where each keeps its data (null: see {@link #dataDir}). */
+  public SchedulerOptions withCluster(String replicaId, Map<String, String> cluster, Path data) {
+    return new SchedulerOptions(replicaId, listenAddress, port, healthzPort, metricsPort, broadcastAddress, workers, data,
+        cluster, etcdClientPort, keepaliveTime, keepaliveTimeout, maxJobBytes, tlsEnabled, sentryAddress, trustAnchorsFile,
+        trustDomain, namespace, mode);
   }
 
   public SchedulerOptions withMaxJobBytes(int bytes) {

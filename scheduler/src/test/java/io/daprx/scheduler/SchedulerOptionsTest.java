@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.daprx.common.spiffe.SpiffeId;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -38,5 +40,27 @@ class SchedulerOptionsTest {
     assertThatThrownBy(() -> SchedulerOptions.defaults().withBroadcastAddress("nohostport"))
         .hasMessageContaining("--override-broadcast-host-port");
     assertThatThrownBy(() -> SchedulerOptions.parseMode("cloud")).hasMessageContaining("--mode");
+  }
+
+  @Test
+  void theInitialClusterIdsAreRaftPeersAndTheirUrlsHostPortsTheirRaftAddresses() {
+    SchedulerOptions three = SchedulerOptions.defaults().withCluster("s-1", SchedulerOptions.parseInitialCluster(
+        "s-0=http://s-0.sched:2380,s-1=https://10.0.0.2:2381,s-2=[::1]:2382"), null);
+    assertThat(three.replicated()).as("several replicas: replicated even without a data directory").isTrue();
+    assertThat(three.peers()).containsExactly(
+        Map.entry("s-0", InetSocketAddress.createUnresolved("s-0.sched", 2380)),
+        Map.entry("s-1", InetSocketAddress.createUnresolved("10.0.0.2", 2381)),
+        Map.entry("s-2", InetSocketAddress.createUnresolved("::1", 2382)));
+
+    // one replica is this one, whatever id its entry names (upstream's default names server-0)
+    SchedulerOptions one = SchedulerOptions.defaults().withCluster("other", SchedulerOptions.parseInitialCluster(
+        SchedulerOptions.DEFAULT_INITIAL_CLUSTER), Path.of("/data"));
+    assertThat(one.replicated()).as("one replica with a data directory is durable").isTrue();
+    assertThat(one.peers()).containsExactly(Map.entry("other", InetSocketAddress.createUnresolved("localhost", 2380)));
+    assertThat(SchedulerOptions.defaults().replicated()).as("one replica, no data directory: in memory").isFalse();
+
+    assertThatThrownBy(() -> SchedulerOptions.defaults().withCluster("s-0",
+        SchedulerOptions.parseInitialCluster("s-0=http://s-0.sched,s-1=http://s-1.sched:2380"), null))
+        .hasMessageContaining("--etcd-initial-cluster").hasMessageContaining("port");
   }
 }

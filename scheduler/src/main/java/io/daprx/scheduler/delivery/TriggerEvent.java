@@ -10,6 +10,13 @@ public sealed interface TriggerEvent {
   /** The store applied a change (a job stored, replaced, deleted or ended). */
   record Changed(JobChange change) implements TriggerEvent {}
 
+  /**
+   * The live replicas changed: from now on this replica triggers the jobs {@code ownership} names, dropping the
+   * others. {@code reset}: the store was replaced (a snapshot from the leader), so forget every job and read them
+   * again.
+   */
+  record Assigned(Ownership ownership, boolean reset) implements TriggerEvent {}
+
   /** A stream sent a valid initial: its triggers may flow. */
   record Opened(WatchStream stream) implements TriggerEvent {}
 

@@ -1,7 +1,9 @@
 package io.daprx.scheduler.delivery;
 
+import com.google.protobuf.Any;
 import io.daprx.common.runtime.DaemonThreads;
 import io.daprx.proto.scheduler.v1.WatchJobsResponse;
+import io.daprx.scheduler.delivery.TriggerEvent.Assigned;
 import io.daprx.scheduler.delivery.TriggerEvent.Changed;
 import io.daprx.scheduler.delivery.TriggerEvent.Ended;
 import io.daprx.scheduler.delivery.TriggerEvent.LoopState;
@@ -10,11 +12,11 @@ import io.daprx.scheduler.delivery.TriggerEvent.Query;
 import io.daprx.scheduler.delivery.TriggerEvent.Result;
 import io.daprx.scheduler.delivery.TriggerEvent.Shutdown;
 import io.daprx.scheduler.delivery.TriggerEvent.Wake;
+import io.daprx.scheduler.job.DueJob;
 import io.daprx.scheduler.job.JobChange;
 import io.daprx.scheduler.job.JobCommand;
 import io.daprx.scheduler.job.JobKey;
 import io.daprx.scheduler.job.JobOwner;
-import io.daprx.scheduler.job.JobSelector;
 import io.daprx.scheduler.job.JobStore;
 import io.daprx.scheduler.job.StoredJob;
 import io.daprx.scheduler.metrics.SchedulerMetrics;
@@ -48,6 +50,10 @@ import org.slf4j.LoggerFactory;
  * <p>Delivery is at least once: a job's next attempt is computed only from the result of the last (so its ticks are
  * serial); a due job with no matching stream is held, uncounted, until one opens; a stream that ends hands its
  * triggers in flight to another stream (or holds them). Matching streams take turns.
+ *
+ * <p>With several replicas, each triggers only the jobs its {@link Ownership} names and takes in or drops jobs when
+ * the live replicas change; a job taken over fires its stored tick again (at least once). Memory: a job is a few
+ * fields here ({@link Entry}); the rest is read from the store when it fires.
  */
 public final class TriggerLoop implements AutoCloseable {
 
@@ -65,6 +71,7 @@ public final class TriggerLoop implements AutoCloseable {
   private final Map<Route, Streams> routes = new HashMap<>();
   private final Map<WatchStream, Conn> conns = new LinkedHashMap<>();
   private long sequence;
+  private Ownership ownership;
   private ScheduledFuture<?> wake;
   private Instant wakeAt;
   private boolean stopped;
@@ -80,15 +87,18 @@ public final class TriggerLoop implements AutoCloseable {
     }
   }
 
-  /** A job as the loop tracks it. */
+  /** A job as the loop tracks it: what it needs to order, route and match results; the job itself is in the store. */
   private static final class Entry {
-    StoredJob job;
+    final JobKey key;
+    long revision;
+    int partition;
+    Ticks ticks; // this loop's progress of the job, ahead of the store's until its Advance is applied; null = the store's
     long dueSequence; // the queue element that is current; older ones are stale
     boolean inFlight;
     boolean held;
 
-    Entry(StoredJob job) {
-      this.job = job;
+    Entry(JobKey key) {
+      this.key = key;
     }
   }
 
@@ -133,8 +143,15 @@ public final class TriggerLoop implements AutoCloseable {
     }
   }
 
+  /** A loop that triggers every job: one replica. */
   public TriggerLoop(JobStore store, Clock clock, SchedulerMetrics metrics) {
+    this(store, clock, metrics, Ownership.ALL);
+  }
+
+  /** @param ownership which jobs to trigger until an {@link Assigned} event says otherwise */
+  public TriggerLoop(JobStore store, Clock clock, SchedulerMetrics metrics, Ownership ownership) {
     this.store = store;
+    this.ownership = ownership;
     this.clock = clock;
     this.metrics = metrics;
     this.thread = new ScheduledThreadPoolExecutor(1, DaemonThreads.named("scheduler-triggers"));
@@ -145,9 +162,8 @@ public final class TriggerLoop implements AutoCloseable {
   public TriggerLoop start() {
     store.subscribe(change -> post(new Changed(change)));
     thread.execute(() -> {
-      for (StoredJob j : store.list(JobSelector.all())) {
-        stored(j);
-      }
+      Ownership own = ownership;
+      store.scan(own::owns, this::track);
       afterEvent();
     });
     return this;
@@ -199,6 +215,8 @@ public final class TriggerLoop implements AutoCloseable {
       } else if (c.change() instanceof JobChange.Removed r) {
         removed(r.key());
       }
+    } else if (event instanceof Assigned a) {
+      assigned(a.ownership(), a.reset());
     } else if (event instanceof Opened o) {
       opened(o.stream());
     } else if (event instanceof Ended e) {
@@ -255,21 +273,44 @@ public final class TriggerLoop implements AutoCloseable {
   // --- jobs
 
   private void stored(StoredJob job) {
-    Entry e = jobs.get(job.key());
-    if (e != null && e.job.revision() >= job.revision()) {
+    if (!ownership.owns(job.partition())) {
+      removed(job.key()); // replaced with a partition another replica triggers
+      return;
+    }
+    Entry e = take(job.key(), job.revision(), job.partition());
+    if (e != null) {
+      e.ticks = job.ticks();
+      plan(e, job.attemptAt());
+    }
+  }
+
+  /** A job read from the store (start, a new share): tracked unless the loop knows it already. */
+  private void track(DueJob d) {
+    Entry e = take(d.key(), d.revision(), d.partition());
+    if (e != null) {
+      e.ticks = null; // the store's, read when it fires
+      plan(e, Optional.ofNullable(d.attemptAt()));
+    }
+  }
+
+  /** The entry to (re)plan for this revision, or null when the loop already tracks it or a newer one. */
+  private Entry take(JobKey key, long revision, int partition) {
+    Entry e = jobs.get(key);
+    if (e != null && e.revision >= revision) {
       // The start-up listing and the change feed overlap: a job put while the loop was listing the store arrives
       // twice. Revisions only grow, so the copy we already track is the same job or a newer one.
-      return;
+      return null;
     }
     if (e != null) {
       unhold(e);
-      e.job = job;
       e.inFlight = false; // the result of a trigger of the old revision is ignored when it comes
     } else {
-      e = new Entry(job);
-      jobs.put(job.key(), e);
+      e = new Entry(key);
+      jobs.put(key, e);
     }
-    plan(e);
+    e.revision = revision;
+    e.partition = partition;
+    return e;
   }
 
   private void removed(JobKey key) {
@@ -279,52 +320,89 @@ public final class TriggerLoop implements AutoCloseable {
     }
   }
 
+  /** The live replicas changed: drop the jobs no longer ours, take in those that now are. */
+  private void assigned(Ownership now, boolean reset) {
+    Ownership before = ownership;
+    ownership = now;
+    if (reset) {
+      for (Entry e : List.copyOf(jobs.values())) {
+        removed(e.key);
+      }
+    } else if (now.equals(before)) {
+      return;
+    } else {
+      for (Entry e : List.copyOf(jobs.values())) {
+        if (!now.owns(e.partition)) {
+          removed(e.key);
+        }
+      }
+    }
+    int had = jobs.size();
+    store.scan(now::owns, this::track);
+    LOG.info("triggering share {} of {} (was {} of {}): {} jobs, {} taken in", now.index(), now.count(), before.index(),
+        before.count(), jobs.size(), jobs.size() - had);
+  }
+
   /** Queues the job's next attempt, or ends it when there is none. */
-  private void plan(Entry e) {
-    StoredJob j = e.job;
-    Optional<Instant> at = j.timing().attemptAt(j.ticks(), j.policy());
+  private void plan(Entry e, Optional<Instant> at) {
     if (at.isEmpty()) {
       finish(e);
       return;
     }
     e.dueSequence = ++sequence;
-    due.add(new Due(at.get(), e.dueSequence, j.key()));
+    due.add(new Due(at.get(), e.dueSequence, e.key));
   }
 
   private void finish(Entry e) {
-    jobs.remove(e.job.key());
+    jobs.remove(e.key);
     unhold(e);
-    store.apply(new JobCommand.Advance(e.job.key(), e.job.revision(), null));
-    LOG.debug("{} is over after {} ticks", e.job.key(), e.job.ticks().count());
+    store.apply(new JobCommand.Advance(e.key, e.revision, null));
+    LOG.debug("{} is over", e.key);
   }
 
   private void unhold(Entry e) {
     if (e.held) {
-      Set<JobKey> waiting = held.get(Route.of(e.job.key().owner()));
+      Set<JobKey> waiting = held.get(Route.of(e.key.owner()));
       if (waiting != null) {
-        waiting.remove(e.job.key());
+        waiting.remove(e.key);
       }
       e.held = false;
     }
   }
 
+  /** The job as stored, if the store still has the revision the loop tracks (else a change for it is on its way). */
+  private StoredJob current(Entry e) {
+    StoredJob j = store.peek(e.key).orElse(null);
+    return j != null && j.revision() == e.revision ? j : null;
+  }
+
   /** Sends the job's trigger to the next matching stream, or holds it until one opens. */
   private void fire(Entry e) {
-    Route route = Route.of(e.job.key().owner());
+    Route route = Route.of(e.key.owner());
     Streams streams = routes.get(route);
     if (streams == null || streams.conns.isEmpty()) {
       e.held = true;
-      held.computeIfAbsent(route, r -> new LinkedHashSet<>()).add(e.job.key());
+      held.computeIfAbsent(route, r -> new LinkedHashSet<>()).add(e.key);
       metrics.held();
-      LOG.debug("{} is due but no stream takes {}; held until one opens", e.job.key(), route);
+      LOG.debug("{} is due but no stream takes {}; held until one opens", e.key, route);
+      return;
+    }
+    StoredJob j = current(e);
+    if (j == null) {
       return;
     }
     Conn c = streams.pick();
     long id = ++c.lastId;
-    c.inFlight.put(id, new InFlight(e.job.key(), e.job.revision()));
+    c.inFlight.put(id, new InFlight(e.key, e.revision));
     e.inFlight = true;
-    c.stream.send(WatchJobsResponse.newBuilder().setName(e.job.key().name()).setId(id).setData(e.job.spec().getData())
-        .setMetadata(e.job.metadata()).build());
+    WatchJobsResponse.Builder trigger = WatchJobsResponse.newBuilder().setName(e.key.name()).setId(id).setMetadata(j.metadata());
+    if (j.spec().hasData() && !j.spec().getData().equals(Any.getDefaultInstance())) {
+      // no data means no data: a present but empty Any makes daprd 1.18 fail the reminder ("proto: invalid empty
+      // type URL") and retry it for ever; upstream sends none either
+      trigger.setData(j.spec().getData());
+    }
+    j.timing().attemptAt(j.ticks(), j.policy()).ifPresent(at -> metrics.fired(Duration.between(at, clock.instant())));
+    c.stream.send(trigger.build());
   }
 
   // --- streams
@@ -375,7 +453,7 @@ public final class TriggerLoop implements AutoCloseable {
         closeWith == null ? "" : " (" + closeWith.getCode() + ")", c.inFlight.size());
     for (InFlight f : c.inFlight.values()) {
       Entry e = jobs.get(f.key());
-      if (e != null && e.inFlight && e.job.revision() == f.revision()) {
+      if (e != null && e.inFlight && e.revision == f.revision()) {
         e.inFlight = false;
         metrics.redelivered();
         fire(e);
@@ -395,21 +473,31 @@ public final class TriggerLoop implements AutoCloseable {
       return;
     }
     Entry e = jobs.get(f.key());
-    if (e == null || e.job.revision() != f.revision() || !e.inFlight) {
-      return; // deleted or replaced while in flight
+    if (e == null || e.revision != f.revision() || !e.inFlight) {
+      return; // deleted, replaced or handed to another replica while in flight
     }
     e.inFlight = false;
-    StoredJob j = e.job;
-    Instant tickAt = j.timing().tick(j.ticks()).orElseThrow();
-    Ticks next = success ? j.ticks().succeeded(tickAt) : j.ticks().failed(tickAt, j.policy());
-    metrics.result(success, Duration.between(j.timing().attemptAt(j.ticks(), j.policy()).orElse(tickAt), clock.instant()));
-    e.job = j.withTicks(next);
-    if (e.job.timing().attemptAt(next, j.policy()).isEmpty()) {
+    StoredJob j = current(e);
+    if (j == null) {
+      return;
+    }
+    Ticks ticks = e.ticks != null ? e.ticks : j.ticks();
+    Instant tickAt = j.timing().tick(ticks).orElse(null);
+    if (tickAt == null) {
       finish(e);
       return;
     }
+    Ticks next = success ? ticks.succeeded(tickAt) : ticks.failed(tickAt, j.policy());
+    metrics.result(success, Duration.between(j.timing().attemptAt(ticks, j.policy()).orElse(tickAt), clock.instant()));
+    e.ticks = next;
+    Optional<Instant> at = j.timing().attemptAt(next, j.policy());
+    if (at.isEmpty()) {
+      finish(e);
+      return;
+    }
+    // progress goes through the log, so the job's tick counter survives this replica; the loop does not wait for it
     store.apply(new JobCommand.Advance(j.key(), j.revision(), next));
-    plan(e);
+    plan(e, at);
   }
 
   private void shutdown(Shutdown s) {

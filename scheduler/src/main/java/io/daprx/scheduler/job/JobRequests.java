@@ -11,6 +11,7 @@ import io.daprx.scheduler.time.JobTiming;
 import io.daprx.scheduler.time.Ticks;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Turns what a sidecar sends into the job model, refusing what upstream refuses with a reason
@@ -84,7 +85,7 @@ public final class JobRequests {
 
   /**
    * A job ready to store: timing resolved against {@code now}, failure policy read (the default filled in), size
-   * checked.
+   * checked, and a random partition, drawn here so the command that stores it is deterministic.
    */
   public static StoredJob toStored(String name, JobMetadata metadata, Job job, Instant now, int maxBytes) {
     JobOwner owner = owner(metadata, true);
@@ -105,7 +106,8 @@ public final class JobRequests {
         ? job.getFailurePolicy() : defaultPolicy();
     FailurePolicy policy = policy(wire);
     Job spec = job.toBuilder().setFailurePolicy(wire).build();
-    return new StoredJob(new JobKey(owner, name), 0, metadata, spec, timing, policy, Ticks.NONE);
+    int partition = ThreadLocalRandom.current().nextInt(Integer.MAX_VALUE);
+    return new StoredJob(new JobKey(owner, name), 0, partition, metadata, spec, timing, policy, Ticks.NONE);
   }
 
   /** Upstream's default, as GetJob shows it: constant, 1 s, 3 retries. */

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 
 /**
  * The scheduler's Prometheus metrics ({@code daprx_scheduler_*}): rpcs by outcome, triggers by result, lateness,
@@ -62,8 +63,8 @@ public final class SchedulerMetrics {
    * Counts the store's jobs at each scrape with {@code count} (the trigger loop only knows the jobs it triggers).
    * Call once.
    */
-  public void storedJobs(java.util.function.IntSupplier count) {
-    Gauge.builder("daprx_scheduler_jobs_stored", count, c -> c.getAsInt())
+  public void storedJobs(LongSupplier count) {
+    Gauge.builder("daprx_scheduler_jobs_stored", count, c -> c.getAsLong())
         .description("Jobs in the store, every replica's").register(registry);
   }
 

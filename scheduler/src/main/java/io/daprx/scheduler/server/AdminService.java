@@ -319,7 +319,7 @@ public final class AdminService extends SchedulerAdminGrpc.SchedulerAdminImplBas
     JobTiming kept = new JobTiming(t.schedule(), a.hasBegin() ? AdminSelection.instant(a.getBegin()) : t.begin(), t.firesAtBegin(),
         a.hasExpiration() ? AdminSelection.instant(a.getExpiration()) : t.expiration(), t.repeats());
     Ticks ticks = new Ticks(a.getCount(), a.getAttempts(), a.hasLastTrigger() ? AdminSelection.instant(a.getLastTrigger()) : null);
-    return new StoredJob(fresh.key(), 0, fresh.metadata(), fresh.spec(), kept, fresh.policy(), ticks);
+    return new StoredJob(fresh.key(), 0, fresh.partition(), fresh.metadata(), fresh.spec(), kept, fresh.policy(), ticks);
   }
 
   GetStatusResponse status() {
@@ -330,7 +330,7 @@ public final class AdminService extends SchedulerAdminGrpc.SchedulerAdminImplBas
       throw Status.UNAVAILABLE.withDescription("the trigger loop did not answer within 5 s").asRuntimeException();
     }
     GetStatusResponse.Builder out = GetStatusResponse.newBuilder().setReplicaId(replicaId)
-        .setJobsStored(store.list(JobSelector.all()).size())
+        .setJobsStored(store.count())
         .setJobsTriggered(state.jobs()).setInFlight(state.inFlight()).setHeld(state.held()).setStreams(state.streams());
     for (Replica r : replicas.replicas()) {
       out.addReplicas(r.getId().equals(replicaId) && r.getOwnedJobs() < 0 ? r.toBuilder().setOwnedJobs(state.jobs()).build() : r);

@@ -9,8 +9,10 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The WatchHosts streams: each gets the replicas' dialable addresses at once and stays open; daprd reads the first
- * message only and reconnects on any later message or error, so a new list goes out only when the set changes.
+ * The WatchHosts streams: each gets the live replicas' dialable addresses and stays open; daprd reads the first
+ * message only and reconnects on any later message or error, so a new list goes out only when the set changes. While
+ * no replica is known yet (a replicated store still catching up), a new stream waits for the first list: an empty one
+ * would leave daprd with nowhere to open its job streams.
  */
 public final class HostsWatch {
 
@@ -35,7 +37,9 @@ public final class HostsWatch {
     }
     watchers.add(watcher);
     watcher.setOnCancelHandler(() -> remove(watcher));
-    watcher.onNext(current);
+    if (current.getHostsCount() > 0) {
+      watcher.onNext(current);
+    }
   }
 
   private synchronized void remove(ServerCallStreamObserver<WatchHostsResponse> watcher) {

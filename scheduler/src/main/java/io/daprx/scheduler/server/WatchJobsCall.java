@@ -1,6 +1,5 @@
 package io.daprx.scheduler.server;
 
-import com.google.protobuf.Any;
 import io.daprx.proto.scheduler.v1.JobTargetType;
 import io.daprx.proto.scheduler.v1.WatchJobsRequest;
 import io.daprx.proto.scheduler.v1.WatchJobsRequestInitial;
@@ -149,17 +148,8 @@ final class WatchJobsCall implements StreamObserver<WatchJobsRequest>, WatchStre
   @Override
   public void send(WatchJobsResponse trigger) {
     if (!responses.isCancelled()) {
-      responses.onNext(withoutEmptyData(trigger));
+      responses.onNext(trigger);
     }
-  }
-
-  /**
-   * A job stored without data reads back as protobuf's default {@code Any}; set on the trigger, that is a present but
-   * empty {@code data}, which daprd 1.18 cannot turn into a reminder call ("proto: invalid empty type URL": the
-   * reminder fails and is retried for ever). Upstream sends no {@code data} then, and so do we.
-   */
-  static WatchJobsResponse withoutEmptyData(WatchJobsResponse trigger) {
-    return trigger.hasData() && trigger.getData().equals(Any.getDefaultInstance()) ? trigger.toBuilder().clearData().build() : trigger;
   }
 
   @Override
