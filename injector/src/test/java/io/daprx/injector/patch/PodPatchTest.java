@@ -256,6 +256,37 @@ class PodPatchTest {
   }
 
   @Test
+  void aSidecarIsPointedAtTheClustersSchedulerOnlyWhenTheClusterRunsOne() {
+    ObjectNode pod = Pods.barePod("w");
+    SidecarSettings with = SidecarSettings.defaults(ANCHORS);
+    List<String> args = args(container(Pods.apply(((Outcome.Patched) PodPatch.compute(pod, "default", with)).operations(), pod),
+        "containers", "daprd"));
+    assertThat(flag(args, "--scheduler-host-address")).isEqualTo("dapr-scheduler-server-a.dapr-system.svc.cluster.local:443");
+    // a daprd pointed at a scheduler that does not answer never becomes Ready: without one, no flag at all
+    SidecarSettings without = new SidecarSettings("img", null, "dapr-system", "public", "cluster.local", ANCHORS, null, null, null,
+        false, null, true, true, false, false);
+    ObjectNode bare = Pods.barePod("w");
+    List<String> none = args(container(Pods.apply(((Outcome.Patched) PodPatch.compute(bare, "default", without)).operations(), bare),
+        "containers", "daprd"));
+    assertThat(none).doesNotContain("--scheduler-host-address");
+  }
+
+  @Test
+  void theSchedulerAnnotationWinsOverTheClustersScheduler() {
+    ObjectNode pod = Pods.barePod("w");
+    Pods.annotate(pod, "dapr.io/scheduler-host-address", "10.0.0.7:50006");
+    SidecarSettings local = new SidecarSettings("img", null, "dapr-system", "public", "cluster.local", ANCHORS, null, null, null,
+        true, "127.0.0.1:32165", true, true, false, false);
+    List<String> args = args(container(Pods.apply(((Outcome.Patched) PodPatch.compute(pod, "default", local)).operations(), pod),
+        "containers", "daprd"));
+    assertThat(flag(args, "--scheduler-host-address")).isEqualTo("10.0.0.7:50006");
+    ObjectNode plain = Pods.barePod("w");
+    List<String> given = args(container(Pods.apply(((Outcome.Patched) PodPatch.compute(plain, "default", local)).operations(), plain),
+        "containers", "daprd"));
+    assertThat(flag(given, "--scheduler-host-address")).isEqualTo("127.0.0.1:32165");
+  }
+
+  @Test
   void legacySizeAnnotationsBecomeTheirDeprecatedFlagsInUpstreamOrder() {
     // found by the interop suite: dapr.io/http-max-request-size and dapr.io/http-read-buffer-size never reached daprd
     ObjectNode pod = Pods.barePod("w");
@@ -400,7 +431,7 @@ class PodPatchTest {
   @Test
   void settingsChangeAddressesAndSecurity() {
     SidecarSettings s = new SidecarSettings("img", "Always", "cp", "example.org", "k8s.local", ANCHORS, null, null,
-        "placement.cp:50005", true, true, true, false);
+        "placement.cp:50005", true, null, true, true, false, false);
     ObjectNode pod = Pods.barePod("w");
     JsonNode out = Pods.apply(((Outcome.Patched) PodPatch.compute(pod, "default", s)).operations(), pod);
     JsonNode daprd = container(out, "containers", "daprd");
