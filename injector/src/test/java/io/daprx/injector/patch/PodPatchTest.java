@@ -379,9 +379,9 @@ class PodPatchTest {
   void withoutThoseAnnotationsNoneOfTheirFlagsIsWritten() {
     ObjectNode pod = Pods.barePod("w");
     List<String> args = args(container(Pods.apply(patched(pod, "default").operations(), pod), "containers", "daprd"));
+    // (--scheduler-host-address is there: the cluster runs a scheduler unless the injector is told otherwise)
     assertThat(args).doesNotContain("--sentry-request-jwt-audiences", "--actors-disseminate-timeout", "--disable-init-endpoints",
-        "--scheduler-host-address", "--app-ssl", "--dapr-http-max-request-size", "--dapr-http-read-buffer-size",
-        "--unix-domain-socket");
+        "--app-ssl", "--dapr-http-max-request-size", "--dapr-http-read-buffer-size", "--unix-domain-socket");
   }
 
   @Test
@@ -431,11 +431,12 @@ class PodPatchTest {
   @Test
   void settingsChangeAddressesAndSecurity() {
     SidecarSettings s = new SidecarSettings("img", "Always", "cp", "example.org", "k8s.local", ANCHORS, null, null,
-        "placement.cp:50005", true, null, true, true, false, false);
+        "placement.cp:50005", true, null, true, true, true, false);
     ObjectNode pod = Pods.barePod("w");
     JsonNode out = Pods.apply(((Outcome.Patched) PodPatch.compute(pod, "default", s)).operations(), pod);
     JsonNode daprd = container(out, "containers", "daprd");
     assertThat(flag(args(daprd), "--sentry-address")).isEqualTo("dapr-sentry.cp.svc.k8s.local:443");
+    assertThat(flag(args(daprd), "--scheduler-host-address")).isEqualTo("dapr-scheduler-server-a.cp.svc.k8s.local:443");
     assertThat(flag(args(daprd), "--control-plane-address")).isEqualTo("dapr-api.cp.svc.k8s.local:443");
     assertThat(flag(args(daprd), "--placement-host-address")).isEqualTo("placement.cp:50005");
     assertThat(daprd.path("imagePullPolicy").asText()).isEqualTo("Always");
