@@ -15,7 +15,8 @@ import picocli.CommandLine.Option;
 /** {@code daprx scheduler}: runs the scheduler of jobs, actor reminders and workflow timers, with upstream's flags. */
 @Command(name = "scheduler", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Run the scheduler, which stores jobs, actor reminders and workflow timers and triggers them on the "
-        + "sidecars' streams.", "This version keeps jobs in memory and runs one replica.",
+        + "sidecars' streams.", "One replica without --etcd-data-dir keeps jobs in memory; otherwise the replicas named by --etcd-initial-cluster "
+            + "keep them in a store replicated with Raft, on disk.",
         "With a command, see and manage the jobs of the current cluster's scheduler, as 'dapr scheduler' does."},
     subcommands = {SchedulerJobsCommands.ListJobs.class, SchedulerJobsCommands.Get.class, SchedulerJobsCommands.Delete.class,
         SchedulerJobsCommands.DeleteAll.class, SchedulerJobsCommands.Export.class, SchedulerJobsCommands.Import.class})
@@ -50,11 +51,11 @@ final class SchedulerCommand implements Callable<Integer> {
   int workers;
 
   @Option(names = SchedulerFlags.ETCD_DATA_DIR, paramLabel = "DIR",
-      description = "where the replicated job store will keep its data; this version keeps jobs in memory")
+      description = "where this replica keeps the job store and its Raft log (none and one replica: in memory)")
   Path dataDir;
 
   @Option(names = SchedulerFlags.ETCD_INITIAL_CLUSTER, defaultValue = SchedulerOptions.DEFAULT_INITIAL_CLUSTER, paramLabel = "ID=URL,...",
-      description = "the replicas; this version runs one (default: ${DEFAULT-VALUE})")
+      description = "the replicas: each id and the URL whose host:port is its Raft peer address (default: ${DEFAULT-VALUE})")
   String initialCluster;
 
   @Option(names = SchedulerFlags.ETCD_CLIENT_PORT, defaultValue = "" + SchedulerOptions.DEFAULT_ETCD_CLIENT_PORT,

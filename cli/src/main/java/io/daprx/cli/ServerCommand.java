@@ -63,7 +63,7 @@ final class ServerCommand implements Callable<Integer> {
       description = "how long a version whose auto-upgrade was rolled back is left alone (default: ${DEFAULT-VALUE})")
   Duration autoUpgradeRetry;
 
-  @Option(names = "--reconcile-timeout", defaultValue = "${env:DAPRX_RECONCILE_TIMEOUT:-3m}", description = "how long an install may take to become ready (default: ${DEFAULT-VALUE})")
+  @Option(names = "--reconcile-timeout", defaultValue = "${env:DAPRX_RECONCILE_TIMEOUT:-4m}", description = "how long an install may take to become ready (default: ${DEFAULT-VALUE})")
   Duration reconcileTimeout;
 
   @Mixin

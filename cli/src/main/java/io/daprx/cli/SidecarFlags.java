@@ -36,9 +36,19 @@ final class SidecarFlags {
       description = "the operator as sidecars dial it (default: dapr-api.<namespace>.svc.<domain>:443)")
   String operatorAddress;
 
-  @Option(names = "--sidecar-placement-address", paramLabel = "HOST:PORT",
+  @Option(names = InjectorFlags.SIDECAR_PLACEMENT_ADDRESS, paramLabel = "HOST:PORT",
       description = "placement as sidecars dial it (default: dapr-placement-server.<namespace>.svc.<domain>:50005)")
   String placementAddress;
+
+  @Option(names = InjectorFlags.SCHEDULER_ENABLED, defaultValue = "true", arity = "0..1", fallbackValue = "true",
+      description = "the cluster runs a scheduler: sidecars get --scheduler-host-address unless dapr.io/scheduler-host-address"
+          + " says otherwise; false when it has none, since a sidecar pointed at a scheduler that does not answer never"
+          + " becomes ready (default: ${DEFAULT-VALUE})")
+  boolean schedulerEnabled;
+
+  @Option(names = InjectorFlags.SIDECAR_SCHEDULER_ADDRESS, paramLabel = "HOST:PORT",
+      description = "the scheduler as sidecars dial it (default: dapr-scheduler-server-a.<namespace>.svc.<domain>:443)")
+  String schedulerAddress;
 
   @Option(names = "--sidecar-run-as-non-root", defaultValue = "true", arity = "0..1", fallbackValue = "true", description = "(default: ${DEFAULT-VALUE})")
   boolean runAsNonRoot;
@@ -56,7 +66,7 @@ final class SidecarFlags {
 
   SidecarSettings settings(String anchorsPem) {
     return new SidecarSettings(sidecarImage, imagePullPolicy == null || imagePullPolicy.isEmpty() ? null : imagePullPolicy,
-        namespace, trustDomain, clusterDomain, anchorsPem, sentryAddress, operatorAddress, placementAddress, runAsNonRoot,
-        readOnlyRootFilesystem, dropAllCapabilities, nativeSidecar);
+        namespace, trustDomain, clusterDomain, anchorsPem, sentryAddress, operatorAddress, placementAddress, schedulerEnabled,
+        schedulerAddress, runAsNonRoot, readOnlyRootFilesystem, dropAllCapabilities, nativeSidecar);
   }
 }

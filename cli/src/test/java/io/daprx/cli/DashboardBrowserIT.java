@@ -160,7 +160,7 @@ class DashboardBrowserIT {
     open("/controlplane");
     eventually(Duration.ofSeconds(20)).untilAsserted(() -> {
       List<WebElement> rows = browser.findElements(By.cssSelector("table#pods tbody tr"));
-      assertThat(rows).hasSize(13);
+      assertThat(rows).hasSize(16);
       assertThat(rows).allSatisfy(r -> {
         assertThat(r.findElement(By.cssSelector("td.ready")).getText()).isEqualTo("1/1");
         assertThat(r.findElement(By.cssSelector("td.version")).getText()).isNotBlank();
@@ -179,7 +179,7 @@ class DashboardBrowserIT {
     HttpResponse<String> api = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(dashboard + "/api/controlplane")).build(),
         HttpResponse.BodyHandlers.ofString());
     JsonNode cp = DaprxCli.JSON.readTree(api.body());
-    assertThat(cp.path("pods").asInt()).isEqualTo(13);
+    assertThat(cp.path("pods").asInt()).isEqualTo(16);
     assertThat(cp.path("placement").path("leader").asText()).isEqualTo(text("#placement-leader strong"));
   }
 

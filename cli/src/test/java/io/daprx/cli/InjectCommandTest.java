@@ -178,6 +178,26 @@ class InjectCommandTest {
   }
 
   @Test
+  void sidecarsArePointedAtTheSchedulerUnlessTheClusterHasNone() throws Exception {
+    String pod = MANIFEST.split("---\n")[4];
+    Path file = dir.resolve("pod.yaml");
+    Files.writeString(file, pod);
+    Result byDefault = run("inject", "-f", file.toString(), "--trust-anchors-file", anchors.toString());
+    assertThat(byDefault.code()).as(byDefault.err()).isZero();
+    assertThat(daprdArgs(byDefault.out())).contains("\"--scheduler-host-address\",\"dapr-scheduler-server-a.dapr-system.svc.cluster.local:443\"");
+    Result none = run("inject", "-f", file.toString(), "--trust-anchors-file", anchors.toString(), "--scheduler-enabled=false");
+    assertThat(none.code()).as(none.err()).isZero();
+    assertThat(daprdArgs(none.out())).doesNotContain("--scheduler-host-address");
+    Result given = run("inject", "-f", file.toString(), "--trust-anchors-file", anchors.toString(), "--sidecar-scheduler-address", "10.1.2.3:50006");
+    assertThat(daprdArgs(given.out())).contains("\"--scheduler-host-address\",\"10.1.2.3:50006\"");
+  }
+
+  private static String daprdArgs(String yaml) throws Exception {
+    JsonNode spec = docs(yaml).get(0).path("spec");
+    return byName(spec.path("containers"), "daprd").path("args").toString();
+  }
+
+  @Test
   void legacyAnnotationsAndTheUnixDomainSocketReachTheInjectedManifest() throws Exception {
     // the webhook's code path, offline: these annotations used to be dropped without a word
     Path file = dir.resolve("app.yaml");

@@ -62,7 +62,29 @@ class ManifestsCommandTest {
     assertThat(placement.path("spec").path("replicas").asInt()).isEqualTo(1);
     assertThat(placement.at("/spec/template/spec/containers/0/image").asText())
         .isEqualTo("mirror.example.com/daprx/daprx:" + catalog.requested(oldest, "stable").imageTag());
-    assertThat(docs).noneMatch(d -> d.path("kind").asText().equals("PodDisruptionBudget"));
+    // without HA only the scheduler's three peers keep a disruption budget, and they stay three
+    assertThat(docs).filteredOn(d -> d.path("kind").asText().equals("PodDisruptionBudget"))
+        .extracting(d -> d.path("metadata").path("name").asText()).containsExactly("dapr-scheduler-server");
+    assertThat(find(docs, "StatefulSet", "dapr-scheduler-server").path("spec").path("replicas").asInt()).isEqualTo(3);
+  }
+
+  @Test
+  void theSchedulerCanBeLeftOutAndItsVolumesSized() throws Exception {
+    Result off = run("manifests", "render", "--configuration-settings", "global.scheduler.enabled=false");
+    assertThat(off.code()).as(off.err()).isZero();
+    List<JsonNode> docs = documents(off.out());
+    assertThat(docs).noneMatch(d -> d.path("metadata").path("name").asText().startsWith("dapr-scheduler"));
+    assertThat(find(docs, "Deployment", "dapr-sidecar-injector").at("/spec/template/spec/containers/0/args").toString())
+        .contains("--scheduler-enabled=false");
+    Result sized = run("manifests", "render", "--configuration-settings", "dapr_scheduler.cluster.storageSize=2Gi",
+        "dapr_scheduler.cluster.storageClassName=premium");
+    JsonNode claim = find(documents(sized.out()), "StatefulSet", "dapr-scheduler-server").at("/spec/volumeClaimTemplates/0/spec");
+    assertThat(claim.at("/resources/requests/storage").asText()).isEqualTo("2Gi");
+    assertThat(claim.path("storageClassName").asText()).isEqualTo("premium");
+    Result bad = run("manifests", "render", "--configuration-settings", "dapr_scheduler.cluster.storageSize=big");
+    assertThat(bad.code()).isEqualTo(1);
+    assertThat(bad.out()).isEmpty();
+    assertThat(bad.err()).contains("dapr_scheduler.cluster.storageSize must be a positive Kubernetes quantity such as 16Gi or 500Mi (got 'big')");
   }
 
   @Test
@@ -118,7 +140,7 @@ class ManifestsCommandTest {
         checked++;
       }
     }
-    assertThat(checked).isEqualTo(5);
+    assertThat(checked).isEqualTo(6);
   }
 
   private static Result run(String... args) {

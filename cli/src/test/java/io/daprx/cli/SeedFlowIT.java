@@ -48,8 +48,11 @@ class SeedFlowIT {
   static final ObjectMapper JSON = new ObjectMapper();
   static final String RG = "myResourceGroup";
   static final String CLUSTER = "myAKSCluster";
-  /** The HA control plane of the seed: 3 replicas each of sentry, operator, placement and the sidecar injector, and one dashboard. */
-  static final int HA_PODS = 13;
+  /**
+   * The HA control plane of the seed: 3 replicas each of sentry, operator, placement, the scheduler and the sidecar injector
+   * (the 15 pods of a Dapr 1.18 HA install), and one dashboard.
+   */
+  static final int HA_PODS = 16;
 
   static DaprxCli cli;
 
@@ -131,6 +134,7 @@ class SeedFlowIT {
         .containsExactlyInAnyOrder("dapr-sentry-*", "dapr-sentry-*", "dapr-sentry-*",
             "dapr-operator-*", "dapr-operator-*", "dapr-operator-*",
             "dapr-placement-server-0", "dapr-placement-server-1", "dapr-placement-server-2",
+            "dapr-scheduler-server-0", "dapr-scheduler-server-1", "dapr-scheduler-server-2",
             "dapr-sidecar-injector-*", "dapr-sidecar-injector-*", "dapr-sidecar-injector-*", "dapr-dashboard-*");
     assertThat(pods).allSatisfy(p -> {
       assertThat(p.path("ready").asText()).isEqualTo("1/1");
@@ -272,6 +276,27 @@ class SeedFlowIT {
 
   @Test
   @Order(7)
+  void theSchedulersThreeReplicasServeBehindItsTwoServicesAndAKilledOneIsRestarted() throws Exception {
+    JsonNode services = ok("get", "services", "-n", "dapr-system", "-o", "json").json();
+    for (String name : List.of("dapr-scheduler-server-a", "dapr-scheduler-server")) {
+      JsonNode s = find(services, name);
+      assertThat(s.path("address").asText()).as(name).matches("127\\.0\\.0\\.1:\\d+");
+      assertThat(s.path("endpoints")).as(name + " endpoints").hasSize(3);
+    }
+    JsonNode victim = find(pods(), "dapr-scheduler-server-1");
+    long pid = victim.path("pid").asLong();
+    ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+      JsonNode p = find(pods(), "dapr-scheduler-server-1");
+      assertThat(p.path("restarts").asInt()).isEqualTo(1);
+      assertThat(p.path("ready").asText()).isEqualTo("1/1");
+      assertThat(p.path("pid").asLong()).isNotEqualTo(pid);
+      assertThat(find(ok("get", "services", "-n", "dapr-system", "-o", "json").json(), "dapr-scheduler-server-a").path("endpoints")).hasSize(3);
+    });
+  }
+
+  @Test
+  @Order(8)
   void badRequestsAreClearErrorsAndChangeNothing() throws Exception {
     String[] base = {"k8s-extension", "create", "-t", "managedClusters", "-c", CLUSTER, "-g", RG};
     assertError(concat(base, "--name", "other", "--extension-type", "Microsoft.Flux"), 1, "Extension type 'Microsoft.Flux' is not supported");
@@ -304,7 +329,24 @@ class SeedFlowIT {
   }
 
   @Test
-  @Order(8)
+  @Order(9)
+  void anUpdateThatTurnsTheSchedulerOffRemovesItsPodsAndServicesAndTurningItOnBringsThemBack() {
+    ok("k8s-extension", "update", "-c", CLUSTER, "-g", RG, "--name", "myDaprExtension", "--yes",
+        "--configuration-settings", "global.scheduler.enabled=false");
+    assertThat(pods()).hasSize(HA_PODS - 3).noneMatch(p -> p.path("name").asText().startsWith("dapr-scheduler-server"))
+        .allSatisfy(p -> assertThat(p.path("ready").asText()).isEqualTo("1/1"));
+    assertThat(ok("get", "services", "-n", "dapr-system", "-o", "json").json()).extracting(s -> s.path("name").asText())
+        .doesNotContain("dapr-scheduler-server-a", "dapr-scheduler-server");
+    // the injectors were rolled: their sidecars are no longer pointed at a scheduler
+    assertThat(pods()).filteredOn(p -> p.path("component").asText().equals("injector")).hasSize(3);
+    ok("k8s-extension", "update", "-c", CLUSTER, "-g", RG, "--name", "myDaprExtension", "--yes",
+        "--configuration-settings", "global.scheduler.enabled=true");
+    assertThat(pods()).hasSize(HA_PODS).allSatisfy(p -> assertThat(p.path("ready").asText()).isEqualTo("1/1"));
+    assertThat(find(ok("get", "services", "-n", "dapr-system", "-o", "json").json(), "dapr-scheduler-server-a").path("endpoints")).hasSize(3);
+  }
+
+  @Test
+  @Order(10)
   void theApiRefusesBadTokensMalformedBodiesAndStaleEtags() throws Exception {
     String url = JSON.readTree(home.resolve("server.json").toFile()).path("url").asText();
     String token = Files.readString(home.resolve("token")).trim();
@@ -338,7 +380,7 @@ class SeedFlowIT {
   }
 
   @Test
-  @Order(9)
+  @Order(11)
   void protectedSettingsAreNeverReturned() throws Exception {
     DaprxCli.Run r = ok("k8s-extension", "update", "-c", CLUSTER, "-g", RG, "--name", "myDaprExtension", "--yes",
         "--configuration-settings", "global.logLevel=debug", "--config-protected-settings", "global.tag=s3cr3t-value");
@@ -355,7 +397,7 @@ class SeedFlowIT {
   }
 
   @Test
-  @Order(10)
+  @Order(12)
   void aServerKilledDuringAnOperationFinishesItAfterRestart() throws Exception {
     ok("k8s-extension", "update", "-c", CLUSTER, "-g", RG, "--name", "myDaprExtension", "--yes", "--no-wait",
         "--configuration-settings", "global.logLevel=info");
@@ -364,7 +406,7 @@ class SeedFlowIT {
   }
 
   @Test
-  @Order(11)
+  @Order(13)
   void serverStopStopsTheClusterAndItComesBackAsItWas() throws Exception {
     List<Long> pids = new ArrayList<>();
     List<String> names = new ArrayList<>();
@@ -374,7 +416,8 @@ class SeedFlowIT {
     });
     ok("server", "stop");
     assertThat(pids).allSatisfy(pid -> assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse());
-    await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
+    // 16 pods come back component by component, the dashboard last: on a loaded 2-core machine that took over 90 s
+    await().atMost(Duration.ofSeconds(180)).untilAsserted(() -> {
       JsonNode pods = pods();
       assertThat(pods).extracting(p -> p.path("name").asText()).containsExactlyInAnyOrderElementsOf(names);
       assertThat(pods).allSatisfy(p -> assertThat(p.path("ready").asText()).isEqualTo("1/1"));
@@ -382,7 +425,7 @@ class SeedFlowIT {
   }
 
   @Test
-  @Order(12)
+  @Order(14)
   void deleteRemovesEveryProcess() {
     List<Long> pids = new ArrayList<>();
     pods().forEach(p -> pids.add(p.path("pid").asLong()));
@@ -393,7 +436,7 @@ class SeedFlowIT {
   }
 
   @Test
-  @Order(13)
+  @Order(15)
   void aServerKilledDuringCreateFinishesTheInstallAfterRestartNeverStuckInCreating() throws Exception {
     ok("k8s-extension", "create", "-t", "managedClusters", "-c", CLUSTER, "-g", RG, "--name", "myDaprExtension",
         "--extension-type", "Microsoft.Dapr", "--no-wait");
@@ -407,8 +450,9 @@ class SeedFlowIT {
     server.destroyForcibly();
     server.onExit().get(10, TimeUnit.SECONDS);
     try {
-      // replicas roll one at a time: up to 13 pod starts one after the other, on a loaded CI machine too
-      await().atMost(Duration.ofSeconds(240)).until(() -> ok("k8s-extension", "show", "-c", CLUSTER, "-g", RG, "--name", "myDaprExtension",
+      // replicas roll one at a time: up to 16 pod starts one after the other, on a loaded CI machine too (the server's
+      // reconcile timeout is 4 minutes)
+      await().atMost(Duration.ofSeconds(300)).until(() -> ok("k8s-extension", "show", "-c", CLUSTER, "-g", RG, "--name", "myDaprExtension",
           "--query", "properties.provisioningState", "-o", "tsv").out().trim().equals("Succeeded"));
     } catch (org.awaitility.core.ConditionTimeoutException e) {
       // what a user would look at: the pods and the server's log

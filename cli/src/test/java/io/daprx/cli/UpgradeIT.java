@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.jar.Attributes;
 import java.util.jar.JarOutputStream;
@@ -40,8 +41,11 @@ class UpgradeIT {
   static final String RG = "rg";
   static final String CLUSTER = "upgrades";
   static final String BUILD = io.daprx.manager.engine.Versions.CURRENT;
-  /** HA with two replicas each (the dashboard runs one): enough to see replicas replaced one at a time. */
-  static final int PODS = 4 * 2 + 1;
+  /**
+   * HA with two replicas each (the dashboard runs one, the scheduler always three): enough to see replicas replaced one at
+   * a time.
+   */
+  static final int PODS = 4 * 2 + 3 + 1;
 
   @BeforeAll
   static void catalogWithTwoLabelsOfThisBuild() throws Exception {
@@ -53,7 +57,8 @@ class UpgradeIT {
     cli = new DaprxCli(Files.createDirectories(home.resolve("daprx")), 28000 + (int) (ProcessHandle.current().pid() % 10) * 192, Map.of(
         "DAPRX_CATALOG", catalog.toString(),
         "DAPRX_AUTO_UPGRADE_INTERVAL", "2s",
-        "DAPRX_RECONCILE_TIMEOUT", "40s"));
+        // twelve replicas replaced one after the other must fit (40 s did for nine, not for twelve on a busy machine)
+        "DAPRX_RECONCILE_TIMEOUT", "60s"));
   }
 
   @AfterAll
@@ -94,6 +99,15 @@ class UpgradeIT {
       assertThat(p.path("version").asText()).isEqualTo("0.2.0");
       assertThat(p.path("ready").asText()).isEqualTo("1/1");
     });
+    // the scheduler's peers were replaced one at a time, like placement's: each started once the one before was ready
+    List<java.time.Instant> started = java.util.stream.StreamSupport.stream(pods.spliterator(), false)
+        .filter(p -> p.path("component").asText().equals("scheduler")).map(p -> java.time.Instant.parse(p.path("createdAt").asText()))
+        .sorted().toList();
+    assertThat(started).hasSize(3);
+    for (int i = 1; i < started.size(); i++) {
+      assertThat(Duration.between(started.get(i - 1), started.get(i))).as("scheduler replica %d started after the one before was ready", i)
+          .isGreaterThan(Duration.ofMillis(500));
+    }
     // the second version is installed beside the first, checked against the catalog's digest
     assertThat(home.resolve("daprx").resolve("versions").resolve("0.2.0").resolve("daprx.jar")).isRegularFile();
   }
@@ -124,7 +138,7 @@ class UpgradeIT {
     assertThat(p.path("currentVersion").asText()).isEqualTo("0.2.0");
     assertThat(p.path("statuses").get(0).path("level").asText()).isEqualTo("Error");
     assertThat(p.path("statuses").get(0).path("message").asText()).contains("auto-upgrade to 0.3.0 failed")
-        .contains("is crash-looping").contains("rolled back to 0.2.0"); // failed fast, not at the 40 s timeout
+        .contains("is crash-looping").contains("rolled back to 0.2.0"); // failed fast, not at the 60 s timeout
     assertThat(cli.pods()).hasSize(PODS).allSatisfy(pod -> {
       assertThat(pod.path("version").asText()).isEqualTo("0.2.0");
       assertThat(pod.path("ready").asText()).isEqualTo("1/1");

@@ -29,8 +29,8 @@ final class LocalCluster implements AutoCloseable {
 
   static final String RESOURCE_GROUP = "interopGroup";
   static final String NAME = "interopCluster";
-  /** The HA control plane: 3 replicas each of sentry, operator, placement and injector, and the dashboard (+3 schedulers once installed). */
-  static final int HA_PODS = 13;
+  /** The HA control plane: 3 replicas each of sentry, operator, placement, scheduler and injector, and the dashboard. */
+  static final int HA_PODS = 16;
   static final String CONTROL_PLANE_NAMESPACE = "dapr-system";
   static final String CONTROL_PLANE_TRUST_DOMAIN = "cluster.local";
 
@@ -70,7 +70,6 @@ final class LocalCluster implements AutoCloseable {
     c.step("k8s-extension create", () -> cli.ok("k8s-extension", "create", "--cluster-type", "managedClusters",
         "--cluster-name", NAME, "--resource-group", RESOURCE_GROUP, "--name", "dapr", "--extension-type", "Microsoft.Dapr",
         "--auto-upgrade-minor-version", "true", "-o", "none"));
-    // 13 pods, or 16 once the install has the scheduler's three replicas: every one Ready
     c.step("control-plane pods Ready", () -> await("all (at least " + HA_PODS + ") control-plane pods Ready").atMost(Duration.ofMinutes(3))
         .pollInterval(Duration.ofSeconds(1)).until(() -> {
           List<Pod> pods = c.pods();

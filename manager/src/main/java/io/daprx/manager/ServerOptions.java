@@ -38,7 +38,11 @@ public record ServerOptions(
   public static final Duration DEFAULT_FEATURE_DELAY = Duration.ofSeconds(10);
   public static final Duration DEFAULT_PROVIDER_DELAY = Duration.ofSeconds(5);
   public static final int DEFAULT_PORT_RANGE_START = 20000;
-  public static final Duration DEFAULT_RECONCILE_TIMEOUT = Duration.ofMinutes(3);
+  /**
+   * A change rolls 16 replicas one after the other in HA (the scheduler's three included); on a busy 2-core machine that
+   * took over three minutes.
+   */
+  public static final Duration DEFAULT_RECONCILE_TIMEOUT = Duration.ofMinutes(4);
   public static final Duration DEFAULT_AUTO_UPGRADE_INTERVAL = Duration.ofMinutes(10);
   public static final Duration DEFAULT_AUTO_UPGRADE_RETRY = Duration.ofHours(6);
 

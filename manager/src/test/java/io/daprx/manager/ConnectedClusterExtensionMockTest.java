@@ -59,7 +59,8 @@ class ConnectedClusterExtensionMockTest {
     JsonNode props = m.awaitSettled(extPath, Duration.ofSeconds(60));
     assertThat(props.path("provisioningState").asText()).as(props.toString()).isEqualTo("Succeeded");
     assertThat(props.path("statuses")).extracting(s -> s.path("displayStatus").asText()).containsExactly("dapr-sentry 3/3 ready",
-        "dapr-operator 3/3 ready", "dapr-placement-server 3/3 ready", "dapr-sidecar-injector 3/3 ready", "dapr-dashboard 1/1 ready");
+        "dapr-operator 3/3 ready", "dapr-placement-server 3/3 ready", "dapr-scheduler-server 3/3 ready", "dapr-sidecar-injector 3/3 ready",
+        "dapr-dashboard 1/1 ready");
     assertThat(client.apps().deployments().inNamespace("dapr-system").list().getItems()).hasSize(4);
     assertThat(client.apiextensions().v1().customResourceDefinitions().list().getItems()).as("installed with the control plane").hasSize(5);
 

@@ -20,7 +20,7 @@ import com.tngtech.archunit.lang.ArchRule;
 class ManagerLayersTest {
 
   private static final String[] COMPONENTS = {"io.daprx.sentry..", "io.daprx.placement..", "io.daprx.operator..",
-      "io.daprx.injector..", "io.daprx.dashboard.."};
+      "io.daprx.injector..", "io.daprx.dashboard..", "io.daprx.scheduler.."};
 
   @ArchTest
   static final ArchRule layersPointOneWay = layeredArchitecture().consideringOnlyDependenciesInLayers()

@@ -169,8 +169,11 @@ public final class SidecarContainer {
     }
     optional(a, "--dapr-block-shutdown-duration", c.string(BLOCK_SHUTDOWN_DURATION));
     optional(a, "--actors-disseminate-timeout", c.string(ACTORS_DISSEMINATE_TIMEOUT));
+    // the annotation verbatim ("" turns the scheduler off), else the cluster's scheduler when it has one, as upstream
     if (c.has(SCHEDULER_HOST_ADDRESS)) {
       add(a, "--scheduler-host-address", c.string(SCHEDULER_HOST_ADDRESS));
+    } else if (s.schedulerEnabled()) {
+      add(a, "--scheduler-host-address", s.schedulerAddress());
     }
     optional(a, "--disable-init-endpoints", c.string(DISABLE_INIT_ENDPOINTS));
     return a;

@@ -10,6 +10,9 @@ import java.util.Objects;
  * @param sidecarImage daprd image unless {@code dapr.io/sidecar-image} overrides it
  * @param imagePullPolicy Always, IfNotPresent or Never; null leaves it to Kubernetes
  * @param trustAnchorsPem PEM of the current trust anchors, the value of {@code DAPR_TRUST_ANCHORS}
+ * @param schedulerEnabled the cluster runs a scheduler: sidecars get {@code --scheduler-host-address} unless
+ *     {@code dapr.io/scheduler-host-address} says otherwise
+ * @param schedulerAddress where sidecars dial it (default: {@code dapr-scheduler-server-a.<ns>.svc.<domain>:443}, as upstream)
  * @param nativeSidecar inject daprd as a native sidecar unless {@code dapr.io/enable-native-sidecar} says otherwise
  */
 public record SidecarSettings(
@@ -22,6 +25,8 @@ public record SidecarSettings(
     String sentryAddress,
     String operatorAddress,
     String placementAddress,
+    boolean schedulerEnabled,
+    String schedulerAddress,
     boolean runAsNonRoot,
     boolean readOnlyRootFilesystem,
     boolean dropAllCapabilities,
@@ -42,6 +47,7 @@ public record SidecarSettings(
     sentryAddress = blank(sentryAddress) ? "dapr-sentry" + svc + ":443" : sentryAddress;
     operatorAddress = blank(operatorAddress) ? "dapr-api" + svc + ":443" : operatorAddress;
     placementAddress = blank(placementAddress) ? "dapr-placement-server" + svc + ":50005" : placementAddress;
+    schedulerAddress = blank(schedulerAddress) ? "dapr-scheduler-server-a" + svc + ":443" : schedulerAddress;
     if (imagePullPolicy != null && !imagePullPolicy.isEmpty()
         && !(imagePullPolicy.equals("Always") || imagePullPolicy.equals("IfNotPresent") || imagePullPolicy.equals("Never"))) {
       throw new IllegalArgumentException("invalid sidecar image pull policy '" + imagePullPolicy + "': use Always, IfNotPresent or Never");
@@ -55,7 +61,7 @@ public record SidecarSettings(
   /** Upstream's defaults with these trust anchors: non-root, read-only root file system, classic sidecar. */
   public static SidecarSettings defaults(String trustAnchorsPem) {
     return new SidecarSettings(DEFAULT_SIDECAR_IMAGE, null, DEFAULT_CONTROL_PLANE_NAMESPACE, DEFAULT_CONTROL_PLANE_TRUST_DOMAIN,
-        DEFAULT_CLUSTER_DOMAIN, trustAnchorsPem, null, null, null, true, true, false, false);
+        DEFAULT_CLUSTER_DOMAIN, trustAnchorsPem, null, null, null, true, null, true, true, false, false);
   }
 
   /** The audience of daprd's projected token: sentry's SPIFFE ID. */
@@ -65,12 +71,13 @@ public record SidecarSettings(
 
   public SidecarSettings withTrustAnchors(String pem) {
     return new SidecarSettings(sidecarImage, imagePullPolicy, controlPlaneNamespace, controlPlaneTrustDomain, clusterDomain, pem,
-        sentryAddress, operatorAddress, placementAddress, runAsNonRoot, readOnlyRootFilesystem, dropAllCapabilities, nativeSidecar);
+        sentryAddress, operatorAddress, placementAddress, schedulerEnabled, schedulerAddress, runAsNonRoot, readOnlyRootFilesystem,
+        dropAllCapabilities, nativeSidecar);
   }
 
   public SidecarSettings withNativeSidecar(boolean enabled) {
     return new SidecarSettings(sidecarImage, imagePullPolicy, controlPlaneNamespace, controlPlaneTrustDomain, clusterDomain,
-        trustAnchorsPem, sentryAddress, operatorAddress, placementAddress, runAsNonRoot, readOnlyRootFilesystem, dropAllCapabilities,
-        enabled);
+        trustAnchorsPem, sentryAddress, operatorAddress, placementAddress, schedulerEnabled, schedulerAddress, runAsNonRoot,
+        readOnlyRootFilesystem, dropAllCapabilities, enabled);
   }
 }

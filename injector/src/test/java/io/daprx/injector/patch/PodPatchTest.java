@@ -256,6 +256,37 @@ class PodPatchTest {
   }
 
   @Test
+  void aSidecarIsPointedAtTheClustersSchedulerOnlyWhenTheClusterRunsOne() {
+    ObjectNode pod = Pods.barePod("w");
+    SidecarSettings with = SidecarSettings.defaults(ANCHORS);
+    List<String> args = args(container(Pods.apply(((Outcome.Patched) PodPatch.compute(pod, "default", with)).operations(), pod),
+        "containers", "daprd"));
+    assertThat(flag(args, "--scheduler-host-address")).isEqualTo("dapr-scheduler-server-a.dapr-system.svc.cluster.local:443");
+    // a daprd pointed at a scheduler that does not answer never becomes Ready: without one, no flag at all
+    SidecarSettings without = new SidecarSettings("img", null, "dapr-system", "public", "cluster.local", ANCHORS, null, null, null,
+        false, null, true, true, false, false);
+    ObjectNode bare = Pods.barePod("w");
+    List<String> none = args(container(Pods.apply(((Outcome.Patched) PodPatch.compute(bare, "default", without)).operations(), bare),
+        "containers", "daprd"));
+    assertThat(none).doesNotContain("--scheduler-host-address");
+  }
+
+  @Test
+  void theSchedulerAnnotationWinsOverTheClustersScheduler() {
+    ObjectNode pod = Pods.barePod("w");
+    Pods.annotate(pod, "dapr.io/scheduler-host-address", "10.0.0.7:50006");
+    SidecarSettings local = new SidecarSettings("img", null, "dapr-system", "public", "cluster.local", ANCHORS, null, null, null,
+        true, "127.0.0.1:32165", true, true, false, false);
+    List<String> args = args(container(Pods.apply(((Outcome.Patched) PodPatch.compute(pod, "default", local)).operations(), pod),
+        "containers", "daprd"));
+    assertThat(flag(args, "--scheduler-host-address")).isEqualTo("10.0.0.7:50006");
+    ObjectNode plain = Pods.barePod("w");
+    List<String> given = args(container(Pods.apply(((Outcome.Patched) PodPatch.compute(plain, "default", local)).operations(), plain),
+        "containers", "daprd"));
+    assertThat(flag(given, "--scheduler-host-address")).isEqualTo("127.0.0.1:32165");
+  }
+
+  @Test
   void legacySizeAnnotationsBecomeTheirDeprecatedFlagsInUpstreamOrder() {
     // found by the interop suite: dapr.io/http-max-request-size and dapr.io/http-read-buffer-size never reached daprd
     ObjectNode pod = Pods.barePod("w");
@@ -348,9 +379,9 @@ class PodPatchTest {
   void withoutThoseAnnotationsNoneOfTheirFlagsIsWritten() {
     ObjectNode pod = Pods.barePod("w");
     List<String> args = args(container(Pods.apply(patched(pod, "default").operations(), pod), "containers", "daprd"));
+    // (--scheduler-host-address is there: the cluster runs a scheduler unless the injector is told otherwise)
     assertThat(args).doesNotContain("--sentry-request-jwt-audiences", "--actors-disseminate-timeout", "--disable-init-endpoints",
-        "--scheduler-host-address", "--app-ssl", "--dapr-http-max-request-size", "--dapr-http-read-buffer-size",
-        "--unix-domain-socket");
+        "--app-ssl", "--dapr-http-max-request-size", "--dapr-http-read-buffer-size", "--unix-domain-socket");
   }
 
   @Test
@@ -400,11 +431,12 @@ class PodPatchTest {
   @Test
   void settingsChangeAddressesAndSecurity() {
     SidecarSettings s = new SidecarSettings("img", "Always", "cp", "example.org", "k8s.local", ANCHORS, null, null,
-        "placement.cp:50005", true, true, true, false);
+        "placement.cp:50005", true, null, true, true, true, false);
     ObjectNode pod = Pods.barePod("w");
     JsonNode out = Pods.apply(((Outcome.Patched) PodPatch.compute(pod, "default", s)).operations(), pod);
     JsonNode daprd = container(out, "containers", "daprd");
     assertThat(flag(args(daprd), "--sentry-address")).isEqualTo("dapr-sentry.cp.svc.k8s.local:443");
+    assertThat(flag(args(daprd), "--scheduler-host-address")).isEqualTo("dapr-scheduler-server-a.cp.svc.k8s.local:443");
     assertThat(flag(args(daprd), "--control-plane-address")).isEqualTo("dapr-api.cp.svc.k8s.local:443");
     assertThat(flag(args(daprd), "--placement-host-address")).isEqualTo("placement.cp:50005");
     assertThat(daprd.path("imagePullPolicy").asText()).isEqualTo("Always");

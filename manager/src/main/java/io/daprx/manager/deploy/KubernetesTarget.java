@@ -99,6 +99,11 @@ public final class KubernetesTarget implements Target {
         counts.merge(r, 1, Integer::sum);
         LOG.debug("{}({}) {}", o.getKind(), ref(o), r);
       }
+      for (HasMetadata o : step.removed()) {
+        KubeApply.Result r = KubeApply.reconcile(client, o, null);
+        counts.merge(r, 1, Integer::sum);
+        LOG.debug("{}({}) {}", o.getKind(), ref(o), r);
+      }
       statuses.addAll(awaitRollout(client, step.workloads(), deadline, timeout));
       LOG.debug("step {} of the install in {} done", step.name(), namespace);
     }

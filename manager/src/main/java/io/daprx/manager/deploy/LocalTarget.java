@@ -95,7 +95,7 @@ public final class LocalTarget implements Target {
     List<ProcessSpec> before = supervisor.desired(group);
     java.util.Set<String> running = new java.util.HashSet<>();
     supervisor.status(group).forEach(p -> running.add(p.name()));
-    startServices(group, lc);
+    startServices(group, lc, install.settings());
     Instant deadline = clock.instant().plus(timeout);
     List<ProcessSpec> earlier = new ArrayList<>();
     for (Component c : ControlPlane.COMPONENTS) {
@@ -162,12 +162,12 @@ public final class LocalTarget implements Target {
     return supervisor.status(group(Targets.local(cluster), namespace));
   }
 
-  /** The Services of an install with the ready endpoints behind each. */
-  public List<ServiceView> services(Doc cluster, String namespace) {
+  /** The Services of an install with these settings, with the ready endpoints behind each. */
+  public List<ServiceView> services(Doc cluster, String namespace, io.daprx.manager.model.DaprSettings settings) {
     LocalCluster lc = local(cluster);
     List<PodStatus> pods = supervisor.status(group(lc, namespace));
     List<ServiceView> out = new ArrayList<>();
-    for (ServicePlan s : InstallPlan.services(lc)) {
+    for (ServicePlan s : InstallPlan.services(lc, settings)) {
       out.add(new ServiceView(s.name(), "127.0.0.1:" + s.port(), s.port(), endpoints(lc, pods, s).stream()
           .map(a -> a.getHostString() + ":" + a.getPort()).toList()));
     }
@@ -192,20 +192,33 @@ public final class LocalTarget implements Target {
   /** A Service's address and the ready replicas behind it. */
   public record ServiceView(String name, String address, int port, List<String> endpoints) {}
 
-  private void startServices(String group, LocalCluster lc) throws ReconcileException {
-    if (proxies.containsKey(group)) {
-      return;
-    }
-    List<ServiceProxy> started = new ArrayList<>();
-    for (ServicePlan s : InstallPlan.services(lc)) {
+  /**
+   * Makes the group's Service proxies those of the install: opens the missing ones, closes those of components the
+   * install no longer runs (the scheduler turned off). A proxy that stays keeps its connections.
+   */
+  private void startServices(String group, LocalCluster lc, io.daprx.manager.model.DaprSettings settings) throws ReconcileException {
+    List<ServicePlan> wanted = InstallPlan.services(lc, settings);
+    List<String> names = wanted.stream().map(ServicePlan::name).toList();
+    List<ServiceProxy> current = new ArrayList<>(proxies.getOrDefault(group, List.of()));
+    current.removeIf(p -> {
+      boolean gone = !names.contains(p.name());
+      if (gone) {
+        p.close();
+      }
+      return gone;
+    });
+    for (ServicePlan s : wanted) {
+      if (current.stream().anyMatch(p -> p.name().equals(s.name()))) {
+        continue;
+      }
       try {
-        started.add(new ServiceProxy(s.name(), s.port(), () -> endpoints(lc, supervisor.status(group), s)));
+        current.add(new ServiceProxy(s.name(), s.port(), () -> endpoints(lc, supervisor.status(group), s)));
       } catch (IOException e) {
-        started.forEach(ServiceProxy::close);
+        proxies.put(group, current);
         throw new ReconcileException("cannot open Service " + s.name() + " on 127.0.0.1:" + s.port() + ": " + e.getMessage(), e);
       }
     }
-    proxies.put(group, started);
+    proxies.put(group, current);
   }
 
   private void stopServices(String group) {

@@ -45,6 +45,11 @@ public final class ServiceProxy implements AutoCloseable {
     threads.submit(this::acceptLoop);
   }
 
+  /** The Service's name. */
+  public String name() {
+    return name;
+  }
+
   public int port() {
     return listener.getLocalPort();
   }

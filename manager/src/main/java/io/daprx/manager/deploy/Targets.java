@@ -26,10 +26,14 @@ public final class Targets implements Target {
     return cluster.id().toLowerCase(Locale.ROOT).contains(CONNECTED);
   }
 
-  /** The local view of a stored cluster, for the desired state of its installs. */
+  /**
+   * The local view of a stored cluster, for the desired state of its installs. A cluster stored without its block size
+   * was created by a daprx that gave every cluster {@link LocalCluster#LEGACY_PORT_BLOCK} ports.
+   */
   public static LocalCluster local(Doc cluster) {
-    return new LocalCluster(cluster.id(), Path.of(cluster.body().path("_local").path("dir").asText()),
-        cluster.body().path("_local").path("portBase").asInt());
+    com.fasterxml.jackson.databind.JsonNode local = cluster.body().path("_local");
+    return new LocalCluster(cluster.id(), Path.of(local.path("dir").asText()), local.path("portBase").asInt(),
+        local.path("portBlock").asInt(LocalCluster.LEGACY_PORT_BLOCK), null);
   }
 
   Target of(Doc cluster) {

@@ -109,6 +109,7 @@ public final class Clusters {
       props.put("createdAt", Instant.now().toString());
       ObjectNode local = body.putObject("_local");
       local.put("portBase", portBase);
+      local.put("portBlock", LocalCluster.PORT_BLOCK);
       local.put("dir", clustersDir.resolve(dirName(rg, name)).toString());
       return Json.external(s.create(id, CLUSTER_KIND, group.id(), body).body());
     });
@@ -148,25 +149,40 @@ public final class Clusters {
     store.delete(cluster.id(), null);
   }
 
+  /**
+   * The first port of a free block of {@link LocalCluster#PORT_BLOCK} ports. A block is free when it overlaps no stored
+   * cluster's block — each as large as the daprx that created it made it, so the smaller blocks of clusters created
+   * before the scheduler (every {@link LocalCluster#LEGACY_PORT_BLOCK} ports from the range's start) are respected
+   * although new blocks no longer line up with them — nor the kernel's ephemeral range, and its first ports are free.
+   */
   private int allocatePortBase() {
-    Set<Integer> used = new HashSet<>();
+    List<int[]> used = new java.util.ArrayList<>();
     for (Doc d : store.list(CLUSTER_KIND, null)) {
-      used.add(d.body().path("_local").path("portBase").asInt());
+      if (!d.body().path("_local").isMissingNode()) {
+        LocalCluster lc = io.daprx.manager.deploy.Targets.local(d);
+        used.add(new int[] {lc.portBase(), lc.portBase() + lc.portBlock()});
+      }
     }
     int[] ephemeral = ephemeralPorts();
-    for (int k = 0; k < 400; k++) {
-      int base = portRangeStart + k * LocalCluster.PORT_BLOCK;
-      if (base + LocalCluster.PORT_BLOCK > 65535) {
-        break;
-      }
+    int base = portRangeStart;
+    while (base + LocalCluster.PORT_BLOCK <= 65535) {
+      int end = base + LocalCluster.PORT_BLOCK;
       // The kernel hands ports of its ephemeral range to outgoing connections (probes, gRPC clients, proxies): a
       // replica restarting on such a port can find it taken by some connection and crash-loop until it closes.
-      if (base < ephemeral[1] && base + LocalCluster.PORT_BLOCK > ephemeral[0]) {
+      if (base < ephemeral[1] && end > ephemeral[0]) {
+        base = Math.max(base + LocalCluster.PORT_BLOCK, ephemeral[1]);
         continue;
       }
-      if (!used.contains(base) && free(base) && free(base + LocalCluster.SERVICE_OFFSET)) {
+      int from = base;
+      int[] clash = used.stream().filter(u -> from < u[1] && end > u[0]).findFirst().orElse(null);
+      if (clash != null) {
+        base = clash[1]; // right after the cluster in the way
+        continue;
+      }
+      if (free(base) && free(base + LocalCluster.SERVICE_OFFSET)) {
         return base;
       }
+      base = end;
     }
     throw DomainException.conflict("NoPortsLeft", "No free block of " + LocalCluster.PORT_BLOCK + " loopback ports from " + portRangeStart
         + "; delete a cluster or start the server with another DAPRX_PORT_RANGE_START.");

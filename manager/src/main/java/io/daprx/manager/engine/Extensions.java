@@ -228,7 +228,8 @@ public final class Extensions {
     List<String> immutable = DaprSettings.immutableChanges(before, after);
     if (!immutable.isEmpty()) {
       throw DomainException.invalid("InvalidConfigurationSettings", "Cannot change " + String.join(", ", immutable)
-          + " after create: the placement StatefulSet and the replica layout are fixed at install. Delete the extension and create it again with the new value.");
+          + " after create: the placement StatefulSet, the scheduler's volumes and the replica layout are fixed at install. Delete the extension"
+          + " and create it again with the new value.");
     }
     parseSettings(after, protectedAfter);
     Properties changed = new Properties(p.extensionType(), autoUpgrade, train, version, p.currentVersion(), p.scope(), after,

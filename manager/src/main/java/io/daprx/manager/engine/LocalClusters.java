@@ -128,7 +128,9 @@ public final class LocalClusters {
     ArrayNode out = Json.MAPPER.createArrayNode();
     for (Doc ext : installs(cluster, namespace)) {
       String ns = OperationRunner.namespace(ext);
-      for (LocalTarget.ServiceView s : target.services(cluster, ns)) {
+      // the Services of what the install last reached (a scheduler turned off has none)
+      DaprSettings settings = extensions.applied(ext).map(Extensions.Applied::settings).orElseGet(() -> extensions.desiredSettings(ext));
+      for (LocalTarget.ServiceView s : target.services(cluster, ns, settings)) {
         ObjectNode o = out.addObject();
         o.put("name", s.name());
         o.put("namespace", ns);

@@ -36,14 +36,16 @@ public record InstallPlan(String namespace, List<PodPlan> pods, List<ServicePlan
    */
   public static InstallPlan forLocal(LocalCluster cluster, String namespace, DaprSettings settings, String version) {
     List<PodPlan> pods = new ArrayList<>();
-    for (Component c : ControlPlane.COMPONENTS) {
-      if (c == ControlPlane.DASHBOARD && cluster.manager() == null) {
-        continue;
-      }
+    for (Component c : components(cluster, settings)) {
       pods.addAll(c.shape() == Component.Shape.STATEFUL_SET
           ? statefulSet(cluster, c, namespace, settings, version) : deployment(cluster, c, namespace, settings, version));
     }
-    return new InstallPlan(namespace, pods, services(cluster));
+    return new InstallPlan(namespace, pods, services(cluster, settings));
+  }
+
+  /** The components the install runs here: those its settings turn on, the dashboard only where it can read the server. */
+  private static List<Component> components(LocalCluster cluster, DaprSettings settings) {
+    return ControlPlane.installed(settings).stream().filter(c -> c != ControlPlane.DASHBOARD || cluster.manager() != null).toList();
   }
 
   /** The loopback port of one of a cluster's Services. */
@@ -56,27 +58,29 @@ public record InstallPlan(String namespace, List<PodPlan> pods, List<ServicePlan
     return cluster.portBase() + LocalCluster.SERVICE_OFFSET + s.localOffset();
   }
 
-  /** How one replica is launched here: on loopback, with the cluster's sentry, trust anchors and files. */
+  /**
+   * How one replica is launched here: on loopback, with the cluster's sentry, trust anchors and files; a scheduler
+   * replica tells sidecars its own loopback port, and sidecars reach the scheduler through its Service.
+   */
   private static Launch launch(LocalCluster cluster, Component c, String namespace, DaprSettings s, Map<String, Integer> ports,
-      String podName, String placementPeers) {
+      String podName, String peers) {
     String main = mainPortName(c);
+    boolean inMemory = c == ControlPlane.SCHEDULER && s.scheduler().inMemoryStorage();
     return new Launch(false, namespace, s, "127.0.0.1", ports.get(main), ports.getOrDefault("healthz", 0), ports.getOrDefault("metrics", 0),
         "127.0.0.1:" + servicePort(cluster, "dapr-sentry"), cluster.trustBundleDir().resolve("ca.crt").toString(),
         c == ControlPlane.SENTRY ? cluster.trustBundleDir().toString() : null,
         c == ControlPlane.OPERATOR ? cluster.resourcesDir().toString() : null,
-        podName, placementPeers, c.data() == null ? null : cluster.dir().resolve(c.data().localDir()).resolve(podName).toString(), null,
+        podName, peers, c == ControlPlane.SCHEDULER ? "127.0.0.1:" + ports.get(main) : null,
+        c.data() == null || inMemory ? null : cluster.dir().resolve(c.data().localDir()).resolve(podName).toString(), null,
+        ControlPlane.SCHEDULER.installedWith(s) ? "127.0.0.1:" + servicePort(cluster, "dapr-scheduler-server-a") : null,
         c == ControlPlane.DASHBOARD ? new Launch.DashboardAccess(cluster.manager().serverFile().toString(),
             cluster.manager().readerTokenFile().toString(), cluster.id()) : null);
   }
 
-  /** Replicas of a StatefulSet: stable names {@code <name>-<ordinal>}, each knowing every peer's raft address. */
+  /** Replicas of a StatefulSet: stable names {@code <name>-<ordinal>}, each knowing every peer's address. */
   private static List<PodPlan> statefulSet(LocalCluster cluster, Component c, String namespace, DaprSettings s, String version) {
     int replicas = c.replicas(s);
-    List<String> peers = new ArrayList<>();
-    for (int i = 0; i < replicas; i++) {
-      peers.add(c.workload() + "-" + i + "=127.0.0.1:" + replicaPorts(cluster, c, i).get("raft"));
-    }
-    String peerList = String.join(",", peers);
+    String peerList = ControlPlane.peers(c, replicas, i -> "127.0.0.1:" + replicaPorts(cluster, c, i).get("raft"));
     List<PodPlan> out = new ArrayList<>();
     for (int i = 0; i < replicas; i++) {
       Map<String, Integer> ports = replicaPorts(cluster, c, i);
@@ -111,14 +115,14 @@ public record InstallPlan(String namespace, List<PodPlan> pods, List<ServicePlan
     return replicaPorts(cluster, c, ordinal);
   }
 
-  /** A cluster's Services, which depend on nothing but the cluster: each in front of one component's ready replicas. */
-  public static List<ServicePlan> services(LocalCluster cluster) {
+  /**
+   * An install's Services, each in front of one component's ready replicas: those of the components it runs (the
+   * dashboard reads the cluster through the management server; a plan that does not know the server has none). Their
+   * ports depend on nothing but the cluster.
+   */
+  public static List<ServicePlan> services(LocalCluster cluster, DaprSettings settings) {
     List<ServicePlan> out = new ArrayList<>();
-    for (Component c : ControlPlane.COMPONENTS) {
-      // the dashboard reads the cluster through the management server; a plan that does not know the server has none
-      if (c == ControlPlane.DASHBOARD && cluster.manager() == null) {
-        continue;
-      }
+    for (Component c : components(cluster, settings)) {
       for (ServiceSpec s : c.services()) {
         if (s.localOffset() != null) {
           out.add(new ServicePlan(s.name(), c.workload(), mainPortName(c), servicePort(cluster, s)));
@@ -145,11 +149,11 @@ public record InstallPlan(String namespace, List<PodPlan> pods, List<ServicePlan
   }
 
   /**
-   * The named ports of a replica, from its component's block: main, healthz, metrics and raft (placement's peers); a
-   * component without health ports has only its main one.
+   * The named ports of a replica, from its component's slot: main, healthz, metrics and raft (where placement's and the
+   * scheduler's peers reach it); a component without health ports has only its main one.
    */
   private static Map<String, Integer> replicaPorts(LocalCluster cluster, Component c, int ordinal) {
-    int base = cluster.portBase() + c.localSlot() * LocalCluster.COMPONENT_STRIDE + ordinal * LocalCluster.PORTS_PER_POD;
+    int base = cluster.portBase() + cluster.slotOffset(c.localSlot()) + ordinal * LocalCluster.PORTS_PER_POD;
     if (!c.healthPorts()) {
       return Map.of(mainPortName(c), base);
     }

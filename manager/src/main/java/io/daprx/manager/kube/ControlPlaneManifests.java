@@ -1,5 +1,6 @@
 package io.daprx.manager.kube;
 
+import io.daprx.manager.model.Component;
 import io.daprx.manager.model.ControlPlane;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -14,7 +15,8 @@ import java.util.Map;
  * Every Kubernetes object of a Dapr install, built from the extension's settings without a client, in the
  * order they must be applied: the namespace, the CRDs, identities and rights, configuration, the trust bundle,
  * then the components in the order their dependencies start (sentry first: everyone else asks it for a
- * certificate; the injector last among them: it injects sidecars that need all the others).
+ * certificate; the injector last among them: it injects sidecars that need all the others). A component the settings
+ * turn off (the scheduler) has a step that deletes its objects instead.
  */
 public final class ControlPlaneManifests {
 
@@ -23,11 +25,19 @@ public final class ControlPlaneManifests {
   /**
    * One named step of an install: objects applied together, then the step's gate — each of its workloads rolled out —
    * before the next step begins.
+   *
+   * @param removed objects of a component the settings turn off (the scheduler with {@code global.scheduler.enabled=false}):
+   *     deleted at this step, so an update that turns it off removes what an earlier install made
    */
-  public record Step(String name, List<HasMetadata> objects) {
+  public record Step(String name, List<HasMetadata> objects, List<HasMetadata> removed) {
 
     public Step {
       objects = List.copyOf(objects);
+      removed = List.copyOf(removed);
+    }
+
+    public Step(String name, List<HasMetadata> objects) {
+      this(name, objects, List.of());
     }
 
     /** What the step's gate waits for. */
@@ -45,7 +55,15 @@ public final class ControlPlaneManifests {
     out.add(new Step("rbac", Rbac.all(spec)));
     out.add(new Step("configuration", List.of(SystemConfiguration.of(spec))));
     out.add(new Step("trust-bundle", TrustBundleObjects.of(spec)));
-    ControlPlane.COMPONENTS.forEach(c -> out.add(new Step(c.name(), Workloads.of(c, spec))));
+    for (Component c : ControlPlane.COMPONENTS) {
+      if (c.installedWith(spec.settings())) {
+        out.add(new Step(c.name(), Workloads.of(c, spec)));
+      } else {
+        List<HasMetadata> gone = new ArrayList<>(Workloads.of(c, spec));
+        gone.addAll(Rbac.of(c, spec));
+        out.add(new Step(c.name(), List.of(), gone));
+      }
+    }
     return out;
   }
 

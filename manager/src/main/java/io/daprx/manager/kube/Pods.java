@@ -77,10 +77,16 @@ final class Pods {
   static Launch launch(Component c, InstallSpec spec) {
     boolean stateful = c.shape() == Component.Shape.STATEFUL_SET;
     String id = stateful ? "$(" + ordinalEnv(c) + ")" : null;
+    boolean scheduler = c == ControlPlane.SCHEDULER;
+    // a scheduler replica tells sidecars its own stable name, which the headless Service resolves before it is ready
+    String broadcast = scheduler ? Workloads.replicaHost(c, spec.namespace(), id) + ":" + c.mainPort().port() : null;
+    // upstream keeps each install's scheduler data under its namespace on the volume
+    String data = c.data() == null ? null : c.data().mountPath() + "/" + (scheduler ? spec.namespace() + "/" : "") + id;
     return new Launch(true, spec.namespace(), spec.settings(), c.healthPorts() ? "0.0.0.0" : null, c.mainPort().port(),
         ControlPlane.HEALTHZ_PORT, ControlPlane.METRICS_PORT, spec.sentryAddress(), TRUST_ANCHORS_DIR + "/ca.crt", null, null,
-        id, stateful ? Workloads.peers(c, spec.namespace(), c.replicas(spec.settings())) : null,
-        c.data() != null ? c.data().mountPath() + "/" + id : null, spec.sidecarImage(), null);
+        id, stateful ? Workloads.peers(c, spec.namespace(), c.replicas(spec.settings())) : null, broadcast, data,
+        spec.sidecarImage(), ControlPlane.SCHEDULER.installedWith(spec.settings()) ? spec.serviceHost("dapr-scheduler-server-a") + ":443" : null,
+        null);
   }
 
   /** The variable a StatefulSet replica finds its own pod name in, e.g. {@code PLACEMENT_ID}. */
@@ -209,10 +215,11 @@ final class Pods {
   }
 
   /** A ClusterIP Service in front of a component: {@code port} on the Service, the container's named port behind it. */
-  static Service service(String name, Component c, InstallSpec spec, ServicePort... ports) {
+  static Service service(String name, Component c, InstallSpec spec, boolean publishNotReadyAddresses, ServicePort... ports) {
     return new ServiceBuilder()
         .withMetadata(meta(name, c, spec))
-        .withNewSpec().withType("ClusterIP").withSelector(selector(c)).withPorts(ports).endSpec()
+        .withNewSpec().withType("ClusterIP").withSelector(selector(c)).withPorts(ports)
+          .withPublishNotReadyAddresses(publishNotReadyAddresses ? true : null).endSpec()
         .build();
   }
 

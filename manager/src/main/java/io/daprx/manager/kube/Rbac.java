@@ -22,9 +22,10 @@ final class Rbac {
 
   private Rbac() {}
 
+  /** The identities and rights of the components the install runs. */
   static List<HasMetadata> all(InstallSpec spec) {
     List<HasMetadata> out = new ArrayList<>();
-    ControlPlane.COMPONENTS.forEach(c -> out.addAll(of(c, spec)));
+    ControlPlane.installed(spec.settings()).forEach(c -> out.addAll(of(c, spec)));
     return out;
   }
 
@@ -34,6 +35,7 @@ final class Rbac {
       case "sentry" -> sentry(spec);
       case "operator" -> operator(spec);
       case "placement" -> placement(spec);
+      case "scheduler" -> scheduler(spec);
       case "injector" -> injector(spec);
       case "dashboard" -> dashboard(spec);
       default -> throw new IllegalStateException("no Kubernetes rights for component " + c.name());
@@ -78,6 +80,12 @@ final class Rbac {
   static List<HasMetadata> placement(InstallSpec spec) {
     Component c = ControlPlane.PLACEMENT;
     return bundle(c, spec, c.serviceAccount(), List.of(), null, List.of());
+  }
+
+  /** The scheduler watches namespaces: when one is deleted, its jobs and reminders go with it (upstream's rule). */
+  static List<HasMetadata> scheduler(InstallSpec spec) {
+    Component c = ControlPlane.SCHEDULER;
+    return bundle(c, spec, c.serviceAccount(), List.of(rule("", "namespaces", "get", "list", "watch")), null, List.of());
   }
 
   static List<HasMetadata> injector(InstallSpec spec) {

@@ -3,6 +3,7 @@ package io.daprx.manager.kube;
 import io.daprx.manager.model.Component;
 import io.daprx.manager.model.Component.ServiceSpec;
 import io.daprx.manager.model.ControlPlane;
+import io.daprx.manager.model.DaprSettings;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
@@ -19,8 +20,6 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 
 /** A component's workload, its Services and disruption budget, in the order they are applied, from its table entry. */
 final class Workloads {
@@ -41,22 +40,21 @@ final class Workloads {
   }
 
   /**
-   * A StatefulSet for stable replica names: each replica knows every peer's raft address from the start. Its data lives on
-   * a volume per replica in HA unless {@code forceInMemoryLog} (as upstream), else in an emptyDir (the file system is
-   * read-only).
+   * A StatefulSet for stable replica names: each replica knows every peer's address from the start. Its data lives on a
+   * volume per replica — placement's in HA unless {@code forceInMemoryLog}, the scheduler's unless
+   * {@code inMemoryStorage}, as upstream — else in an emptyDir (the file system is read-only; the scheduler's in memory,
+   * as upstream's).
    */
   private static HasMetadata statefulSet(Component c, InstallSpec spec) {
-    boolean persistent = c.data() != null && c.ha(spec.settings()) && !spec.settings().placementForceInMemoryLog();
+    boolean persistent = persistent(c, spec.settings());
     List<EnvVar> env = List.of(Pods.fieldRef(Pods.ordinalEnv(c), "metadata.name"));
     List<Volume> volumes = c.data() == null || persistent ? List.of()
-        : List.of(new VolumeBuilder().withName(c.data().name()).withNewEmptyDir().endEmptyDir().build());
+        : List.of(new VolumeBuilder().withName(c.data().name()).withNewEmptyDir()
+            .withMedium(c == ControlPlane.SCHEDULER ? "Memory" : null).endEmptyDir().build());
     List<VolumeMount> mounts = c.data() == null ? List.of()
         : List.of(new VolumeMountBuilder().withName(c.data().name()).withMountPath(c.data().mountPath()).build());
     PodTemplateSpec template = Pods.template(c, spec, args(c, spec), Pods.ports(c), env, volumes, mounts);
-    List<PersistentVolumeClaim> claims = persistent ? List.of(new PersistentVolumeClaimBuilder()
-        .withNewMetadata().withName(c.data().name()).endMetadata()
-        .withNewSpec().withAccessModes("ReadWriteOnce").withNewResources().addToRequests("storage", new Quantity("1Gi")).endResources()
-        .endSpec().build()) : List.of();
+    List<PersistentVolumeClaim> claims = persistent ? List.of(claim(c, spec.settings())) : List.of();
     return new StatefulSetBuilder()
         .withMetadata(Pods.meta(c.workload(), c, spec))
         .withNewSpec()
@@ -69,6 +67,24 @@ final class Workloads {
           .withVolumeClaimTemplates(claims)
         .endSpec()
         .build();
+  }
+
+  private static boolean persistent(Component c, DaprSettings s) {
+    if (c.data() == null) {
+      return false;
+    }
+    return c == ControlPlane.SCHEDULER ? !s.scheduler().inMemoryStorage() : c.ha(s) && !s.placementForceInMemoryLog();
+  }
+
+  /** A replica's volume claim: the scheduler's of the size and class its settings give, placement's 1Gi. */
+  private static PersistentVolumeClaim claim(Component c, DaprSettings s) {
+    boolean scheduler = c == ControlPlane.SCHEDULER;
+    return new PersistentVolumeClaimBuilder()
+        .withNewMetadata().withName(c.data().name()).endMetadata()
+        .withNewSpec().withAccessModes("ReadWriteOnce")
+          .withStorageClassName(scheduler ? s.scheduler().storageClassName() : null)
+          .withNewResources().addToRequests("storage", new Quantity(scheduler ? s.scheduler().storageSize() : "1Gi")).endResources()
+        .endSpec().build();
   }
 
   private static HasMetadata deployment(Component c, InstallSpec spec) {
@@ -93,24 +109,30 @@ final class Workloads {
   private static HasMetadata service(Component c, ServiceSpec s, InstallSpec spec) {
     ServicePort[] ports = s.ports().stream().map(p -> Pods.servicePort(p.name(), p.port(), p.targetPort())).toArray(ServicePort[]::new);
     if (!s.headless()) {
-      return Pods.service(s.name(), c, spec, ports);
+      return Pods.service(s.name(), c, spec, s.publishNotReadyAddresses(), ports);
     }
     return new ServiceBuilder()
         .withMetadata(Pods.meta(s.name(), c, spec))
         .withNewSpec()
           .withClusterIP("None")
-          .withPublishNotReadyAddresses(true)
+          .withPublishNotReadyAddresses(s.publishNotReadyAddresses())
           .withSelector(Pods.selector(c))
           .withPorts(ports)
         .endSpec()
         .build();
   }
 
-  /** {@code dapr-placement-server-0=dapr-placement-server-0.dapr-placement-server.<ns>.svc.cluster.local:8201,...}. */
+  /**
+   * Every replica's peer address, e.g. {@code dapr-placement-server-0=dapr-placement-server-0.dapr-placement-server.<ns>.svc.cluster.local:8201,...}
+   * (the scheduler's as {@code http://} URLs): its stable name under the headless Service and its peer port.
+   */
   static String peers(Component c, String namespace, int replicas) {
-    int raft = c.extraPorts().stream().filter(p -> p.name().equals("raft-node")).findFirst().orElseThrow().port();
-    return IntStream.range(0, replicas)
-        .mapToObj(i -> c.workload() + "-" + i + "=" + c.workload() + "-" + i + "." + c.workload() + "." + namespace + ".svc.cluster.local:" + raft)
-        .collect(Collectors.joining(","));
+    int peerPort = c.extraPorts().get(0).port();
+    return ControlPlane.peers(c, replicas, i -> replicaHost(c, namespace, c.workload() + "-" + i) + ":" + peerPort);
+  }
+
+  /** A StatefulSet replica's stable DNS name under its headless Service. */
+  static String replicaHost(Component c, String namespace, String pod) {
+    return pod + "." + c.workload() + "." + namespace + ".svc.cluster.local";
   }
 }

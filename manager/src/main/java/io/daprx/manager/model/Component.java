@@ -2,6 +2,7 @@ package io.daprx.manager.model;
 
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * One control-plane component as both targets run it: what it is called (upstream's names, so tools and runbooks
@@ -14,6 +15,8 @@ import java.util.function.Function;
  * @param settingsKey prefix of the component's own settings, e.g. {@code dapr_operator.replicaCount}
  * @param shape replicas with generated names, or with stable ordinals (that find their peers by name)
  * @param highlyAvailable follows {@code global.ha.*}: the HA replica count, a PodDisruptionBudget, zone anti-affinity
+ * @param fixedReplicas a replica count no setting changes (the scheduler's three, as upstream 1.17+), or null
+ * @param installed whether an install with these settings runs the component at all
  * @param asksSentry gets its certificate from sentry: it is launched with sentry's address and the trust anchors
  * @param mainPort the port of its main server (gRPC, HTTPS or HTTP) in a container, and that port's name
  * @param healthPorts serves {@code /healthz} and {@code /metrics} on ports of their own; else health on the main port
@@ -33,6 +36,8 @@ public record Component(
     String serviceAccount,
     Shape shape,
     boolean highlyAvailable,
+    Integer fixedReplicas,
+    Predicate<DaprSettings> installed,
     boolean asksSentry,
     NamedPort mainPort,
     boolean healthPorts,
@@ -60,9 +65,10 @@ public record Component(
    * @param port the Service's port on Kubernetes; the container's {@code targetPort} (a named port) behind it
    * @param localOffset its loopback port on a local cluster, as an offset in the cluster's Service ports; null when the
    *     Service exists on Kubernetes only
-   * @param headless a headless Service that lists replicas before they are ready (peers find each other through it)
+   * @param headless a headless Service (peers find each other through it)
+   * @param publishNotReadyAddresses lists replicas before they are ready: peers must reach each other to become ready
    */
-  public record ServiceSpec(String name, List<ServicePort> ports, Integer localOffset, boolean headless) {}
+  public record ServiceSpec(String name, List<ServicePort> ports, Integer localOffset, boolean headless, boolean publishNotReadyAddresses) {}
 
   public record ServicePort(String name, int port, int targetPort) {}
 
@@ -80,14 +86,28 @@ public record Component(
     services = List.copyOf(services);
   }
 
-  /** The replica rule: the HA count when HA is on and the component follows it, else its own {@code replicaCount}. */
+  /**
+   * The replica rule: a fixed count, else the HA count when HA is on and the component follows it, else its own
+   * {@code replicaCount}.
+   */
   public int replicas(DaprSettings settings) {
+    if (fixedReplicas != null) {
+      return fixedReplicas;
+    }
     return highlyAvailable && settings.haEnabled() ? settings.haReplicaCount() : settings.componentReplicas().getOrDefault(settingsKey, 1);
   }
 
-  /** Whether this install runs the component highly available (PodDisruptionBudget, anti-affinity). */
+  /**
+   * Whether this install runs the component highly available (PodDisruptionBudget, anti-affinity): a component with a
+   * fixed count of several replicas always is, since its peers share one state whatever {@code global.ha.enabled} says.
+   */
   public boolean ha(DaprSettings settings) {
-    return highlyAvailable && settings.haEnabled();
+    return fixedReplicas != null ? fixedReplicas > 1 : highlyAvailable && settings.haEnabled();
+  }
+
+  /** Whether an install with these settings runs the component. */
+  public boolean installedWith(DaprSettings settings) {
+    return installed.test(settings);
   }
 
   /** The name of the port that answers {@code /healthz}. */

@@ -12,10 +12,14 @@ import io.daprx.manager.model.Component.ServiceSpec;
 import io.daprx.manager.model.Component.Shape;
 import io.daprx.operator.OperatorFlags;
 import io.daprx.placement.PlacementFlags;
+import io.daprx.scheduler.SchedulerFlags;
 import io.daprx.sentry.SentryFlags;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 /**
  * The Dapr control plane, once: every component in install order (sentry first, since every other component gets its
@@ -31,17 +35,19 @@ public final class ControlPlane {
   /** Where every component container serves {@code /healthz} and {@code /metrics} on Kubernetes (upstream's ports). */
   public static final int HEALTHZ_PORT = 8080;
   public static final int METRICS_PORT = 9090;
+  /** Installed whatever the settings say. */
+  private static final Predicate<DaprSettings> ALWAYS = s -> true;
 
   public static final Component SENTRY = new Component("sentry", "dapr-sentry", "dapr_sentry", "dapr-sentry", Shape.DEPLOYMENT,
-      true, false, new NamedPort("grpc", 50001), true, List.of(),
-      List.of(new ServiceSpec("dapr-sentry", List.of(new ServicePort("grpc", 443, 50001)), 0, false)),
+      true, null, ALWAYS, false, new NamedPort("grpc", 50001), true, List.of(),
+      List.of(new ServiceSpec("dapr-sentry", List.of(new ServicePort("grpc", 443, 50001)), 0, false, false)),
       null, "448Mi", "768Mi", 0, ControlPlane::sentryFlags);
 
   public static final Component OPERATOR = new Component("operator", "dapr-operator", "dapr_operator", "dapr-operator",
-      Shape.DEPLOYMENT, true, true, new NamedPort("grpc", 6500), true, List.of(new NamedPort("webhook", 19443)),
-      List.of(new ServiceSpec("dapr-api", List.of(new ServicePort("grpc", 443, 6500)), 2, false),
+      Shape.DEPLOYMENT, true, null, ALWAYS, true, new NamedPort("grpc", 6500), true, List.of(new NamedPort("webhook", 19443)),
+      List.of(new ServiceSpec("dapr-api", List.of(new ServicePort("grpc", 443, 6500)), 2, false, false),
           // the CRDs' conversion webhook: the API server calls it, never a local process
-          new ServiceSpec("dapr-webhook", List.of(new ServicePort("webhook", 443, 19443)), null, false)),
+          new ServiceSpec("dapr-webhook", List.of(new ServicePort("webhook", 443, 19443)), null, false, false)),
       null, "192Mi", "512Mi", 1, l -> optional(OperatorFlags.RESOURCES_PATH, l.resourcesPath()));
 
   /**
@@ -49,26 +55,58 @@ public final class ControlPlane {
    * data (on Kubernetes a volume per replica in HA unless {@code forceInMemoryLog}, as upstream).
    */
   public static final Component PLACEMENT = new Component("placement", "dapr-placement-server", "dapr_placement",
-      "dapr-placement", Shape.STATEFUL_SET, true, true, new NamedPort("api", 50005), true, List.of(new NamedPort("raft-node", 8201)),
+      "dapr-placement", Shape.STATEFUL_SET, true, null, ALWAYS, true, new NamedPort("api", 50005), true, List.of(new NamedPort("raft-node", 8201)),
       List.of(new ServiceSpec("dapr-placement-server", List.of(new ServicePort("api", 50005, 50005),
-          new ServicePort("raft-node", 8201, 8201)), 1, true)),
+          new ServicePort("raft-node", 8201, 8201)), 1, true, true)),
       new DataVolume("raft-log", "/var/run/dapr/raft-log", "placement-raft"), "192Mi", "512Mi", 2, ControlPlane::placementFlags);
 
+  /**
+   * Jobs, actor reminders and workflow timers: three peer replicas whatever {@code global.ha.enabled} says, as upstream
+   * 1.17+ (they share one replicated store, whose quorum needs three), each knowing every peer's address from the start
+   * and keeping its share of the store on a volume of its own (or in memory with
+   * {@code dapr_scheduler.cluster.inMemoryStorage}). Installed after placement, before the injector, whose sidecars are
+   * pointed at it; not at all with {@code global.scheduler.enabled=false}. Both Services list replicas before they are
+   * ready, as upstream's: a replica that cannot reach its peers never becomes ready.
+   */
+  public static final Component SCHEDULER = new Component("scheduler", "dapr-scheduler-server", "dapr_scheduler", "dapr-scheduler",
+      Shape.STATEFUL_SET, false, 3, s -> s.scheduler().enabled(), true, new NamedPort("api", 50006), true,
+      List.of(new NamedPort("etcd-peer", 2380)),
+      List.of(new ServiceSpec("dapr-scheduler-server-a", List.of(new ServicePort("api", 443, 50006)), 5, false, true),
+          new ServiceSpec("dapr-scheduler-server", List.of(new ServicePort("api", 50006, 50006),
+              new ServicePort("etcd-peer", 2380, 2380)), 6, true, true)),
+      new DataVolume("dapr-scheduler-data-dir", "/var/run/data/dapr-scheduler", "scheduler-data"), "256Mi", "1Gi", 5,
+      ControlPlane::schedulerFlags);
+
   public static final Component INJECTOR = new Component("injector", "dapr-sidecar-injector", "dapr_sidecar_injector",
-      "dapr-injector", Shape.DEPLOYMENT, true, true, new NamedPort("https", 4000), true, List.of(),
-      List.of(new ServiceSpec("dapr-sidecar-injector", List.of(new ServicePort("https", 443, 4000)), 3, false)),
-      null, "192Mi", "512Mi", 3, l -> optional(InjectorFlags.SIDECAR_IMAGE, l.sidecarImage()));
+      "dapr-injector", Shape.DEPLOYMENT, true, null, ALWAYS, true, new NamedPort("https", 4000), true, List.of(),
+      List.of(new ServiceSpec("dapr-sidecar-injector", List.of(new ServicePort("https", 443, 4000)), 3, false, false)),
+      null, "192Mi", "512Mi", 3, ControlPlane::injectorFlags);
 
   /** Reads the cluster only (no sentry identity), and runs one replica even in HA, as upstream. */
   public static final Component DASHBOARD = new Component("dashboard", "dapr-dashboard", "dapr_dashboard", "dapr-dashboard",
-      Shape.DEPLOYMENT, false, false, new NamedPort("http", 8080), false, List.of(),
-      List.of(new ServiceSpec("dapr-dashboard", List.of(new ServicePort("http", 8080, 8080)), 4, false)),
+      Shape.DEPLOYMENT, false, null, ALWAYS, false, new NamedPort("http", 8080), false, List.of(),
+      List.of(new ServiceSpec("dapr-dashboard", List.of(new ServicePort("http", 8080, 8080)), 4, false, false)),
       null, "128Mi", "384Mi", 4, ControlPlane::dashboardFlags);
 
   /** Install order. */
-  public static final List<Component> COMPONENTS = List.of(SENTRY, OPERATOR, PLACEMENT, INJECTOR, DASHBOARD);
+  public static final List<Component> COMPONENTS = List.of(SENTRY, OPERATOR, PLACEMENT, SCHEDULER, INJECTOR, DASHBOARD);
 
   private ControlPlane() {}
+
+  /** The components an install with these settings runs, in install order. */
+  public static List<Component> installed(DaprSettings settings) {
+    return COMPONENTS.stream().filter(c -> c.installedWith(settings)).toList();
+  }
+
+  /**
+   * A StatefulSet's replicas as each one's peer flag lists them: {@code <workload>-<i>=<address>}, the address where
+   * replica {@code i}'s peer port listens; the scheduler's as a URL, as upstream's {@code --etcd-initial-cluster} takes it.
+   */
+  public static String peers(Component c, int replicas, java.util.function.IntFunction<String> peerHostPort) {
+    String scheme = c == SCHEDULER ? "http://" : "";
+    return IntStream.range(0, replicas).mapToObj(i -> c.workload() + "-" + i + "=" + scheme + peerHostPort.apply(i))
+        .collect(Collectors.joining(","));
+  }
 
   public static Optional<Component> component(String name) {
     return COMPONENTS.stream().filter(c -> c.name().equals(name)).findFirst();
@@ -104,7 +142,7 @@ public final class ControlPlane {
     if (c.asksSentry()) {
       a.addAll(List.of(ComponentFlags.SENTRY_ADDRESS, l.sentryAddress(), ComponentFlags.TRUST_ANCHORS_FILE, l.trustAnchorsFile()));
     }
-    a.addAll(List.of(ComponentFlags.LOG_LEVEL, l.settings().logLevel()));
+    a.addAll(List.of(ComponentFlags.LOG_LEVEL, c == SCHEDULER ? l.settings().scheduler().logLevel() : l.settings().logLevel()));
     if (l.settings().logAsJson()) {
       a.add(ComponentFlags.LOG_AS_JSON);
     }
@@ -131,10 +169,36 @@ public final class ControlPlane {
   }
 
   private static List<String> placementFlags(Launch l) {
-    return List.of(PlacementFlags.ID, l.placementId(), PlacementFlags.INITIAL_CLUSTER, l.placementPeers(),
+    return List.of(PlacementFlags.ID, l.replicaId(), PlacementFlags.INITIAL_CLUSTER, l.peers(),
         PlacementFlags.RAFT_LOGSTORE_PATH, l.dataPath(),
         // the dashboard's placement page and actor lookups read the leader's tables (GET /placement/state, healthz port)
         PlacementFlags.METADATA_ENABLED);
+  }
+
+  /**
+   * The replica's id and its peers, the address sidecars dial it on (each replica's own, so WatchHosts lists every
+   * replica), its share of the store (none: in memory) and mTLS with sidecars, which upstream's chart always turns on.
+   */
+  private static List<String> schedulerFlags(Launch l) {
+    List<String> a = new ArrayList<>(List.of(SchedulerFlags.ID, l.replicaId(), SchedulerFlags.ETCD_INITIAL_CLUSTER, l.peers(),
+        SchedulerFlags.OVERRIDE_BROADCAST_HOST_PORT, l.broadcastAddress()));
+    a.addAll(optional(SchedulerFlags.ETCD_DATA_DIR, l.dataPath()));
+    a.add(SchedulerFlags.TLS_ENABLED);
+    return a;
+  }
+
+  /**
+   * Whether the install has a scheduler, as upstream tells its injector; locally also where sidecars reach it (its Service's
+   * loopback port). On Kubernetes the injector derives {@code dapr-scheduler-server-a.<ns>.svc.<domain>:443} itself, from
+   * the cluster domain, as upstream's does.
+   */
+  private static List<String> injectorFlags(Launch l) {
+    List<String> a = new ArrayList<>(optional(InjectorFlags.SIDECAR_IMAGE, l.sidecarImage()));
+    a.add(InjectorFlags.SCHEDULER_ENABLED + "=" + (l.schedulerAddress() != null));
+    if (!l.kubernetes()) {
+      a.addAll(optional(InjectorFlags.SIDECAR_SCHEDULER_ADDRESS, l.schedulerAddress()));
+    }
+    return a;
   }
 
   private static List<String> dashboardFlags(Launch l) {

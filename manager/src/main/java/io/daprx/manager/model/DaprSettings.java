@@ -31,6 +31,7 @@ public record DaprSettings(
     String registry,
     String tag,
     boolean placementForceInMemoryLog,
+    Scheduler scheduler,
     Boolean applyCrds,
     boolean skipExistingDaprCheck,
     String existingDaprReleaseName,
@@ -40,6 +41,17 @@ public record DaprSettings(
   public DaprSettings {
     source = java.util.Collections.unmodifiableMap(new TreeMap<>(source));
   }
+
+  /**
+   * The scheduler's settings, with upstream's chart names.
+   *
+   * @param enabled {@code global.scheduler.enabled}: installed at all (and sidecars pointed at it)
+   * @param inMemoryStorage {@code dapr_scheduler.cluster.inMemoryStorage}: jobs kept in memory, lost when all replicas stop
+   * @param storageSize {@code dapr_scheduler.cluster.storageSize}: each replica's volume claim on Kubernetes
+   * @param storageClassName {@code dapr_scheduler.cluster.storageClassName}: null = the cluster's default class
+   * @param logLevel {@code dapr_scheduler.logLevel}, else {@code global.logLevel}
+   */
+  public record Scheduler(boolean enabled, boolean inMemoryStorage, String storageSize, String storageClassName, String logLevel) {}
 
   /** Components whose replica count may be set on its own ({@code <component>.replicaCount}). */
   public static final List<String> COMPONENTS = List.of("dapr_operator", "dapr_sentry", "dapr_sidecar_injector", "dapr_placement", "dapr_dashboard");
@@ -63,6 +75,11 @@ public record DaprSettings(
     k.put("global.registry", "ghcr.io/daprx");
     k.put("global.tag", "");
     k.put("dapr_placement.cluster.forceInMemoryLog", "false");
+    k.put("global.scheduler.enabled", "true");
+    k.put("dapr_scheduler.cluster.inMemoryStorage", "false");
+    k.put("dapr_scheduler.cluster.storageSize", "16Gi");
+    k.put("dapr_scheduler.cluster.storageClassName", "");
+    k.put("dapr_scheduler.logLevel", "");
     k.put("hooks.applyCrds", "");
     k.put("skipExistingDaprCheck", "false");
     k.put("existingDaprReleaseName", "");
@@ -71,10 +88,17 @@ public record DaprSettings(
   }
 
   private static final Set<String> LOG_LEVELS = Set.of("debug", "info", "warn", "error");
+  /** A Kubernetes quantity as a storage size is written: a number with an optional binary or decimal suffix. */
+  private static final java.util.regex.Pattern STORAGE_SIZE = java.util.regex.Pattern.compile("([0-9]+(\\.[0-9]+)?)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?");
+  /** A DNS-1123 subdomain, as Kubernetes requires of a StorageClass name. */
+  private static final java.util.regex.Pattern SUBDOMAIN = java.util.regex.Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
 
-  /** Settings that shape the placement StatefulSet or the replica layout: they cannot change after create. */
+  /**
+   * Settings that shape the placement StatefulSet, the scheduler's volume claims or the replica layout: they cannot change
+   * after create (a StatefulSet's {@code volumeClaimTemplates} are immutable). Turning the scheduler on or off can.
+   */
   public static boolean immutable(String key) {
-    return key.startsWith("global.ha.") || key.startsWith("dapr_placement.");
+    return key.startsWith("global.ha.") || key.startsWith("dapr_placement.") || key.startsWith("dapr_scheduler.cluster.");
   }
 
   public static DaprSettings defaults() {
@@ -120,6 +144,7 @@ public record DaprSettings(
     Boolean applyCrds = applyCrdsText == null || applyCrdsText.isEmpty() ? null : bool(s, "hooks.applyCrds", problems);
     boolean skipCheck = bool(s, "skipExistingDaprCheck", problems);
     boolean forceInMemory = bool(s, "dapr_placement.cluster.forceInMemoryLog", problems);
+    Scheduler scheduler = scheduler(s, logLevel, problems);
     boolean logAsJson = bool(s, "global.logAsJson", problems);
     boolean mtls = bool(s, "global.mtls.enabled", problems);
     String existingName = emptyToNull(s.get("existingDaprReleaseName"));
@@ -131,7 +156,29 @@ public record DaprSettings(
       throw new InvalidSettingsException(problems);
     }
     return new DaprSettings(ha, haReplicas, replicas, logLevel, logAsJson, mtls, ttl, skew, nodeSelector,
-        value(s, "global.registry"), emptyToNull(s.get("global.tag")), forceInMemory, applyCrds, skipCheck, existingName, existingNs, s);
+        value(s, "global.registry"), emptyToNull(s.get("global.tag")), forceInMemory, scheduler, applyCrds, skipCheck, existingName, existingNs, s);
+  }
+
+  private static Scheduler scheduler(Map<String, String> s, String globalLogLevel, List<String> problems) {
+    boolean enabled = bool(s, "global.scheduler.enabled", problems);
+    boolean inMemory = bool(s, "dapr_scheduler.cluster.inMemoryStorage", problems);
+    String size = value(s, "dapr_scheduler.cluster.storageSize");
+    java.util.regex.Matcher m = STORAGE_SIZE.matcher(size);
+    if (!m.matches() || Double.parseDouble(m.group(1)) <= 0) {
+      problems.add("dapr_scheduler.cluster.storageSize must be a positive Kubernetes quantity such as 16Gi or 500Mi (got '" + size + "')");
+    }
+    String storageClass = emptyToNull(s.get("dapr_scheduler.cluster.storageClassName"));
+    if (storageClass != null && (storageClass.length() > 253 || !SUBDOMAIN.matcher(storageClass).matches())) {
+      problems.add("dapr_scheduler.cluster.storageClassName must be a StorageClass name: lowercase letters, digits, '-' and '.'"
+          + " (got '" + storageClass + "'); leave it empty for the cluster's default class");
+    }
+    String logLevel = emptyToNull(s.get("dapr_scheduler.logLevel"));
+    if (logLevel == null) {
+      logLevel = globalLogLevel;
+    } else if (!LOG_LEVELS.contains(logLevel.toLowerCase(Locale.ROOT))) {
+      problems.add("dapr_scheduler.logLevel must be one of debug, info, warn, error (got '" + logLevel + "'); leave it empty to follow global.logLevel");
+    }
+    return new Scheduler(enabled, inMemory, size, storageClass, logLevel.toLowerCase(Locale.ROOT));
   }
 
   /** Keys whose value differs between two raw settings maps and may not change; empty when the update is allowed. */

@@ -11,9 +11,13 @@ import java.util.Objects;
  * @param listenAddress null to leave it to the component's default
  * @param issuerCredentials sentry's CA directory (standalone)
  * @param resourcesPath the operator's directory of Dapr resources (standalone)
- * @param placementId this placement replica's raft id; {@code placementPeers} every replica's raft address
- * @param dataPath where this replica keeps its data volume
+ * @param replicaId a StatefulSet replica's id among its peers (its pod name); {@code peers} every replica's id and peer
+ *     address, in the form the component's flag takes
+ * @param broadcastAddress the {@code host:port} a scheduler replica tells sidecars to dial
+ * @param dataPath where this replica keeps its data volume; null when it keeps its data in memory
  * @param sidecarImage the {@code daprd} image the injector adds to pods
+ * @param schedulerAddress what the injector gives sidecars as {@code --scheduler-host-address}; null when the install
+ *     has no scheduler (a sidecar pointed at a scheduler that does not answer never becomes ready)
  * @param dashboard how a local dashboard reads the management server
  */
 public record Launch(
@@ -28,10 +32,12 @@ public record Launch(
     String trustAnchorsFile,
     String issuerCredentials,
     String resourcesPath,
-    String placementId,
-    String placementPeers,
+    String replicaId,
+    String peers,
+    String broadcastAddress,
     String dataPath,
     String sidecarImage,
+    String schedulerAddress,
     DashboardAccess dashboard) {
 
   /** A local dashboard's way to the management server and the cluster it shows. */

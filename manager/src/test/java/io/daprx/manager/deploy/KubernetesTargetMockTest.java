@@ -100,7 +100,7 @@ class KubernetesTargetMockTest {
     List<Target.ComponentStatus> statuses = target.apply(cluster, install(DaprSettings.defaults()), TIMEOUT);
 
     assertThat(statuses).extracting(Target.ComponentStatus::workload)
-        .containsExactly("dapr-sentry", "dapr-operator", "dapr-placement-server", "dapr-sidecar-injector", "dapr-dashboard");
+        .containsExactly("dapr-sentry", "dapr-operator", "dapr-placement-server", "dapr-scheduler-server", "dapr-sidecar-injector", "dapr-dashboard");
     assertThat(statuses).allSatisfy(s -> assertThat(s.ready()).isEqualTo(s.desired()));
     assertThat(statuses.get(0).desired()).isEqualTo(3);
 
@@ -115,7 +115,7 @@ class KubernetesTargetMockTest {
     }
     // each component appeared only once the one before it was rolled out
     List<String> order = kubelet.appeared.stream().map(Map.Entry::getKey).toList();
-    assertThat(order).containsExactly("dapr-sentry", "dapr-operator", "dapr-placement-server", "dapr-sidecar-injector", "dapr-dashboard");
+    assertThat(order).containsExactly("dapr-sentry", "dapr-operator", "dapr-placement-server", "dapr-scheduler-server", "dapr-sidecar-injector", "dapr-dashboard");
     for (int i = 1; i < kubelet.appeared.size(); i++) {
       assertThat(kubelet.appeared.get(i).getValue()).as(order.get(i) + " appeared after").containsAll(order.subList(0, i));
     }
@@ -128,7 +128,7 @@ class KubernetesTargetMockTest {
 
     List<Target.ComponentStatus> again = target.apply(cluster, install(DaprSettings.defaults()), TIMEOUT);
 
-    assertThat(again).hasSize(5).allSatisfy(s -> assertThat(s.ready()).isEqualTo(s.desired()));
+    assertThat(again).hasSize(6).allSatisfy(s -> assertThat(s.ready()).isEqualTo(s.desired()));
     assertThat(drainRequests()).extracting(r -> r.getMethod() + " " + r.getPath()).filteredOn(s -> !s.startsWith("GET")).isEmpty();
   }
 
@@ -146,6 +146,25 @@ class KubernetesTargetMockTest {
     assertThat(client.apps().deployments().inNamespace(NS).withName("dapr-operator").get().getSpec().getReplicas()).isEqualTo(2);
     assertThat(client.apps().deployments().inNamespace(NS).withName("dapr-operator").get().getSpec().getTemplate().getSpec().getContainers())
         .as("a merge patch replaces the list").hasSize(1);
+  }
+
+  @Test
+  void anUpdateThatTurnsTheSchedulerOffDeletesItsObjectsAndPointsNoSidecarAtIt() throws Exception {
+    target.apply(cluster, install(DaprSettings.defaults()), TIMEOUT);
+    assertThat(client.apps().statefulSets().inNamespace(NS).withName("dapr-scheduler-server").get()).isNotNull();
+    List<Target.ComponentStatus> off = target.apply(cluster, install(settings(Map.of("global.scheduler.enabled", "false"))), TIMEOUT);
+    assertThat(off).extracting(Target.ComponentStatus::workload).doesNotContain("dapr-scheduler-server");
+    assertThat(client.apps().statefulSets().inNamespace(NS).withName("dapr-scheduler-server").get()).isNull();
+    assertThat(client.services().inNamespace(NS).withName("dapr-scheduler-server-a").get()).isNull();
+    assertThat(client.services().inNamespace(NS).withName("dapr-scheduler-server").get()).isNull();
+    assertThat(client.policy().v1().podDisruptionBudget().inNamespace(NS).withName("dapr-scheduler-server").get()).isNull();
+    assertThat(client.serviceAccounts().inNamespace(NS).withName("dapr-scheduler").get()).isNull();
+    assertThat(client.rbac().clusterRoles().withName("dapr-scheduler").get()).isNull();
+    assertThat(client.apps().deployments().inNamespace(NS).withName("dapr-sidecar-injector").get().getSpec().getTemplate().getSpec()
+        .getContainers().get(0).getArgs()).contains("--scheduler-enabled=false");
+    // and on again
+    target.apply(cluster, install(DaprSettings.defaults()), TIMEOUT);
+    assertThat(client.apps().statefulSets().inNamespace(NS).withName("dapr-scheduler-server").get().getSpec().getReplicas()).isEqualTo(3);
   }
 
   @Test
@@ -174,7 +193,7 @@ class KubernetesTargetMockTest {
         .getImage()).endsWith(":" + RELEASE.imageTag());
 
     // going back is a new spec, and rolls out again
-    assertThat(target.apply(cluster, install(DaprSettings.defaults()), TIMEOUT)).hasSize(5).allSatisfy(s -> assertThat(s.ready()).isEqualTo(s.desired()));
+    assertThat(target.apply(cluster, install(DaprSettings.defaults()), TIMEOUT)).hasSize(6).allSatisfy(s -> assertThat(s.ready()).isEqualTo(s.desired()));
   }
 
   @Test
@@ -234,7 +253,7 @@ class KubernetesTargetMockTest {
   void skipExistingDaprCheckInstallsBesideIt() throws Exception {
     helmDapr("dapr-old");
 
-    assertThat(target.apply(cluster, install(settings(Map.of("skipExistingDaprCheck", "true"))), TIMEOUT)).hasSize(5);
+    assertThat(target.apply(cluster, install(settings(Map.of("skipExistingDaprCheck", "true"))), TIMEOUT)).hasSize(6);
     assertThat(client.apps().deployments().inNamespace("dapr-old").withName("dapr-operator").get().getMetadata().getLabels())
         .containsEntry(KubernetesTarget.MANAGED_BY, "Helm");
   }
@@ -249,7 +268,7 @@ class KubernetesTargetMockTest {
     assertThat(operator.getMetadata().getLabels()).containsEntry(KubernetesTarget.MANAGED_BY, "daprx").containsEntry(KubernetesTarget.INSTALL_LABEL, NS);
     assertThat(operator.getSpec().getReplicas()).isEqualTo(3);
     // adopted now: the next apply no longer sees a foreign install
-    assertThat(target.apply(cluster, install(DaprSettings.defaults()), TIMEOUT)).hasSize(5);
+    assertThat(target.apply(cluster, install(DaprSettings.defaults()), TIMEOUT)).hasSize(6);
   }
 
   @Test

@@ -22,7 +22,8 @@ class InstallPlanTest {
     InstallPlan plan = InstallPlan.forLocal(cluster, "dapr-system", DaprSettings.defaults());
     List<PodPlan> sentries = plan.pods().stream().filter(p -> p.component().equals("sentry")).toList();
     assertThat(sentries).hasSize(3);
-    assertThat(plan.pods()).hasSize(13);
+    // a 1.18 HA install's 15 pods plus the dashboard
+    assertThat(plan.pods()).hasSize(16);
     assertThat(sentries).allSatisfy(p -> {
       assertThat(p.name()).matches("dapr-sentry-[bcdfghjklmnpqrstvwxz2456789]{10}-[bcdfghjklmnpqrstvwxz2456789]{5}");
       assertThat(p.args()).containsSequence("--issuer-credentials", cluster.trustBundleDir().toString());
@@ -31,7 +32,8 @@ class InstallPlanTest {
     });
     assertThat(sentries.stream().map(PodPlan::name).distinct()).hasSize(3);
     assertThat(plan.services()).extracting(ServicePlan::name)
-        .containsExactly("dapr-sentry", "dapr-api", "dapr-placement-server", "dapr-sidecar-injector", "dapr-dashboard");
+        .containsExactly("dapr-sentry", "dapr-api", "dapr-placement-server", "dapr-scheduler-server-a", "dapr-scheduler-server",
+            "dapr-sidecar-injector", "dapr-dashboard");
   }
 
   @Test
@@ -56,7 +58,7 @@ class InstallPlanTest {
     assertThat(two.pods().stream().filter(p -> p.component().equals("dashboard"))).hasSize(2);
     // a plan that does not know the management server has no dashboard: it would have nothing to read
     assertThat(InstallPlan.forLocal(new LocalCluster("rg/c1", Path.of("clusters", "c1"), 32000), "dapr-system", DaprSettings.defaults())
-        .pods()).hasSize(12).noneMatch(p -> p.component().equals("dashboard"));
+        .pods()).hasSize(15).noneMatch(p -> p.component().equals("dashboard"));
   }
 
   @Test
@@ -80,10 +82,77 @@ class InstallPlanTest {
   }
 
   @Test
+  void theSchedulerRunsThreePeerReplicasEvenWithoutHa() {
+    InstallPlan plan = InstallPlan.forLocal(cluster, "dapr-system", DaprSettings.parse(Map.of("global.ha.enabled", "false")));
+    List<PodPlan> scheduler = plan.pods().stream().filter(p -> p.component().equals("scheduler")).toList();
+    assertThat(scheduler).extracting(PodPlan::name)
+        .containsExactly("dapr-scheduler-server-0", "dapr-scheduler-server-1", "dapr-scheduler-server-2");
+    // each replica's id=url where its peer port listens, as upstream's --etcd-initial-cluster takes them
+    String peers = "dapr-scheduler-server-0=http://127.0.0.1:" + scheduler.get(0).ports().get("raft")
+        + ",dapr-scheduler-server-1=http://127.0.0.1:" + scheduler.get(1).ports().get("raft")
+        + ",dapr-scheduler-server-2=http://127.0.0.1:" + scheduler.get(2).ports().get("raft");
+    for (PodPlan p : scheduler) {
+      assertThat(p.args()).startsWith("scheduler").containsSequence("--id", p.name()).containsSequence("--etcd-initial-cluster", peers)
+          .containsSequence("--mode", "standalone").containsSequence("--listen-address", "127.0.0.1")
+          .containsSequence("--port", "" + p.ports().get("grpc"))
+          // sidecars dial each replica on its own port: WatchHosts lists every one
+          .containsSequence("--override-broadcast-host-port", "127.0.0.1:" + p.ports().get("grpc"))
+          .containsSequence("--etcd-data-dir", cluster.dir().resolve("scheduler-data").resolve(p.name()).toString())
+          .containsSequence("--sentry-address", "127.0.0.1:" + InstallPlan.servicePort(cluster, "dapr-sentry"))
+          .containsSequence("--trust-anchors-file", cluster.trustBundleDir().resolve("ca.crt").toString())
+          .contains("--tls-enabled");
+      assertThat(p.readiness().toString()).isEqualTo("http://127.0.0.1:" + p.ports().get("healthz") + "/healthz");
+    }
+    // installed after placement, before the injector whose sidecars it serves
+    assertThat(plan.pods().stream().map(PodPlan::workload).distinct()).containsSubsequence("dapr-placement-server", "dapr-scheduler-server",
+        "dapr-sidecar-injector");
+    assertThat(plan.services()).filteredOn(s -> s.workload().equals("dapr-scheduler-server")).extracting(ServicePlan::name)
+        .containsExactly("dapr-scheduler-server-a", "dapr-scheduler-server");
+  }
+
+  @Test
+  void sidecarsArePointedAtTheSchedulersServiceOnlyWhenItIsInstalled() {
+    InstallPlan on = InstallPlan.forLocal(cluster, "dapr-system", DaprSettings.defaults());
+    int service = InstallPlan.servicePort(cluster, "dapr-scheduler-server-a");
+    assertThat(on.pods()).filteredOn(p -> p.component().equals("injector")).isNotEmpty().allSatisfy(p -> assertThat(p.args())
+        .contains("--scheduler-enabled=true").containsSequence("--sidecar-scheduler-address", "127.0.0.1:" + service));
+    InstallPlan off = InstallPlan.forLocal(cluster, "dapr-system", DaprSettings.parse(Map.of("global.scheduler.enabled", "false")));
+    assertThat(off.pods()).hasSize(13).noneMatch(p -> p.component().equals("scheduler"));
+    assertThat(off.services()).extracting(ServicePlan::name).doesNotContain("dapr-scheduler-server-a", "dapr-scheduler-server");
+    assertThat(off.pods()).filteredOn(p -> p.component().equals("injector")).isNotEmpty().allSatisfy(p -> assertThat(p.args())
+        .contains("--scheduler-enabled=false").doesNotContain("--sidecar-scheduler-address"));
+  }
+
+  @Test
+  void schedulerSettingsReachItsReplicas() {
+    InstallPlan plan = InstallPlan.forLocal(cluster, "dapr-system",
+        DaprSettings.parse(Map.of("dapr_scheduler.cluster.inMemoryStorage", "true", "dapr_scheduler.logLevel", "debug")));
+    assertThat(plan.pods()).filteredOn(p -> p.component().equals("scheduler")).hasSize(3).allSatisfy(p -> assertThat(p.args())
+        .doesNotContain("--etcd-data-dir").containsSequence("--log-level", "debug"));
+    // the others keep the global level
+    assertThat(plan.pods()).filteredOn(p -> p.component().equals("sentry")).allSatisfy(p -> assertThat(p.args()).containsSequence("--log-level", "info"));
+  }
+
+  @Test
+  void aClusterCreatedBeforeTheSchedulerFitsItInsideItsOwnSmallerBlock() {
+    // an earlier daprx gave each cluster 192 ports, the next cluster starting right after: the scheduler must not spill over
+    LocalCluster legacy = new LocalCluster("rg/old", Path.of("clusters", "old"), 32000, LocalCluster.LEGACY_PORT_BLOCK, manager);
+    InstallPlan plan = InstallPlan.forLocal(legacy, "dapr-system", DaprSettings.defaults());
+    Set<Integer> ports = new HashSet<>();
+    plan.pods().forEach(p -> p.ports().values().forEach(port -> assertThat(ports.add(port)).as("port %d used twice", port).isTrue()));
+    plan.services().forEach(s -> assertThat(ports.add(s.port())).isTrue());
+    assertThat(ports).allSatisfy(p -> assertThat(p).isBetween(32000, 32000 + LocalCluster.LEGACY_PORT_BLOCK - 1));
+    // and what ran before keeps its ports
+    InstallPlan fresh = InstallPlan.forLocal(cluster, "dapr-system", DaprSettings.defaults());
+    assertThat(plan.pods()).filteredOn(p -> !p.component().equals("scheduler")).extracting(PodPlan::ports)
+        .isEqualTo(fresh.pods().stream().filter(p -> !p.component().equals("scheduler")).map(PodPlan::ports).toList());
+  }
+
+  @Test
   void theWholeControlPlaneOfTheSeedInDependencyOrder() {
     InstallPlan plan = InstallPlan.forLocal(cluster, "dapr-system", DaprSettings.defaults());
     assertThat(plan.pods().stream().map(PodPlan::workload).distinct()).containsExactly(
-        "dapr-sentry", "dapr-operator", "dapr-placement-server", "dapr-sidecar-injector", "dapr-dashboard");
+        "dapr-sentry", "dapr-operator", "dapr-placement-server", "dapr-scheduler-server", "dapr-sidecar-injector", "dapr-dashboard");
     assertThat(plan.pods()).filteredOn(p -> p.component().equals("operator")).hasSize(3).allSatisfy(p -> assertThat(p.args())
         .startsWith("operator").containsSequence("--mode", "standalone").containsSequence("--resources-path", cluster.resourcesDir().toString())
         .containsSequence("--sentry-address", "127.0.0.1:" + InstallPlan.servicePort(cluster, "dapr-sentry")));
@@ -141,6 +210,34 @@ class InstallPlanTest {
         .hasMessageContaining("unknown configuration setting global.ha.enable; known settings: global.ha.enabled, global.ha.replicaCount")
         .hasMessageContaining("global.logLevel must be one of debug, info, warn, error (got 'loud')")
         .hasMessageContaining("global.ha.replicaCount must be a whole number (got 'x')");
+  }
+
+  @Test
+  void badSchedulerSettingsAreReportedWithWhatToWrite() {
+    assertThatThrownBy(() -> DaprSettings.parse(Map.of("global.scheduler.enabled", "yes", "dapr_scheduler.cluster.storageSize", "lots",
+        "dapr_scheduler.cluster.storageClassName", "Fast_SSD", "dapr_scheduler.logLevel", "loud", "dapr_scheduler.cluster.inMemoryStorage", "1")))
+        .isInstanceOf(InvalidSettingsException.class)
+        .hasMessageContaining("global.scheduler.enabled must be true or false (got 'yes')")
+        .hasMessageContaining("dapr_scheduler.cluster.inMemoryStorage must be true or false (got '1')")
+        .hasMessageContaining("dapr_scheduler.cluster.storageSize must be a positive Kubernetes quantity such as 16Gi or 500Mi (got 'lots')")
+        .hasMessageContaining("dapr_scheduler.cluster.storageClassName must be a StorageClass name")
+        .hasMessageContaining("dapr_scheduler.logLevel must be one of debug, info, warn, error (got 'loud')");
+    assertThatThrownBy(() -> DaprSettings.parse(Map.of("dapr_scheduler.cluster.storageSize", "0Gi")))
+        .hasMessageContaining("dapr_scheduler.cluster.storageSize must be a positive Kubernetes quantity");
+    DaprSettings.Scheduler s = DaprSettings.parse(Map.of("dapr_scheduler.cluster.storageSize", "1.5Ti",
+        "dapr_scheduler.cluster.storageClassName", "fast-ssd")).scheduler();
+    assertThat(s).isEqualTo(new DaprSettings.Scheduler(true, false, "1.5Ti", "fast-ssd", "info"));
+    assertThat(DaprSettings.defaults().scheduler()).isEqualTo(new DaprSettings.Scheduler(true, false, "16Gi", null, "info"));
+  }
+
+  @Test
+  void theSchedulersVolumesAreFixedAtInstallButItCanBeTurnedOff() {
+    assertThat(DaprSettings.immutableChanges(Map.of(), Map.of("dapr_scheduler.cluster.storageSize", "32Gi")))
+        .containsExactly("dapr_scheduler.cluster.storageSize");
+    assertThat(DaprSettings.immutableChanges(Map.of(), Map.of("dapr_scheduler.cluster.inMemoryStorage", "true")))
+        .containsExactly("dapr_scheduler.cluster.inMemoryStorage");
+    assertThat(DaprSettings.immutableChanges(Map.of(), Map.of("global.scheduler.enabled", "false", "dapr_scheduler.logLevel", "debug")))
+        .isEmpty();
   }
 
   @Test

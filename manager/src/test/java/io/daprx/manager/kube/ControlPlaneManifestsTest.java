@@ -84,14 +84,16 @@ class ControlPlaneManifestsTest {
   }
 
   @Test
-  void disruptionBudgetsOnlyInHa() {
+  void disruptionBudgetsOnlyInHaButAlwaysForTheSchedulersThreePeers() {
     List<PodDisruptionBudget> ha = all(render(Map.of()), PodDisruptionBudget.class);
-    assertThat(ha).extracting(p -> p.getMetadata().getName()).containsExactlyElementsOf(HA_WORKLOADS);
+    assertThat(ha).extracting(p -> p.getMetadata().getName())
+        .containsExactly("dapr-sentry", "dapr-operator", "dapr-placement-server", "dapr-scheduler-server", "dapr-sidecar-injector");
     assertThat(ha).allSatisfy(p -> {
       assertThat(p.getSpec().getMaxUnavailable().getStrVal()).isEqualTo("25%");
       assertThat(p.getSpec().getSelector().getMatchLabels()).containsEntry("app", p.getMetadata().getName());
     });
-    assertThat(all(render(Map.of("global.ha.enabled", "false")), PodDisruptionBudget.class)).isEmpty();
+    assertThat(all(render(Map.of("global.ha.enabled", "false")), PodDisruptionBudget.class)).extracting(p -> p.getMetadata().getName())
+        .containsExactly("dapr-scheduler-server");
   }
 
   @Test
@@ -107,7 +109,9 @@ class ControlPlaneManifestsTest {
       assertThat(ha.get(w).getAffinity().getPodAntiAffinity().getRequiredDuringSchedulingIgnoredDuringExecution()).isNullOrEmpty();
     }
     assertThat(ha.get("dapr-dashboard").getAffinity()).isNull();
-    podSpecs(render(Map.of("global.ha.enabled", "false"))).forEach((w, p) -> assertThat(p.getAffinity()).as(w).isNull());
+    // the scheduler's three peers spread whatever global.ha says
+    podSpecs(render(Map.of("global.ha.enabled", "false"))).forEach((w, p) -> assertThat(p.getAffinity() == null)
+        .as(w).isEqualTo(!w.equals("dapr-scheduler-server")));
   }
 
   @Test
@@ -168,6 +172,87 @@ class ControlPlaneManifestsTest {
   }
 
   @Test
+  void theSchedulerIsAStatefulSetOfThreePeersHaOrNot() {
+    for (Map<String, String> settings : List.of(Map.<String, String>of(), Map.of("global.ha.enabled", "false"))) {
+      List<HasMetadata> objects = render(settings);
+      StatefulSet sts = get(objects, StatefulSet.class, "dapr-scheduler-server");
+      assertThat(sts.getSpec().getReplicas()).isEqualTo(3);
+      assertThat(sts.getSpec().getPodManagementPolicy()).isEqualTo("Parallel");
+      assertThat(sts.getSpec().getServiceName()).isEqualTo("dapr-scheduler-server");
+      assertThat(sts.getSpec().getTemplate().getMetadata().getAnnotations()).containsEntry("dapr.io/control-plane", "scheduler");
+      PodSpec pod = sts.getSpec().getTemplate().getSpec();
+      assertThat(pod.getServiceAccountName()).isEqualTo("dapr-scheduler");
+      assertThat(pod.getContainers().get(0).getReadinessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
+      assertThat(pod.getContainers().get(0).getReadinessProbe().getHttpGet().getPort().getIntVal()).isEqualTo(8080);
+      List<String> a = args(objects, "dapr-scheduler-server");
+      assertThat(a.get(0)).isEqualTo("scheduler");
+      assertThat(flag(a, "--id")).isEqualTo("$(SCHEDULER_ID)");
+      assertThat(flag(a, "--port")).isEqualTo("50006");
+      assertThat(flag(a, "--mode")).isEqualTo("kubernetes");
+      assertThat(flag(a, "--etcd-initial-cluster")).isEqualTo(
+          "dapr-scheduler-server-0=http://dapr-scheduler-server-0.dapr-scheduler-server.dapr-system.svc.cluster.local:2380,"
+              + "dapr-scheduler-server-1=http://dapr-scheduler-server-1.dapr-scheduler-server.dapr-system.svc.cluster.local:2380,"
+              + "dapr-scheduler-server-2=http://dapr-scheduler-server-2.dapr-scheduler-server.dapr-system.svc.cluster.local:2380");
+      assertThat(flag(a, "--override-broadcast-host-port")).isEqualTo("$(SCHEDULER_ID).dapr-scheduler-server.dapr-system.svc.cluster.local:50006");
+      assertThat(flag(a, "--etcd-data-dir")).isEqualTo("/var/run/data/dapr-scheduler/dapr-system/$(SCHEDULER_ID)");
+      assertThat(flag(a, "--sentry-address")).isEqualTo("dapr-sentry.dapr-system.svc.cluster.local:443");
+      assertThat(a).contains("--tls-enabled");
+    }
+  }
+
+  @Test
+  void theSchedulerKeepsItsJobsOnAClaimPerReplicaOrInMemory() {
+    StatefulSet byDefault = get(render(Map.of()), StatefulSet.class, "dapr-scheduler-server");
+    assertThat(byDefault.getSpec().getVolumeClaimTemplates()).singleElement().satisfies(c -> {
+      assertThat(c.getMetadata().getName()).isEqualTo("dapr-scheduler-data-dir");
+      assertThat(c.getSpec().getResources().getRequests().get("storage").toString()).isEqualTo("16Gi");
+      assertThat(c.getSpec().getStorageClassName()).isNull();
+    });
+    StatefulSet sized = get(render(Map.of("dapr_scheduler.cluster.storageSize", "4Gi", "dapr_scheduler.cluster.storageClassName", "fast-ssd")),
+        StatefulSet.class, "dapr-scheduler-server");
+    assertThat(sized.getSpec().getVolumeClaimTemplates()).singleElement().satisfies(c -> {
+      assertThat(c.getSpec().getResources().getRequests().get("storage").toString()).isEqualTo("4Gi");
+      assertThat(c.getSpec().getStorageClassName()).isEqualTo("fast-ssd");
+    });
+    StatefulSet inMemory = get(render(Map.of("dapr_scheduler.cluster.inMemoryStorage", "true")), StatefulSet.class, "dapr-scheduler-server");
+    assertThat(inMemory.getSpec().getVolumeClaimTemplates()).isEmpty();
+    assertThat(inMemory.getSpec().getTemplate().getSpec().getVolumes()).filteredOn(v -> v.getName().equals("dapr-scheduler-data-dir"))
+        .singleElement().satisfies(v -> assertThat(v.getEmptyDir().getMedium()).isEqualTo("Memory"));
+  }
+
+  @Test
+  void theSchedulersServicesListReplicasBeforeTheyAreReady() {
+    List<HasMetadata> objects = render(Map.of());
+    Service a = get(objects, Service.class, "dapr-scheduler-server-a");
+    assertThat(a.getSpec().getType()).isEqualTo("ClusterIP");
+    assertThat(a.getSpec().getPorts()).singleElement().satisfies(p -> assertThat(p.getPort() + "->" + p.getTargetPort().getIntVal())
+        .isEqualTo("443->50006"));
+    assertThat(a.getSpec().getPublishNotReadyAddresses()).isTrue();
+    Service headless = get(objects, Service.class, "dapr-scheduler-server");
+    assertThat(headless.getSpec().getClusterIP()).isEqualTo("None");
+    assertThat(headless.getSpec().getPublishNotReadyAddresses()).isTrue();
+    assertThat(headless.getSpec().getPorts()).extracting(p -> p.getName() + ":" + p.getPort()).containsExactly("api:50006", "etcd-peer:2380");
+    // the other components' Services are as before
+    assertThat(get(objects, Service.class, "dapr-sentry").getSpec().getPublishNotReadyAddresses()).isNull();
+  }
+
+  @Test
+  void turningTheSchedulerOffRendersNoneOfItAndDeletesWhatAnEarlierInstallMade() {
+    List<HasMetadata> off = render(Map.of("global.scheduler.enabled", "false"));
+    assertThat(off).noneMatch(o -> o.getMetadata().getName().startsWith("dapr-scheduler"));
+    // its sidecars would never become ready pointed at a scheduler that is not there
+    assertThat(args(off, "dapr-sidecar-injector")).contains("--scheduler-enabled=false").doesNotContain("--sidecar-scheduler-address");
+    assertThat(args(render(Map.of()), "dapr-sidecar-injector")).contains("--scheduler-enabled=true");
+    ControlPlaneManifests.Step step = ControlPlaneManifests.steps(Fixtures.spec(Map.of("global.scheduler.enabled", "false")), CrdSource.none())
+        .stream().filter(st -> st.name().equals("scheduler")).findFirst().orElseThrow();
+    assertThat(step.objects()).isEmpty();
+    assertThat(step.removed()).extracting(o -> o.getKind() + "/" + o.getMetadata().getName()).contains("StatefulSet/dapr-scheduler-server",
+        "Service/dapr-scheduler-server-a", "Service/dapr-scheduler-server", "PodDisruptionBudget/dapr-scheduler-server",
+        "ServiceAccount/dapr-scheduler", "ClusterRole/dapr-scheduler", "ClusterRoleBinding/dapr-scheduler");
+    assertThat(ControlPlaneManifests.steps(Fixtures.spec(Map.of()), CrdSource.none())).allSatisfy(st -> assertThat(st.removed()).isEmpty());
+  }
+
+  @Test
   void servicesExposeUpstreamPorts() {
     List<HasMetadata> objects = render(Map.of());
     Map<String, String> expected = Map.of("dapr-sentry", "443->50001", "dapr-api", "443->6500", "dapr-webhook", "443->19443",
@@ -213,7 +298,7 @@ class ControlPlaneManifestsTest {
   void everyComponentHasItsAccountAndRights() {
     List<HasMetadata> objects = render(Map.of());
     Map<String, String> clusterRoles = Map.of("dapr-sentry", "dapr-sentry", "dapr-operator", "dapr-operator-admin",
-        "dapr-placement", "dapr-placement", "dapr-injector", "dapr-injector", "dapr-dashboard", "dapr-dashboard");
+        "dapr-placement", "dapr-placement", "dapr-injector", "dapr-injector", "dapr-dashboard", "dapr-dashboard", "dapr-scheduler", "dapr-scheduler");
     clusterRoles.forEach((sa, role) -> {
       assertThat(find(objects, ServiceAccount.class, sa)).as(sa).isPresent();
       assertThat(find(objects, ClusterRole.class, role)).as(role).isPresent();
@@ -234,6 +319,8 @@ class ControlPlaneManifestsTest {
     assertThat(rules(get(objects, ClusterRole.class, "dapr-injector").getRules()))
         .contains("/serviceaccounts:get,list,watch", "admissionregistration.k8s.io/mutatingwebhookconfigurations:get,patch@dapr-sidecar-injector");
     assertThat(get(objects, ClusterRole.class, "dapr-placement").getRules()).isEmpty();
+    // when a namespace goes, the scheduler deletes its jobs and reminders
+    assertThat(rules(get(objects, ClusterRole.class, "dapr-scheduler").getRules())).containsExactly("/namespaces:get,list,watch");
     // the pods run as these accounts
     Map<String, PodSpec> pods = podSpecs(objects);
     assertThat(pods.get("dapr-sidecar-injector").getServiceAccountName()).isEqualTo("dapr-injector");
