@@ -113,34 +113,11 @@ public final class AdminService extends SchedulerAdminGrpc.SchedulerAdminImplBas
     return SpiffeId.of(trustDomain, namespace, ADMIN_APP_ID);
   }
 
-  @FunctionalInterface
-  private interface Call<Q, R> {
-    R apply(Q request);
-  }
-
-  private <Q, R> void unary(String rpc, Q request, StreamObserver<R> responses, Call<Q, R> call) {
-    try {
+  private <Q, R> void unary(String rpc, Q request, StreamObserver<R> responses, Rpcs.Call<Q, R> call) {
+    Rpcs.unary(metrics, "admin." + rpc, request, responses, r -> {
       authorize();
-      R response = call.apply(request);
-      metrics.rpc("admin." + rpc, Status.Code.OK);
-      responses.onNext(response);
-      responses.onCompleted();
-    } catch (RuntimeException e) {
-      Status s = status(rpc, e);
-      metrics.rpc("admin." + rpc, s.getCode());
-      responses.onError(s.asRuntimeException());
-    }
-  }
-
-  private static Status status(String rpc, RuntimeException e) {
-    if (e instanceof StatusRuntimeException sre) {
-      return sre.getStatus();
-    }
-    if (e instanceof InvalidJobException) {
-      return Status.INVALID_ARGUMENT.withDescription(e.getMessage());
-    }
-    LOG.error("admin {} failed: {}", rpc, e.toString(), e);
-    return Status.INTERNAL.withDescription(rpc + " failed: " + e.getMessage());
+      return call.apply(r);
+    });
   }
 
   /** @throws StatusRuntimeException UNAUTHENTICATED without a SPIFFE ID, PERMISSION_DENIED for any but the admin's */
@@ -195,7 +172,7 @@ public final class AdminService extends SchedulerAdminGrpc.SchedulerAdminImplBas
       AdminSelection.Selection sel = AdminSelection.selection(request.getSelector());
       jobs = matching(sel);
     } catch (RuntimeException e) {
-      Status s = status("ExportJobs", e);
+      Status s = Rpcs.status("admin.ExportJobs", e);
       metrics.rpc("admin.ExportJobs", s.getCode());
       responses.onError(s.asRuntimeException());
       return;

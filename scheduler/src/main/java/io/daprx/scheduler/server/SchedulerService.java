@@ -31,7 +31,6 @@ import io.daprx.scheduler.job.JobStore;
 import io.daprx.scheduler.job.StoredJob;
 import io.daprx.scheduler.metrics.SchedulerMetrics;
 import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.time.Clock;
@@ -73,33 +72,10 @@ public final class SchedulerService extends SchedulerGrpc.SchedulerImplBase {
     this.maxJobBytes = maxJobBytes;
   }
 
-  @FunctionalInterface
-  private interface Call<Q, R> {
-    R apply(Q request);
+  private <Q, R> void unary(String rpc, Q request, StreamObserver<R> responses, Rpcs.Call<Q, R> call) {
+    Rpcs.unary(metrics, rpc, request, responses, call);
   }
 
-  private <Q, R> void unary(String rpc, Q request, StreamObserver<R> responses, Call<Q, R> call) {
-    R response;
-    try {
-      response = call.apply(request);
-    } catch (StatusRuntimeException e) {
-      metrics.rpc(rpc, e.getStatus().getCode());
-      responses.onError(e);
-      return;
-    } catch (InvalidJobException e) {
-      metrics.rpc(rpc, Status.Code.INVALID_ARGUMENT);
-      responses.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
-      return;
-    } catch (RuntimeException e) {
-      LOG.error("{} failed: {}", rpc, e.toString(), e);
-      metrics.rpc(rpc, Status.Code.INTERNAL);
-      responses.onError(Status.INTERNAL.withDescription(rpc + " failed: " + e.getMessage()).asRuntimeException());
-      return;
-    }
-    metrics.rpc(rpc, Status.Code.OK);
-    responses.onNext(response);
-    responses.onCompleted();
-  }
 
   @Override
   public void scheduleJob(ScheduleJobRequest request, StreamObserver<ScheduleJobResponse> responses) {
