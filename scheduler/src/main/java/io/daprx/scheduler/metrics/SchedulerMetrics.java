@@ -2,10 +2,13 @@ package io.daprx.scheduler.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.grpc.Status;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -17,6 +20,10 @@ import java.util.function.LongSupplier;
  *
  * <p>Jobs owned per replica is {@code daprx_scheduler_jobs} of each replica's scrape target (the jobs its trigger loop
  * holds); jobs stored is the store's count, every replica's jobs ({@link #storedJobs}).
+ *
+ * <p>Dapr 1.18's concurrency gates keep upstream's names ({@code dapr_scheduler_concurrency_inflight},
+ * {@code _pending}, {@code _throttled_total}, tag {@code concurrency_key}) so upstream's dashboards read them; we add
+ * a {@code namespace} tag because a gate is per namespace and two namespaces may use the same key.
  */
 public final class SchedulerMetrics {
 
@@ -96,5 +103,49 @@ public final class SchedulerMetrics {
     jobs.set(jobCount);
     heldJobs.set(heldCount);
     streams.set(streamCount);
+  }
+
+  /** The meters of one concurrency gate; created when the gate is, {@link GateMeters#remove removed} with it. */
+  public GateMeters gate(String namespace, String key) {
+    return new GateMeters(Tags.of("namespace", namespace, "concurrency_key", key));
+  }
+
+  /** One gate's counts, set by the trigger loop (the gate's owner) and read at scrape. */
+  public final class GateMeters {
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger pending = new AtomicInteger();
+    private final List<Meter> meters;
+    private final Counter throttled;
+
+    private GateMeters(Tags tags) {
+      throttled = Counter.builder("dapr_scheduler_concurrency_throttled").tags(tags)
+          .description("Triggers that found a concurrency gate full and waited").register(registry);
+      meters = List.of(
+          Gauge.builder("dapr_scheduler_concurrency_inflight", inFlight, AtomicInteger::get).tags(tags)
+              .description("Triggers in flight under a concurrency limit on this replica").register(registry),
+          Gauge.builder("dapr_scheduler_concurrency_pending", pending, AtomicInteger::get).tags(tags)
+              .description("Triggers waiting for a concurrency slot on this replica").register(registry),
+          throttled);
+    }
+
+    public void inFlight(int n) {
+      inFlight.set(n);
+    }
+
+    public void pending(int n) {
+      pending.set(n);
+    }
+
+    public void throttled() {
+      throttled.increment();
+    }
+
+    /**
+     * The gate is gone (no stream declares its limit any more): its series go too. A gate made again for the same
+     * key starts its throttled count from zero, which Prometheus' rate() reads as a counter reset.
+     */
+    public void remove() {
+      meters.forEach(registry::remove);
+    }
   }
 }
