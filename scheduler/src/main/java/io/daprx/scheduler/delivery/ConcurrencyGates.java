@@ -6,7 +6,7 @@ import io.daprx.scheduler.metrics.SchedulerMetrics;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -35,13 +35,20 @@ final class ConcurrencyGates {
     }
   }
 
-  /** One limit: its global size, the triggers holding it here, and those waiting for it in arrival order. */
+  /**
+   * One limit: its global size, the triggers holding it here, and those waiting for it. The waiting are kept in one
+   * queue per other gate they also need (none, or a named limit's), each in arrival order; the earliest head that
+   * can go goes next. So one ready to go is found without looking at every trigger blocked behind a full named
+   * limit — a burst of a throttled workflow name must not slow every other workflow.
+   */
   static final class Gate {
     final Key key;
-    final LinkedHashSet<JobKey> pending = new LinkedHashSet<>();
     final SchedulerMetrics.GateMeters meters;
+    // keyed by the other gate each trigger also needs (null: none); values map job to arrival number
+    private final Map<Gate, LinkedHashMap<JobKey, Long>> queues = new LinkedHashMap<>();
     int global;
     int inFlight;
+    int waiting;
     boolean removed;
 
     Gate(Key key, int global, SchedulerMetrics.GateMeters meters) {
@@ -52,7 +59,7 @@ final class ConcurrencyGates {
 
     @Override
     public String toString() {
-      return "Gate(" + key + " " + inFlight + "/" + global + ", " + pending.size() + " waiting)";
+      return "Gate(" + key + " " + inFlight + "/" + global + ", " + waiting + " waiting)";
     }
   }
 
@@ -61,6 +68,7 @@ final class ConcurrencyGates {
   private final Map<Key, Gate> gates = new HashMap<>();
   private final Map<WatchStream, List<Key>> declared = new LinkedHashMap<>();
   private Ownership share;
+  private long arrivals;
 
   ConcurrencyGates(SchedulerMetrics metrics, int maxPending, Ownership share) {
     this.metrics = metrics;
@@ -169,16 +177,6 @@ final class ConcurrencyGates {
     return g.inFlight < localLimit(g.global, Math.max(share.count(), 1), share.index());
   }
 
-  /** Whether all of {@code need} have room now. */
-  boolean canAcquire(List<Gate> need) {
-    for (Gate g : need) {
-      if (!hasRoom(g)) {
-        return false;
-      }
-    }
-    return true;
-  }
-
   /**
    * Takes a slot in every gate of {@code need}, or in none.
    *
@@ -211,25 +209,75 @@ final class ConcurrencyGates {
   }
 
   /**
-   * Queues {@code job} behind the first gate it needs (every trigger waiting there needs that gate, so a full gate
-   * means none of its queue can go).
+   * Queues {@code job} behind the first gate of {@code need} (every trigger waiting there needs that gate, so while
+   * it is full none of its queue can go).
    *
    * @return false when that queue is full: the trigger fails
    */
-  boolean enqueue(Gate first, JobKey job) {
-    if (first.pending.size() >= maxPending) {
+  boolean enqueue(List<Gate> need, JobKey job) {
+    Gate first = need.get(0);
+    if (first.waiting >= maxPending) {
       return false;
     }
-    first.pending.add(job);
-    first.meters.pending(first.pending.size());
+    Gate also = need.size() > 1 ? need.get(1) : null;
+    first.queues.computeIfAbsent(also, g -> new LinkedHashMap<>()).put(job, ++arrivals);
+    first.waiting++;
+    first.meters.pending(first.waiting);
     return true;
   }
 
-  /** Takes {@code job} out of {@code gate}'s queue (it goes now, or it was deleted, replaced or handed away). */
+  /** Takes {@code job} out of {@code gate}'s queue (it was deleted, replaced or handed away). */
   void dequeue(Gate gate, JobKey job) {
-    if (gate.pending.remove(job) && !gate.removed) {
-      gate.meters.pending(gate.pending.size());
+    for (Iterator<LinkedHashMap<JobKey, Long>> it = gate.queues.values().iterator(); it.hasNext(); ) {
+      LinkedHashMap<JobKey, Long> q = it.next();
+      if (q.remove(job) != null) {
+        if (q.isEmpty()) {
+          it.remove();
+        }
+        gate.waiting--;
+        if (!gate.removed) {
+          gate.meters.pending(gate.waiting);
+        }
+        return;
+      }
     }
+  }
+
+  /**
+   * Takes out of {@code gate}'s queue the earliest trigger whose gates all have room now (one blocked by a full
+   * named limit keeps its place), or returns null. A gate removed meanwhile no longer blocks.
+   */
+  JobKey next(Gate gate) {
+    if (!hasRoom(gate)) {
+      return null;
+    }
+    Map.Entry<JobKey, Long> best = null;
+    for (Map.Entry<Gate, LinkedHashMap<JobKey, Long>> q : gate.queues.entrySet()) {
+      Gate also = q.getKey();
+      if (also != null && !also.removed && !hasRoom(also)) {
+        continue;
+      }
+      Map.Entry<JobKey, Long> head = q.getValue().entrySet().iterator().next();
+      if (best == null || head.getValue() < best.getValue()) {
+        best = head;
+      }
+    }
+    if (best == null) {
+      return null;
+    }
+    JobKey job = best.getKey();
+    dequeue(gate, job);
+    return job;
+  }
+
+  /** Empties the queue of a removed {@code gate}: its triggers in arrival order. */
+  List<JobKey> drop(Gate gate) {
+    List<Map.Entry<JobKey, Long>> all = new ArrayList<>();
+    gate.queues.values().forEach(q -> all.addAll(q.entrySet()));
+    all.sort(Map.Entry.comparingByValue());
+    gate.queues.clear();
+    gate.waiting = 0;
+    return all.stream().map(Map.Entry::getKey).toList();
   }
 
   List<Gate> all() {
@@ -240,7 +288,7 @@ final class ConcurrencyGates {
   int pending() {
     int n = 0;
     for (Gate g : gates.values()) {
-      n += g.pending.size();
+      n += g.waiting;
     }
     return n;
   }

@@ -28,7 +28,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -423,7 +422,7 @@ public final class TriggerLoop implements AutoCloseable {
     if (!need.isEmpty()) {
       Gate full = gates.acquire(need);
       if (full != null) {
-        wait(e, j, need.get(0), full);
+        wait(e, j, need, full);
         return;
       }
     }
@@ -453,45 +452,33 @@ public final class TriggerLoop implements AutoCloseable {
     c.stream.send(trigger.build());
   }
 
-  /** Queues the trigger behind {@code first}; when that queue is full the attempt fails, as upstream's does. */
-  private void wait(Entry e, StoredJob j, Gate first, Gate full) {
-    if (gates.enqueue(first, e.key)) {
-      e.waitingAt = first;
-      LOG.debug("{} waits for a slot of {} ({} is full)", e.key, first, full);
+  /** Queues the trigger for its gates; when the queue is full the attempt fails, as upstream's does. */
+  private void wait(Entry e, StoredJob j, List<Gate> need, Gate full) {
+    if (gates.enqueue(need, e.key)) {
+      e.waitingAt = need.get(0);
+      LOG.debug("{} waits for a slot of {} ({} is full)", e.key, e.waitingAt, full);
       return;
     }
-    LOG.warn("{} cannot wait for {}: {} triggers wait already; the attempt fails", e.key, first, first.pending.size());
+    LOG.warn("{} cannot wait for {}: {} triggers wait already; the attempt fails", e.key, need.get(0),
+        need.get(0).waiting);
     settle(e, j, false);
   }
 
-  /**
-   * Lets the triggers waiting for {@code g} go, in order, while it has room. One that also needs another gate
-   * that is full keeps its place; every trigger in this queue needs {@code g}, so once it is full none can go.
-   */
+  /** Lets the triggers waiting for {@code g} go, earliest first, while it has room. */
   private void drain(Gate g) {
-    Iterator<JobKey> it = g.pending.iterator();
-    while (!g.removed && gates.hasRoom(g) && it.hasNext()) {
-      Entry e = jobs.get(it.next());
-      if (e == null || e.waitingAt != g) {
-        it.remove(); // not reachable: unpark takes a job out of its queue; kept so a slip cannot block the queue
-        continue;
+    JobKey k;
+    while (!g.removed && (k = gates.next(g)) != null) {
+      Entry e = jobs.get(k);
+      if (e != null && e.waitingAt == g) {
+        e.waitingAt = null;
+        fire(e); // takes its slots: what it needs may have changed while it waited, so it is asked again
       }
-      StoredJob j = current(e);
-      if (j == null || !gates.canAcquire(needed(Route.of(e.key.owner()), j))) {
-        continue; // a newer revision is on its way (it re-plans the job), or another gate is full: keeps its place
-      }
-      it.remove();
-      e.waitingAt = null;
-      fire(e);
     }
-    g.meters.pending(g.pending.size());
   }
 
   /** A gate is gone: its waiting triggers go on without it (or are held, or wait for another gate). */
   private void unblock(Gate g) {
-    List<JobKey> waiting = List.copyOf(g.pending);
-    g.pending.clear();
-    for (JobKey k : waiting) {
+    for (JobKey k : gates.drop(g)) {
       Entry e = jobs.get(k);
       if (e != null && e.waitingAt == g) {
         e.waitingAt = null;
