@@ -149,7 +149,7 @@ final class ConcurrencyGates {
       if (declared.values().stream().noneMatch(other -> other.contains(k))) {
         Gate g = gates.remove(k);
         g.removed = true;
-        g.meters.remove();
+        g.meters.idle();
         gone.add(g);
         LOG.debug("concurrency gate {} removed with the last stream declaring it", k);
       }
@@ -294,7 +294,7 @@ final class ConcurrencyGates {
   }
 
   void clear() {
-    gates.values().forEach(g -> g.meters.remove());
+    gates.values().forEach(g -> g.meters.idle());
     gates.clear();
     declared.clear();
   }
