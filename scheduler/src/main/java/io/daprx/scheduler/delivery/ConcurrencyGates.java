@@ -1,5 +1,6 @@
 package io.daprx.scheduler.delivery;
 
+import com.google.protobuf.TextFormat;
 import io.daprx.proto.scheduler.v1.ConcurrencyLimit;
 import io.daprx.scheduler.job.JobKey;
 import io.daprx.scheduler.metrics.SchedulerMetrics;
@@ -110,7 +111,7 @@ final class ConcurrencyGates {
     for (ConcurrencyLimit l : limits) {
       if (l.getMaxConcurrent() <= 0 || !l.hasActor()) {
         LOG.debug("stream of App({}/{}): limit {} names no actor type or no size; not a gate", stream.namespace(),
-            stream.appId(), l);
+            stream.appId(), TextFormat.shortDebugString(l));
         continue;
       }
       String name = l.getActor().getType() + (l.hasName() ? ":" + l.getName() : "");
