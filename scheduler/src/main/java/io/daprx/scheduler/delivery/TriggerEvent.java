@@ -43,6 +43,7 @@ public sealed interface TriggerEvent {
    * @param inFlight triggers sent and not yet answered
    * @param held jobs due with no stream to take them
    * @param streams open streams
+   * @param waiting triggers waiting for a concurrency slot (1.18 concurrency limits)
    */
-  record LoopState(int jobs, int inFlight, int held, int streams) {}
+  record LoopState(int jobs, int inFlight, int held, int streams, int waiting) {}
 }

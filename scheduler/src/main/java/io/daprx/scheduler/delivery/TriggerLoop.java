@@ -3,6 +3,7 @@ package io.daprx.scheduler.delivery;
 import com.google.protobuf.Any;
 import io.daprx.common.runtime.DaemonThreads;
 import io.daprx.proto.scheduler.v1.WatchJobsResponse;
+import io.daprx.scheduler.delivery.ConcurrencyGates.Gate;
 import io.daprx.scheduler.delivery.TriggerEvent.Assigned;
 import io.daprx.scheduler.delivery.TriggerEvent.Changed;
 import io.daprx.scheduler.delivery.TriggerEvent.Ended;
@@ -54,6 +55,13 @@ import org.slf4j.LoggerFactory;
  * <p>With several replicas, each triggers only the jobs its {@link Ownership} names and takes in or drops jobs when
  * the live replicas change; a job taken over fires its stored tick again (at least once). Memory: a job is a few
  * fields here ({@link Entry}); the rest is read from the store when it fires.
+ *
+ * <p>Dapr 1.18's concurrency limits ({@link ConcurrencyGates}): a reminder whose actor type (or type and
+ * {@code concurrency_key}) has a gate goes only when it gets a slot in each of them, all or none; otherwise it waits in
+ * the first gate's queue, in order, and goes when a trigger holding that gate has its result or its stream ends. A
+ * waiting trigger is neither in flight nor held; it is still this loop's job, so it is not lost when its stream ends
+ * (it goes, or is held, when its turn comes) or when its job moves to another replica (which fires it from the
+ * store).
  */
 public final class TriggerLoop implements AutoCloseable {
 
@@ -70,6 +78,7 @@ public final class TriggerLoop implements AutoCloseable {
   private final Map<Route, Set<JobKey>> held = new HashMap<>();
   private final Map<Route, Streams> routes = new HashMap<>();
   private final Map<WatchStream, Conn> conns = new LinkedHashMap<>();
+  private final ConcurrencyGates gates;
   private long sequence;
   private Ownership ownership;
   private ScheduledFuture<?> wake;
@@ -96,6 +105,7 @@ public final class TriggerLoop implements AutoCloseable {
     long dueSequence; // the queue element that is current; older ones are stale
     boolean inFlight;
     boolean held;
+    Gate waitingAt; // the concurrency gate whose queue it waits in, or null
 
     Entry(JobKey key) {
       this.key = key;
@@ -110,7 +120,8 @@ public final class TriggerLoop implements AutoCloseable {
     }
   }
 
-  private record InFlight(JobKey key, long revision) {}
+  /** A trigger sent, and the concurrency gates it holds until its result. */
+  private record InFlight(JobKey key, long revision, List<Gate> gates) {}
 
   private static final class Conn {
     final WatchStream stream;
@@ -150,7 +161,13 @@ public final class TriggerLoop implements AutoCloseable {
 
   /** @param ownership which jobs to trigger until an {@link Assigned} event says otherwise */
   public TriggerLoop(JobStore store, Clock clock, SchedulerMetrics metrics, Ownership ownership) {
+    this(store, clock, metrics, ownership, ConcurrencyGates.MAX_PENDING);
+  }
+
+  /** @param maxPending how many triggers may wait for one concurrency gate (upstream's 100,000; tests use fewer) */
+  TriggerLoop(JobStore store, Clock clock, SchedulerMetrics metrics, Ownership ownership, int maxPending) {
     this.store = store;
+    this.gates = new ConcurrencyGates(metrics, maxPending, ownership);
     this.ownership = ownership;
     this.clock = clock;
     this.metrics = metrics;
@@ -186,7 +203,7 @@ public final class TriggerLoop implements AutoCloseable {
       } else if (event instanceof Shutdown s) {
         s.done().complete(null);
       } else if (event instanceof Query q) {
-        q.result().complete(new LoopState(0, 0, 0, 0));
+        q.result().complete(new LoopState(0, 0, 0, 0, 0));
       }
     }
   }
@@ -205,7 +222,7 @@ public final class TriggerLoop implements AutoCloseable {
       } else if (event instanceof Shutdown s) {
         s.done().complete(null);
       } else if (event instanceof Query q) {
-        q.result().complete(new LoopState(0, 0, 0, 0));
+        q.result().complete(new LoopState(0, 0, 0, 0, 0));
       }
       return;
     }
@@ -228,7 +245,7 @@ public final class TriggerLoop implements AutoCloseable {
     } else if (event instanceof Query q) {
       int inFlight = conns.values().stream().mapToInt(c -> c.inFlight.size()).sum();
       int heldCount = held.values().stream().mapToInt(Set::size).sum();
-      q.result().complete(new LoopState(jobs.size(), inFlight, heldCount, conns.size()));
+      q.result().complete(new LoopState(jobs.size(), inFlight, heldCount, conns.size(), gates.pending()));
     } else if (event instanceof Shutdown s) {
       shutdown(s);
       return;
@@ -242,7 +259,7 @@ public final class TriggerLoop implements AutoCloseable {
     while (!due.isEmpty() && !due.peek().at().isAfter(now)) {
       Due d = due.poll();
       Entry e = jobs.get(d.key());
-      if (e != null && e.dueSequence == d.sequence() && !e.inFlight && !e.held) {
+      if (e != null && e.dueSequence == d.sequence() && !e.inFlight && !e.held && e.waitingAt == null) {
         fire(e);
       }
     }
@@ -302,7 +319,7 @@ public final class TriggerLoop implements AutoCloseable {
       return null;
     }
     if (e != null) {
-      unhold(e);
+      unpark(e);
       e.inFlight = false; // the result of a trigger of the old revision is ignored when it comes
     } else {
       e = new Entry(key);
@@ -316,7 +333,7 @@ public final class TriggerLoop implements AutoCloseable {
   private void removed(JobKey key) {
     Entry e = jobs.remove(key);
     if (e != null) {
-      unhold(e);
+      unpark(e);
     }
   }
 
@@ -324,6 +341,7 @@ public final class TriggerLoop implements AutoCloseable {
   private void assigned(Ownership now, boolean reset) {
     Ownership before = ownership;
     ownership = now;
+    gates.share(now);
     if (reset) {
       for (Entry e : List.copyOf(jobs.values())) {
         removed(e.key);
@@ -339,6 +357,7 @@ public final class TriggerLoop implements AutoCloseable {
     }
     int had = jobs.size();
     store.scan(now::owns, this::track);
+    gates.all().forEach(this::drain); // a share of a limit may have grown
     LOG.info("triggering share {} of {} (was {} of {}): {} jobs, {} taken in", now.index(), now.count(), before.index(),
         before.count(), jobs.size(), jobs.size() - had);
   }
@@ -355,12 +374,17 @@ public final class TriggerLoop implements AutoCloseable {
 
   private void finish(Entry e) {
     jobs.remove(e.key);
-    unhold(e);
+    unpark(e);
     store.apply(new JobCommand.Advance(e.key, e.revision, null));
     LOG.debug("{} is over", e.key);
   }
 
-  private void unhold(Entry e) {
+  /** The job no longer waits: neither for a stream nor for a concurrency slot. */
+  private void unpark(Entry e) {
+    if (e.waitingAt != null) {
+      gates.dequeue(e.waitingAt, e.key);
+      e.waitingAt = null;
+    }
     if (e.held) {
       Set<JobKey> waiting = held.get(Route.of(e.key.owner()));
       if (waiting != null) {
@@ -376,7 +400,10 @@ public final class TriggerLoop implements AutoCloseable {
     return j != null && j.revision() == e.revision ? j : null;
   }
 
-  /** Sends the job's trigger to the next matching stream, or holds it until one opens. */
+  /**
+   * Sends the job's trigger to the next matching stream once it holds the concurrency gates it needs; holds it until
+   * a stream opens, or queues it for a gate.
+   */
   private void fire(Entry e) {
     Route route = Route.of(e.key.owner());
     Streams streams = routes.get(route);
@@ -391,9 +418,29 @@ public final class TriggerLoop implements AutoCloseable {
     if (j == null) {
       return;
     }
-    Conn c = streams.pick();
+    List<Gate> need = needed(route, j);
+    if (!need.isEmpty()) {
+      Gate full = gates.acquire(need);
+      if (full != null) {
+        wait(e, j, need, full);
+        return;
+      }
+    }
+    send(e, j, streams.pick(), need);
+  }
+
+  /** The concurrency gates a trigger of {@code j} must hold: only reminders have any. */
+  private List<Gate> needed(Route route, StoredJob j) {
+    if (!route.actor()) {
+      return List.of();
+    }
+    String key = j.metadata().hasConcurrencyKey() ? j.metadata().getConcurrencyKey() : null;
+    return gates.needed(route.namespace(), route.name(), key);
+  }
+
+  private void send(Entry e, StoredJob j, Conn c, List<Gate> holding) {
     long id = ++c.lastId;
-    c.inFlight.put(id, new InFlight(e.key, e.revision));
+    c.inFlight.put(id, new InFlight(e.key, e.revision, holding));
     e.inFlight = true;
     WatchJobsResponse.Builder trigger = WatchJobsResponse.newBuilder().setName(e.key.name()).setId(id).setMetadata(j.metadata());
     if (j.spec().hasData() && !j.spec().getData().equals(Any.getDefaultInstance())) {
@@ -403,6 +450,41 @@ public final class TriggerLoop implements AutoCloseable {
     }
     j.timing().attemptAt(j.ticks(), j.policy()).ifPresent(at -> metrics.fired(Duration.between(at, clock.instant())));
     c.stream.send(trigger.build());
+  }
+
+  /** Queues the trigger for its gates; when the queue is full the attempt fails, as upstream's does. */
+  private void wait(Entry e, StoredJob j, List<Gate> need, Gate full) {
+    if (gates.enqueue(need, e.key)) {
+      e.waitingAt = need.get(0);
+      LOG.debug("{} waits for a slot of {} ({} is full)", e.key, e.waitingAt, full);
+      return;
+    }
+    LOG.warn("{} cannot wait for {}: {} triggers wait already; the attempt fails", e.key, need.get(0),
+        need.get(0).waiting);
+    settle(e, j, false);
+  }
+
+  /** Lets the triggers waiting for {@code g} go, earliest first, while it has room. */
+  private void drain(Gate g) {
+    JobKey k;
+    while (!g.removed && (k = gates.next(g)) != null) {
+      Entry e = jobs.get(k);
+      if (e != null && e.waitingAt == g) {
+        e.waitingAt = null;
+        fire(e); // takes its slots: what it needs may have changed while it waited, so it is asked again
+      }
+    }
+  }
+
+  /** A gate is gone: its waiting triggers go on without it (or are held, or wait for another gate). */
+  private void unblock(Gate g) {
+    for (JobKey k : gates.drop(g)) {
+      Entry e = jobs.get(k);
+      if (e != null && e.waitingAt == g) {
+        e.waitingAt = null;
+        fire(e);
+      }
+    }
   }
 
   // --- streams
@@ -420,8 +502,9 @@ public final class TriggerLoop implements AutoCloseable {
     for (Route r : own) {
       routes.computeIfAbsent(r, x -> new Streams()).conns.add(c);
     }
-    LOG.debug("stream of App({}/{}) opened: jobs {}, actor types {}", stream.namespace(), stream.appId(),
-        stream.acceptsJobs(), stream.actorTypes());
+    List<Gate> declared = gates.declare(stream, stream.concurrencyLimits());
+    LOG.debug("stream of App({}/{}) opened: jobs {}, actor types {}, concurrency gates {}", stream.namespace(),
+        stream.appId(), stream.acceptsJobs(), stream.actorTypes(), declared);
     for (Route r : own) {
       Set<JobKey> waiting = held.remove(r);
       if (waiting == null) {
@@ -435,6 +518,7 @@ public final class TriggerLoop implements AutoCloseable {
         }
       }
     }
+    declared.forEach(this::drain); // a limit may have grown
   }
 
   private void ended(WatchStream stream, Status closeWith) {
@@ -451,6 +535,13 @@ public final class TriggerLoop implements AutoCloseable {
     routes.values().removeIf(s -> s.conns.isEmpty());
     LOG.debug("stream of App({}/{}) ended{}; {} triggers in flight go again", stream.namespace(), stream.appId(),
         closeWith == null ? "" : " (" + closeWith.getCode() + ")", c.inFlight.size());
+    Set<Gate> released = new LinkedHashSet<>();
+    for (InFlight f : c.inFlight.values()) {
+      gates.release(f.gates());
+      released.addAll(f.gates());
+    }
+    List<Gate> gone = gates.forget(stream);
+    // the triggers that were in flight go first: they are older than any waiting, and take back the slots they freed
     for (InFlight f : c.inFlight.values()) {
       Entry e = jobs.get(f.key());
       if (e != null && e.inFlight && e.revision == f.revision()) {
@@ -460,6 +551,8 @@ public final class TriggerLoop implements AutoCloseable {
       }
     }
     c.inFlight.clear();
+    gone.forEach(this::unblock);
+    released.forEach(this::drain);
   }
 
   private void result(WatchStream stream, long id, boolean success) {
@@ -472,15 +565,21 @@ public final class TriggerLoop implements AutoCloseable {
       ended(stream, Status.INVALID_ARGUMENT.withDescription("result for unknown trigger id " + Long.toUnsignedString(id)));
       return;
     }
+    // the slots are free whatever became of the job meanwhile
+    gates.release(f.gates());
     Entry e = jobs.get(f.key());
-    if (e == null || e.revision != f.revision() || !e.inFlight) {
-      return; // deleted, replaced or handed to another replica while in flight
+    if (e != null && e.revision == f.revision() && e.inFlight) {
+      e.inFlight = false;
+      StoredJob j = current(e);
+      if (j != null) {
+        settle(e, j, success);
+      }
     }
-    e.inFlight = false;
-    StoredJob j = current(e);
-    if (j == null) {
-      return;
-    }
+    f.gates().forEach(this::drain);
+  }
+
+  /** The attempt succeeded or failed: plans the job's next attempt from it, or ends the job. */
+  private void settle(Entry e, StoredJob j, boolean success) {
     Ticks ticks = e.ticks != null ? e.ticks : j.ticks();
     Instant tickAt = j.timing().tick(ticks).orElse(null);
     if (tickAt == null) {
@@ -507,6 +606,7 @@ public final class TriggerLoop implements AutoCloseable {
     }
     conns.clear();
     routes.clear();
+    gates.clear();
     if (wake != null) {
       wake.cancel(false);
     }

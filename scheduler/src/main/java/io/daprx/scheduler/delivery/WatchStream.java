@@ -1,5 +1,6 @@
 package io.daprx.scheduler.delivery;
 
+import io.daprx.proto.scheduler.v1.ConcurrencyLimit;
 import io.daprx.proto.scheduler.v1.WatchJobsResponse;
 import io.grpc.Status;
 import java.util.List;
@@ -19,6 +20,14 @@ public interface WatchStream {
 
   /** The actor types whose reminders may go here. */
   List<String> actorTypes();
+
+  /**
+   * The 1.18 concurrency limits of the stream's {@code initial}: for as long as the stream is open, they cap the
+   * reminders in flight per actor type (or type and name) in its namespace. None from older daprd.
+   */
+  default List<ConcurrencyLimit> concurrencyLimits() {
+    return List.of();
+  }
 
   /** Whether the transport takes more now (gRPC flow control); the loop prefers streams that do. */
   default boolean isReady() {

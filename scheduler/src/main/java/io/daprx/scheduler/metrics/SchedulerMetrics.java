@@ -3,6 +3,7 @@ package io.daprx.scheduler.metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.grpc.Status;
 import java.time.Duration;
@@ -17,6 +18,12 @@ import java.util.function.LongSupplier;
  *
  * <p>Jobs owned per replica is {@code daprx_scheduler_jobs} of each replica's scrape target (the jobs its trigger loop
  * holds); jobs stored is the store's count, every replica's jobs ({@link #storedJobs}).
+ *
+ * <p>Dapr 1.18's concurrency gates keep upstream's names ({@code dapr_scheduler_concurrency_inflight},
+ * {@code _pending}, {@code _throttled_total}, tag {@code concurrency_key}) so upstream's dashboards read them; we add
+ * a {@code namespace} tag because a gate is per namespace and two namespaces may use the same key. A key's series
+ * outlive its gate: daprd ends all its streams and opens new ones after every placement change, which removes the
+ * gate and makes it again, and its throttled count must not start over each time (upstream keeps them too).
  */
 public final class SchedulerMetrics {
 
@@ -31,6 +38,7 @@ public final class SchedulerMetrics {
   private final Timer latency;
   private final Timer lateness;
   private final Map<String, Counter> rpcs = new ConcurrentHashMap<>();
+  private final Map<Tags, GateMeters> gates = new ConcurrentHashMap<>();
 
   public SchedulerMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -96,5 +104,44 @@ public final class SchedulerMetrics {
     jobs.set(jobCount);
     heldJobs.set(heldCount);
     streams.set(streamCount);
+  }
+
+  /** The meters of the concurrency gate {@code key} in {@code namespace}: the same ones each time the gate is made. */
+  public GateMeters gate(String namespace, String key) {
+    return gates.computeIfAbsent(Tags.of("namespace", namespace, "concurrency_key", key), GateMeters::new);
+  }
+
+  /** One gate's counts, set by the trigger loop (the gate's owner) and read at scrape. */
+  public final class GateMeters {
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger pending = new AtomicInteger();
+    private final Counter throttled;
+
+    private GateMeters(Tags tags) {
+      throttled = Counter.builder("dapr_scheduler_concurrency_throttled").tags(tags)
+          .description("Triggers that found a concurrency gate full and waited").register(registry);
+      Gauge.builder("dapr_scheduler_concurrency_inflight", inFlight, AtomicInteger::get).tags(tags)
+          .description("Triggers in flight under a concurrency limit on this replica").register(registry);
+      Gauge.builder("dapr_scheduler_concurrency_pending", pending, AtomicInteger::get).tags(tags)
+          .description("Triggers waiting for a concurrency slot on this replica").register(registry);
+    }
+
+    public void inFlight(int n) {
+      inFlight.set(n);
+    }
+
+    public void pending(int n) {
+      pending.set(n);
+    }
+
+    public void throttled() {
+      throttled.increment();
+    }
+
+    /** The gate is gone (no stream declares its limit any more): nothing is in flight or waiting under it here. */
+    public void idle() {
+      inFlight.set(0);
+      pending.set(0);
+    }
   }
 }

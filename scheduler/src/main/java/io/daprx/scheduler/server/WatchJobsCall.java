@@ -1,5 +1,6 @@
 package io.daprx.scheduler.server;
 
+import io.daprx.proto.scheduler.v1.ConcurrencyLimit;
 import io.daprx.proto.scheduler.v1.JobTargetType;
 import io.daprx.proto.scheduler.v1.WatchJobsRequest;
 import io.daprx.proto.scheduler.v1.WatchJobsRequestInitial;
@@ -138,6 +139,11 @@ final class WatchJobsCall implements StreamObserver<WatchJobsRequest>, WatchStre
   @Override
   public List<String> actorTypes() {
     return initial.getActorTypesList();
+  }
+
+  @Override
+  public List<ConcurrencyLimit> concurrencyLimits() {
+    return initial.getConcurrencyLimitsList();
   }
 
   @Override

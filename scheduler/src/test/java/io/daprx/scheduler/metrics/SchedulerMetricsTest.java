@@ -28,4 +28,25 @@ class SchedulerMetricsTest {
     stored.set(9);
     assertThat(registry.scrape()).contains("daprx_scheduler_jobs_stored 9.0");
   }
+
+  @Test
+  void aConcurrencyGateIsScrapedUnderUpstreamsNamesAndItsThrottledCountSurvivesTheGate() {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    SchedulerMetrics metrics = new SchedulerMetrics(registry);
+    SchedulerMetrics.GateMeters gate = metrics.gate("shop", "dapr.internal.shop.orders.activity:charge");
+    gate.inFlight(2);
+    gate.pending(5);
+    gate.throttled();
+    String tags = "{concurrency_key=\"dapr.internal.shop.orders.activity:charge\",namespace=\"shop\"}";
+    assertThat(registry.scrape()).contains("dapr_scheduler_concurrency_inflight" + tags + " 2.0")
+        .contains("dapr_scheduler_concurrency_pending" + tags + " 5.0")
+        .contains("dapr_scheduler_concurrency_throttled_total" + tags + " 1.0");
+
+    // daprd reopens its streams after a placement change: the gate goes and is made again, its count goes on
+    gate.idle();
+    metrics.gate("shop", "dapr.internal.shop.orders.activity:charge").throttled();
+    assertThat(registry.scrape()).contains("dapr_scheduler_concurrency_inflight" + tags + " 0.0")
+        .contains("dapr_scheduler_concurrency_pending" + tags + " 0.0")
+        .contains("dapr_scheduler_concurrency_throttled_total" + tags + " 2.0");
+  }
 }
