@@ -68,5 +68,9 @@ public final class Logging {
     for (String noisy : new String[] {"io.grpc", "io.netty", "org.eclipse.jetty", "io.javalin", "io.fabric8", "org.apache.ratis"}) {
       ctx.getLogger(noisy).setLevel(libraries);
     }
+    // Ratis' client logs every request it retries while a Raft group elects its leader (NotLeaderException,
+    // LeaderNotReadyException) as an ERROR with a stack trace, though it retries them itself; a write that finally
+    // fails reaches our code, which reports it.
+    ctx.getLogger("org.apache.ratis.client.impl.OrderedAsync").setLevel(Level.OFF);
   }
 }
