@@ -73,6 +73,7 @@ public final class ReplicatedJobStore implements JobStore, AutoCloseable {
   private final List<Consumer<Membership>> watchers = new CopyOnWriteArrayList<>();
   private final List<Runnable> reloads = new CopyOnWriteArrayList<>();
   private final ScheduledExecutorService liveness;
+  private final CommandBatcher writes;
   private final AtomicBoolean closed = new AtomicBoolean();
   private RaftServer server;
   private RaftClient client;
@@ -87,6 +88,9 @@ public final class ReplicatedJobStore implements JobStore, AutoCloseable {
     this.machine = new JobStateMachine(options.tableDir(), resource, c -> listeners.forEach(l -> l.accept(c)),
         m -> watchers.forEach(w -> w.accept(m)), () -> reloads.forEach(Runnable::run));
     this.liveness = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("scheduler-liveness"));
+    this.writes = new CommandBatcher(bytes -> send(message(bytes)).thenApply(r -> r.getMessage().getContent().toByteArray()),
+        () -> machine.allRead(options.peers().keySet(), JobCodec.FORMAT_BATCH), StoreSettings.WRITES_IN_FLIGHT,
+        StoreSettings.GROUP_COMMANDS, Math.min(StoreSettings.GROUP_BYTES, options.maxEntryBytes()));
   }
 
   /**
@@ -143,8 +147,7 @@ public final class ReplicatedJobStore implements JobStore, AutoCloseable {
 
   @Override
   public CompletableFuture<Outcome> apply(JobCommand command) {
-    return send(message(JobCodec.encode(command))).thenApply(reply -> JobCodec.decodeOutcome(
-        reply.getMessage().getContent().toByteArray()));
+    return writes.submit(command);
   }
 
   @Override
@@ -221,7 +224,7 @@ public final class ReplicatedJobStore implements JobStore, AutoCloseable {
     if (closed.get() || address == null) {
       return;
     }
-    send(message(JobCodec.encode(new JobCodec.Announce(options.selfId(), address)))).whenComplete((r, e) -> {
+    send(message(JobCodec.encode(new JobCodec.Announce(options.selfId(), address, JobCodec.FORMAT_BATCH)))).whenComplete((r, e) -> {
       if (e != null && !closed.get()) {
         LOG.debug("{}: announcing {} failed ({}); trying again", resource, address, e.toString());
         liveness.schedule(this::announceNow, 500, TimeUnit.MILLISECONDS);
