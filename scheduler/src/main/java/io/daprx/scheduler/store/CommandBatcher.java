@@ -3,12 +3,15 @@ package io.daprx.scheduler.store;
 import io.daprx.scheduler.job.JobCommand;
 import io.daprx.scheduler.job.JobKey;
 import io.daprx.scheduler.job.JobStore.Outcome;
+import io.grpc.Status;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
@@ -21,19 +24,23 @@ import java.util.function.Function;
  *
  * <p>A group holds commands on distinct keys, so that each reads the table as applying them one by one would, and a
  * {@link JobCommand.DeleteWhere} goes alone; a command on a key already in the group starts the next one, so one
- * caller's commands keep their order. Groups are sent in the order they are cut, under this object's lock (Ratis'
- * async client keeps a client's order). Until every replica announced that it reads groups, each command is its own
+ * caller's commands keep their order. Until every replica announced that it reads groups, each command is its own
  * entry in the first version's format.
+ *
+ * <p>The queue is owned by one thread ({@code loop}), which also sends, so groups leave in the order they are cut
+ * (Ratis' async client keeps a client's order) and no lock is held while calling Ratis: its client completes replies
+ * under its own lock, and a reply handled here under ours while a send waited for theirs would deadlock.
  */
 final class CommandBatcher {
 
   private final Function<byte[], CompletableFuture<byte[]>> send;
   private final BooleanSupplier groupsAllowed;
+  private final Executor loop;
   private final int maxInFlight;
   private final int maxCommands;
   private final int maxBytes;
 
-  // guarded by this
+  // touched on the loop only
   private final ArrayDeque<Pending> waiting = new ArrayDeque<>();
   private int inFlight;
   private boolean sending; // a reply that completes at once must not send from inside the loop that sent it
@@ -43,12 +50,14 @@ final class CommandBatcher {
   /**
    * @param send sends one log entry and completes with the state machine's reply (or fails)
    * @param groupsAllowed whether every replica reads grouped entries
+   * @param loop runs one task at a time, in order: the owner of the queue
    * @param maxBytes a group's commands together stay below this (a larger command goes alone)
    */
-  CommandBatcher(Function<byte[], CompletableFuture<byte[]>> send, BooleanSupplier groupsAllowed, int maxInFlight,
-      int maxCommands, int maxBytes) {
+  CommandBatcher(Function<byte[], CompletableFuture<byte[]>> send, BooleanSupplier groupsAllowed, Executor loop,
+      int maxInFlight, int maxCommands, int maxBytes) {
     this.send = send;
     this.groupsAllowed = groupsAllowed;
+    this.loop = loop;
     this.maxInFlight = maxInFlight;
     this.maxCommands = maxCommands;
     this.maxBytes = maxBytes;
@@ -56,10 +65,10 @@ final class CommandBatcher {
 
   CompletableFuture<Outcome> submit(JobCommand command) {
     Pending p = new Pending(command, keyOf(command), JobCodec.encode(command), new CompletableFuture<>());
-    synchronized (this) {
+    post(() -> {
       waiting.add(p);
       sendWhatMay();
-    }
+    }, List.of(p));
     return p.result();
   }
 
@@ -75,33 +84,37 @@ final class CommandBatcher {
     return null;
   }
 
+  private void post(Runnable task, List<Pending> otherwiseFail) {
+    try {
+      loop.execute(task);
+    } catch (RejectedExecutionException e) {
+      RuntimeException closed = Status.UNAVAILABLE.withDescription("the scheduler replica is shutting down").asRuntimeException();
+      otherwiseFail.forEach(p -> p.result().completeExceptionally(closed));
+    }
+  }
+
   private void sendWhatMay() {
-    assert Thread.holdsLock(this);
     if (sending) {
       return;
     }
     sending = true;
     try {
-      sendLoop();
+      boolean groups = groupsAllowed.getAsBoolean();
+      while (inFlight < maxInFlight && !waiting.isEmpty()) {
+        List<Pending> group = cut(groups);
+        inFlight++;
+        CompletableFuture<byte[]> reply;
+        if (group.size() == 1) {
+          reply = send.apply(group.get(0).bytes());
+        } else {
+          List<byte[]> commands = new ArrayList<>(group.size());
+          group.forEach(p -> commands.add(p.bytes()));
+          reply = send.apply(JobCodec.encodeBatch(commands));
+        }
+        reply.whenComplete((bytes, e) -> post(() -> done(group, bytes, e), group));
+      }
     } finally {
       sending = false;
-    }
-  }
-
-  private void sendLoop() {
-    boolean groups = groupsAllowed.getAsBoolean();
-    while (inFlight < maxInFlight && !waiting.isEmpty()) {
-      List<Pending> group = cut(groups);
-      inFlight++;
-      CompletableFuture<byte[]> reply;
-      if (group.size() == 1) {
-        reply = send.apply(group.get(0).bytes());
-      } else {
-        List<byte[]> commands = new ArrayList<>(group.size());
-        group.forEach(p -> commands.add(p.bytes()));
-        reply = send.apply(JobCodec.encodeBatch(commands));
-      }
-      reply.whenComplete((bytes, e) -> done(group, bytes, e));
     }
   }
 
@@ -127,10 +140,8 @@ final class CommandBatcher {
   }
 
   private void done(List<Pending> group, byte[] reply, Throwable failure) {
-    synchronized (this) {
-      inFlight--;
-      sendWhatMay();
-    }
+    inFlight--;
+    sendWhatMay(); // the log stays busy while these callers hear their outcomes
     if (failure != null) {
       group.forEach(p -> p.result().completeExceptionally(failure));
       return;

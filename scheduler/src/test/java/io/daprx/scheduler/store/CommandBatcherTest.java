@@ -27,7 +27,7 @@ class CommandBatcherTest {
     CompletableFuture<byte[]> reply = new CompletableFuture<>();
     replies.add(reply);
     return reply;
-  }, groups::get, 2, 3, 1 << 20);
+  }, groups::get, Runnable::run, 2, 3, 1 << 20);
 
   private static JobCommand put(String name) {
     return new JobCommand.Put(ReplicatedJobStoreTest.job(name), true);

@@ -116,7 +116,7 @@ class JobTableTest {
       CompletableFuture<byte[]> reply = new CompletableFuture<>();
       replies.add(reply);
       return reply;
-    }, () -> true, 1, 64, 1 << 20);
+    }, () -> true, Runnable::run, 1, 64, 1 << 20);
     List<CompletableFuture<JobStore.Outcome>> results = commands.stream().map(batcher::submit).toList();
 
     List<JobChange> heardGrouped = new ArrayList<>();
