@@ -132,6 +132,11 @@ final class JobCodec {
     });
   }
 
+  /** Whether an entry is a batch (its reply is a list of outcomes), without decoding it. */
+  static boolean isBatch(byte[] entry) {
+    return entry.length > 0 && entry[0] == BATCH; // the tag is a one-byte varint
+  }
+
   static Entry decodeEntry(byte[] bytes) {
     return read(ByteString.copyFrom(bytes), in -> {
       int tag = in.readUInt32();

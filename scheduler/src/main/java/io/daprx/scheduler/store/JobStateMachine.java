@@ -166,21 +166,21 @@ final class JobStateMachine extends BaseStateMachine {
   public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
     LogEntryProto entry = trx.getLogEntry();
     long index = entry.getIndex();
+    byte[] data = entry.getStateMachineLogEntry().getLogData().toByteArray();
+    boolean batch = JobCodec.isBatch(data);
     if (index <= tableIndex) {
       // the table already has it (written before a crash, after the snapshot Ratis replays from)
       updateLastAppliedTermIndex(entry.getTerm(), index);
-      return CompletableFuture.completedFuture(message(JobCodec.encode(Outcome.notApplied())));
+      return CompletableFuture.completedFuture(message(notApplied(batch)));
     }
     byte[] reply;
     List<JobChange> heard = new ArrayList<>();
     Membership before = members;
     Map<String, Integer> readsBefore = reads;
-    boolean batch = false;
     try (JobTable.Batch writes = table.batch()) {
       try {
-        Entry e = JobCodec.decodeEntry(entry.getStateMachineLogEntry().getLogData().toByteArray());
+        Entry e = JobCodec.decodeEntry(data);
         if (e instanceof Batch b) {
-          batch = true;
           reply = JobCodec.encodeOutcomes(applyBatch(writes, b, index, heard));
         } else if (e instanceof JobEntry j) {
           reply = JobCodec.encode(Transition.apply(writes, j.command(), index, heard));
@@ -210,9 +210,7 @@ final class JobStateMachine extends BaseStateMachine {
         }
         tableIndex = index;
         updateLastAppliedTermIndex(entry.getTerm(), index);
-        // a refused batch answers no outcomes: its commands are reported as not applied
-        return CompletableFuture.completedFuture(message(batch ? JobCodec.encodeOutcomes(List.of())
-            : JobCodec.encode(Outcome.notApplied())));
+        return CompletableFuture.completedFuture(message(notApplied(batch)));
       }
       writes.commit(entry.getTerm(), index);
     }
@@ -225,6 +223,11 @@ final class JobStateMachine extends BaseStateMachine {
       membership.accept(members);
     }
     return CompletableFuture.completedFuture(message(reply));
+  }
+
+  /** The reply to an entry that changed nothing: a batch answers no outcomes, and its writers hear "not applied". */
+  private static byte[] notApplied(boolean batch) {
+    return batch ? JobCodec.encodeOutcomes(List.of()) : JobCodec.encode(Outcome.notApplied());
   }
 
   /**

@@ -197,6 +197,8 @@ class JobTableTest {
     JobCodec.Entry batch = JobCodec.decodeEntry(JobCodec.encodeBatch(group.stream().map(JobCodec::encode).toList()));
     assertThat(((JobCodec.Batch) batch).commands()).extracting(JobCodec::encode)
         .containsExactlyElementsOf(group.stream().map(JobCodec::encode).toList());
+    assertThat(JobCodec.isBatch(JobCodec.encodeBatch(List.of(JobCodec.encode(group.get(0)))))).isTrue();
+    assertThat(JobCodec.isBatch(JobCodec.encode(group.get(0)))).isFalse();
     List<JobStore.Outcome> outcomes = List.of(new JobStore.Outcome(true, 7, List.of()), JobStore.Outcome.notApplied());
     assertThat(JobCodec.decodeOutcomes(JobCodec.encodeOutcomes(outcomes))).isEqualTo(outcomes);
   }
