@@ -104,12 +104,16 @@ final class CommandBatcher {
         List<Pending> group = cut(groups);
         inFlight++;
         CompletableFuture<byte[]> reply;
-        if (group.size() == 1) {
-          reply = send.apply(group.get(0).bytes());
-        } else {
-          List<byte[]> commands = new ArrayList<>(group.size());
-          group.forEach(p -> commands.add(p.bytes()));
-          reply = send.apply(JobCodec.encodeBatch(commands));
+        try {
+          if (group.size() == 1) {
+            reply = send.apply(group.get(0).bytes());
+          } else {
+            List<byte[]> commands = new ArrayList<>(group.size());
+            group.forEach(p -> commands.add(p.bytes()));
+            reply = send.apply(JobCodec.encodeBatch(commands));
+          }
+        } catch (RuntimeException e) {
+          reply = CompletableFuture.failedFuture(e); // its writers hear it, and the slot is freed
         }
         reply.whenComplete((bytes, e) -> post(() -> done(group, bytes, e), group));
       }

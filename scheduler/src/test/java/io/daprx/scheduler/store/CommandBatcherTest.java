@@ -124,6 +124,22 @@ class CommandBatcherTest {
   }
 
   @Test
+  void aSendThatThrowsFailsItsWritesAndFreesItsSlot() {
+    List<Outcome> heard = new ArrayList<>();
+    AtomicBoolean broken = new AtomicBoolean(true);
+    CommandBatcher b = new CommandBatcher(bytes -> {
+      if (broken.get()) {
+        throw new IllegalStateException("client closed");
+      }
+      return CompletableFuture.completedFuture(JobCodec.encode(new Outcome(true, 1, List.of())));
+    }, () -> true, Runnable::run, 1, 3, 1 << 20);
+    assertThatThrownBy(b.submit(put("a"))::join).hasMessageContaining("client closed");
+    broken.set(false);
+    b.submit(put("b")).thenAccept(heard::add);
+    assertThat(heard).hasSize(1);
+  }
+
+  @Test
   void aRefusedGroupReportsItsWritesAsNotApplied() {
     batcher.submit(put("a"));
     batcher.submit(put("b"));
