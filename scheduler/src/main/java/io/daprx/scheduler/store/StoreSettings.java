@@ -20,7 +20,7 @@ final class StoreSettings {
   static final long SNAPSHOT_EVERY = 100_000;
   /**
    * A replica's job writes on their way at once; more wait and go out together as one entry (group commit,
-   * {@link CommandBatcher}). Two keeps the log busy while a group forms; 1, 2 and 4 measured alike (2,100–2,500
+   * {@link CommandBatcher}). Two keeps the log busy while a group forms; 1, 2 and 4 measured alike (2,140–2,280
    * workflow cycles/s on three replica processes, two shared cores).
    */
   static final int WRITES_IN_FLIGHT = 2;
