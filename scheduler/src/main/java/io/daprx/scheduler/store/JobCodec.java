@@ -40,6 +40,8 @@ final class JobCodec {
   private static final int DELETE = 2;
   private static final int DELETE_WHERE = 3;
   private static final int ADVANCE = 4;
+  /** Several job commands in one log entry (entry format 2: only written once every replica reads it). */
+  private static final int BATCH = 5;
   static final int ANNOUNCE = 10;
   static final int MEMBERS = 11;
 
@@ -59,8 +61,20 @@ final class JobCodec {
 
   record JobEntry(JobCommand command) implements Entry {}
 
-  /** A replica says where sidecars reach it. */
-  record Announce(String id, String address) implements Entry {}
+  /**
+   * Job commands on distinct keys (a {@link JobCommand.DeleteWhere} only alone), applied as one log entry: a
+   * replica's writes that arrive together cost the log, the replicas and the table one entry instead of one each.
+   */
+  record Batch(List<JobCommand> commands) implements Entry {}
+
+  /**
+   * A replica says where sidecars reach it, and which entry format it reads ({@link #FORMAT_BATCH} or 1): batches
+   * are written only once every replica reads them, so a replica of the previous version is never sent one.
+   */
+  record Announce(String id, String address, int reads) implements Entry {}
+
+  /** The entry format this version reads: 2 = batches. */
+  static final int FORMAT_BATCH = 2;
 
   /** The leader's view of the live replicas, sorted by id. */
   record Members(List<String> ids) implements Entry {}
@@ -96,6 +110,7 @@ final class JobCodec {
       out.writeUInt32NoTag(ANNOUNCE);
       out.writeStringNoTag(a.id());
       out.writeStringNoTag(a.address());
+      out.writeUInt32NoTag(a.reads()); // after the fields the first version reads: it ignores the rest
     });
   }
 
@@ -106,9 +121,36 @@ final class JobCodec {
     });
   }
 
+  /** One log entry holding {@code commands}, each already {@link #encode(JobCommand) encoded}. */
+  static byte[] encodeBatch(List<byte[]> commands) {
+    return bytes(out -> {
+      out.writeUInt32NoTag(BATCH);
+      out.writeUInt32NoTag(commands.size());
+      for (byte[] c : commands) {
+        out.writeByteArrayNoTag(c);
+      }
+    });
+  }
+
+  /** Whether an entry is a batch (its reply is a list of outcomes), without decoding it. */
+  static boolean isBatch(byte[] entry) {
+    return entry.length > 0 && entry[0] == BATCH; // the tag is a one-byte varint
+  }
+
   static Entry decodeEntry(byte[] bytes) {
     return read(ByteString.copyFrom(bytes), in -> {
       int tag = in.readUInt32();
+      if (tag == BATCH) {
+        int n = in.readUInt32();
+        List<JobCommand> commands = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+          if (!(decodeEntry(in.readByteArray()) instanceof JobEntry j)) {
+            throw new IllegalArgumentException("a batch holds job commands only");
+          }
+          commands.add(j.command());
+        }
+        return new Batch(commands);
+      }
       return switch (tag) {
         case PUT -> {
           boolean overwrite = in.readBool();
@@ -122,7 +164,7 @@ final class JobCodec {
           Ticks ticks = in.readBool() ? readTicks(in) : null;
           yield new JobEntry(new JobCommand.Advance(k, revision, ticks));
         }
-        case ANNOUNCE -> new Announce(in.readString(), in.readString());
+        case ANNOUNCE -> new Announce(in.readString(), in.readString(), in.isAtEnd() ? 1 : in.readUInt32());
         case MEMBERS -> new Members(readStrings(in));
         default -> throw new IllegalArgumentException("unknown log entry tag " + tag + " (written by a newer version?)");
       };
@@ -140,8 +182,34 @@ final class JobCodec {
   }
 
   static Outcome decodeOutcome(byte[] bytes) {
-    return read(ByteString.copyFrom(bytes), in -> new Outcome(in.readBool(), in.readInt64(),
-        readStrings(in).stream().map(JobCodec::key).toList()));
+    return read(ByteString.copyFrom(bytes), JobCodec::readOutcome);
+  }
+
+  /** A batch's reply: each command's outcome, in the batch's order (none when the entry was refused). */
+  static byte[] encodeOutcomes(List<Outcome> outcomes) {
+    return bytes(out -> {
+      out.writeUInt32NoTag(outcomes.size());
+      for (Outcome o : outcomes) {
+        out.writeBoolNoTag(o.applied());
+        out.writeInt64NoTag(o.revision());
+        writeStrings(out, o.removed().stream().map(JobKey::storeKey).toList());
+      }
+    });
+  }
+
+  static List<Outcome> decodeOutcomes(byte[] bytes) {
+    return read(ByteString.copyFrom(bytes), in -> {
+      int n = in.readUInt32();
+      List<Outcome> out = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        out.add(readOutcome(in));
+      }
+      return out;
+    });
+  }
+
+  private static Outcome readOutcome(CodedInputStream in) throws IOException {
+    return new Outcome(in.readBool(), in.readInt64(), readStrings(in).stream().map(JobCodec::key).toList());
   }
 
   // --- jobs and due entries (the table's values)

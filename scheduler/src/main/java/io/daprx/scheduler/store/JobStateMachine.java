@@ -3,7 +3,10 @@ package io.daprx.scheduler.store;
 import io.daprx.scheduler.job.JobChange;
 import io.daprx.scheduler.job.JobStore.Outcome;
 import io.daprx.scheduler.job.Transition;
+import io.daprx.scheduler.job.JobCommand;
+import io.daprx.scheduler.job.JobKey;
 import io.daprx.scheduler.store.JobCodec.Announce;
+import io.daprx.scheduler.store.JobCodec.Batch;
 import io.daprx.scheduler.store.JobCodec.Entry;
 import io.daprx.scheduler.store.JobCodec.JobEntry;
 import io.daprx.scheduler.store.JobCodec.Members;
@@ -14,10 +17,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
@@ -62,6 +68,7 @@ final class JobStateMachine extends BaseStateMachine {
   private volatile JobTable table;
   private long tableIndex;
   private volatile Membership members = Membership.NONE;
+  private volatile Map<String, Integer> reads = Map.of();
   private final Object appliedMonitor = new Object();
 
   /**
@@ -84,6 +91,12 @@ final class JobStateMachine extends BaseStateMachine {
 
   Membership membership() {
     return members;
+  }
+
+  /** Whether every one of {@code replicas} announced that it reads batches: only then may a replica write one. */
+  boolean allRead(Collection<String> replicas, int format) {
+    Map<String, Integer> r = reads;
+    return replicas.stream().allMatch(id -> r.getOrDefault(id, 1) >= format);
   }
 
   @Override
@@ -143,6 +156,7 @@ final class JobStateMachine extends BaseStateMachine {
     tableIndex = table.applied()[1];
     setLastAppliedTermIndex(snapshot == null ? null : snapshot.getTermIndex());
     members = new Membership(table.members(), table.addresses());
+    reads = Map.copyOf(table.reads());
     membership.accept(members);
     LOG.info("{}: job store at log index {} (snapshot {})", resource, tableIndex,
         snapshot == null ? "none" : snapshot.getTermIndex());
@@ -152,44 +166,53 @@ final class JobStateMachine extends BaseStateMachine {
   public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
     LogEntryProto entry = trx.getLogEntry();
     long index = entry.getIndex();
+    byte[] data = entry.getStateMachineLogEntry().getLogData().toByteArray();
+    boolean batch = JobCodec.isBatch(data);
     if (index <= tableIndex) {
       // the table already has it (written before a crash, after the snapshot Ratis replays from)
       updateLastAppliedTermIndex(entry.getTerm(), index);
-      return CompletableFuture.completedFuture(message(JobCodec.encode(Outcome.notApplied())));
+      return CompletableFuture.completedFuture(message(notApplied(batch)));
     }
-    Outcome outcome = Outcome.notApplied();
+    byte[] reply;
     List<JobChange> heard = new ArrayList<>();
     Membership before = members;
-    try (JobTable.Batch batch = table.batch()) {
+    Map<String, Integer> readsBefore = reads;
+    try (JobTable.Batch writes = table.batch()) {
       try {
-        Entry e = JobCodec.decodeEntry(entry.getStateMachineLogEntry().getLogData().toByteArray());
-        if (e instanceof JobEntry j) {
-          outcome = Transition.apply(batch, j.command(), index, heard);
+        Entry e = JobCodec.decodeEntry(data);
+        if (e instanceof Batch b) {
+          reply = JobCodec.encodeOutcomes(applyBatch(writes, b, index, heard));
+        } else if (e instanceof JobEntry j) {
+          reply = JobCodec.encode(Transition.apply(writes, j.command(), index, heard));
         } else if (e instanceof Announce a) {
-          batch.address(a.id(), a.address());
+          writes.address(a.id(), a.address(), a.reads());
           Map<String, String> addresses = new TreeMap<>(members.addresses());
           addresses.put(a.id(), a.address());
           members = new Membership(members.live(), addresses);
-          outcome = new Outcome(true, 0, List.of());
+          Map<String, Integer> r = new TreeMap<>(reads);
+          r.put(a.id(), a.reads());
+          reads = Map.copyOf(r);
+          reply = JobCodec.encode(new Outcome(true, 0, List.of()));
         } else if (e instanceof Members m) {
-          batch.members(m.ids());
+          writes.members(m.ids());
           members = new Membership(m.ids(), members.addresses());
-          outcome = new Outcome(true, 0, List.of());
+          reply = JobCodec.encode(new Outcome(true, 0, List.of()));
+        } else {
+          throw new IllegalArgumentException("unknown entry " + e);
         }
       } catch (RuntimeException | org.rocksdb.RocksDBException bad) {
         // deterministic: every replica refuses the same entry the same way and moves on
         LOG.error("{}: log entry {} not applied: {}", resource, index, bad.toString());
-        heard.clear();
         members = before;
-        outcome = Outcome.notApplied();
+        reads = readsBefore;
         try (JobTable.Batch empty = table.batch()) {
           empty.commit(entry.getTerm(), index);
         }
         tableIndex = index;
         updateLastAppliedTermIndex(entry.getTerm(), index);
-        return CompletableFuture.completedFuture(message(JobCodec.encode(outcome)));
+        return CompletableFuture.completedFuture(message(notApplied(batch)));
       }
-      batch.commit(entry.getTerm(), index);
+      writes.commit(entry.getTerm(), index);
     }
     tableIndex = index;
     updateLastAppliedTermIndex(entry.getTerm(), index);
@@ -199,7 +222,33 @@ final class JobStateMachine extends BaseStateMachine {
     if (!members.equals(before)) {
       membership.accept(members);
     }
-    return CompletableFuture.completedFuture(message(JobCodec.encode(outcome)));
+    return CompletableFuture.completedFuture(message(reply));
+  }
+
+  /** The reply to an entry that changed nothing: a batch answers no outcomes, and its writers hear "not applied". */
+  private static byte[] notApplied(boolean batch) {
+    return batch ? JobCodec.encodeOutcomes(List.of()) : JobCodec.encode(Outcome.notApplied());
+  }
+
+  /**
+   * A batch's commands, in order, into the entry's one write: each reads the table as it was before the entry, which
+   * is what applying them one by one would read, because they touch distinct keys (a DeleteWhere comes alone). A
+   * batch breaking that rule is refused whole (the writer never makes one), so every replica does the same.
+   */
+  static List<Outcome> applyBatch(JobTable.Batch writes, Batch b, long index, List<JobChange> heard) {
+    Set<JobKey> keys = new HashSet<>();
+    for (JobCommand c : b.commands()) {
+      JobKey k = CommandBatcher.keyOf(c);
+      if (k == null ? b.commands().size() > 1 : !keys.add(k)) {
+        throw new IllegalArgumentException("a batch of " + b.commands().size() + " commands touches " + (k == null
+            ? "every job a selector matches" : k.storeKey().replace('\0', '|') + " twice"));
+      }
+    }
+    List<Outcome> outcomes = new ArrayList<>(b.commands().size());
+    for (JobCommand c : b.commands()) {
+      outcomes.add(Transition.apply(writes, c, index, heard));
+    }
+    return outcomes;
   }
 
   /**

@@ -51,6 +51,7 @@ final class JobTable implements AutoCloseable {
   private static final byte[] MEMBERS = "m:members".getBytes(StandardCharsets.UTF_8);
   private static final byte[] GROUP = "m:group".getBytes(StandardCharsets.UTF_8);
   private static final String ADDRESS = "m:address:";
+  private static final String READS = "m:reads:";
 
   private static final long BLOCK_CACHE_BYTES = 32L << 20;
   private static final long WRITE_BUFFER_BYTES = 16L << 20;
@@ -169,6 +170,19 @@ final class JobTable implements AutoCloseable {
     return out;
   }
 
+  /** The entry format each replica last announced it reads (absent: the first version's, 1). */
+  Map<String, Integer> reads() {
+    Map<String, Integer> out = new TreeMap<>();
+    byte[] prefix = READS.getBytes(StandardCharsets.UTF_8);
+    try (RocksIterator it = db.newIterator()) {
+      for (it.seek(prefix); it.isValid() && startsWith(it.key(), prefix); it.next()) {
+        out.put(new String(it.key(), prefix.length, it.key().length - prefix.length, StandardCharsets.UTF_8),
+            ByteBuffer.wrap(it.value()).getInt());
+      }
+    }
+    return out;
+  }
+
   private void forEach(byte kind, String prefix, KeyValue visit) {
     byte[] p = key(kind, prefix);
     try (RocksIterator it = db.newIterator()) {
@@ -194,7 +208,10 @@ final class JobTable implements AutoCloseable {
 
   // --- writes: one batch per applied log entry
 
-  /** The changes of one log entry; {@link #commit} writes them atomically with the entry's position. */
+  /**
+   * The changes of one log entry; {@link #commit} writes them atomically with the entry's position. Reads see the
+   * table before the entry: the commands of one entry touch distinct keys (see {@link JobCodec.Batch}).
+   */
   final class Batch implements JobMap, AutoCloseable {
     private final WriteBatch batch = new WriteBatch();
 
@@ -232,8 +249,9 @@ final class JobTable implements AutoCloseable {
       batch.put(MEMBERS, String.join(",", ids).getBytes(StandardCharsets.UTF_8));
     }
 
-    void address(String id, String address) throws RocksDBException {
+    void address(String id, String address, int reads) throws RocksDBException {
       batch.put((ADDRESS + id).getBytes(StandardCharsets.UTF_8), address.getBytes(StandardCharsets.UTF_8));
+      batch.put((READS + id).getBytes(StandardCharsets.UTF_8), ByteBuffer.allocate(4).putInt(reads).array());
     }
 
     void commit(long term, long index) {

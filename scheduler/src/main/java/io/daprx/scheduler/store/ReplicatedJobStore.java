@@ -24,6 +24,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -73,6 +74,8 @@ public final class ReplicatedJobStore implements JobStore, AutoCloseable {
   private final List<Consumer<Membership>> watchers = new CopyOnWriteArrayList<>();
   private final List<Runnable> reloads = new CopyOnWriteArrayList<>();
   private final ScheduledExecutorService liveness;
+  private final ExecutorService writeLoop;
+  private final CommandBatcher writes;
   private final AtomicBoolean closed = new AtomicBoolean();
   private RaftServer server;
   private RaftClient client;
@@ -87,6 +90,10 @@ public final class ReplicatedJobStore implements JobStore, AutoCloseable {
     this.machine = new JobStateMachine(options.tableDir(), resource, c -> listeners.forEach(l -> l.accept(c)),
         m -> watchers.forEach(w -> w.accept(m)), () -> reloads.forEach(Runnable::run));
     this.liveness = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("scheduler-liveness"));
+    this.writeLoop = Executors.newSingleThreadExecutor(DaemonThreads.named("scheduler-writes"));
+    this.writes = new CommandBatcher(bytes -> send(message(bytes)).thenApply(r -> r.getMessage().getContent().toByteArray()),
+        () -> machine.allRead(options.peers().keySet(), JobCodec.FORMAT_BATCH), writeLoop, StoreSettings.WRITES_IN_FLIGHT,
+        StoreSettings.GROUP_COMMANDS, Math.min(StoreSettings.GROUP_BYTES, options.maxEntryBytes()));
   }
 
   /**
@@ -143,8 +150,7 @@ public final class ReplicatedJobStore implements JobStore, AutoCloseable {
 
   @Override
   public CompletableFuture<Outcome> apply(JobCommand command) {
-    return send(message(JobCodec.encode(command))).thenApply(reply -> JobCodec.decodeOutcome(
-        reply.getMessage().getContent().toByteArray()));
+    return writes.submit(command);
   }
 
   @Override
@@ -221,7 +227,7 @@ public final class ReplicatedJobStore implements JobStore, AutoCloseable {
     if (closed.get() || address == null) {
       return;
     }
-    send(message(JobCodec.encode(new JobCodec.Announce(options.selfId(), address)))).whenComplete((r, e) -> {
+    send(message(JobCodec.encode(new JobCodec.Announce(options.selfId(), address, JobCodec.FORMAT_BATCH)))).whenComplete((r, e) -> {
       if (e != null && !closed.get()) {
         LOG.debug("{}: announcing {} failed ({}); trying again", resource, address, e.toString());
         liveness.schedule(this::announceNow, 500, TimeUnit.MILLISECONDS);
@@ -337,11 +343,19 @@ public final class ReplicatedJobStore implements JobStore, AutoCloseable {
     }
     liveness.shutdownNow();
     if (client != null) {
+      // the writes on their way fail as the client closes, and their callers hear it on the write loop
+
       try {
         client.close();
       } catch (IOException | RuntimeException e) {
         LOG.debug("{}: Raft client did not close cleanly: {}", resource, e.toString());
       }
+    }
+    writeLoop.shutdown();
+    try {
+      writeLoop.awaitTermination(1, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
     if (server != null) {
       try {

@@ -18,6 +18,15 @@ final class StoreSettings {
 
   /** A snapshot (a table checkpoint: cheap, hard links) every this many entries lets Ratis purge its log. */
   static final long SNAPSHOT_EVERY = 100_000;
+  /**
+   * A replica's job writes on their way at once; more wait and go out together as one entry (group commit,
+   * {@link CommandBatcher}). Two keeps the log busy while a group forms; 1, 2 and 4 measured alike (2,140–2,280
+   * workflow cycles/s on three replica processes, two shared cores).
+   */
+  static final int WRITES_IN_FLIGHT = 2;
+  /** The most commands and bytes in one entry: a group is applied in one go on Ratis' apply thread. */
+  static final int GROUP_COMMANDS = 256;
+  static final int GROUP_BYTES = 1 << 20;
   private static final SizeInBytes SEGMENT_MAX = SizeInBytes.valueOf("32MB");
   /** Room for a job's command beside the job itself. */
   private static final int ENTRY_OVERHEAD = 64 << 10;

@@ -10,6 +10,7 @@ import io.daprx.scheduler.job.DueJob;
 import io.daprx.scheduler.job.InMemoryJobStore;
 import io.daprx.scheduler.job.JobChange;
 import io.daprx.scheduler.job.JobCommand;
+import io.daprx.scheduler.job.JobStore;
 import io.daprx.scheduler.job.JobRequests;
 import io.daprx.scheduler.job.JobSelector;
 import io.daprx.scheduler.job.StoredJob;
@@ -18,8 +19,10 @@ import io.daprx.scheduler.time.Ticks;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -103,12 +106,59 @@ class JobTableTest {
   }
 
   @Test
+  void aGroupOfCommandsInOneEntryGivesTheTableAndOutcomesOfApplyingThemOneByOne() {
+    List<JobCommand> commands = commands(11, 3000);
+    // cut into entries as a busy replica does: nothing comes back until everything is queued
+    List<byte[]> entries = new ArrayList<>();
+    List<CompletableFuture<byte[]>> replies = new ArrayList<>();
+    CommandBatcher batcher = new CommandBatcher(bytes -> {
+      entries.add(bytes);
+      CompletableFuture<byte[]> reply = new CompletableFuture<>();
+      replies.add(reply);
+      return reply;
+    }, () -> true, Runnable::run, 1, 64, 1 << 20);
+    List<CompletableFuture<JobStore.Outcome>> results = commands.stream().map(batcher::submit).toList();
+
+    List<JobChange> heardGrouped = new ArrayList<>();
+    List<JobChange> heardOneByOne = new ArrayList<>();
+    List<JobStore.Outcome> oneByOne = new ArrayList<>();
+    int grouped = 0;
+    try (JobTable a = JobTable.open(dir.resolve("a")); JobTable b = JobTable.open(dir.resolve("b"))) {
+      for (int i = 0; i < entries.size(); i++) {
+        long index = i + 1;
+        JobCodec.Entry e = JobCodec.decodeEntry(entries.get(i));
+        List<JobCommand> group = e instanceof JobCodec.Batch g ? g.commands() : List.of(((JobCodec.JobEntry) e).command());
+        byte[] reply;
+        try (JobTable.Batch w = a.batch()) {
+          reply = e instanceof JobCodec.Batch g ? JobCodec.encodeOutcomes(JobStateMachine.applyBatch(w, g, index, heardGrouped))
+              : JobCodec.encode(Transition.apply(w, group.get(0), index, heardGrouped));
+          w.commit(1, index);
+        }
+        for (JobCommand c : group) {
+          try (JobTable.Batch w = b.batch()) {
+            oneByOne.add(Transition.apply(w, c, index, heardOneByOne));
+            w.commit(1, index);
+          }
+        }
+        grouped += group.size() > 1 ? group.size() : 0;
+        replies.get(i).complete(reply); // the next entry is cut when this one comes back
+      }
+      assertThat(grouped).as("commands that shared an entry").isGreaterThan(commands.size() / 2);
+      assertThat(entries.size()).isLessThan(commands.size() / 2); // 20 names and many DeleteWheres: small groups
+      assertThat(results.stream().map(CompletableFuture::join).toList()).isEqualTo(oneByOne);
+      assertThat(heardGrouped).usingRecursiveComparison().isEqualTo(heardOneByOne);
+      assertThat(a.list("").stream().map(JobCodec::encodeJob).toList()).usingRecursiveComparison()
+          .isEqualTo(b.list("").stream().map(JobCodec::encodeJob).toList());
+    }
+  }
+
+  @Test
   void aCheckpointOpensAsTheSameTable() throws Exception {
     try (JobTable a = JobTable.open(dir.resolve("a"))) {
       applyAll(a, commands(7, 500), new ArrayList<>());
       try (JobTable.Batch b = a.batch()) {
         b.members(List.of("r0", "r2"));
-        b.address("r0", "10.0.0.1:50006");
+        b.address("r0", "10.0.0.1:50006", JobCodec.FORMAT_BATCH);
         b.commit(2, 501);
       }
       a.checkpoint(dir.resolve("snap"));
@@ -118,6 +168,7 @@ class JobTableTest {
         assertThat(copy.applied()).containsExactly(2, 501);
         assertThat(copy.members()).containsExactly("r0", "r2");
         assertThat(copy.addresses()).containsEntry("r0", "10.0.0.1:50006");
+        assertThat(copy.reads()).containsEntry("r0", JobCodec.FORMAT_BATCH);
       }
     }
   }
@@ -136,7 +187,19 @@ class JobTableTest {
     }
     assertThat(JobCodec.decodeEntry(JobCodec.encode(new JobCodec.Members(List.of("a", "b")))))
         .isEqualTo(new JobCodec.Members(List.of("a", "b")));
-    assertThat(JobCodec.decodeEntry(JobCodec.encode(new JobCodec.Announce("a", "h:1"))))
-        .isEqualTo(new JobCodec.Announce("a", "h:1"));
+    assertThat(JobCodec.decodeEntry(JobCodec.encode(new JobCodec.Announce("a", "h:1", JobCodec.FORMAT_BATCH))))
+        .isEqualTo(new JobCodec.Announce("a", "h:1", JobCodec.FORMAT_BATCH));
+    // the first version's announcement (id and address only) reads as a replica that does not read batches
+    byte[] first = Arrays.copyOf(JobCodec.encode(new JobCodec.Announce("a", "h:1", 0)), 1 + 2 + 4);
+    assertThat(JobCodec.decodeEntry(first)).isEqualTo(new JobCodec.Announce("a", "h:1", 1));
+
+    List<JobCommand> group = commands(3, 300).subList(0, 3);
+    JobCodec.Entry batch = JobCodec.decodeEntry(JobCodec.encodeBatch(group.stream().map(JobCodec::encode).toList()));
+    assertThat(((JobCodec.Batch) batch).commands()).extracting(JobCodec::encode)
+        .containsExactlyElementsOf(group.stream().map(JobCodec::encode).toList());
+    assertThat(JobCodec.isBatch(JobCodec.encodeBatch(List.of(JobCodec.encode(group.get(0)))))).isTrue();
+    assertThat(JobCodec.isBatch(JobCodec.encode(group.get(0)))).isFalse();
+    List<JobStore.Outcome> outcomes = List.of(new JobStore.Outcome(true, 7, List.of()), JobStore.Outcome.notApplied());
+    assertThat(JobCodec.decodeOutcomes(JobCodec.encodeOutcomes(outcomes))).isEqualTo(outcomes);
   }
 }
