@@ -82,19 +82,25 @@ public final class SimulatedApp implements AutoCloseable {
   }
 
   /** Starts (or restarts) watching hosts and opening streams. */
-  public synchronized SimulatedApp connect() {
-    stopped = false;
-    start();
+  public SimulatedApp connect() {
+    Session previous;
+    synchronized (this) {
+      stopped = false;
+      previous = start();
+    }
+    cancel(previous, "simulated app starts over");
     return this;
   }
 
   /** The app goes away: every stream ends from this side, nothing reconnects. */
-  public synchronized void disconnect() {
-    stopped = true;
-    if (session != null) {
-      session.cancel("simulated app goes away");
+  public void disconnect() {
+    Session previous;
+    synchronized (this) {
+      stopped = true;
+      previous = session;
       session = null;
     }
+    cancel(previous, "simulated app goes away");
   }
 
   /** The replicas of the current session's first WatchHosts message; empty before it came. */
@@ -127,14 +133,24 @@ public final class SimulatedApp implements AutoCloseable {
 
   // --- sessions: one WatchHosts call and the streams opened from its first message
 
-  private void start() {
-    if (session != null) {
-      session.cancel("simulated app starts over");
-    }
+  /**
+   * Opens a new session; returns the one it replaces, for the caller to cancel once it let go of this app's lock.
+   * Lock order: a stream's lock may be held while gRPC calls back into this app (a send that fails closes its call
+   * inline, and the close restarts the app), so this app's lock is never held while cancelling streams.
+   */
+  private Session start() {
+    Session previous = session;
     generation++;
     String seed = seeds.get(Math.floorMod(nextSeed++, seeds.size()));
     session = new Session(generation, seed);
     session.watchHosts();
+    return previous;
+  }
+
+  private static void cancel(Session s, String why) {
+    if (s != null) {
+      s.cancel(why);
+    }
   }
 
   /** Called by a session that ended on its own: start over, at once for a new host list, a moment later on error. */
@@ -143,13 +159,13 @@ public final class SimulatedApp implements AutoCloseable {
       if (stopped || session != from) {
         return;
       }
-      from.cancel("simulated app starts over");
       session = null;
     }
+    from.cancel("simulated app starts over");
     Runnable again = () -> {
       synchronized (this) {
         if (!stopped && session == null) {
-          start();
+          start(); // replaces nothing: the session is null
         }
       }
     };
