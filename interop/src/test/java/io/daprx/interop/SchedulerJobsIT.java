@@ -162,7 +162,18 @@ class SchedulerJobsIT {
           !back.received("POST", "/job/" + name).isEmpty());
       interop.record("scheduler (" + interop.schedulerKind() + "): a job due while its app was away fired after",
           Interop.seconds(Duration.ofNanos(System.nanoTime() - t0)) + " from the new sidecar's start");
-      assertThat(back.received("POST", "/job/" + name)).extracting(TestApp.Request::body).containsExactly("\"held\"");
+      // At least once (WIRE.md): daprd restarts its streams once while it starts, cancelling an app call in flight
+      // ("failed to invoke schedule app job: ... context canceled"); the trigger it never answered fires again on the
+      // new stream, as it does from upstream's scheduler. So the held job may arrive twice, never more, with its data.
+      await("never more than twice").during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3)).until(() ->
+          back.received("POST", "/job/" + name).size() <= 2);
+      List<TestApp.Request> got = back.received("POST", "/job/" + name);
+      assertThat(got).extracting(TestApp.Request::body).as("the held job, with its data").isNotEmpty().hasSizeLessThanOrEqualTo(2)
+          .containsOnly("\"held\"");
+      if (got.size() == 2) {
+        interop.record("scheduler (" + interop.schedulerKind() + "): the held job again after daprd's start-up stream restart",
+            "delivered twice (at least once)");
+      }
     } finally {
       after.close();
       back.close();
