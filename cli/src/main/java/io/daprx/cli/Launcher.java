@@ -14,19 +14,10 @@ public final class Launcher {
 
   /**
    * JVM flags of a control-plane process, chosen by measurement: many small JVMs run side by side, so
-   * SerialGC, a capped heap and metaspace, small thread stacks.
+   * SerialGC, a capped heap and metaspace, small thread stacks. A local cluster sets each component's own heap cap from
+   * the control-plane table ({@code Component.heapMax}).
    */
-  public static final List<String> COMPONENT_JVM = List.of("-XX:+UseSerialGC", "-Xms8m", "-Xmx128m", "-XX:MinHeapFreeRatio=10",
-      "-XX:MaxHeapFreeRatio=30", "-XX:MaxMetaspaceSize=128m", "-Xss512k", "-XX:ReservedCodeCacheSize=32m", "-XX:CICompilerCount=2",
-      "-Dio.grpc.netty.shaded.io.netty.allocator.numDirectArenas=1", "-Dio.grpc.netty.shaded.io.netty.allocator.numHeapArenas=1",
-      "-Xshare:auto");
-
-  /**
-   * JVM flags of an operator process: the component flags with a larger heap cap, as every update stream holds a
-   * queue and Netty buffers (measured with bench/operator-bench.sh: 1,000 streams on 1,000 mTLS connections, RSS
-   * 225 MiB with -Xmx256m).
-   */
-  public static final List<String> OPERATOR_JVM = List.of("-XX:+UseSerialGC", "-Xms16m", "-Xmx256m", "-XX:MinHeapFreeRatio=10",
+  public static final List<String> COMPONENT_JVM = List.of("-XX:+UseSerialGC", "-Xms8m", "-XX:MinHeapFreeRatio=10",
       "-XX:MaxHeapFreeRatio=30", "-XX:MaxMetaspaceSize=128m", "-Xss512k", "-XX:ReservedCodeCacheSize=32m", "-XX:CICompilerCount=2",
       "-Dio.grpc.netty.shaded.io.netty.allocator.numDirectArenas=1", "-Dio.grpc.netty.shaded.io.netty.allocator.numHeapArenas=1",
       "-Xshare:auto");
@@ -35,11 +26,6 @@ public final class Launcher {
   public static final List<String> SERVER_JVM = List.of("-XX:+UseSerialGC", "-Xms32m", "-Xmx256m", "-Xss512k", "-Xshare:auto");
 
   private Launcher() {}
-
-  /** The JVM flags for a control-plane component by its command name ({@code operator}, {@code placement}, ...). */
-  public static List<String> componentJvm(String component) {
-    return "operator".equals(component) ? OPERATOR_JVM : COMPONENT_JVM;
-  }
 
   public static List<String> command(List<String> jvmFlags) {
     List<String> cmd = new ArrayList<>();

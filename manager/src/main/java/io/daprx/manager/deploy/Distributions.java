@@ -153,6 +153,29 @@ public final class Distributions {
     }
   }
 
+  /**
+   * A launcher with its heap cap set to {@code heap} (an {@code -Xmx} value such as {@code 448m}): the one given
+   * replaced, or one added before the jar or class path. Components differ in what their heap holds (the scheduler keeps
+   * a few fields of every job it triggers), so one cap for all either starves one or wastes memory on the others.
+   */
+  public static List<String> withHeap(List<String> launcher, String heap) {
+    List<String> out = new ArrayList<>();
+    boolean set = false;
+    for (String a : launcher) {
+      if (!set && (a.equals("-jar") || a.equals("-cp") || a.equals("-classpath"))) {
+        out.add("-Xmx" + heap);
+        set = true;
+      }
+      if (!a.startsWith("-Xmx")) {
+        out.add(a);
+      }
+    }
+    if (!set) {
+      throw new IllegalStateException("the component launcher " + launcher + " names neither -jar nor -cp");
+    }
+    return out;
+  }
+
   /** This server's launcher with its jar (or class path) swapped for {@code jar}: same JVM, same flags. */
   private List<String> withJar(Path jar) {
     List<String> out = new ArrayList<>();

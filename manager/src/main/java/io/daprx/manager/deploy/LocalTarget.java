@@ -87,7 +87,8 @@ public final class LocalTarget implements Target {
     // are ready and never stops a later component early. The supervisor rolls each step one replica at a time.
     Map<String, List<ProcessSpec>> wanted = new LinkedHashMap<>();
     for (PodPlan p : plan.pods()) {
-      List<String> argv = new ArrayList<>(launcher);
+      List<String> argv = new ArrayList<>(Distributions.withHeap(launcher,
+          ControlPlane.component(p.component()).orElseThrow().heapMax()));
       argv.addAll(p.args());
       wanted.computeIfAbsent(p.component(), c -> new ArrayList<>()).add(ProcessSpec.of(p.name(), p.component(), p.version(), p.ordinal(),
           argv, Map.of("NAMESPACE", namespace), p.logFile(), p.readiness()));
