@@ -28,6 +28,7 @@ final class StoreSettings {
   static final int GROUP_COMMANDS = 256;
   static final int GROUP_BYTES = 1 << 20;
   private static final SizeInBytes SEGMENT_MAX = SizeInBytes.valueOf("32MB");
+  private static final SizeInBytes SEGMENT_CACHE_MAX = SizeInBytes.valueOf("64MB");
   /** Room for a job's command beside the job itself. */
   private static final int ENTRY_OVERHEAD = 64 << 10;
 
@@ -54,6 +55,11 @@ final class StoreSettings {
     RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf(entryMax + 8));
     GrpcConfigKeys.setMessageSizeMax(p, SizeInBytes.valueOf(entryMax + (1 << 20)));
     RaftServerConfigKeys.Log.setSegmentSizeMax(p, SEGMENT_MAX);
+    // Ratis keeps the entries of up to six closed segments on the heap by default (200 MB), for followers that lag;
+    // the jobs are in RocksDB already, a lagging follower reads the log from disk (or gets a snapshot), and with a
+    // million jobs stored that cache was what took a replica's RSS past its 768 MB
+    RaftServerConfigKeys.Log.setSegmentCacheNumMax(p, 2);
+    RaftServerConfigKeys.Log.setSegmentCacheSizeMax(p, SEGMENT_CACHE_MAX);
     RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
 
     RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
