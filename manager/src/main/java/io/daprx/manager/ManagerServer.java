@@ -55,6 +55,8 @@ public final class ManagerServer implements AutoCloseable {
   private final ServerOptions options;
   private final Clock clock;
   private final CountDownLatch stopped = new CountDownLatch(1);
+  private ServerHome home;
+  private boolean wroteServerFile;
   private JdbcStore store;
   private Supervisor supervisor;
   private LocalTarget target;
@@ -78,8 +80,9 @@ public final class ManagerServer implements AutoCloseable {
   }
 
   public ManagerServer start() {
+    // before anything in the home is read or written: a refused second server must leave the running one's files alone
+    home = ServerHome.claim(options.home());
     try {
-      Files.createDirectories(options.home());
       store = JdbcStore.open(options.effectiveStoreUrl(), options.storeUser(), options.storePassword(), clock);
       String subscription = store.settingIfAbsent("subscription", UUID.randomUUID().toString());
       String token = loadOrCreateToken(options.tokenFile());
@@ -138,9 +141,6 @@ public final class ManagerServer implements AutoCloseable {
       LOG.info("management server {} listening on http://{}:{} (store {}, {} interrupted operation(s) resumed)", Versions.CURRENT,
           options.listenAddress(), app.port(), options.storeUrl() == null ? "sqlite" : "jdbc", resumed);
       return this;
-    } catch (IOException e) {
-      close();
-      throw new UncheckedIOException("cannot create the state directory " + options.home() + ": " + e.getMessage(), e);
     } catch (RuntimeException e) {
       close();
       throw e;
@@ -178,6 +178,7 @@ public final class ManagerServer implements AutoCloseable {
       Path tmp = Files.createTempFile(options.home(), ".server", ".json");
       Files.writeString(tmp, Json.MAPPER.writeValueAsString(o));
       Files.move(tmp, options.serverFile(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      wroteServerFile = true;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + options.serverFile() + ": " + e.getMessage(), e);
     }
@@ -232,11 +233,19 @@ public final class ManagerServer implements AutoCloseable {
     }
     if (store != null) {
       store.close();
+      store = null;
     }
-    try {
-      Files.deleteIfExists(options.serverFile());
-    } catch (IOException ignored) {
-      // best effort: a stale file is detected by the CLI (its pid is gone)
+    if (wroteServerFile) {
+      wroteServerFile = false;
+      try {
+        Files.deleteIfExists(options.serverFile());
+      } catch (IOException ignored) {
+        // best effort: a stale file is detected by the CLI (its pid is gone)
+      }
+    }
+    if (home != null) {
+      home.close(); // last: the next server may take the home only once this one let go of everything in it
+      home = null;
     }
   }
 }

@@ -65,7 +65,7 @@ public final class Connection {
 
   private static ApiClient startLocal(ClientHome home, Consumer<String> debug, Consumer<String> info) {
     try {
-      Files.createDirectories(home.dir());
+      home.createDir();
       // two CLIs started at once must not start two servers
       try (FileChannel ch = FileChannel.open(home.dir().resolve(".start.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
           FileLock lock = ch.lock()) {
