@@ -83,7 +83,7 @@ public final class ManagerServer implements AutoCloseable {
     // before anything in the home is read or written: a refused second server must leave the running one's files alone
     home = ServerHome.claim(options.home());
     try {
-      store = JdbcStore.open(options.effectiveStoreUrl(), options.storeUser(), options.storePassword(), clock);
+      store = openStore();
       String subscription = store.settingIfAbsent("subscription", UUID.randomUUID().toString());
       String token = loadOrCreateToken(options.tokenFile());
       String readerToken = loadOrCreateToken(options.readerTokenFile());
@@ -182,6 +182,54 @@ public final class ManagerServer implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + options.serverFile() + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The store, after checking its SQLite file: a missing or empty one in a home where a server ran before would start a
+   * new subscription over clusters that may still run, and a damaged one is a message saying what to do, not a trace.
+   */
+  private JdbcStore openStore() {
+    Path db = options.storeUrl() == null ? options.sqliteFile() : null;
+    if (db != null) {
+      checkSqliteFile(db);
+    }
+    try {
+      return JdbcStore.open(options.effectiveStoreUrl(), options.storeUser(), options.storePassword(), clock);
+    } catch (RuntimeException e) {
+      if (db == null) {
+        throw e;
+      }
+      LOG.debug("opening the store {} failed", db, e);
+      throw unreadableStore(db, StoreFiles.reason(e));
+    }
+  }
+
+  private void checkSqliteFile(Path db) {
+    try {
+      long size = Files.exists(db) ? Files.size(db) : -1;
+      if (size <= 0) {
+        if (home.hasRunBefore()) {
+          throw new IllegalStateException("the store " + db + " is " + (size < 0 ? "missing" : "empty") + ", but " + options.home()
+              + " holds the state of an earlier server (its clusters' files, maybe still running processes): a new store would"
+              + " give it a new subscription and orphan them. Either restore " + db + " from a backup, or, to start afresh,"
+              + " stop what still runs and move " + options.home() + " aside.");
+        }
+        if (size < 0) {
+          Files.createFile(db, ServerHome.OWNER_ONLY_FILE); // SQLite takes an empty file as a new database, and keeps its mode
+        }
+        return;
+      }
+      if (!StoreFiles.isSqlite(db)) {
+        throw unreadableStore(db, "it is not a SQLite database");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the store " + db + ": " + e.getMessage(), e);
+    }
+  }
+
+  private IllegalStateException unreadableStore(Path db, String reason) {
+    return new IllegalStateException("the store " + db + " cannot be read (" + reason + "): restore it from a backup, or, to start"
+        + " afresh, stop what still runs and move " + options.home() + " aside.");
   }
 
   /** The bearer token, created on first start in an owner-only file and kept across restarts. */

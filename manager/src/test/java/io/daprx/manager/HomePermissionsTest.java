@@ -26,7 +26,7 @@ class HomePermissionsTest {
     servers.start();
 
     assertThat(ServerHarness.mode(home)).isEqualTo("rwx------");
-    for (String secret : new String[] {"token", "reader-token", "secret.key"}) {
+    for (String secret : new String[] {"token", "reader-token", "secret.key", "daprx.db"}) {
       assertThat(ServerHarness.mode(home.resolve(secret))).as(secret).isEqualTo("rw-------");
     }
   }
