@@ -51,6 +51,8 @@ public final class ManagerServer implements AutoCloseable {
   private static final java.time.Duration CONNECT_PROBE_TIMEOUT = java.time.Duration.ofSeconds(3);
   /** How stale the catalog may be when a request reads it; the auto-upgrader reads it afresh at every tick. */
   private static final java.time.Duration CATALOG_MAX_AGE = java.time.Duration.ofSeconds(30);
+  /** The shortest bearer token accepted: 256 bits, what the server generates. */
+  static final int MIN_TOKEN_BYTES = 32;
 
   private final ServerOptions options;
   private final Clock clock;
@@ -232,7 +234,10 @@ public final class ManagerServer implements AutoCloseable {
         + " afresh, stop what still runs and move " + options.home() + " aside.");
   }
 
-  /** The bearer token, created on first start in an owner-only file and kept across restarts. */
+  /**
+   * The bearer token, created on first start in an owner-only file and kept across restarts. One shorter than
+   * {@link #MIN_TOKEN_BYTES} is refused: an empty one would match an empty header, a short one a guess.
+   */
   static String loadOrCreateToken(Path file) {
     try {
       if (!Files.exists(file)) {
@@ -247,7 +252,14 @@ public final class ManagerServer implements AutoCloseable {
           Files.deleteIfExists(tmp);
         }
       }
-      return Files.readString(file).trim();
+      String token = Files.readString(file).trim();
+      int bytes = token.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+      if (bytes < MIN_TOKEN_BYTES) {
+        throw new IllegalStateException("the token file " + file + " holds " + bytes + " bytes; a token must be at least "
+            + MIN_TOKEN_BYTES + " bytes: delete it and the server makes a new one at start, or write one with"
+            + " 'head -c 32 /dev/urandom | base64 > " + file + "' (mode 600)");
+      }
+      return token;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read or create the token file " + file + ": " + e.getMessage(), e);
     }
