@@ -51,10 +51,14 @@ public final class ManagerServer implements AutoCloseable {
   private static final java.time.Duration CONNECT_PROBE_TIMEOUT = java.time.Duration.ofSeconds(3);
   /** How stale the catalog may be when a request reads it; the auto-upgrader reads it afresh at every tick. */
   private static final java.time.Duration CATALOG_MAX_AGE = java.time.Duration.ofSeconds(30);
+  /** The shortest bearer token accepted: 256 bits, what the server generates. */
+  static final int MIN_TOKEN_BYTES = 32;
 
   private final ServerOptions options;
   private final Clock clock;
   private final CountDownLatch stopped = new CountDownLatch(1);
+  private ServerHome home;
+  private boolean wroteServerFile;
   private JdbcStore store;
   private Supervisor supervisor;
   private LocalTarget target;
@@ -78,9 +82,10 @@ public final class ManagerServer implements AutoCloseable {
   }
 
   public ManagerServer start() {
+    // before anything in the home is read or written: a refused second server must leave the running one's files alone
+    home = ServerHome.claim(options.home());
     try {
-      Files.createDirectories(options.home());
-      store = JdbcStore.open(options.effectiveStoreUrl(), options.storeUser(), options.storePassword(), clock);
+      store = openStore();
       String subscription = store.settingIfAbsent("subscription", UUID.randomUUID().toString());
       String token = loadOrCreateToken(options.tokenFile());
       String readerToken = loadOrCreateToken(options.readerTokenFile());
@@ -138,9 +143,6 @@ public final class ManagerServer implements AutoCloseable {
       LOG.info("management server {} listening on http://{}:{} (store {}, {} interrupted operation(s) resumed)", Versions.CURRENT,
           options.listenAddress(), app.port(), options.storeUrl() == null ? "sqlite" : "jdbc", resumed);
       return this;
-    } catch (IOException e) {
-      close();
-      throw new UncheckedIOException("cannot create the state directory " + options.home() + ": " + e.getMessage(), e);
     } catch (RuntimeException e) {
       close();
       throw e;
@@ -178,12 +180,64 @@ public final class ManagerServer implements AutoCloseable {
       Path tmp = Files.createTempFile(options.home(), ".server", ".json");
       Files.writeString(tmp, Json.MAPPER.writeValueAsString(o));
       Files.move(tmp, options.serverFile(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      wroteServerFile = true;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + options.serverFile() + ": " + e.getMessage(), e);
     }
   }
 
-  /** The bearer token, created on first start in an owner-only file and kept across restarts. */
+  /**
+   * The store, after checking its SQLite file: a missing or empty one in a home where a server ran before would start a
+   * new subscription over clusters that may still run, and a damaged one is a message saying what to do, not a trace.
+   */
+  private JdbcStore openStore() {
+    Path db = options.storeUrl() == null ? options.sqliteFile() : null;
+    if (db != null) {
+      checkSqliteFile(db);
+    }
+    try {
+      return JdbcStore.open(options.effectiveStoreUrl(), options.storeUser(), options.storePassword(), clock);
+    } catch (RuntimeException e) {
+      if (db == null) {
+        throw e;
+      }
+      LOG.debug("opening the store {} failed", db, e);
+      throw unreadableStore(db, StoreFiles.reason(e));
+    }
+  }
+
+  private void checkSqliteFile(Path db) {
+    try {
+      long size = Files.exists(db) ? Files.size(db) : -1;
+      if (size <= 0) {
+        if (home.hasRunBefore()) {
+          throw new IllegalStateException("the store " + db + " is " + (size < 0 ? "missing" : "empty") + ", but " + options.home()
+              + " holds the state of an earlier server (its clusters' files, maybe still running processes): a new store would"
+              + " give it a new subscription and orphan them. Either restore " + db + " from a backup, or, to start afresh,"
+              + " stop what still runs and move " + options.home() + " aside.");
+        }
+        if (size < 0) {
+          Files.createFile(db, ServerHome.OWNER_ONLY_FILE); // SQLite takes an empty file as a new database, and keeps its mode
+        }
+        return;
+      }
+      if (!StoreFiles.isSqlite(db)) {
+        throw unreadableStore(db, "it is not a SQLite database");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the store " + db + ": " + e.getMessage(), e);
+    }
+  }
+
+  private IllegalStateException unreadableStore(Path db, String reason) {
+    return new IllegalStateException("the store " + db + " cannot be read (" + reason + "): restore it from a backup, or, to start"
+        + " afresh, stop what still runs and move " + options.home() + " aside.");
+  }
+
+  /**
+   * The bearer token, created on first start in an owner-only file and kept across restarts. One shorter than
+   * {@link #MIN_TOKEN_BYTES} is refused: an empty one would match an empty header, a short one a guess.
+   */
   static String loadOrCreateToken(Path file) {
     try {
       if (!Files.exists(file)) {
@@ -198,7 +252,14 @@ public final class ManagerServer implements AutoCloseable {
           Files.deleteIfExists(tmp);
         }
       }
-      return Files.readString(file).trim();
+      String token = Files.readString(file).trim();
+      int bytes = token.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+      if (bytes < MIN_TOKEN_BYTES) {
+        throw new IllegalStateException("the token file " + file + " holds " + bytes + " bytes; a token must be at least "
+            + MIN_TOKEN_BYTES + " bytes: delete it and the server makes a new one at start, or write one with"
+            + " 'head -c 32 /dev/urandom | base64 > " + file + "' (mode 600)");
+      }
+      return token;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read or create the token file " + file + ": " + e.getMessage(), e);
     }
@@ -232,11 +293,19 @@ public final class ManagerServer implements AutoCloseable {
     }
     if (store != null) {
       store.close();
+      store = null;
     }
-    try {
-      Files.deleteIfExists(options.serverFile());
-    } catch (IOException ignored) {
-      // best effort: a stale file is detected by the CLI (its pid is gone)
+    if (wroteServerFile) {
+      wroteServerFile = false;
+      try {
+        Files.deleteIfExists(options.serverFile());
+      } catch (IOException ignored) {
+        // best effort: a stale file is detected by the CLI (its pid is gone)
+      }
+    }
+    if (home != null) {
+      home.close(); // last: the next server may take the home only once this one let go of everything in it
+      home = null;
     }
   }
 }

@@ -57,7 +57,12 @@ public record ServerOptions(
   }
 
   public String effectiveStoreUrl() {
-    return storeUrl != null ? storeUrl : "jdbc:sqlite:" + home.resolve("daprx.db");
+    return storeUrl != null ? storeUrl : "jdbc:sqlite:" + sqliteFile();
+  }
+
+  /** The embedded store's file, used when no {@code storeUrl} is given. */
+  public Path sqliteFile() {
+    return home.resolve("daprx.db");
   }
 
   public Path tokenFile() {

@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 
 /**
@@ -30,6 +31,17 @@ public final class ClientHome {
   }
 
   public Path dir() {
+    return dir;
+  }
+
+  /**
+   * Creates the directory if it is missing, readable by its owner only: it holds the server's tokens, the key that
+   * seals stored secrets and every local cluster's CA.
+   */
+  public Path createDir() throws IOException {
+    if (!Files.isDirectory(dir)) {
+      Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    }
     return dir;
   }
 
@@ -57,7 +69,7 @@ public final class ClientHome {
 
   public void saveConfig(ObjectNode config) {
     try {
-      Files.createDirectories(dir);
+      createDir();
       Path tmp = Files.createTempFile(dir, ".config", ".json");
       JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), config);
       Files.move(tmp, dir.resolve("config.json"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

@@ -65,7 +65,7 @@ public final class Connection {
 
   private static ApiClient startLocal(ClientHome home, Consumer<String> debug, Consumer<String> info) {
     try {
-      Files.createDirectories(home.dir());
+      home.createDir();
       // two CLIs started at once must not start two servers
       try (FileChannel ch = FileChannel.open(home.dir().resolve(".start.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
           FileLock lock = ch.lock()) {
@@ -73,7 +73,8 @@ public final class Connection {
         if (raced != null) {
           return raced;
         }
-        Files.deleteIfExists(home.serverFile());
+        // server.json stays: the new server replaces it once it listens, and a server this CLI could not use (its token
+        // file gone) may still hold the home — the new one is then refused, and this file is how the old one is found
         List<String> cmd = new ArrayList<>(Launcher.command(Launcher.SERVER_JVM));
         cmd.addAll(List.of("server", "--home", home.dir().toAbsolutePath().toString()));
         info.accept("Starting the local management server (state in " + home.dir() + ", log in " + home.serverLog() + ")");

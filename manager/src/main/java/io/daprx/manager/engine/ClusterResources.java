@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +34,9 @@ import org.slf4j.LoggerFactory;
  * The {@code dapr.io} resources of a local cluster — what {@code daprx apply -f}, {@code get components} and
  * {@code delete component} work on. One YAML file per object in the cluster's resources directory, which the
  * operator replicas watch (standalone mode). This class is the only writer of that directory; every write is
- * a whole file moved into place, so an operator never reads half an object.
+ * a whole file moved into place, so an operator never reads half an object — nor does a list or get here, which
+ * therefore take no lock. Writes to one cluster are serialised by that cluster's own lock: a slow apply to one
+ * cluster never holds up another's.
  */
 public final class ClusterResources {
 
@@ -46,6 +49,8 @@ public final class ClusterResources {
 
   private final Store store;
   private final Clock clock;
+  /** One lock per cluster's resources directory (a handful of clusters: never evicted). */
+  private final ConcurrentHashMap<Path, Object> locks = new ConcurrentHashMap<>();
 
   public ClusterResources(Store store, Clock clock) {
     this.store = store;
@@ -59,7 +64,7 @@ public final class ClusterResources {
    * Applies every object or none: all are checked before the first is written, so a typo in the third document
    * never leaves the first two applied and the user guessing what happened.
    */
-  public synchronized List<Applied> apply(Doc cluster, JsonNode items, String namespaceFlag) {
+  public List<Applied> apply(Doc cluster, JsonNode items, String namespaceFlag) {
     LocalCluster lc = requireDapr(cluster);
     if (items == null || !items.isArray() || items.isEmpty()) {
       throw DomainException.invalid("NoObjectsPassed", "no objects passed to apply: send {\"items\": [ ...resources... ]}");
@@ -90,14 +95,16 @@ public final class ClusterResources {
       throw DomainException.invalid("Invalid", "nothing was applied: " + String.join("\n", problems));
     }
     List<Applied> out = new ArrayList<>();
-    for (DaprResource r : parsed) {
-      out.add(new Applied(r.kind().reference(), r.namespace(), r.name(), write(lc, r)));
+    synchronized (lockOf(lc)) {
+      for (DaprResource r : parsed) {
+        out.add(new Applied(r.kind().reference(), r.namespace(), r.name(), write(lc, r)));
+      }
     }
     return out;
   }
 
   /** Every object of a kind, oldest first (by name within a namespace), as the API server lists them. */
-  public synchronized ArrayNode list(Doc cluster, ResourceKind kind, String namespace) {
+  public ArrayNode list(Doc cluster, ResourceKind kind, String namespace) {
     LocalCluster lc = requireDapr(cluster);
     ArrayNode out = Json.MAPPER.createArrayNode();
     List<ObjectNode> found = new ArrayList<>();
@@ -119,7 +126,7 @@ public final class ClusterResources {
     return out;
   }
 
-  public synchronized ObjectNode get(Doc cluster, ResourceKind kind, String namespace, String name) {
+  public ObjectNode get(Doc cluster, ResourceKind kind, String namespace, String name) {
     LocalCluster lc = requireDapr(cluster);
     ObjectNode o = read(lc.resourcesDir().resolve(fileName(kind, namespace, name)));
     if (o == null) {
@@ -128,16 +135,25 @@ public final class ClusterResources {
     return o;
   }
 
-  public synchronized void delete(Doc cluster, ResourceKind kind, String namespace, String name) {
+  public void delete(Doc cluster, ResourceKind kind, String namespace, String name) {
     LocalCluster lc = requireDapr(cluster);
+    Path file = lc.resourcesDir().resolve(fileName(kind, namespace, name));
     try {
-      if (!Files.deleteIfExists(lc.resourcesDir().resolve(fileName(kind, namespace, name)))) {
+      boolean deleted;
+      synchronized (lockOf(lc)) {
+        deleted = Files.deleteIfExists(file);
+      }
+      if (!deleted) {
         throw notFound(kind, name, namespace);
       }
       LOG.info("{}({}/{}) deleted", kind.kind(), ns(namespace), name);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot delete " + kind.kind() + " " + name + ": " + e.getMessage(), e);
     }
+  }
+
+  private Object lockOf(LocalCluster lc) {
+    return locks.computeIfAbsent(lc.resourcesDir().toAbsolutePath().normalize(), d -> new Object());
   }
 
   private String write(LocalCluster lc, DaprResource r) {

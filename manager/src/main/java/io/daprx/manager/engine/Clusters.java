@@ -9,6 +9,12 @@ import io.daprx.manager.store.Doc;
 import io.daprx.manager.store.Store;
 import io.daprx.manager.store.StoreException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.UUID;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -27,6 +33,10 @@ public final class Clusters {
   public static final String RG_KIND = "resourceGroup";
   public static final String CLUSTER_KIND = "cluster";
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][-A-Za-z0-9_.]{0,62}");
+
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Clusters.class);
+  private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
+      PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
 
   private final Store store;
   private final String subscription;
@@ -94,25 +104,73 @@ public final class Clusters {
     if (store.get(id).isPresent()) {
       throw DomainException.conflict("ClusterAlreadyExists", "Cluster '" + name + "' already exists in resource group '" + rg + "'.");
     }
-    return store.inTransaction(s -> {
-      int portBase = allocatePortBase();
-      ObjectNode body = Json.object();
-      body.put("id", id);
-      body.put("name", name);
-      body.put("type", "Microsoft.ContainerService/ManagedClusters");
-      body.put("location", location == null || location.isBlank() ? group.body().path("location").asText("local") : location);
-      ObjectNode props = body.putObject("properties");
-      props.put("provisioningState", "Succeeded");
-      props.putObject("powerState").put("code", "Running");
-      props.put("kubernetesVersion", "local");
-      props.put("fqdn", "127.0.0.1");
-      props.put("createdAt", Instant.now().toString());
-      ObjectNode local = body.putObject("_local");
-      local.put("portBase", portBase);
-      local.put("portBlock", LocalCluster.PORT_BLOCK);
-      local.put("dir", clustersDir.resolve(dirName(rg, name)).toString());
-      return Json.external(s.create(id, CLUSTER_KIND, group.id(), body).body());
-    });
+    Path dir = claimDirectory();
+    try {
+      return store.inTransaction(s -> create(s, id, name, location, group, dir));
+    } catch (RuntimeException e) {
+      deleteEmpty(dir); // nothing of anyone's is in it yet
+      throw e;
+    }
+  }
+
+  private ObjectNode create(Store s, String id, String name, String location, Doc group, Path dir) {
+    int portBase = allocatePortBase();
+    ObjectNode body = Json.object();
+    body.put("id", id);
+    body.put("name", name);
+    body.put("type", "Microsoft.ContainerService/ManagedClusters");
+    body.put("location", location == null || location.isBlank() ? group.body().path("location").asText("local") : location);
+    ObjectNode props = body.putObject("properties");
+    props.put("provisioningState", "Succeeded");
+    props.putObject("powerState").put("code", "Running");
+    props.put("kubernetesVersion", "local");
+    props.put("fqdn", "127.0.0.1");
+    props.put("createdAt", Instant.now().toString());
+    ObjectNode local = body.putObject("_local");
+    local.put("portBase", portBase);
+    local.put("portBlock", LocalCluster.PORT_BLOCK);
+    local.put("dir", dir.toString());
+    return Json.external(s.create(id, CLUSTER_KIND, group.id(), body).body());
+  }
+
+  /**
+   * A new cluster's directory, named by a random id rather than by the cluster's names: joined names collide (group
+   * {@code a_b} with cluster {@code c}, group {@code a} with cluster {@code b_c}), and two clusters would share — and
+   * one's deletion destroy — a CA key, resources and logs. The id holds no {@code _}, so it never equals a directory an
+   * earlier daprx named {@code <group>_<cluster>} (which stays its cluster's: every cluster's directory is recorded in
+   * its {@code _local.dir}), and the directory is created here, exclusively, so it is never one that exists already.
+   */
+  private Path claimDirectory() {
+    try {
+      Files.createDirectories(clustersDir, OWNER_ONLY);
+      return Files.createDirectory(clustersDir.resolve(UUID.randomUUID().toString()), OWNER_ONLY);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create a cluster directory in " + clustersDir + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void deleteEmpty(Path dir) {
+    try {
+      Files.deleteIfExists(dir);
+    } catch (IOException e) {
+      LOG.warn("cannot delete the unused cluster directory {}: {}", dir, e.getMessage());
+    }
+  }
+
+  /**
+   * The other stored clusters recorded with the same directory as this one: possible only for clusters an earlier daprx
+   * named by their joined names. Their files are each other's, so neither's deletion may remove them.
+   */
+  public List<String> sharingDirectory(Doc cluster) {
+    if (cluster.body().path("_local").path("dir").asText("").isEmpty()) {
+      return List.of();
+    }
+    Path dir = io.daprx.manager.deploy.Targets.local(cluster).dir().toAbsolutePath().normalize();
+    return store.list(CLUSTER_KIND, null).stream()
+        .filter(d -> !d.id().equals(cluster.id()) && !d.body().path("_local").path("dir").asText("").isEmpty())
+        .filter(d -> io.daprx.manager.deploy.Targets.local(d).dir().toAbsolutePath().normalize().equals(dir))
+        .map(Doc::id)
+        .toList();
   }
 
   public Doc clusterDoc(String rg, String clusterType, String name) {
@@ -204,10 +262,6 @@ public final class Clusters {
     } catch (IOException e) {
       return false;
     }
-  }
-
-  private static String dirName(String rg, String name) {
-    return (rg + "_" + name).toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_.-]", "-");
   }
 
   static void checkName(String what, String name) {

@@ -9,6 +9,7 @@ import io.daprx.manager.local.PodStatus;
 import io.daprx.manager.store.Doc;
 import io.daprx.manager.store.Store;
 import io.daprx.manager.deploy.LocalTarget;
+import io.daprx.manager.deploy.Targets;
 import io.daprx.manager.deploy.ReconcileException;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -43,6 +44,18 @@ public final class LocalClusters {
 
   /** Deletes a cluster with everything installed on it. */
   public void deleteCluster(Doc cluster) {
+    List<String> sharing = clusters.sharingDirectory(cluster);
+    if (!sharing.isEmpty()) {
+      // Two clusters an earlier daprx mapped onto one directory share its CA, resources, logs and process group: they
+      // are the other cluster's as much as this one's, so only the records go; deleting the survivor removes the rest.
+      LOG.warn("Cluster({}) shares its directory {} with {}: its records are deleted, the files and processes are left to them",
+          cluster.body().path("name").asText(), Targets.local(cluster).dir(), sharing);
+      for (Doc ext : store.list(Extensions.KIND, cluster.id())) {
+        store.delete(ext.id(), null);
+      }
+      clusters.deleteCluster(cluster);
+      return;
+    }
     for (Doc ext : store.list(Extensions.KIND, cluster.id())) {
       target.remove(cluster, OperationRunner.namespace(ext));
       store.delete(ext.id(), null);

@@ -47,6 +47,9 @@ public final class JdbcStore implements Store {
     if (!url.startsWith("jdbc:sqlite:") && !url.startsWith("jdbc:postgresql:")) {
       throw new IllegalArgumentException("unsupported store URL '" + redact(url) + "': use jdbc:sqlite:FILE or jdbc:postgresql://HOST/DB");
     }
+    if (url.startsWith("jdbc:sqlite:")) {
+      checkIntegrity(url);
+    }
     Flyway.configure()
         .dataSource(url, user, password)
         .locations("classpath:db/migration")
@@ -55,6 +58,19 @@ public final class JdbcStore implements Store {
     JdbcStore s = new JdbcStore(url, user, password, clock);
     s.connection();
     return s;
+  }
+
+  /** A damaged SQLite file is found at start, not by whichever request first reads a damaged page. */
+  private static void checkIntegrity(String url) {
+    try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("PRAGMA quick_check")) {
+      String verdict = rs.next() ? rs.getString(1) : "ok";
+      if (!"ok".equals(verdict)) {
+        throw new StoreException(StoreException.Reason.UNAVAILABLE, "the SQLite file is damaged: " + verdict);
+      }
+    } catch (SQLException e) {
+      throw new StoreException(StoreException.Reason.UNAVAILABLE, "cannot open the store at " + redact(url) + ": " + e.getMessage(), e);
+    }
   }
 
   private synchronized Connection connection() {
