@@ -54,7 +54,8 @@ public final class BoundedYaml {
     loader.setNestingDepthLimit(MAX_NESTING_DEPTH);
     loader.setMaxAliasesForCollections(MAX_ALIASES);
     loader.setAllowRecursiveKeys(false);
-    return YAMLFactory.builder().loaderOptions(loader)
+    // from a factory's defaults, not the builder's: they differ (an empty document must read as null, as before)
+    return new YAMLFactory().rebuild().loaderOptions(loader)
         .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH).build());
   }
 

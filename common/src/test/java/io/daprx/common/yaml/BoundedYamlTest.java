@@ -25,6 +25,7 @@ class BoundedYamlTest {
   void documentsAreReadInOrderWithEmptyOnesKeptAsNull() {
     var docs = BoundedYaml.documents(bytes("a: 1\n---\n---\nb: [x, y]\n"));
     assertThat(docs).hasSize(3);
+    assertThat(docs.get(1).isNull()).isTrue();
     assertThat(docs.get(0).path("a").asInt()).isEqualTo(1);
     assertThat(docs.get(2).path("b").get(1).asText()).isEqualTo("y");
   }
