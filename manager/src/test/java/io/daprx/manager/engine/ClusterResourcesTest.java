@@ -122,6 +122,30 @@ class ClusterResourcesTest {
   }
 
   @Test
+  void aResourceTooLargeForTheOperatorsToReadIsRefusedAndNothingIsApplied() throws Exception {
+    installDapr();
+    ArrayNode items = items(STATESTORE, STATESTORE.replace("name: statestore", "name: big"));
+    ((ObjectNode) items.get(1).path("spec").path("metadata").get(0)).put("value", "a".repeat(1100 * 1024));
+    assertThatThrownBy(() -> resources.apply(cluster, items, null)).isInstanceOf(DomainException.class)
+        .hasMessageContaining("nothing was applied").hasMessageContaining("\"big\" (object 2) is 1,1")
+        .hasMessageContaining("at most 1020 KiB").hasMessageNotContaining("aaaa")
+        .extracting(e -> ((DomainException) e).reason()).isEqualTo(DomainException.Reason.INVALID);
+    assertThat(resources.list(cluster, ResourceKind.COMPONENT, null)).isEmpty();
+  }
+
+  @Test
+  void anOversizedFileInTheResourcesDirectoryIsSkippedAtOnceNotParsedForMinutes() throws Exception {
+    installDapr();
+    resources.apply(cluster, items(STATESTORE), null);
+    // put there by hand: one 15 MB token, which SnakeYAML scans in quadratic time (minutes) under the resources lock
+    Files.writeString(io.daprx.manager.deploy.Targets.local(cluster).resourcesDir().resolve("components_default_huge.yaml"),
+        "apiVersion: dapr.io/v1alpha1\nkind: Component\nmetadata: {name: huge}\nspec:\n  type: x" + "'".repeat(15 << 20) + "\n");
+    org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(10), () ->
+        assertThat(resources.list(cluster, ResourceKind.COMPONENT, null)).extracting(n -> n.path("metadata").path("name").asText())
+            .containsExactly("statestore"));
+  }
+
+  @Test
   void namespaceFlagMustAgreeWithTheObject() throws Exception {
     installDapr();
     String inShop = STATESTORE.replace("name: statestore", "name: statestore\n  namespace: shop");
