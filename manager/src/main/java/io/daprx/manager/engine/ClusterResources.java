@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * operator replicas watch (standalone mode). This class is the only writer of that directory; every write is
  * a whole file moved into place, so an operator never reads half an object. Reads go through {@link BoundedYaml}'s
  * limits (a file someone put there by hand may be huge), and no object is written that the operators' reader would
- * refuse.
+ * refuse. Each cluster has its own lock: a cluster whose files are slow to read holds up only its own requests.
  */
 public final class ClusterResources {
 
@@ -54,6 +54,8 @@ public final class ClusterResources {
 
   private final Store store;
   private final Clock clock;
+  /** One monitor per cluster (ARM ids compare case-insensitively); one object per cluster ever seen, a few bytes each. */
+  private final java.util.concurrent.ConcurrentMap<String, Object> locks = new java.util.concurrent.ConcurrentHashMap<>();
 
   public ClusterResources(Store store, Clock clock) {
     this.store = store;
@@ -67,7 +69,17 @@ public final class ClusterResources {
    * Applies every object or none: all are checked before the first is written, so a typo in the third document
    * never leaves the first two applied and the user guessing what happened.
    */
-  public synchronized List<Applied> apply(Doc cluster, JsonNode items, String namespaceFlag) {
+  public List<Applied> apply(Doc cluster, JsonNode items, String namespaceFlag) {
+    synchronized (lock(cluster)) {
+      return applyLocked(cluster, items, namespaceFlag);
+    }
+  }
+
+  private Object lock(Doc cluster) {
+    return locks.computeIfAbsent(cluster.id().toLowerCase(java.util.Locale.ROOT), id -> new Object());
+  }
+
+  private List<Applied> applyLocked(Doc cluster, JsonNode items, String namespaceFlag) {
     LocalCluster lc = requireDapr(cluster);
     if (items == null || !items.isArray() || items.isEmpty()) {
       throw DomainException.invalid("NoObjectsPassed", "no objects passed to apply: send {\"items\": [ ...resources... ]}");
@@ -115,7 +127,13 @@ public final class ClusterResources {
   }
 
   /** Every object of a kind, oldest first (by name within a namespace), as the API server lists them. */
-  public synchronized ArrayNode list(Doc cluster, ResourceKind kind, String namespace) {
+  public ArrayNode list(Doc cluster, ResourceKind kind, String namespace) {
+    synchronized (lock(cluster)) {
+      return listLocked(cluster, kind, namespace);
+    }
+  }
+
+  private ArrayNode listLocked(Doc cluster, ResourceKind kind, String namespace) {
     LocalCluster lc = requireDapr(cluster);
     ArrayNode out = Json.MAPPER.createArrayNode();
     List<ObjectNode> found = new ArrayList<>();
@@ -137,24 +155,28 @@ public final class ClusterResources {
     return out;
   }
 
-  public synchronized ObjectNode get(Doc cluster, ResourceKind kind, String namespace, String name) {
-    LocalCluster lc = requireDapr(cluster);
-    ObjectNode o = read(lc.resourcesDir().resolve(fileName(kind, namespace, name)));
-    if (o == null) {
-      throw notFound(kind, name, namespace);
-    }
-    return o;
-  }
-
-  public synchronized void delete(Doc cluster, ResourceKind kind, String namespace, String name) {
-    LocalCluster lc = requireDapr(cluster);
-    try {
-      if (!Files.deleteIfExists(lc.resourcesDir().resolve(fileName(kind, namespace, name)))) {
+  public ObjectNode get(Doc cluster, ResourceKind kind, String namespace, String name) {
+    synchronized (lock(cluster)) {
+      LocalCluster lc = requireDapr(cluster);
+      ObjectNode o = read(lc.resourcesDir().resolve(fileName(kind, namespace, name)));
+      if (o == null) {
         throw notFound(kind, name, namespace);
       }
-      LOG.info("{}({}/{}) deleted", kind.kind(), ns(namespace), name);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot delete " + kind.kind() + " " + name + ": " + e.getMessage(), e);
+      return o;
+    }
+  }
+
+  public void delete(Doc cluster, ResourceKind kind, String namespace, String name) {
+    synchronized (lock(cluster)) {
+      LocalCluster lc = requireDapr(cluster);
+      try {
+        if (!Files.deleteIfExists(lc.resourcesDir().resolve(fileName(kind, namespace, name)))) {
+          throw notFound(kind, name, namespace);
+        }
+        LOG.info("{}({}/{}) deleted", kind.kind(), ns(namespace), name);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot delete " + kind.kind() + " " + name + ": " + e.getMessage(), e);
+      }
     }
   }
 

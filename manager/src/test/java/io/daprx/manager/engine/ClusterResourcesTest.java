@@ -10,6 +10,7 @@ import io.daprx.manager.model.DomainException;
 import io.daprx.common.dapr.ResourceKind;
 import io.daprx.manager.store.Doc;
 import io.daprx.manager.store.JdbcStore;
+import io.daprx.manager.store.Store;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -143,6 +144,77 @@ class ClusterResourcesTest {
     org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(10), () ->
         assertThat(resources.list(cluster, ResourceKind.COMPONENT, null)).extracting(n -> n.path("metadata").path("name").asText())
             .containsExactly("statestore"));
+  }
+
+  /** The real store, except that looking at {@code slowParent}'s extensions waits for {@code release}, as a slow read would. */
+  private Store slowFor(String slowParent, java.util.concurrent.CountDownLatch entered, java.util.concurrent.CountDownLatch release) {
+    return new Store() {
+      public java.util.Optional<Doc> get(String id) {
+        return store.get(id);
+      }
+
+      public List<Doc> list(String kind, String parentId) {
+        if (slowParent.equals(parentId)) {
+          entered.countDown();
+          try {
+            release.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+        return store.list(kind, parentId);
+      }
+
+      public Doc create(String id, String kind, String parentId, ObjectNode body) {
+        return store.create(id, kind, parentId, body);
+      }
+
+      public Doc update(String id, ObjectNode body, String ifMatch) {
+        return store.update(id, body, ifMatch);
+      }
+
+      public void delete(String id, String ifMatch) {
+        store.delete(id, ifMatch);
+      }
+
+      public java.util.Optional<String> setting(String name) {
+        return store.setting(name);
+      }
+
+      public String settingIfAbsent(String name, String value) {
+        return store.settingIfAbsent(name, value);
+      }
+
+      public <T> T inTransaction(java.util.function.Function<Store, T> body) {
+        return store.inTransaction(body);
+      }
+
+      public void close() {
+      }
+    };
+  }
+
+  @Test
+  void aClusterWhoseResourcesAreSlowToReadNeverStallsAnotherCluster() throws Exception {
+    installDapr();
+    clusters.createManaged("rg", "c2", null);
+    Doc other = clusters.clusterDoc("rg", "managedclusters", "c2");
+    store.create(other.id() + "/providers/Microsoft.KubernetesConfiguration/extensions/dapr", Extensions.KIND, other.id(), Json.object());
+    var entered = new java.util.concurrent.CountDownLatch(1);
+    var release = new java.util.concurrent.CountDownLatch(1);
+    ClusterResources shared = new ClusterResources(slowFor(cluster.id(), entered, release), Clock.systemUTC());
+    Thread slow = new Thread(() -> shared.list(cluster, ResourceKind.COMPONENT, null), "slow-cluster");
+    slow.start();
+    try {
+      assertThat(entered.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(5), () -> {
+        shared.apply(other, items(STATESTORE), null);
+        assertThat(shared.list(other, ResourceKind.COMPONENT, null)).hasSize(1);
+      });
+    } finally {
+      release.countDown();
+      slow.join(10_000);
+    }
   }
 
   @Test
