@@ -136,8 +136,9 @@ class ConnectedClustersMockTest {
   @Test
   void withTheServersOptInTheExecPluginRunsAndTheClusterConnects() {
     Path marker = dir.resolve("exec-ran");
+    // a probe timeout that allows for starting the plugin's process on a busy machine
     ConnectedClusters trusting = new ConnectedClusters(store, clusters, "sub1", SecretBox.open(dir.resolve("key")), Clock.systemUTC(),
-        Duration.ofSeconds(2), true);
+        Duration.ofSeconds(15), true);
     ObjectNode c = trusting.connect("rg", "k10", execKubeconfig(server.url("/"), marker), null, null);
     assertThat(c.path("properties").path("connectivityStatus").asText()).isEqualTo("Connected");
     assertThat(marker).exists(); // the kubeconfig of the refusal above really runs its command when trusted
