@@ -66,6 +66,12 @@ final class ServerCommand implements Callable<Integer> {
   @Option(names = "--reconcile-timeout", defaultValue = "${env:DAPRX_RECONCILE_TIMEOUT:-4m}", description = "how long an install may take to become ready (default: ${DEFAULT-VALUE})")
   Duration reconcileTimeout;
 
+  @Option(names = io.daprx.manager.engine.ConnectedClusters.ALLOW_FLAG, defaultValue = "${env:DAPRX_ALLOW_KUBECONFIG_EXEC:-false}",
+      description = "accept kubeconfigs whose credentials run a command (exec plugin, auth-provider) or read files (tokenFile,"
+          + " client-certificate, client-key, certificate-authority paths) on this machine; off: only inline credentials"
+          + " (env DAPRX_ALLOW_KUBECONFIG_EXEC)")
+  boolean allowKubeconfigExec;
+
   @Mixin
   LogOptions log;
 
@@ -75,7 +81,8 @@ final class ServerCommand implements Callable<Integer> {
     // the store password is read from the environment only, so it never shows in a process list
     ServerOptions options = new ServerOptions(home, listenAddress, port, blankToNull(storeUrl), blankToNull(storeUser),
         blankToNull(System.getenv("DAPRX_STORE_PASSWORD")), featureDelay, providerDelay, portRangeStart, reconcileTimeout,
-        Launcher.command(Launcher.COMPONENT_JVM), blankToNull(catalog), autoUpgradeInterval, autoUpgradeRetry);
+        Launcher.command(Launcher.COMPONENT_JVM), blankToNull(catalog), autoUpgradeInterval, autoUpgradeRetry)
+        .withAllowKubeconfigExec(allowKubeconfigExec);
     ManagerServer server = new ManagerServer(options, Clock.systemUTC()).start();
     Runtime.getRuntime().addShutdownHook(new Thread(server::close, "shutdown"));
     server.awaitStop();

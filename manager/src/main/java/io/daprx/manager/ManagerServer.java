@@ -97,7 +97,8 @@ public final class ManagerServer implements AutoCloseable {
           new io.daprx.manager.install.ManagerAccess(options.serverFile(), options.readerTokenFile()));
       Registrations registrations = new Registrations(store, clock, options.featureDelay(), options.providerDelay(), subscription);
       Clusters clusters = new Clusters(store, subscription, options.clustersDir(), options.portRangeStart());
-      ConnectedClusters connected = new ConnectedClusters(store, clusters, subscription, secrets, clock, CONNECT_PROBE_TIMEOUT);
+      ConnectedClusters connected = new ConnectedClusters(store, clusters, subscription, secrets, clock, CONNECT_PROBE_TIMEOUT,
+          options.allowKubeconfigExec());
       // managedClusters run as local processes, connectedClusters on their Kubernetes API server
       Targets targets = new Targets(target, new KubernetesTarget(connected::client, () -> catalog.current().defaultVersion(Catalog.DEFAULT_TRAIN),
           CrdSource.classpath(ManagerServer.class.getClassLoader()), clock));

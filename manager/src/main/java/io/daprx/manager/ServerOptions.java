@@ -17,6 +17,8 @@ import java.util.List;
  * @param catalog the release catalog: a file or http(s) URL; null = the one built in
  * @param autoUpgradeInterval how often extensions with auto-upgrade on are checked against the catalog
  * @param autoUpgradeRetry how long a version whose auto-upgrade was rolled back is left alone before it is tried again
+ * @param allowKubeconfigExec whether {@code connectedk8s connect} accepts kubeconfigs that run a command (exec plugin,
+ *     auth provider) or read files on this server; off by default
  */
 public record ServerOptions(
     Path home,
@@ -32,7 +34,8 @@ public record ServerOptions(
     List<String> componentLauncher,
     String catalog,
     Duration autoUpgradeInterval,
-    Duration autoUpgradeRetry) {
+    Duration autoUpgradeRetry,
+    boolean allowKubeconfigExec) {
 
   public static final String DEFAULT_LISTEN_ADDRESS = "127.0.0.1";
   public static final Duration DEFAULT_FEATURE_DELAY = Duration.ofSeconds(10);
@@ -48,6 +51,19 @@ public record ServerOptions(
 
   public ServerOptions {
     componentLauncher = List.copyOf(componentLauncher);
+  }
+
+  /** With kubeconfigs refused when they reach beyond their text (the default). */
+  public ServerOptions(Path home, String listenAddress, int port, String storeUrl, String storeUser, String storePassword,
+      Duration featureDelay, Duration providerDelay, int portRangeStart, Duration reconcileTimeout, List<String> componentLauncher,
+      String catalog, Duration autoUpgradeInterval, Duration autoUpgradeRetry) {
+    this(home, listenAddress, port, storeUrl, storeUser, storePassword, featureDelay, providerDelay, portRangeStart, reconcileTimeout,
+        componentLauncher, catalog, autoUpgradeInterval, autoUpgradeRetry, false);
+  }
+
+  public ServerOptions withAllowKubeconfigExec(boolean allow) {
+    return new ServerOptions(home, listenAddress, port, storeUrl, storeUser, storePassword, featureDelay, providerDelay,
+        portRangeStart, reconcileTimeout, componentLauncher, catalog, autoUpgradeInterval, autoUpgradeRetry, allow);
   }
 
   public static ServerOptions defaults(Path home, List<String> componentLauncher) {

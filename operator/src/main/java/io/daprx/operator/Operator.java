@@ -110,7 +110,7 @@ public final class Operator implements AutoCloseable {
         secrets = new KubernetesSecrets(client);
         informers = new CrdInformers(client, cache, secrets).start();
       } else {
-        directory = new DirectorySource(options.resourcesPath(), cache, options.resourcesPollInterval()).start();
+        directory = new DirectorySource(options.resourcesPath(), cache, options.resourcesPollInterval(), metrics).start();
         readiness.set("resources", true);
       }
       OperatorService service = new OperatorService(options.tlsEnabled(), cache, secrets, metrics, options.streamQueueLimit(),
@@ -138,10 +138,16 @@ public final class Operator implements AutoCloseable {
     }
   }
 
-  /** Kubernetes mode is ready once every informer has its first list: before that, lists would be incomplete. */
+  /**
+   * Kubernetes mode is ready once every informer has its first list: before that, lists would be incomplete.
+   * Standalone mode is healthy while its directory is followed: a dead watcher would serve a stale set for ever.
+   */
   private void syncedYet() {
     if (informers != null) {
       readiness.set("resources", informers.synced());
+    }
+    if (directory != null) {
+      readiness.set("resources", directory.problem() == null);
     }
   }
 

@@ -119,11 +119,18 @@ public final class ApiClient {
     }
   }
 
-  /** Protected settings and kubeconfigs never reach a debug log. */
+  /**
+   * Protected settings, kubeconfigs and the inline values of applied resources never reach a debug log: any
+   * {@code value} of a resource (a component's metadata, an endpoint's header, a TLS key) may be a credential, so all are
+   * masked, while names and {@code secretKeyRef}s still show what was sent.
+   */
   static String redact(JsonNode body) {
     JsonNode copy = body.deepCopy();
     if (copy instanceof com.fasterxml.jackson.databind.node.ObjectNode top && top.has("kubeconfig")) {
       top.put("kubeconfig", "***");
+    }
+    for (JsonNode item : copy.path("items")) {
+      maskValues(item);
     }
     JsonNode p = copy.path("properties").path("configurationProtectedSettings");
     if (p instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
@@ -132,5 +139,21 @@ public final class ApiClient {
       keys.forEach(k -> o.put(k, "***"));
     }
     return copy.toString();
+  }
+
+  private static void maskValues(JsonNode node) {
+    if (node instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
+      java.util.List<String> keys = new java.util.ArrayList<>();
+      o.fieldNames().forEachRemaining(keys::add);
+      for (String k : keys) {
+        if (k.equals("value") || k.equals("data") || k.equals("stringData")) {
+          o.put(k, "***");
+        } else {
+          maskValues(o.get(k));
+        }
+      }
+    } else if (node != null && node.isArray()) {
+      node.forEach(ApiClient::maskValues);
+    }
   }
 }

@@ -1,14 +1,11 @@
 package io.daprx.cli.commands;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.daprx.common.yaml.BoundedYaml;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,7 +28,7 @@ import picocli.CommandLine.Option;
     "  cat pubsub.yaml | daprx apply -f -"})
 public final class ApplyCommand extends ClientCommand implements Callable<Integer> {
 
-  static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  static final ObjectMapper YAML = new ObjectMapper(BoundedYaml.factory().build());
 
   @Option(names = {"--filename", "-f"}, required = true, paramLabel = "FILE|DIR|-",
       description = "a YAML or JSON file (several documents allowed), a directory of them, or - for standard input")
@@ -93,13 +90,15 @@ public final class ApplyCommand extends ClientCommand implements Callable<Intege
     return List.of(p);
   }
 
-  private static String read(Path file) {
+  /** The file's bytes, or standard input's; over {@link BoundedYaml#MAX_FILE_BYTES} is refused before it is read. */
+  private static byte[] read(Path file) {
     try {
       if (file.toString().equals("-")) {
-        InputStream in = System.in;
-        return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        return BoundedYaml.read(System.in, "standard input");
       }
-      return Files.readString(file);
+      return BoundedYaml.readFile(file);
+    } catch (BoundedYaml.Invalid e) {
+      throw new IllegalArgumentException("error reading " + file + ": " + e.getMessage());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
     }
@@ -110,36 +109,38 @@ public final class ApplyCommand extends ClientCommand implements Callable<Intege
    * the right document; {@code kind: List} is unpacked as kubectl does.
    */
   static List<ObjectNode> documents(String label, String text) {
+    return documents(label, text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  static List<ObjectNode> documents(String label, byte[] content) {
     List<ObjectNode> out = new ArrayList<>();
     int doc = 0;
-    try (MappingIterator<JsonNode> it = YAML.readerFor(JsonNode.class).readValues(text)) {
-      while (it.hasNextValue()) {
-        JsonNode n = it.nextValue();
-        doc++;
-        if (n == null || n.isNull() || n.isMissingNode() || (n.isObject() && n.isEmpty())) {
-          continue; // an empty document between two '---'
-        }
-        if (!n.isObject()) {
-          throw new IllegalArgumentException("error parsing " + label + ": document " + doc + " is not an object");
-        }
-        if ("List".equals(n.path("kind").asText()) && n.path("items").isArray()) {
-          int i = 0;
-          for (JsonNode item : n.path("items")) {
-            ObjectNode o = item.isObject() ? ((ObjectNode) item).deepCopy() : YAML.createObjectNode();
-            o.put("_source", "item " + i++ + " of document " + doc + " of " + label);
-            out.add(o);
-          }
-          continue;
-        }
-        ObjectNode o = ((ObjectNode) n).deepCopy();
-        o.put("_source", "document " + doc + " of " + label);
-        out.add(o);
+    List<JsonNode> docs;
+    try {
+      docs = BoundedYaml.documents(content);
+    } catch (BoundedYaml.Invalid e) {
+      throw new IllegalArgumentException("error parsing " + label + ": " + e.getMessage());
+    }
+    for (JsonNode n : docs) {
+      doc++;
+      if (n == null || n.isNull() || n.isMissingNode() || (n.isObject() && n.isEmpty())) {
+        continue; // an empty document between two '---'
       }
-    } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("error parsing " + label + ": " + e.getOriginalMessage() + " (line "
-          + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + label + ": " + e.getMessage(), e);
+      if (!n.isObject()) {
+        throw new IllegalArgumentException("error parsing " + label + ": document " + doc + " is not an object");
+      }
+      if ("List".equals(n.path("kind").asText()) && n.path("items").isArray()) {
+        int i = 0;
+        for (JsonNode item : n.path("items")) {
+          ObjectNode o = item.isObject() ? ((ObjectNode) item).deepCopy() : YAML.createObjectNode();
+          o.put("_source", "item " + i++ + " of document " + doc + " of " + label);
+          out.add(o);
+        }
+        continue;
+      }
+      ObjectNode o = ((ObjectNode) n).deepCopy();
+      o.put("_source", "document " + doc + " of " + label);
+      out.add(o);
     }
     return out;
   }

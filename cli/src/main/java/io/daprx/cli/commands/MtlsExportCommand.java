@@ -1,8 +1,10 @@
 package io.daprx.cli.commands;
 
+import io.daprx.common.io.AtomicFiles;
+import io.daprx.common.pki.Pem;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -23,12 +25,21 @@ public final class MtlsExportCommand extends ClientCommand implements Callable<I
 
   @Override
   public Integer call() {
-    String ca = api().get(clusterPath(cluster(resourceGroup, name, null)) + "/trustBundle").body().path("ca.crt").asText();
+    ClusterRef c = cluster(resourceGroup, name, null);
+    String ca = api().get(clusterPath(c) + "/trustBundle").body().path("ca.crt").asText("");
     try {
-      Files.createDirectories(out);
-      Files.writeString(out.resolve("ca.crt"), ca);
+      // sidecars and tools trust what this file says: a file that is not certificates must never replace one that is
+      Pem.parseCertificates(ca);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalStateException("the trust anchors the management server returned for cluster " + c.name() + " are not"
+          + " PEM certificates (" + e.getMessage() + "); nothing was written. Check the cluster's control plane"
+          + " ('daprx k8s-extension show'), then try again");
+    }
+    Path file = out.resolve("ca.crt");
+    try {
+      AtomicFiles.replace(file, ca.getBytes(StandardCharsets.UTF_8)); // whole or not at all
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + out.resolve("ca.crt") + ": " + e.getMessage(), e);
+      throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
     }
     out().println("Trust anchors written to " + out.resolve("ca.crt").toAbsolutePath());
     out().flush();

@@ -2,12 +2,12 @@ package io.daprx.manager.engine;
 
 import io.daprx.common.dapr.ResourceKind;
 import io.daprx.common.io.AtomicFiles;
+import io.daprx.common.yaml.BoundedYaml;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import io.daprx.manager.model.DomainException;
 import io.daprx.manager.install.DaprResource;
@@ -36,16 +36,23 @@ import org.slf4j.LoggerFactory;
  * operator replicas watch (standalone mode). This class is the only writer of that directory; every write is
  * a whole file moved into place, so an operator never reads half an object — nor does a list or get here, which
  * therefore take no lock. Writes to one cluster are serialised by that cluster's own lock: a slow apply to one
- * cluster never holds up another's.
+ * cluster never holds up another's. Reads go through {@link BoundedYaml}'s limits (a file someone put there by hand
+ * may be huge), and no object is written that the operators' reader would refuse.
  */
 public final class ClusterResources {
 
   private static final Logger LOG = LoggerFactory.getLogger(ClusterResources.class);
-  static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
+  static final ObjectMapper YAML = new ObjectMapper(BoundedYaml.factory().build()
       .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
       .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
       // a string that looks like a number ("1", a port, "true") must read back as the string it is
       .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS));
+
+  /**
+   * The largest object applied, as written: within what the operators read ({@link BoundedYaml#MAX_FILE_BYTES}), with
+   * room for the metadata added here (uid, timestamps, versions).
+   */
+  static final int MAX_OBJECT_BYTES = BoundedYaml.MAX_FILE_BYTES - 4096;
 
   private final Store store;
   private final Clock clock;
@@ -79,9 +86,19 @@ public final class ClusterResources {
         if (item instanceof ObjectNode o) {
           o.remove("_source");
         }
-        parsed.add(DaprResource.parse(item, where, namespaceFlag));
+        DaprResource r = DaprResource.parse(item, where, namespaceFlag);
+        int size = YAML.writeValueAsBytes(r.body()).length;
+        if (size > MAX_OBJECT_BYTES) {
+          problems.add(r.kind().reference() + " \"" + r.name() + "\" (" + where + ") is " + String.format(java.util.Locale.ROOT,
+              "%,d", size) + " bytes; a resource may be at most " + MAX_OBJECT_BYTES / 1024 + " KiB. Keep large values"
+              + " (certificates, data) out of it, e.g. in a secret store referenced with secretKeyRef");
+        } else {
+          parsed.add(r);
+        }
       } catch (IllegalArgumentException e) {
         problems.add(e.getMessage());
+      } catch (java.io.IOException e) {
+        throw new UncheckedIOException("cannot render " + where + " as YAML: " + e.getMessage(), e);
       }
     }
     for (int a = 0; a < parsed.size(); a++) {
@@ -194,12 +211,19 @@ public final class ClusterResources {
 
   private static ObjectNode read(Path file) {
     try {
-      JsonNode n = YAML.readTree(file.toFile());
+      if (Files.exists(file) && !Files.isRegularFile(file)) {
+        LOG.warn("skipping resource file {}: not a regular file", file);
+        return null;
+      }
+      JsonNode n = YAML.readTree(BoundedYaml.readFile(file));
       return n instanceof ObjectNode o ? o : null;
     } catch (NoSuchFileException | java.io.FileNotFoundException e) {
       return null;
+    } catch (BoundedYaml.Invalid e) {
+      LOG.warn("skipping resource file {}: {}", file, e.getMessage());
+      return null;
     } catch (IOException e) {
-      LOG.warn("skipping unreadable resource file {}: {}", file, e.getMessage());
+      LOG.warn("skipping unreadable resource file {}: {}", file, BoundedYaml.describe(e));
       return null;
     }
   }

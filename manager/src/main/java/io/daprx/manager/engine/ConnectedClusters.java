@@ -20,12 +20,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Kubernetes clusters reached with a kubeconfig ({@code connectedk8s connect}). The kubeconfig is stored
- * sealed in the internal {@code _kube} field, so it is never returned, logged, or kept in clear on disk.
+ * sealed in the internal {@code _kube} field, so it is never returned, logged, or kept in clear on disk. One that would
+ * run a command or read a file on this server ({@link KubeconfigReach}) is refused unless the server was started with
+ * {@value #ALLOW_FLAG}.
  */
 public final class ConnectedClusters {
 
   private static final Logger LOG = LoggerFactory.getLogger(ConnectedClusters.class);
   public static final String TYPE = "Microsoft.Kubernetes/connectedClusters";
+  /** The server's opt-in to kubeconfigs with exec plugins, auth providers and file references. */
+  public static final String ALLOW_FLAG = "--allow-kubeconfig-exec";
 
   private final Store store;
   private final Clusters clusters;
@@ -33,8 +37,17 @@ public final class ConnectedClusters {
   private final SecretBox secrets;
   private final Clock clock;
   private final Duration probeTimeout;
+  private final boolean allowExec;
 
+  /** Refusing kubeconfigs that reach beyond their text. */
   public ConnectedClusters(Store store, Clusters clusters, String subscription, SecretBox secrets, Clock clock, Duration probeTimeout) {
+    this(store, clusters, subscription, secrets, clock, probeTimeout, false);
+  }
+
+  /** @param allowExec the server's {@value #ALLOW_FLAG}: kubeconfigs may run commands and read files here */
+  public ConnectedClusters(Store store, Clusters clusters, String subscription, SecretBox secrets, Clock clock, Duration probeTimeout,
+      boolean allowExec) {
+    this.allowExec = allowExec;
     this.store = store;
     this.clusters = clusters;
     this.subscription = subscription;
@@ -52,7 +65,7 @@ public final class ConnectedClusters {
   public ObjectNode connect(String rg, String name, String kubeconfig, String context, String location) {
     Clusters.checkName("cluster", name);
     Doc group = clusters.resourceGroupDoc(rg);
-    Config config = parse(kubeconfig, context);
+    Config config = parse(kubeconfig, context, allowExec);
     String id = ArmIds.cluster(subscription, rg, "connectedClusters", name);
     ObjectNode body = Json.object();
     body.put("id", id);
@@ -91,7 +104,7 @@ public final class ConnectedClusters {
     if (sealed == null) {
       throw new IllegalStateException("Cluster " + cluster.id() + " has no stored kubeconfig; connect it again with daprx connectedk8s connect");
     }
-    Config config = parse(secrets.open(sealed), cluster.body().path("_kube").path("context").asText(null));
+    Config config = parse(secrets.open(sealed), cluster.body().path("_kube").path("context").asText(null), allowExec);
     return new KubernetesClientBuilder().withConfig(config).build();
   }
 
@@ -105,7 +118,7 @@ public final class ConnectedClusters {
     LOG.info("ConnectedCluster({}) deleted", cluster.body().path("name").asText());
   }
 
-  static Config parse(String kubeconfig, String context) {
+  static Config parse(String kubeconfig, String context, boolean allowExec) {
     if (kubeconfig == null || kubeconfig.isBlank()) {
       throw DomainException.invalid("InvalidKubeconfig", "The kubeconfig is empty; pass a kubeconfig file with --kubeconfig.");
     }
@@ -125,6 +138,16 @@ public final class ConnectedClusters {
     }
     if (!names.contains(wanted)) {
       throw DomainException.invalid("InvalidKubeconfig", "The kubeconfig has no context '" + wanted + "'; its contexts are " + names + ".");
+    }
+    // before fabric8 loads it: loading is what runs an exec plugin
+    List<String> reach = KubeconfigReach.of(parsed, wanted);
+    if (!allowExec && !reach.isEmpty()) {
+      throw DomainException.invalid("KubeconfigNotSelfContained", "The kubeconfig's context '" + wanted + "' uses "
+          + String.join(", ", reach) + ", which would run a command or read a file on the management server; the server"
+          + " refuses that."
+          + " Put the credentials in the kubeconfig itself (token, client-certificate-data, client-key-data,"
+          + " certificate-authority-data; e.g. kubectl config view --minify --flatten --raw), or start the server with "
+          + ALLOW_FLAG + " to trust kubeconfigs to do so.");
     }
     try {
       Config config = Config.fromKubeconfig(wanted, kubeconfig, null);

@@ -10,6 +10,7 @@ import io.daprx.manager.model.DomainException;
 import io.daprx.common.dapr.ResourceKind;
 import io.daprx.manager.store.Doc;
 import io.daprx.manager.store.JdbcStore;
+import io.daprx.manager.store.Store;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -119,6 +120,101 @@ class ClusterResourcesTest {
         .hasMessageContaining("object 2 (Component pubsub): spec.type \"redis\" is invalid")
         .hasMessageContaining("object 3 (Widget w): no matches for kind \"Widget\"");
     assertThat(resources.list(cluster, ResourceKind.COMPONENT, null)).isEmpty();
+  }
+
+  @Test
+  void aResourceTooLargeForTheOperatorsToReadIsRefusedAndNothingIsApplied() throws Exception {
+    installDapr();
+    ArrayNode items = items(STATESTORE, STATESTORE.replace("name: statestore", "name: big"));
+    ((ObjectNode) items.get(1).path("spec").path("metadata").get(0)).put("value", "a".repeat(1100 * 1024));
+    assertThatThrownBy(() -> resources.apply(cluster, items, null)).isInstanceOf(DomainException.class)
+        .hasMessageContaining("nothing was applied").hasMessageContaining("\"big\" (object 2) is 1,1")
+        .hasMessageContaining("at most 1020 KiB").hasMessageNotContaining("aaaa")
+        .extracting(e -> ((DomainException) e).reason()).isEqualTo(DomainException.Reason.INVALID);
+    assertThat(resources.list(cluster, ResourceKind.COMPONENT, null)).isEmpty();
+  }
+
+  @Test
+  void anOversizedFileInTheResourcesDirectoryIsSkippedAtOnceNotParsedForMinutes() throws Exception {
+    installDapr();
+    resources.apply(cluster, items(STATESTORE), null);
+    // put there by hand: one 15 MB token, which SnakeYAML scans in quadratic time (minutes) under the resources lock
+    Files.writeString(io.daprx.manager.deploy.Targets.local(cluster).resourcesDir().resolve("components_default_huge.yaml"),
+        "apiVersion: dapr.io/v1alpha1\nkind: Component\nmetadata: {name: huge}\nspec:\n  type: x" + "'".repeat(15 << 20) + "\n");
+    org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(10), () ->
+        assertThat(resources.list(cluster, ResourceKind.COMPONENT, null)).extracting(n -> n.path("metadata").path("name").asText())
+            .containsExactly("statestore"));
+  }
+
+  /** The real store, except that looking at {@code slowParent}'s extensions waits for {@code release}, as a slow read would. */
+  private Store slowFor(String slowParent, java.util.concurrent.CountDownLatch entered, java.util.concurrent.CountDownLatch release) {
+    return new Store() {
+      public java.util.Optional<Doc> get(String id) {
+        return store.get(id);
+      }
+
+      public List<Doc> list(String kind, String parentId) {
+        if (slowParent.equals(parentId)) {
+          entered.countDown();
+          try {
+            release.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+        return store.list(kind, parentId);
+      }
+
+      public Doc create(String id, String kind, String parentId, ObjectNode body) {
+        return store.create(id, kind, parentId, body);
+      }
+
+      public Doc update(String id, ObjectNode body, String ifMatch) {
+        return store.update(id, body, ifMatch);
+      }
+
+      public void delete(String id, String ifMatch) {
+        store.delete(id, ifMatch);
+      }
+
+      public java.util.Optional<String> setting(String name) {
+        return store.setting(name);
+      }
+
+      public String settingIfAbsent(String name, String value) {
+        return store.settingIfAbsent(name, value);
+      }
+
+      public <T> T inTransaction(java.util.function.Function<Store, T> body) {
+        return store.inTransaction(body);
+      }
+
+      public void close() {
+      }
+    };
+  }
+
+  @Test
+  void aClusterWhoseResourcesAreSlowToReadNeverStallsAnotherCluster() throws Exception {
+    installDapr();
+    clusters.createManaged("rg", "c2", null);
+    Doc other = clusters.clusterDoc("rg", "managedclusters", "c2");
+    store.create(other.id() + "/providers/Microsoft.KubernetesConfiguration/extensions/dapr", Extensions.KIND, other.id(), Json.object());
+    var entered = new java.util.concurrent.CountDownLatch(1);
+    var release = new java.util.concurrent.CountDownLatch(1);
+    ClusterResources shared = new ClusterResources(slowFor(cluster.id(), entered, release), Clock.systemUTC());
+    Thread slow = new Thread(() -> shared.list(cluster, ResourceKind.COMPONENT, null), "slow-cluster");
+    slow.start();
+    try {
+      assertThat(entered.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(5), () -> {
+        shared.apply(other, items(STATESTORE), null);
+        assertThat(shared.list(other, ResourceKind.COMPONENT, null)).hasSize(1);
+      });
+    } finally {
+      release.countDown();
+      slow.join(10_000);
+    }
   }
 
   @Test

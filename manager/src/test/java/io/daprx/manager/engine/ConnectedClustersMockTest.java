@@ -100,6 +100,71 @@ class ConnectedClustersMockTest {
     store = JdbcStore.open("jdbc:sqlite:" + dir.resolve("daprx.db"), null, null, Clock.systemUTC());
   }
 
+  /** A kubeconfig whose user signs in with an exec plugin that leaves {@code marker} where it ran, then answers a token. */
+  static String execKubeconfig(String server, Path marker) {
+    return """
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - name: c1
+          cluster: {server: "%s", insecure-skip-tls-verify: true}
+        users:
+        - name: u1
+          user:
+            exec:
+              apiVersion: client.authentication.k8s.io/v1
+              command: sh
+              args: ["-c", "touch '%s'; echo '{\\"apiVersion\\": \\"client.authentication.k8s.io/v1\\", \\"kind\\": \\"ExecCredential\\", \\"status\\": {\\"token\\": \\"t\\"}}'"]
+              interactiveMode: Never
+        contexts:
+        - name: ctx
+          context: {cluster: c1, user: u1}
+        current-context: ctx
+        """.formatted(server, marker);
+  }
+
+  @Test
+  void aKubeconfigWithAnExecPluginIsRefusedBeforeItsCommandRunsOnTheServer() {
+    Path marker = dir.resolve("exec-ran");
+    assertThatThrownBy(() -> connected.connect("rg", "k7", execKubeconfig(server.url("/"), marker), null, null))
+        .isInstanceOf(DomainException.class).hasMessageContaining("users[u1].user.exec").hasMessageContaining("--allow-kubeconfig-exec")
+        .satisfies(e -> assertThat(((DomainException) e).reason()).isEqualTo(DomainException.Reason.INVALID));
+    assertThat(marker).doesNotExist();
+    assertThat(clusters.clusters("rg", "connectedClusters")).isEmpty();
+  }
+
+  @Test
+  void withTheServersOptInTheExecPluginRunsAndTheClusterConnects() {
+    Path marker = dir.resolve("exec-ran");
+    // a probe timeout that allows for starting the plugin's process on a busy machine
+    ConnectedClusters trusting = new ConnectedClusters(store, clusters, "sub1", SecretBox.open(dir.resolve("key")), Clock.systemUTC(),
+        Duration.ofSeconds(15), true);
+    ObjectNode c = trusting.connect("rg", "k10", execKubeconfig(server.url("/"), marker), null, null);
+    assertThat(c.path("properties").path("connectivityStatus").asText()).isEqualTo("Connected");
+    assertThat(marker).exists(); // the kubeconfig of the refusal above really runs its command when trusted
+  }
+
+  @Test
+  void fileReferencesAreRefusedNamingEachFieldWhileInlineDataIsAccepted() throws Exception {
+    Path secret = Files.writeString(dir.resolve("server-only-token"), "a token of the server's own");
+    String kubeconfig = kubeconfig(server.url("/"), "ctx").replace("token: " + TOKEN, "tokenFile: " + secret
+        + "\n    client-certificate: /etc/ssl/certs/client.pem\n    client-key: /etc/ssl/private/client.key")
+        .replace("insecure-skip-tls-verify: true", "certificate-authority: /etc/kubernetes/pki/ca.crt");
+    assertThatThrownBy(() -> connected.connect("rg", "k8", kubeconfig, null, null))
+        .isInstanceOf(DomainException.class)
+        .hasMessageContaining("users[u1].user.tokenFile, users[u1].user.client-certificate, users[u1].user.client-key,"
+            + " clusters[c1].cluster.certificate-authority")
+        .hasMessageContaining("--allow-kubeconfig-exec").hasMessageContaining("client-certificate-data");
+    // another context's user may use exec: only the context connected is loaded
+    String twoUsers = kubeconfig(server.url("/"), "ctx").replace("contexts:", """
+        - name: u2
+          user:
+            exec: {apiVersion: client.authentication.k8s.io/v1, command: "false"}
+        contexts:""");
+    assertThat(connected.connect("rg", "k9", twoUsers, null, null).path("properties").path("connectivityStatus").asText())
+        .isEqualTo("Connected");
+  }
+
   @Test
   void storedKubeconfigGivesAWorkingClient() {
     connected.connect("rg", "k6", kubeconfig(server.url("/"), "ctx"), null, null);

@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The operator's Prometheus meters: {@code daprx_operator_streams_open{kind}},
  * {@code daprx_operator_events_sent_total{kind}}, {@code daprx_operator_list_calls_total{kind}} and
- * {@code daprx_operator_streams_closed_total{reason}}.
+ * {@code daprx_operator_streams_closed_total{reason}} and, in standalone mode,
+ * {@code daprx_operator_resource_files_skipped{reason}} ({@code invalid} or {@code too_large}: files left unread now).
  */
 public final class OperatorMetrics {
 
@@ -22,6 +23,8 @@ public final class OperatorMetrics {
   private final Map<ResourceKind, Counter> sent = new EnumMap<>(ResourceKind.class);
   private final Map<ResourceKind, Counter> lists = new EnumMap<>(ResourceKind.class);
   private final Map<String, Counter> closed = new ConcurrentHashMap<>();
+  private final AtomicInteger skippedInvalid = new AtomicInteger();
+  private final AtomicInteger skippedTooLarge = new AtomicInteger();
 
   public OperatorMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -36,6 +39,16 @@ public final class OperatorMetrics {
       lists.put(k, Counter.builder("daprx_operator_list_calls").description("list and get calls, by kind")
           .tag("kind", kind).register(registry));
     }
+    Gauge.builder("daprx_operator_resource_files_skipped", skippedInvalid, AtomicInteger::get)
+        .description("resource files skipped (their last good resources stay), by reason").tag("reason", "invalid").register(registry);
+    Gauge.builder("daprx_operator_resource_files_skipped", skippedTooLarge, AtomicInteger::get)
+        .description("resource files skipped (their last good resources stay), by reason").tag("reason", "too_large").register(registry);
+  }
+
+  /** How many resource files are skipped now: broken ones, and ones over the size limits. */
+  public void resourceFilesSkipped(int invalid, int tooLarge) {
+    skippedInvalid.set(invalid);
+    skippedTooLarge.set(tooLarge);
   }
 
   public void streamOpened(ResourceKind kind) {

@@ -157,6 +157,56 @@ class StandaloneOperatorTest {
     assertThat(events.summary()).containsExactly("CREATED binding", "UPDATED pubsub");
   }
 
+  /** A component whose one value is {@code chars} characters long (a plain scalar). */
+  static String bigComponent(String name, int chars) {
+    return "apiVersion: dapr.io/v1alpha1\nkind: Component\nmetadata:\n  name: " + name + "\n  namespace: shop\nspec:\n"
+        + "  type: state.in-memory\n  version: v1\n  metadata:\n  - name: blob\n    value: " + "a".repeat(chars) + "\n";
+  }
+
+  private double skipped(String reason) {
+    var gauge = operator.registry().find("daprx_operator_resource_files_skipped").tag("reason", reason).gauge();
+    return gauge == null ? -1 : gauge.value();
+  }
+
+  @Test
+  void filesAndResourcesOverTheSizeLimitsAreSkippedAndCountedWhileLaterFilesAreStillServed() throws IOException {
+    // 6 MiB over six documents, each small enough for the parser's default limit: read whole, this once filled the heap
+    StringBuilder huge = new StringBuilder();
+    for (int i = 0; i < 6; i++) {
+      huge.append(bigComponent("huge-" + i, 1024 * 1024 - 300)).append("---\n");
+    }
+    write("huge.yaml", huge.toString());
+    write("bigdoc.yaml", bigComponent("bigdoc", 1200 * 1024)); // one resource over 1 MiB
+    write("later.yaml", component("later", "shop", "state.redis", "h", null));
+    waiting().until(() -> componentNames("shop", "cart").contains("later"));
+    assertThat(componentNames("shop", "cart")).containsExactly("later", "statestore");
+    waiting().until(() -> skipped("too_large") == 2);
+    assertThat(skipped("invalid")).isZero();
+    assertThat(operator.ready()).isTrue();
+  }
+
+  private int healthz() throws Exception {
+    return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+        java.net.URI.create("http://127.0.0.1:" + operator.healthzPort() + "/healthz")).build(),
+        java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+  }
+
+  @Test
+  void aResourcesDirectoryThatCannotBeReadFailsHealthzUntilItCanAgain() throws Exception {
+    assertThat(healthz()).isEqualTo(204);
+    Path away = dir.resolveSibling(dir.getFileName() + "-away");
+    Files.move(dir, away);
+    try {
+      // the set served is stale from now on: that must show, not stay Ready for ever
+      waiting().until(() -> healthz() == 503);
+    } finally {
+      Files.move(away, dir);
+    }
+    write("pubsub.yaml", component("pubsub", "shop", "pubsub.redis", "a:6379", null));
+    waiting().until(() -> healthz() == 204);
+    waiting().until(() -> componentNames("shop", "cart").contains("pubsub"));
+  }
+
   @Test
   void gainingAndLosingTheCallersAppIdInScopesIsCreatedAndDeletedForThatCallerOnly() throws IOException {
     write("scoped.yaml", component("scoped", "shop", "state.redis", "h", "orders"));
