@@ -45,6 +45,11 @@ final class InjectorCommand implements Callable<Integer> {
       description = "sentry's gRPC address, for the injector's serving certificate (default: ${DEFAULT-VALUE})")
   String sentryAddress;
 
+  @Option(names = ComponentFlags.SENTRY_TOKEN_FILE, paramLabel = "FILE",
+      description = "standalone mode: file of the JWT that proves this replica is the control plane (JWKS validator), read at"
+          + " each certificate request; a local cluster's supervisor keeps it fresh. Without it no token is sent (insecure)")
+  Path sentryTokenFile;
+
   @Option(names = ComponentFlags.TRUST_ANCHORS_FILE, paramLabel = "FILE", required = true,
       description = "PEM trust anchors (sentry's ca.crt): the sidecars' DAPR_TRUST_ANCHORS and, in kubernetes mode, the"
           + " webhook's caBundle; re-read when it changes")
@@ -77,7 +82,7 @@ final class InjectorCommand implements Callable<Integer> {
     allowed.addAll(Requesters.parseList(System.getenv("ALLOWED_SERVICE_ACCOUNTS")));
     InjectorOptions options = new InjectorOptions(listenAddress, port, healthzPort, enableMetrics ? metricsPort : -1, tlsCertFile,
         tlsKeyFile, sentryAddress, trustAnchorsFile, mode, sidecar.settings(""), allowed, webhookConfiguration,
-        Duration.ofSeconds(5), 0);
+        Duration.ofSeconds(5), 0, sentryTokenFile);
     Requesters.of(allowed); // a malformed entry fails here, before anything listens
     Injector injector = new Injector(options, Clock.systemUTC()).start();
     return SentryCommand.runUntilStopped(injector);

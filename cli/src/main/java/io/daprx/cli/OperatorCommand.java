@@ -54,6 +54,11 @@ final class OperatorCommand implements Callable<Integer> {
       description = "sentry's gRPC address, for the operator's certificate (default: ${DEFAULT-VALUE})")
   String sentryAddress;
 
+  @Option(names = ComponentFlags.SENTRY_TOKEN_FILE, paramLabel = "FILE",
+      description = "standalone mode: file of the JWT that proves this replica is the control plane (JWKS validator), read at"
+          + " each certificate request; a local cluster's supervisor keeps it fresh. Without it no token is sent (insecure)")
+  Path sentryTokenFile;
+
   @Option(names = ComponentFlags.TRUST_ANCHORS_FILE, paramLabel = "FILE", description = "PEM trust anchors (sentry's ca.crt); required with mTLS")
   Path trustAnchorsFile;
 
@@ -85,7 +90,7 @@ final class OperatorCommand implements Callable<Integer> {
     boolean kubernetes = mode == OperatorOptions.Mode.KUBERNETES;
     OperatorOptions options = new OperatorOptions(id, listenAddress, port, healthzPort, enableMetrics ? metricsPort : -1, tlsEnabled,
         sentryAddress, trustAnchorsFile, trustDomain, namespace, mode, resourcesPath, resourcesPollInterval, streamQueueLimit,
-        leaseDuration, kubernetes ? OperatorOptions.KUBERNETES_TOKEN_FILE : null);
+        leaseDuration, kubernetes ? OperatorOptions.KUBERNETES_TOKEN_FILE : sentryTokenFile);
     return SentryCommand.runUntilStopped(new Operator(options, Clock.systemUTC()).start());
   }
 

@@ -85,6 +85,11 @@ final class PlacementCommand implements Callable<Integer> {
       description = "sentry's gRPC address, for placement's certificate (default: ${DEFAULT-VALUE})")
   String sentryAddress;
 
+  @Option(names = ComponentFlags.SENTRY_TOKEN_FILE, paramLabel = "FILE",
+      description = "standalone mode: file of the JWT that proves this replica is the control plane (JWKS validator), read at"
+          + " each certificate request; a local cluster's supervisor keeps it fresh. Without it no token is sent (insecure)")
+  Path sentryTokenFile;
+
   @Option(names = ComponentFlags.TRUST_ANCHORS_FILE, paramLabel = "FILE", description = "PEM trust anchors (sentry's ca.crt); required with mTLS")
   Path trustAnchorsFile;
 
@@ -112,7 +117,7 @@ final class PlacementCommand implements Callable<Integer> {
     log.configure();
     PlacementOptions options = new PlacementOptions(id, listenAddress, port, healthzPort, enableMetrics ? metricsPort : -1,
         PlacementOptions.parseInitialCluster(initialCluster), replicationFactor, disseminateTimeout, keepaliveTime,
-        keepaliveTimeout, metadataEnabled, tlsEnabled, sentryAddress, trustAnchorsFile, trustDomain, namespace, mode);
+        keepaliveTimeout, metadataEnabled, tlsEnabled, sentryAddress, trustAnchorsFile, trustDomain, namespace, mode, sentryTokenFile);
     Path raftDir = raftLogstorePath != null ? raftLogstorePath : Path.of(System.getProperty("java.io.tmpdir"), "daprx-placement-raft", id);
     Placement placement = new Placement(options, Clock.systemUTC(), (o, svid) -> o.leadership(x -> election(x, svid, raftDir)), null).start();
     return SentryCommand.runUntilStopped(placement);

@@ -70,6 +70,11 @@ final class SchedulerCommand implements Callable<Integer> {
       description = "sentry's gRPC address, for the scheduler's certificate (default: ${DEFAULT-VALUE})")
   String sentryAddress;
 
+  @Option(names = ComponentFlags.SENTRY_TOKEN_FILE, paramLabel = "FILE",
+      description = "standalone mode: file of the JWT that proves this replica is the control plane (JWKS validator), read at"
+          + " each certificate request; a local cluster's supervisor keeps it fresh. Without it no token is sent (insecure)")
+  Path sentryTokenFile;
+
   @Option(names = ComponentFlags.TRUST_ANCHORS_FILE, paramLabel = "FILE", description = "PEM trust anchors (sentry's ca.crt); required with mTLS")
   Path trustAnchorsFile;
 
@@ -94,7 +99,7 @@ final class SchedulerCommand implements Callable<Integer> {
     SchedulerOptions options = new SchedulerOptions(id, listenAddress, port, healthzPort, enableMetrics ? metricsPort : -1,
         overrideBroadcastHostPort, workers, dataDir, SchedulerOptions.parseInitialCluster(initialCluster), etcdClientPort,
         SchedulerOptions.DEFAULT_KEEPALIVE_TIME, SchedulerOptions.DEFAULT_KEEPALIVE_TIMEOUT, SchedulerOptions.DEFAULT_MAX_JOB_BYTES,
-        tlsEnabled, sentryAddress, trustAnchorsFile, trustDomain, namespace, mode);
+        tlsEnabled, sentryAddress, trustAnchorsFile, trustDomain, namespace, mode, sentryTokenFile);
     Scheduler scheduler = new Scheduler(options, Clock.systemUTC()).start();
     return SentryCommand.runUntilStopped(scheduler);
   }

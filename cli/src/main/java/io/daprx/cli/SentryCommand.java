@@ -74,6 +74,11 @@ final class SentryCommand implements Callable<Integer> {
   @Option(names = "--jwks-source", paramLabel = "FILE|URL", description = "JWKS used by the jwks validator")
   String jwksSource;
 
+  @Option(names = SentryFlags.CONTROL_PLANE_JWKS, paramLabel = "FILE",
+      description = "standalone mode: JWKS of the key that vouches for control-plane replicas; identities in the control-plane"
+          + " namespace or trust domain are then signed only for a JWT of that key (a local cluster's supervisor sets this)")
+  Path controlPlaneJwks;
+
   @Option(names = "--kubeconfig", description = "kubeconfig for kubernetes mode (default: in-cluster, then $KUBECONFIG or ~/.kube/config)")
   Path kubeconfig;
 
@@ -95,7 +100,7 @@ final class SentryCommand implements Callable<Integer> {
     }
     SentryOptions options = new SentryOptions(listenAddress, port, healthzPort, enableMetrics ? metricsPort : -1,
         issuerCredentials, trustDomain, namespace, mode, workloadCertTtl, allowedClockSkew, config,
-        parseValidators(tokenValidators), jwksSource, Duration.ofSeconds(5), expiryWarning, cryptoProvider);
+        parseValidators(tokenValidators), jwksSource, Duration.ofSeconds(5), expiryWarning, cryptoProvider, controlPlaneJwks);
     if (mode == SentryOptions.Mode.STANDALONE && config != null) {
       // upstream reads a configuration file here; ours takes the TTL and skew from their flags
       org.slf4j.LoggerFactory.getLogger(SentryCommand.class).warn(

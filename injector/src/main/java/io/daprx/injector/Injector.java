@@ -14,7 +14,6 @@ import io.daprx.injector.webhook.AdmissionWebhook;
 import io.daprx.injector.webhook.InjectorMetrics;
 import io.daprx.injector.webhook.Requesters;
 import io.daprx.injector.webhook.WebhookServer;
-import io.daprx.proto.sentry.v1.SignCertificateRequest.TokenValidator;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -132,9 +131,10 @@ public final class Injector implements AutoCloseable {
     }
     readiness.declare("svid");
     boolean k8s = options.mode() == InjectorOptions.Mode.KUBERNETES;
+    SentryToken.Proof proof = SentryToken.proof(k8s, k8s ? InjectorOptions.KUBERNETES_TOKEN_FILE : options.sentryTokenFile());
     svid = SvidClient.connect(new SvidClient.Options(options.sentryAddress(), options.sentryId(), InjectorOptions.APP_ID,
-        options.namespace(), options.trustDomain(), k8s ? TokenValidator.KUBERNETES : TokenValidator.INSECURE,
-        k8s ? SentryToken.fromFile(InjectorOptions.KUBERNETES_TOKEN_FILE) : null, KeyAlgorithm.EC_P256, null, 0), Pem.parseCertificates(anchorsPem), clock).start();
+        options.namespace(), options.trustDomain(), proof.validator(), proof.token(), KeyAlgorithm.EC_P256, null, 0),
+        Pem.parseCertificates(anchorsPem), clock).start();
     readiness.set("svid", true);
     return svid;
   }

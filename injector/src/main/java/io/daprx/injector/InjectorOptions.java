@@ -24,6 +24,8 @@ import java.util.Locale;
  * @param webhookConfiguration the MutatingWebhookConfiguration whose caBundle the injector keeps
  * @param anchorsCheckInterval how often the anchors file is checked for changes (and the caBundle re-asserted)
  * @param maxBodyBytes larger AdmissionReview bodies get HTTP 400
+ * @param sentryTokenFile standalone mode: the file of the JWT its supervisor keeps fresh, shown to sentry with the JWKS
+ *     validator; null = no token (INSECURE), as upstream's standalone mode
  */
 public record InjectorOptions(
     String listenAddress,
@@ -39,7 +41,8 @@ public record InjectorOptions(
     List<String> allowedServiceAccounts,
     String webhookConfiguration,
     Duration anchorsCheckInterval,
-    int maxBodyBytes) {
+    int maxBodyBytes,
+    Path sentryTokenFile) {
 
   public enum Mode { STANDALONE, KUBERNETES }
 
@@ -74,7 +77,7 @@ public record InjectorOptions(
   public static InjectorOptions defaults() {
     return new InjectorOptions("0.0.0.0", DEFAULT_PORT, DEFAULT_HEALTHZ_PORT, DEFAULT_METRICS_PORT, null, null,
         DEFAULT_SENTRY_ADDRESS, null, Mode.STANDALONE, SidecarSettings.defaults(""), List.of(), DEFAULT_WEBHOOK_CONFIGURATION,
-        DEFAULT_ANCHORS_CHECK_INTERVAL, 0);
+        DEFAULT_ANCHORS_CHECK_INTERVAL, 0, null);
   }
 
   public static Mode parseMode(String text) {
@@ -113,38 +116,44 @@ public record InjectorOptions(
 
   public InjectorOptions withPorts(int port, int healthzPort, int metricsPort) {
     return new InjectorOptions(listenAddress, port, healthzPort, metricsPort, tlsCertFile, tlsKeyFile, sentryAddress,
-        trustAnchorsFile, mode, sidecar, allowedServiceAccounts, webhookConfiguration, anchorsCheckInterval, maxBodyBytes);
+        trustAnchorsFile, mode, sidecar, allowedServiceAccounts, webhookConfiguration, anchorsCheckInterval, maxBodyBytes, sentryTokenFile);
   }
 
   public InjectorOptions withListenAddress(String address) {
     return new InjectorOptions(address, port, healthzPort, metricsPort, tlsCertFile, tlsKeyFile, sentryAddress,
-        trustAnchorsFile, mode, sidecar, allowedServiceAccounts, webhookConfiguration, anchorsCheckInterval, maxBodyBytes);
+        trustAnchorsFile, mode, sidecar, allowedServiceAccounts, webhookConfiguration, anchorsCheckInterval, maxBodyBytes, sentryTokenFile);
   }
 
   /** Serving certificate from sentry at this address, verified with these anchors. */
   public InjectorOptions withSentry(String address, Path anchors) {
     return new InjectorOptions(listenAddress, port, healthzPort, metricsPort, null, null, address, anchors, mode, sidecar,
-        allowedServiceAccounts, webhookConfiguration, anchorsCheckInterval, maxBodyBytes);
+        allowedServiceAccounts, webhookConfiguration, anchorsCheckInterval, maxBodyBytes, sentryTokenFile);
   }
 
   /** Serving certificate from these PEM files; the anchors still go into sidecars. */
   public InjectorOptions withTlsFiles(Path cert, Path key, Path anchors) {
     return new InjectorOptions(listenAddress, port, healthzPort, metricsPort, cert, key, sentryAddress, anchors, mode, sidecar,
-        allowedServiceAccounts, webhookConfiguration, anchorsCheckInterval, maxBodyBytes);
+        allowedServiceAccounts, webhookConfiguration, anchorsCheckInterval, maxBodyBytes, sentryTokenFile);
   }
 
   public InjectorOptions withMode(Mode m) {
     return new InjectorOptions(listenAddress, port, healthzPort, metricsPort, tlsCertFile, tlsKeyFile, sentryAddress,
-        trustAnchorsFile, m, sidecar, allowedServiceAccounts, webhookConfiguration, anchorsCheckInterval, maxBodyBytes);
+        trustAnchorsFile, m, sidecar, allowedServiceAccounts, webhookConfiguration, anchorsCheckInterval, maxBodyBytes, sentryTokenFile);
   }
 
   public InjectorOptions withAllowedServiceAccounts(List<String> globs) {
     return new InjectorOptions(listenAddress, port, healthzPort, metricsPort, tlsCertFile, tlsKeyFile, sentryAddress,
-        trustAnchorsFile, mode, sidecar, globs, webhookConfiguration, anchorsCheckInterval, maxBodyBytes);
+        trustAnchorsFile, mode, sidecar, globs, webhookConfiguration, anchorsCheckInterval, maxBodyBytes, sentryTokenFile);
   }
 
   public InjectorOptions withAnchorsCheckInterval(Duration interval) {
     return new InjectorOptions(listenAddress, port, healthzPort, metricsPort, tlsCertFile, tlsKeyFile, sentryAddress,
-        trustAnchorsFile, mode, sidecar, allowedServiceAccounts, webhookConfiguration, interval, maxBodyBytes);
+        trustAnchorsFile, mode, sidecar, allowedServiceAccounts, webhookConfiguration, interval, maxBodyBytes, sentryTokenFile);
+  }
+
+  /** The JWT file shown to sentry in standalone mode (null: no token). */
+  public InjectorOptions withSentryTokenFile(Path token) {
+    return new InjectorOptions(listenAddress, port, healthzPort, metricsPort, tlsCertFile, tlsKeyFile, sentryAddress,
+        trustAnchorsFile, mode, sidecar, allowedServiceAccounts, webhookConfiguration, anchorsCheckInterval, maxBodyBytes, token);
   }
 }

@@ -19,7 +19,6 @@ import io.daprx.operator.metrics.OperatorMetrics;
 import io.daprx.operator.resources.SecretResolver;
 import io.daprx.operator.server.OperatorService;
 import io.daprx.operator.standalone.DirectorySource;
-import io.daprx.proto.sentry.v1.SignCertificateRequest.TokenValidator;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.grpc.InsecureServerCredentials;
@@ -163,10 +162,9 @@ public final class Operator implements AutoCloseable {
     }
     List<X509Certificate> anchors = Pem.readCertificates(options.trustAnchorsFile(), "--trust-anchors-file");
     readiness.declare("svid");
-    Path tokenFile = options.sentryTokenFile();
+    SentryToken.Proof proof = SentryToken.proof(options.mode() == OperatorOptions.Mode.KUBERNETES, options.sentryTokenFile());
     svid = SvidClient.connect(new SvidClient.Options(options.sentryAddress(), options.sentryId(), OperatorOptions.APP_ID,
-        options.namespace(), options.trustDomain(), tokenFile != null ? TokenValidator.KUBERNETES : TokenValidator.INSECURE,
-        tokenFile != null ? SentryToken.fromFile(tokenFile) : null, null, null, 0), anchors, clock).start();
+        options.namespace(), options.trustDomain(), proof.validator(), proof.token(), null, null, 0), anchors, clock).start();
     readiness.set("svid", true);
     return TlsCredentials.serverMtls(svid, clock);
   }

@@ -16,14 +16,14 @@ import java.util.Locale;
  * @param trustAnchorsFile PEM trust anchors (sentry's {@code ca.crt}), required with TLS
  * @param trustDomain the control plane's trust domain
  * @param namespace the control plane's namespace (the SVID's namespace and the Lease's)
- * @param mode standalone: resources from {@code resourcesPath}, INSECURE token to sentry; kubernetes: the dapr.io CRDs,
- *     the Service controller on the leader, a service-account token to sentry
+ * @param mode standalone: resources from {@code resourcesPath}, the token file's JWT (else none) to sentry; kubernetes: the
+ *     dapr.io CRDs, the Service controller on the leader, a service-account token to sentry
  * @param resourcesPath standalone: the directory of resource YAML files
  * @param resourcesPollInterval standalone: how often the directory is re-read when no change was signalled
  * @param streamQueueLimit events an update stream may have queued before it is closed as too far behind
  * @param leaseDuration kubernetes: how long the leader's Lease lasts without renewal
- * @param sentryTokenFile the service-account token the operator shows sentry (KUBERNETES validator); null = the
- *     INSECURE validator, as in standalone mode
+ * @param sentryTokenFile the token the operator shows sentry: its service-account token in kubernetes mode (KUBERNETES
+ *     validator), the JWT its supervisor keeps fresh in standalone mode (JWKS validator); null = none (INSECURE validator)
  */
 public record OperatorOptions(
     String id,
@@ -149,7 +149,7 @@ public record OperatorOptions(
         trustAnchorsFile, trustDomain, namespace, mode, resourcesPath, interval, streamQueueLimit, leaseDuration, sentryTokenFile);
   }
 
-  /** The token file shown to sentry; null = the INSECURE validator. */
+  /** The token file shown to sentry; null = no token (the INSECURE validator). */
   public OperatorOptions withSentryTokenFile(Path token) {
     return new OperatorOptions(id, listenAddress, port, healthzPort, metricsPort, tlsEnabled, sentryAddress,
         trustAnchorsFile, trustDomain, namespace, mode, resourcesPath, resourcesPollInterval, streamQueueLimit, leaseDuration, token);

@@ -17,7 +17,6 @@ import io.daprx.placement.leader.Leadership;
 import io.daprx.placement.metrics.PlacementMetrics;
 import io.daprx.placement.server.PlacementService;
 import io.daprx.proto.placement.v1.StatePlacementTables;
-import io.daprx.proto.sentry.v1.SignCertificateRequest.TokenValidator;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
@@ -164,9 +163,9 @@ public final class Placement implements AutoCloseable {
     List<X509Certificate> anchors = Pem.readCertificates(options.trustAnchorsFile(), "--trust-anchors-file");
     readiness.declare("svid");
     boolean kubernetes = options.mode() == PlacementOptions.Mode.KUBERNETES;
+    SentryToken.Proof proof = SentryToken.proof(kubernetes, kubernetes ? PlacementOptions.KUBERNETES_TOKEN_FILE : options.sentryTokenFile());
     svid = SvidClient.connect(new SvidClient.Options(options.sentryAddress(), options.sentryId(), PlacementOptions.APP_ID,
-        options.namespace(), options.trustDomain(), kubernetes ? TokenValidator.KUBERNETES : TokenValidator.INSECURE,
-        kubernetes ? SentryToken.fromFile(PlacementOptions.KUBERNETES_TOKEN_FILE) : null, null, null, 0), anchors, clock).start();
+        options.namespace(), options.trustDomain(), proof.validator(), proof.token(), null, null, 0), anchors, clock).start();
     readiness.set("svid", true);
     return io.daprx.common.tls.TlsCredentials.serverMtls(svid, clock);
   }

@@ -25,7 +25,10 @@ import java.util.Map;
  * @param trustAnchorsFile PEM trust anchors (sentry's {@code ca.crt}), required with TLS
  * @param trustDomain the control plane's trust domain
  * @param namespace the control plane's namespace
- * @param mode how placement proves its identity to sentry: standalone (INSECURE) or kubernetes (service-account token)
+ * @param mode how placement proves its identity to sentry: standalone (its token file, else INSECURE) or kubernetes
+ *     (service-account token)
+ * @param sentryTokenFile standalone mode: the file of the JWT its supervisor keeps fresh, shown to sentry with the JWKS
+ *     validator; null = no token (INSECURE), as upstream's standalone mode
  */
 public record PlacementOptions(
     String id,
@@ -44,7 +47,8 @@ public record PlacementOptions(
     Path trustAnchorsFile,
     String trustDomain,
     String namespace,
-    Mode mode) {
+    Mode mode,
+    Path sentryTokenFile) {
 
   public enum Mode { STANDALONE, KUBERNETES }
 
@@ -96,7 +100,7 @@ public record PlacementOptions(
     return new PlacementOptions(DEFAULT_ID, "0.0.0.0", DEFAULT_PORT, DEFAULT_HEALTHZ_PORT, DEFAULT_METRICS_PORT,
         parseInitialCluster(DEFAULT_INITIAL_CLUSTER), DEFAULT_REPLICATION_FACTOR, DEFAULT_DISSEMINATE_TIMEOUT,
         DEFAULT_KEEPALIVE_TIME, DEFAULT_KEEPALIVE_TIMEOUT, false, true, DEFAULT_SENTRY_ADDRESS, null,
-        DEFAULT_TRUST_DOMAIN, DEFAULT_NAMESPACE, Mode.STANDALONE);
+        DEFAULT_TRUST_DOMAIN, DEFAULT_NAMESPACE, Mode.STANDALONE, null);
   }
 
   /**
@@ -163,43 +167,50 @@ public record PlacementOptions(
   public PlacementOptions withPorts(int port, int healthzPort, int metricsPort) {
     return new PlacementOptions(id, listenAddress, port, healthzPort, metricsPort, initialCluster, replicationFactor,
         disseminateTimeout, keepaliveTime, keepaliveTimeout, metadataEnabled, tlsEnabled, sentryAddress, trustAnchorsFile,
-        trustDomain, namespace, mode);
+        trustDomain, namespace, mode, sentryTokenFile);
   }
 
   public PlacementOptions withListenAddress(String address) {
     return new PlacementOptions(id, address, port, healthzPort, metricsPort, initialCluster, replicationFactor,
         disseminateTimeout, keepaliveTime, keepaliveTimeout, metadataEnabled, tlsEnabled, sentryAddress, trustAnchorsFile,
-        trustDomain, namespace, mode);
+        trustDomain, namespace, mode, sentryTokenFile);
   }
 
   /** TLS off, or on with sentry's address and the trust anchors file. */
   public PlacementOptions withTls(boolean enabled, String sentry, Path anchors) {
     return new PlacementOptions(id, listenAddress, port, healthzPort, metricsPort, initialCluster, replicationFactor,
         disseminateTimeout, keepaliveTime, keepaliveTimeout, metadataEnabled, enabled, sentry, anchors, trustDomain,
-        namespace, mode);
+        namespace, mode, sentryTokenFile);
   }
 
   public PlacementOptions withDisseminateTimeout(Duration timeout) {
     return new PlacementOptions(id, listenAddress, port, healthzPort, metricsPort, initialCluster, replicationFactor,
         timeout, keepaliveTime, keepaliveTimeout, metadataEnabled, tlsEnabled, sentryAddress, trustAnchorsFile, trustDomain,
-        namespace, mode);
+        namespace, mode, sentryTokenFile);
   }
 
   public PlacementOptions withMetadataEnabled(boolean enabled) {
     return new PlacementOptions(id, listenAddress, port, healthzPort, metricsPort, initialCluster, replicationFactor,
         disseminateTimeout, keepaliveTime, keepaliveTimeout, enabled, tlsEnabled, sentryAddress, trustAnchorsFile, trustDomain,
-        namespace, mode);
+        namespace, mode, sentryTokenFile);
   }
 
   public PlacementOptions withReplicationFactor(long factor) {
     return new PlacementOptions(id, listenAddress, port, healthzPort, metricsPort, initialCluster, factor,
         disseminateTimeout, keepaliveTime, keepaliveTimeout, metadataEnabled, tlsEnabled, sentryAddress, trustAnchorsFile,
-        trustDomain, namespace, mode);
+        trustDomain, namespace, mode, sentryTokenFile);
   }
 
   public PlacementOptions withCluster(String replicaId, Map<String, String> peers) {
     return new PlacementOptions(replicaId, listenAddress, port, healthzPort, metricsPort, peers, replicationFactor,
         disseminateTimeout, keepaliveTime, keepaliveTimeout, metadataEnabled, tlsEnabled, sentryAddress, trustAnchorsFile,
-        trustDomain, namespace, mode);
+        trustDomain, namespace, mode, sentryTokenFile);
+  }
+
+  /** The JWT file shown to sentry in standalone mode (null: no token). */
+  public PlacementOptions withSentryTokenFile(Path token) {
+    return new PlacementOptions(id, listenAddress, port, healthzPort, metricsPort, initialCluster, replicationFactor,
+        disseminateTimeout, keepaliveTime, keepaliveTimeout, metadataEnabled, tlsEnabled, sentryAddress, trustAnchorsFile,
+        trustDomain, namespace, mode, token);
   }
 }

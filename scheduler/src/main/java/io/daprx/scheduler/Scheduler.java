@@ -10,7 +10,6 @@ import io.daprx.common.svid.SentryToken;
 import io.daprx.common.svid.SvidClient;
 import io.daprx.common.tls.PeerIdentity;
 import io.daprx.common.tls.TlsCredentials;
-import io.daprx.proto.sentry.v1.SignCertificateRequest.TokenValidator;
 import io.daprx.common.tls.SpiffeTrustManager;
 import io.daprx.common.tls.SvidKeyManager;
 import io.daprx.scheduler.delivery.Ownership;
@@ -208,9 +207,9 @@ public final class Scheduler implements AutoCloseable {
     List<X509Certificate> anchors = Pem.readCertificates(options.trustAnchorsFile(), "--trust-anchors-file");
     readiness.declare("svid");
     boolean kubernetes = options.mode() == SchedulerOptions.Mode.KUBERNETES;
+    SentryToken.Proof proof = SentryToken.proof(kubernetes, kubernetes ? SentryToken.KUBERNETES_FILE : options.sentryTokenFile());
     svid = SvidClient.connect(new SvidClient.Options(options.sentryAddress(), options.sentryId(), SchedulerOptions.APP_ID,
-        options.namespace(), options.trustDomain(), kubernetes ? TokenValidator.KUBERNETES : TokenValidator.INSECURE,
-        kubernetes ? SentryToken.fromFile(SentryToken.KUBERNETES_FILE) : null, null, null, 0), anchors, clock).start();
+        options.namespace(), options.trustDomain(), proof.validator(), proof.token(), null, null, 0), anchors, clock).start();
     readiness.set("svid", true);
     return TlsCredentials.serverMtls(svid, clock);
   }

@@ -34,6 +34,8 @@ import java.util.Map;
  * @param trustDomain the control plane's trust domain
  * @param namespace the control plane's namespace
  * @param mode how the scheduler proves its identity to sentry
+ * @param sentryTokenFile standalone mode: the file of the JWT its supervisor keeps fresh, shown to sentry with the JWKS
+ *     validator; null = no token (INSECURE), as upstream's standalone mode
  */
 public record SchedulerOptions(
     String id,
@@ -54,7 +56,8 @@ public record SchedulerOptions(
     Path trustAnchorsFile,
     String trustDomain,
     String namespace,
-    Mode mode) {
+    Mode mode,
+    Path sentryTokenFile) {
 
   public enum Mode { STANDALONE, KUBERNETES }
 
@@ -118,7 +121,7 @@ public record SchedulerOptions(
     return new SchedulerOptions(DEFAULT_ID, "0.0.0.0", DEFAULT_PORT, DEFAULT_HEALTHZ_PORT, DEFAULT_METRICS_PORT, null,
         DEFAULT_WORKERS, null, parseInitialCluster(DEFAULT_INITIAL_CLUSTER), DEFAULT_ETCD_CLIENT_PORT, DEFAULT_KEEPALIVE_TIME,
         DEFAULT_KEEPALIVE_TIMEOUT, DEFAULT_MAX_JOB_BYTES, true, DEFAULT_SENTRY_ADDRESS, null, DEFAULT_TRUST_DOMAIN,
-        DEFAULT_NAMESPACE, Mode.STANDALONE);
+        DEFAULT_NAMESPACE, Mode.STANDALONE, null);
   }
 
   /**
@@ -216,38 +219,45 @@ public record SchedulerOptions(
   public SchedulerOptions withPorts(int port, int healthzPort, int metricsPort) {
     return new SchedulerOptions(id, listenAddress, port, healthzPort, metricsPort, broadcastAddress, workers, dataDir,
         initialCluster, etcdClientPort, keepaliveTime, keepaliveTimeout, maxJobBytes, tlsEnabled, sentryAddress,
-        trustAnchorsFile, trustDomain, namespace, mode);
+        trustAnchorsFile, trustDomain, namespace, mode, sentryTokenFile);
   }
 
   public SchedulerOptions withListenAddress(String address) {
     return new SchedulerOptions(id, address, port, healthzPort, metricsPort, broadcastAddress, workers, dataDir,
         initialCluster, etcdClientPort, keepaliveTime, keepaliveTimeout, maxJobBytes, tlsEnabled, sentryAddress,
-        trustAnchorsFile, trustDomain, namespace, mode);
+        trustAnchorsFile, trustDomain, namespace, mode, sentryTokenFile);
   }
 
   public SchedulerOptions withBroadcastAddress(String address) {
     return new SchedulerOptions(id, listenAddress, port, healthzPort, metricsPort, address, workers, dataDir,
         initialCluster, etcdClientPort, keepaliveTime, keepaliveTimeout, maxJobBytes, tlsEnabled, sentryAddress,
-        trustAnchorsFile, trustDomain, namespace, mode);
+        trustAnchorsFile, trustDomain, namespace, mode, sentryTokenFile);
   }
 
   /** TLS off, or on with sentry's address and the trust anchors file. */
   public SchedulerOptions withTls(boolean enabled, String sentry, Path anchors) {
     return new SchedulerOptions(id, listenAddress, port, healthzPort, metricsPort, broadcastAddress, workers, dataDir,
         initialCluster, etcdClientPort, keepaliveTime, keepaliveTimeout, maxJobBytes, enabled, sentry, anchors, trustDomain,
-        namespace, mode);
+        namespace, mode, sentryTokenFile);
   }
 
   /** Several replicas (or one) with their Raft URLs, and where each keeps its data (null: see {@link #dataDir}). */
   public SchedulerOptions withCluster(String replicaId, Map<String, String> cluster, Path data) {
     return new SchedulerOptions(replicaId, listenAddress, port, healthzPort, metricsPort, broadcastAddress, workers, data,
         cluster, etcdClientPort, keepaliveTime, keepaliveTimeout, maxJobBytes, tlsEnabled, sentryAddress, trustAnchorsFile,
-        trustDomain, namespace, mode);
+        trustDomain, namespace, mode, sentryTokenFile);
   }
 
   public SchedulerOptions withMaxJobBytes(int bytes) {
     return new SchedulerOptions(id, listenAddress, port, healthzPort, metricsPort, broadcastAddress, workers, dataDir,
         initialCluster, etcdClientPort, keepaliveTime, keepaliveTimeout, bytes, tlsEnabled, sentryAddress, trustAnchorsFile,
-        trustDomain, namespace, mode);
+        trustDomain, namespace, mode, sentryTokenFile);
+  }
+
+  /** The JWT file shown to sentry in standalone mode (null: no token). */
+  public SchedulerOptions withSentryTokenFile(Path token) {
+    return new SchedulerOptions(id, listenAddress, port, healthzPort, metricsPort, broadcastAddress, workers, dataDir,
+        initialCluster, etcdClientPort, keepaliveTime, keepaliveTimeout, maxJobBytes, tlsEnabled, sentryAddress, trustAnchorsFile,
+        trustDomain, namespace, mode, token);
   }
 }

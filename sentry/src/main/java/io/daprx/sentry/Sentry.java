@@ -20,6 +20,7 @@ import io.daprx.sentry.ca.Signer;
 import io.daprx.sentry.config.SystemConfigurationWatch;
 import io.daprx.sentry.server.CaService;
 import io.daprx.sentry.server.SentryMetrics;
+import io.daprx.sentry.validator.ControlPlaneGuard;
 import io.daprx.sentry.validator.InsecureValidator;
 import io.daprx.sentry.validator.JwksValidator;
 import io.daprx.sentry.validator.KubernetesValidator;
@@ -133,7 +134,9 @@ public final class Sentry implements AutoCloseable {
       scheduler.scheduleWithFixedDelay(this::maintain, options.caPollInterval().toMillis(), options.caPollInterval().toMillis(), TimeUnit.MILLISECONDS);
       warnExpiry();
       LOG.info("sentry {} serving on port {} (healthz {}, metrics {}), validators {}, crypto {}, certificates with {}", spiffeId(),
-          port(), endpoints.healthzPort(), endpoints.metricsPort(), options.effectiveValidators(), provider, policy.get());
+          port(), endpoints.healthzPort(), endpoints.metricsPort(), options.effectiveValidators()
+          + (options.controlPlaneJwks() == null ? "" : " (control-plane identities only with a token of " + options.controlPlaneJwks() + ")"),
+          provider, policy.get());
       return this;
     } catch (IOException e) {
       close();
@@ -192,6 +195,12 @@ public final class Sentry implements AutoCloseable {
         }
         default -> throw new IllegalArgumentException("unknown token validator " + tv);
       });
+    }
+    if (options.controlPlaneJwks() != null) {
+      Validator controlPlane = new JwksValidator(options.controlPlaneJwks().toString(), spiffeId(), clock);
+      // the replicas name JWKS, as daprd does with a token file; where JWKS is not enabled for apps it takes only those tokens
+      out.putIfAbsent(TokenValidator.JWKS, controlPlane);
+      out.replaceAll((tv, v) -> new ControlPlaneGuard(controlPlane, v, options.namespace(), options.trustDomain()));
     }
     return out;
   }

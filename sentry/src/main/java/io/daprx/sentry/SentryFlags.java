@@ -11,6 +11,11 @@ public final class SentryFlags {
   public static final String ALLOWED_CLOCK_SKEW = "--allowed-clock-skew";
   /** Kubernetes mode: the Configuration whose {@code spec.mtls} sets the two above (upstream's flag; default daprsystem). */
   public static final String CONFIG = "--config";
+  /**
+   * Standalone mode: the JWKS file whose key vouches for control-plane replicas (a local cluster's supervisor signs each
+   * replica's token with it); control-plane identities are refused without such a token. Ours, not upstream's.
+   */
+  public static final String CONTROL_PLANE_JWKS = "--control-plane-jwks";
 
   /** Upstream's defaults, as a user writes them (Go durations). */
   public static final String DEFAULT_WORKLOAD_CERT_TTL = "24h";

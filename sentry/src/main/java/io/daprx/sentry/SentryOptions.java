@@ -20,6 +20,9 @@ import java.util.Set;
  * @param jwksSource a JWKS file path or http(s) URL, required when JWKS is enabled
  * @param caPollInterval how often the CA store is re-read for a rotated bundle
  * @param expiryWarning how long before the issuer or root expires sentry starts warning
+ * @param controlPlaneJwks standalone mode: the JWKS file of the key that vouches for control-plane replicas; when set, an
+ *     identity in the control-plane namespace or trust domain is signed only with a JWT of that key (aud: sentry's SPIFFE
+ *     ID, sub: the identity), whatever validator the request names. Null: every validator decides alone, as upstream
  */
 public record SentryOptions(
     String listenAddress,
@@ -37,7 +40,8 @@ public record SentryOptions(
     String jwksSource,
     Duration caPollInterval,
     Duration expiryWarning,
-    CryptoProviders.Preference cryptoProvider) {
+    CryptoProviders.Preference cryptoProvider,
+    Path controlPlaneJwks) {
 
   public enum Mode { STANDALONE, KUBERNETES }
 
@@ -62,12 +66,16 @@ public record SentryOptions(
     if (mode == Mode.STANDALONE && issuerCredentials == null) {
       throw new IllegalArgumentException("standalone mode needs --issuer-credentials DIR (where ca.crt, issuer.crt and issuer.key are, or will be generated)");
     }
+    if (mode == Mode.KUBERNETES && controlPlaneJwks != null) {
+      throw new IllegalArgumentException(SentryFlags.CONTROL_PLANE_JWKS + " is for standalone mode: in kubernetes mode the KUBERNETES"
+          + " validator checks that control-plane identities come from control-plane pods");
+    }
   }
 
   public static SentryOptions defaults(Path issuerCredentials) {
     return new SentryOptions("0.0.0.0", DEFAULT_PORT, DEFAULT_HEALTHZ_PORT, DEFAULT_METRICS_PORT, issuerCredentials,
         DEFAULT_TRUST_DOMAIN, DEFAULT_NAMESPACE, Mode.STANDALONE, DEFAULT_WORKLOAD_CERT_TTL, DEFAULT_ALLOWED_CLOCK_SKEW,
-        DEFAULT_CONFIG, Set.of(), null, Duration.ofSeconds(5), Duration.ofDays(30), CryptoProviders.Preference.AUTO);
+        DEFAULT_CONFIG, Set.of(), null, Duration.ofSeconds(5), Duration.ofDays(30), CryptoProviders.Preference.AUTO, null);
   }
 
   /** The TTL and skew of the flags: all of it in standalone mode, what the Configuration leaves unset in Kubernetes mode. */
@@ -90,21 +98,27 @@ public record SentryOptions(
 
   public SentryOptions withPorts(int port, int healthzPort, int metricsPort) {
     return new SentryOptions(listenAddress, port, healthzPort, metricsPort, issuerCredentials, trustDomain, namespace, mode,
-        workloadCertTtl, allowedClockSkew, configName, tokenValidators, jwksSource, caPollInterval, expiryWarning, cryptoProvider);
+        workloadCertTtl, allowedClockSkew, configName, tokenValidators, jwksSource, caPollInterval, expiryWarning, cryptoProvider, controlPlaneJwks);
   }
 
   public SentryOptions withListenAddress(String address) {
     return new SentryOptions(address, port, healthzPort, metricsPort, issuerCredentials, trustDomain, namespace, mode,
-        workloadCertTtl, allowedClockSkew, configName, tokenValidators, jwksSource, caPollInterval, expiryWarning, cryptoProvider);
+        workloadCertTtl, allowedClockSkew, configName, tokenValidators, jwksSource, caPollInterval, expiryWarning, cryptoProvider, controlPlaneJwks);
   }
 
   public SentryOptions withValidators(Set<TokenValidator> validators, String jwksSource) {
     return new SentryOptions(listenAddress, port, healthzPort, metricsPort, issuerCredentials, trustDomain, namespace, mode,
-        workloadCertTtl, allowedClockSkew, configName, validators, jwksSource, caPollInterval, expiryWarning, cryptoProvider);
+        workloadCertTtl, allowedClockSkew, configName, validators, jwksSource, caPollInterval, expiryWarning, cryptoProvider, controlPlaneJwks);
   }
 
   public SentryOptions withTtl(Duration workloadCertTtl, Duration allowedClockSkew) {
     return new SentryOptions(listenAddress, port, healthzPort, metricsPort, issuerCredentials, trustDomain, namespace, mode,
-        workloadCertTtl, allowedClockSkew, configName, tokenValidators, jwksSource, caPollInterval, expiryWarning, cryptoProvider);
+        workloadCertTtl, allowedClockSkew, configName, tokenValidators, jwksSource, caPollInterval, expiryWarning, cryptoProvider, controlPlaneJwks);
+  }
+
+  /** Control-plane identities only with a JWT of a key in this JWKS file (null: as upstream, no such check). */
+  public SentryOptions withControlPlaneJwks(Path jwks) {
+    return new SentryOptions(listenAddress, port, healthzPort, metricsPort, issuerCredentials, trustDomain, namespace, mode,
+        workloadCertTtl, allowedClockSkew, configName, tokenValidators, jwksSource, caPollInterval, expiryWarning, cryptoProvider, jwks);
   }
 }

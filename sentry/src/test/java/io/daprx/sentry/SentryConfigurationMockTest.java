@@ -82,7 +82,7 @@ class SentryConfigurationMockTest {
   private Sentry start() {
     sentry = new Sentry(new SentryOptions("127.0.0.1", 0, 0, 0, null, "cluster.local", NS, SentryOptions.Mode.KUBERNETES,
         FLAGS.workloadCertTtl(), FLAGS.allowedClockSkew(), null, Set.of(), null, Duration.ofSeconds(5), Duration.ofDays(30),
-        io.daprx.common.pki.CryptoProviders.Preference.AUTO), clock, null, client).start();
+        io.daprx.common.pki.CryptoProviders.Preference.AUTO, null), clock, null, client).start();
     return sentry;
   }
 

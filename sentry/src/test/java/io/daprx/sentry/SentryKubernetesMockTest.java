@@ -53,7 +53,7 @@ class SentryKubernetesMockTest {
   private SentryOptions kubernetesMode() {
     return new SentryOptions("127.0.0.1", 0, 0, 0, null, "cluster.local", "dapr-system", SentryOptions.Mode.KUBERNETES,
         Duration.ofHours(24), Duration.ofMinutes(15), null, Set.of(), null, Duration.ofSeconds(5), Duration.ofDays(30),
-        io.daprx.common.pki.CryptoProviders.Preference.AUTO);
+        io.daprx.common.pki.CryptoProviders.Preference.AUTO, null);
   }
 
   private List<X509Certificate> anchorsFromConfigMap() {

@@ -60,7 +60,7 @@ class SentryTlsTest {
     SentryOptions d = SentryOptions.defaults(creds).withPorts(0, 0, 0).withListenAddress("127.0.0.1");
     return new SentryOptions(d.listenAddress(), d.port(), d.healthzPort(), d.metricsPort(), d.issuerCredentials(), d.trustDomain(),
         d.namespace(), d.mode(), d.workloadCertTtl(), d.allowedClockSkew(), d.configName(), d.tokenValidators(), d.jwksSource(),
-        Duration.ofMillis(200), d.expiryWarning(), d.cryptoProvider());
+        Duration.ofMillis(200), d.expiryWarning(), d.cryptoProvider(), null);
   }
 
   private List<X509Certificate> anchors() throws Exception {

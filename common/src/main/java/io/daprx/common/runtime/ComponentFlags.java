@@ -20,6 +20,11 @@ public final class ComponentFlags {
   /** Of components that ask sentry for their certificate. */
   public static final String SENTRY_ADDRESS = "--sentry-address";
   public static final String TRUST_ANCHORS_FILE = "--trust-anchors-file";
+  /**
+   * Standalone mode: the file of the JWT that proves a control-plane replica to sentry (JWKS validator); its supervisor
+   * keeps it fresh, and it is read anew at each certificate request. A path, so no secret shows on a command line.
+   */
+  public static final String SENTRY_TOKEN_FILE = "--sentry-token-file";
 
   private ComponentFlags() {}
 }

@@ -47,6 +47,7 @@ public final class LocalTarget implements Target {
   private final Clock clock;
   private final io.daprx.manager.install.ManagerAccess manager;
   private final Map<String, List<ServiceProxy>> proxies = new ConcurrentHashMap<>();
+  private final ControlPlaneTokens tokens;
 
   /**
    * @param distributions the argv that runs each daprx version, to which a component's arguments are appended
@@ -57,6 +58,7 @@ public final class LocalTarget implements Target {
     this.distributions = distributions;
     this.clock = clock;
     this.manager = manager;
+    this.tokens = new ControlPlaneTokens(clock);
   }
 
   /** The local view of a cluster as its plans see it: with the way to the management server. */
@@ -78,6 +80,8 @@ public final class LocalTarget implements Target {
       // The trust bundle exists before any sentry starts, as the Secret does on Kubernetes: replicas never race to make one.
       new FileBundleStore(lc.trustBundleDir()).saveIfAbsent(
           CaBundles.generate(ControlPlane.TRUST_DOMAIN, namespace, CaBundles.DEFAULT_CA_TTL, clock).toRaw());
+      // So are the key sentry checks control-plane replicas with and their fresh tokens: no neighbour gets their identities.
+      tokens.issue(group, lc, namespace);
     } catch (IOException | UncheckedIOException e) {
       throw new ReconcileException("cannot prepare the cluster directory " + lc.dir() + ": " + e.getMessage(), e);
     }
@@ -138,6 +142,7 @@ public final class LocalTarget implements Target {
     LocalCluster lc = Targets.local(cluster);
     stop(cluster, namespace);
     deleteTree(lc.trustBundleDir());
+    deleteTree(lc.identityDir());
     deleteTree(lc.logDir());
   }
 
@@ -156,6 +161,7 @@ public final class LocalTarget implements Target {
     stopServices(group);
     supervisor.stopGroup(group);
     supervisor.killRemainingUnder(lc.logDir());
+    tokens.revoke(group, lc, namespace);
   }
 
   /** The pods of an install as the supervisor sees them. */
@@ -229,9 +235,13 @@ public final class LocalTarget implements Target {
     }
   }
 
-  /** Closes every Service proxy (the server is stopping; the processes may keep running). */
+  /**
+   * Closes every Service proxy and stops renewing control-plane tokens (the server is stopping; the processes may keep
+   * running, and their tokens last until the next server restores the installs).
+   */
   public void closeServices() {
     proxies.keySet().forEach(this::stopServices);
+    tokens.close();
   }
 
   /** The ready pods of the Service's workload, whichever plan started them: their ports follow from their ordinal. */

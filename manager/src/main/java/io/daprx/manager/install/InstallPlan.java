@@ -59,7 +59,7 @@ public record InstallPlan(String namespace, List<PodPlan> pods, List<ServicePlan
   }
 
   /**
-   * How one replica is launched here: on loopback, with the cluster's sentry, trust anchors and files; a scheduler
+   * How one replica is launched here: on loopback, with the cluster's sentry, trust anchors, control-plane token and files; a scheduler
    * replica tells sidecars its own loopback port, and sidecars reach the scheduler through its Service.
    */
   private static Launch launch(LocalCluster cluster, Component c, String namespace, DaprSettings s, Map<String, Integer> ports,
@@ -74,7 +74,9 @@ public record InstallPlan(String namespace, List<PodPlan> pods, List<ServicePlan
         c.data() == null || inMemory ? null : cluster.dir().resolve(c.data().localDir()).resolve(podName).toString(), null,
         ControlPlane.SCHEDULER.installedWith(s) ? "127.0.0.1:" + servicePort(cluster, "dapr-scheduler-server-a") : null,
         c == ControlPlane.DASHBOARD ? new Launch.DashboardAccess(cluster.manager().serverFile().toString(),
-            cluster.manager().readerTokenFile().toString(), cluster.id()) : null);
+            cluster.manager().readerTokenFile().toString(), cluster.id()) : null,
+        c == ControlPlane.SENTRY ? cluster.controlPlaneJwks().toString() : null,
+        c.asksSentry() ? cluster.sentryTokenFile(namespace, ControlPlane.appId(c)).toString() : null);
   }
 
   /** Replicas of a StatefulSet: stable names {@code <name>-<ordinal>}, each knowing every peer's address. */

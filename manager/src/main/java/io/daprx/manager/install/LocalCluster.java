@@ -80,4 +80,22 @@ public record LocalCluster(String id, Path dir, int portBase, int portBlock, Man
   public Path logDir() {
     return dir.resolve("logs");
   }
+
+  /**
+   * What proves the cluster's control-plane replicas to its sentry, owner-only: the cluster's signing key, the JWKS of it
+   * sentry reads, and one short-lived token per control-plane identity (see {@code deploy.ControlPlaneTokens}).
+   */
+  public Path identityDir() {
+    return dir.resolve("control-plane-identity");
+  }
+
+  /** The public key sentry checks control-plane tokens with ({@code --control-plane-jwks}). */
+  public Path controlPlaneJwks() {
+    return identityDir().resolve("jwks.json");
+  }
+
+  /** The token a control-plane replica of {@code namespace} shows sentry to get the identity {@code appId}. */
+  public Path sentryTokenFile(String namespace, String appId) {
+    return identityDir().resolve("tokens").resolve(namespace).resolve(appId + ".jwt");
+  }
 }

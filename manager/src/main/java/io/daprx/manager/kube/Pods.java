@@ -86,7 +86,7 @@ final class Pods {
         ControlPlane.HEALTHZ_PORT, ControlPlane.METRICS_PORT, spec.sentryAddress(), TRUST_ANCHORS_DIR + "/ca.crt", null, null,
         id, stateful ? Workloads.peers(c, spec.namespace(), c.replicas(spec.settings())) : null, broadcast, data,
         spec.sidecarImage(), ControlPlane.SCHEDULER.installedWith(spec.settings()) ? spec.serviceHost("dapr-scheduler-server-a") + ":443" : null,
-        null);
+        null, null, null);
   }
 
   /** The variable a StatefulSet replica finds its own pod name in, e.g. {@code PLACEMENT_ID}. */

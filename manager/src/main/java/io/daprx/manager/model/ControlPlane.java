@@ -112,6 +112,14 @@ public final class ControlPlane {
     return COMPONENTS.stream().filter(c -> c.name().equals(name)).findFirst();
   }
 
+  /**
+   * The app id of a component's SPIFFE ID: upstream's {@code dapr-<name>}, which sentry's Kubernetes validator expects of
+   * a pod annotated {@code dapr.io/control-plane: <name>}.
+   */
+  public static String appId(Component c) {
+    return "dapr-" + c.name();
+  }
+
   /** A component's place in the install order. */
   public static int order(String name) {
     for (int i = 0; i < COMPONENTS.size(); i++) {
@@ -141,6 +149,7 @@ public final class ControlPlane {
     a.addAll(List.of(ComponentFlags.NAMESPACE, l.namespace()));
     if (c.asksSentry()) {
       a.addAll(List.of(ComponentFlags.SENTRY_ADDRESS, l.sentryAddress(), ComponentFlags.TRUST_ANCHORS_FILE, l.trustAnchorsFile()));
+      a.addAll(optional(ComponentFlags.SENTRY_TOKEN_FILE, l.sentryTokenFile()));
     }
     a.addAll(List.of(ComponentFlags.LOG_LEVEL, c == SCHEDULER ? l.settings().scheduler().logLevel() : l.settings().logLevel()));
     if (l.settings().logAsJson()) {
@@ -161,6 +170,7 @@ public final class ControlPlane {
    */
   private static List<String> sentryFlags(Launch l) {
     List<String> a = new ArrayList<>(optional(SentryFlags.ISSUER_CREDENTIALS, l.issuerCredentials()));
+    a.addAll(optional(SentryFlags.CONTROL_PLANE_JWKS, l.controlPlaneJwks()));
     if (!l.kubernetes()) {
       a.addAll(List.of(SentryFlags.WORKLOAD_CERT_TTL, GoDuration.format(l.settings().workloadCertTtl()),
           SentryFlags.ALLOWED_CLOCK_SKEW, GoDuration.format(l.settings().allowedClockSkew())));

@@ -19,6 +19,10 @@ import java.util.Objects;
  * @param schedulerAddress what the injector gives sidecars as {@code --scheduler-host-address}; null when the install
  *     has no scheduler (a sidecar pointed at a scheduler that does not answer never becomes ready)
  * @param dashboard how a local dashboard reads the management server
+ * @param controlPlaneJwks sentry's: the JWKS of the key that vouches for control-plane replicas (local clusters); null on
+ *     Kubernetes, where the KUBERNETES validator checks them
+ * @param sentryTokenFile where a replica that asks sentry finds the token proving it is the control plane (local
+ *     clusters); null on Kubernetes, where it shows its service-account token
  */
 public record Launch(
     boolean kubernetes,
@@ -38,7 +42,9 @@ public record Launch(
     String dataPath,
     String sidecarImage,
     String schedulerAddress,
-    DashboardAccess dashboard) {
+    DashboardAccess dashboard,
+    String controlPlaneJwks,
+    String sentryTokenFile) {
 
   /** A local dashboard's way to the management server and the cluster it shows. */
   public record DashboardAccess(String serverFile, String tokenFile, String clusterId) {}

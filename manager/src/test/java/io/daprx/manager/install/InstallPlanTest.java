@@ -37,6 +37,21 @@ class InstallPlanTest {
   }
 
   @Test
+  void everyReplicaThatAsksSentryIsGivenItsTokenFileAndSentryTheKeyThatChecksIt() {
+    InstallPlan plan = InstallPlan.forLocal(cluster, "dapr-system", DaprSettings.defaults());
+
+    for (PodPlan p : plan.pods()) {
+      switch (p.component()) {
+        case "sentry" -> assertThat(p.args()).containsSequence("--control-plane-jwks", cluster.controlPlaneJwks().toString())
+            .doesNotContain("--sentry-token-file");
+        case "dashboard" -> assertThat(p.args()).doesNotContain("--sentry-token-file", "--control-plane-jwks");
+        default -> assertThat(p.args()).as(p.name())
+            .containsSequence("--sentry-token-file", cluster.identityDir().resolve("tokens/dapr-system/dapr-" + p.component() + ".jwt").toString());
+      }
+    }
+  }
+
+  @Test
   void oneDashboardEvenInHaReadingTheServerWithItsReadOnlyTokenOnLoopback() {
     InstallPlan plan = InstallPlan.forLocal(cluster, "dapr-system", DaprSettings.defaults());
     List<PodPlan> dashboards = plan.pods().stream().filter(p -> p.component().equals("dashboard")).toList();
