@@ -8,6 +8,7 @@ import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import io.daprx.manager.engine.TestClock;
 import io.daprx.manager.install.LocalCluster;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -16,8 +17,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -30,7 +29,7 @@ class ControlPlaneTokensTest {
   @TempDir
   Path dir;
 
-  final MovableClock clock = new MovableClock(Instant.parse("2026-12-07T09:00:00Z"));
+  final TestClock clock = new TestClock(Instant.parse("2026-12-07T09:00:00Z"));
   final ControlPlaneTokens tokens = new ControlPlaneTokens(clock);
 
   @AfterEach
@@ -111,33 +110,5 @@ class ControlPlaneTokensTest {
         .isInstanceOf(IOException.class).hasMessageContaining(key.toString()).hasMessageContaining("is not an EC private JWK")
         .hasMessageContaining("delete " + cluster.identityDir());
     assertThat(Files.readString(key)).isEqualTo("{\"kty\":\"EC\"");
-  }
-
-  /** A clock the test moves by hand. */
-  static final class MovableClock extends Clock {
-    private volatile Instant now;
-
-    MovableClock(Instant start) {
-      now = start;
-    }
-
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
   }
 }
