@@ -20,6 +20,7 @@ import java.util.Set;
  * @param jwksSource a JWKS file path or http(s) URL, required when JWKS is enabled
  * @param caPollInterval how often the CA store is re-read for a rotated bundle
  * @param expiryWarning how long before the issuer or root expires sentry starts warning
+ * @param requireExistingCa the CA was made before sentry started ({@link SentryFlags#REQUIRE_EXISTING_CA}): never generate one
  */
 public record SentryOptions(
     String listenAddress,
@@ -37,7 +38,8 @@ public record SentryOptions(
     String jwksSource,
     Duration caPollInterval,
     Duration expiryWarning,
-    CryptoProviders.Preference cryptoProvider) {
+    CryptoProviders.Preference cryptoProvider,
+    boolean requireExistingCa) {
 
   public enum Mode { STANDALONE, KUBERNETES }
 
@@ -49,6 +51,15 @@ public record SentryOptions(
   public static final Duration DEFAULT_WORKLOAD_CERT_TTL = io.daprx.common.runtime.GoDuration.parse(SentryFlags.DEFAULT_WORKLOAD_CERT_TTL);
   public static final Duration DEFAULT_ALLOWED_CLOCK_SKEW = io.daprx.common.runtime.GoDuration.parse(SentryFlags.DEFAULT_ALLOWED_CLOCK_SKEW);
   public static final String DEFAULT_CONFIG = SystemConfigurationWatch.DEFAULT_NAME;
+
+  /** Options of a sentry that generates its CA when its store is empty (a first start). */
+  public SentryOptions(String listenAddress, int port, int healthzPort, int metricsPort, Path issuerCredentials, String trustDomain,
+      String namespace, Mode mode, Duration workloadCertTtl, Duration allowedClockSkew, String configName,
+      Set<TokenValidator> tokenValidators, String jwksSource, Duration caPollInterval, Duration expiryWarning,
+      CryptoProviders.Preference cryptoProvider) {
+    this(listenAddress, port, healthzPort, metricsPort, issuerCredentials, trustDomain, namespace, mode, workloadCertTtl,
+        allowedClockSkew, configName, tokenValidators, jwksSource, caPollInterval, expiryWarning, cryptoProvider, false);
+  }
 
   public SentryOptions {
     tokenValidators = tokenValidators == null || tokenValidators.isEmpty() ? EnumSet.noneOf(TokenValidator.class) : EnumSet.copyOf(tokenValidators);
@@ -90,21 +101,28 @@ public record SentryOptions(
 
   public SentryOptions withPorts(int port, int healthzPort, int metricsPort) {
     return new SentryOptions(listenAddress, port, healthzPort, metricsPort, issuerCredentials, trustDomain, namespace, mode,
-        workloadCertTtl, allowedClockSkew, configName, tokenValidators, jwksSource, caPollInterval, expiryWarning, cryptoProvider);
+        workloadCertTtl, allowedClockSkew, configName, tokenValidators, jwksSource, caPollInterval, expiryWarning, cryptoProvider, requireExistingCa);
   }
 
   public SentryOptions withListenAddress(String address) {
     return new SentryOptions(address, port, healthzPort, metricsPort, issuerCredentials, trustDomain, namespace, mode,
-        workloadCertTtl, allowedClockSkew, configName, tokenValidators, jwksSource, caPollInterval, expiryWarning, cryptoProvider);
+        workloadCertTtl, allowedClockSkew, configName, tokenValidators, jwksSource, caPollInterval, expiryWarning, cryptoProvider, requireExistingCa);
   }
 
   public SentryOptions withValidators(Set<TokenValidator> validators, String jwksSource) {
     return new SentryOptions(listenAddress, port, healthzPort, metricsPort, issuerCredentials, trustDomain, namespace, mode,
-        workloadCertTtl, allowedClockSkew, configName, validators, jwksSource, caPollInterval, expiryWarning, cryptoProvider);
+        workloadCertTtl, allowedClockSkew, configName, validators, jwksSource, caPollInterval, expiryWarning, cryptoProvider, requireExistingCa);
   }
 
   public SentryOptions withTtl(Duration workloadCertTtl, Duration allowedClockSkew) {
     return new SentryOptions(listenAddress, port, healthzPort, metricsPort, issuerCredentials, trustDomain, namespace, mode,
-        workloadCertTtl, allowedClockSkew, configName, tokenValidators, jwksSource, caPollInterval, expiryWarning, cryptoProvider);
+        workloadCertTtl, allowedClockSkew, configName, tokenValidators, jwksSource, caPollInterval, expiryWarning, cryptoProvider,
+        requireExistingCa);
+  }
+
+  /** The same, with a CA that must already exist ({@link SentryFlags#REQUIRE_EXISTING_CA}). */
+  public SentryOptions withRequireExistingCa(boolean require) {
+    return new SentryOptions(listenAddress, port, healthzPort, metricsPort, issuerCredentials, trustDomain, namespace, mode,
+        workloadCertTtl, allowedClockSkew, configName, tokenValidators, jwksSource, caPollInterval, expiryWarning, cryptoProvider, require);
   }
 }
