@@ -69,14 +69,22 @@ public final class Extensions {
   private final Consumer<String> submit;
   private final Releases releases;
   private final Clock clock;
+  private final ExtensionHealth health;
+
+  public Extensions(Store store, Registrations registrations, SecretBox secrets, Consumer<String> submit,
+      CatalogSource catalog, Semver build, Clock clock) {
+    this(store, registrations, secrets, submit, catalog, build, clock, ExtensionHealth.NONE);
+  }
 
   /**
+   * @param health how an installed control plane stands now, shown in the extension's statuses
    * @param submit starts running a stored operation (the {@link OperationRunner}'s submit)
    * @param build the version of the build this server runs, which local clusters run without a download
    */
   public Extensions(Store store, Registrations registrations, SecretBox secrets, Consumer<String> submit,
-      CatalogSource catalog, Semver build, Clock clock) {
+      CatalogSource catalog, Semver build, Clock clock, ExtensionHealth health) {
     this.store = store;
+    this.health = health;
     this.registrations = registrations;
     this.secrets = secrets;
     this.submit = submit;
@@ -94,8 +102,13 @@ public final class Extensions {
 
   public ArrayNode list(Doc cluster) {
     ArrayNode out = Json.MAPPER.createArrayNode();
-    store.list(KIND, cluster.id()).forEach(d -> out.add(Json.external(d.body())));
+    store.list(KIND, cluster.id()).forEach(d -> out.add(shown(cluster, d)));
     return out;
+  }
+
+  /** The extension as the API shows it: what is stored, with its control plane's health now. */
+  public ObjectNode shown(Doc cluster, Doc ext) {
+    return health.shown(cluster, ext);
   }
 
   public ObjectNode operation(Doc cluster, String name, String operationId) {
