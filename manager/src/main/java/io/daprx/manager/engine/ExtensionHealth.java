@@ -48,9 +48,16 @@ public final class ExtensionHealth {
         || "Stopped".equals(cluster.body().path("properties").path("powerState").path("code").asText())) {
       return out;
     }
+    PodsView view;
+    try {
+      view = pods.apply(cluster, e.namespace());
+    } catch (RuntimeException unavailable) {
+      // the supervisor is stopping with the server: show what the last operation left rather than fail the read
+      return out;
+    }
     List<Extension.Status> st = new ArrayList<>();
     e.properties().statuses().stream().filter(s -> !s.code().equals("Ready") && !s.code().equals(DEGRADED)).forEach(st::add);
-    st.addAll(statuses(pods.apply(cluster, e.namespace()), e.namespace(), clock.instant().toString()));
+    st.addAll(statuses(view, e.namespace(), clock.instant().toString()));
     ((ObjectNode) out.path("properties")).set("statuses", Json.MAPPER.valueToTree(st));
     return out;
   }
