@@ -85,6 +85,11 @@ final class SentryCommand implements Callable<Integer> {
   @Option(names = "--ca-expiry-warning", defaultValue = "720h", description = "warn this long before the issuer or root expires (default: ${DEFAULT-VALUE})")
   Duration expiryWarning;
 
+  @Option(names = SentryFlags.REQUIRE_EXISTING_CA, defaultValue = "${env:" + SentryFlags.REQUIRE_EXISTING_CA_ENV + ":-false}",
+      description = "the CA was made before sentry started (as daprx's local clusters do): refuse to start, rather than generate a new"
+          + " root, when --issuer-credentials holds none; env " + SentryFlags.REQUIRE_EXISTING_CA_ENV + " is honoured")
+  boolean requireExistingCa;
+
   @Option(names = "--crypto-provider", defaultValue = "auto", converter = CryptoConverter.class,
       description = "auto, accp or jdk (default: ${DEFAULT-VALUE})")
   CryptoProviders.Preference cryptoProvider;
@@ -100,7 +105,8 @@ final class SentryCommand implements Callable<Integer> {
     }
     SentryOptions options = new SentryOptions(listenAddress, port, healthzPort, enableMetrics ? metricsPort : -1,
         issuerCredentials, trustDomain, namespace, mode, workloadCertTtl, allowedClockSkew, config,
-        parseValidators(tokenValidators), jwksSource, Duration.ofSeconds(5), expiryWarning, cryptoProvider, controlPlaneJwks);
+        parseValidators(tokenValidators), jwksSource, Duration.ofSeconds(5), expiryWarning, cryptoProvider, controlPlaneJwks,
+        requireExistingCa);
     if (mode == SentryOptions.Mode.STANDALONE && config != null) {
       // upstream reads a configuration file here; ours takes the TTL and skew from their flags
       org.slf4j.LoggerFactory.getLogger(SentryCommand.class).warn(

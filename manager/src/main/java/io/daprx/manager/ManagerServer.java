@@ -103,7 +103,8 @@ public final class ManagerServer implements AutoCloseable {
       Targets targets = new Targets(target, new KubernetesTarget(connected::client, () -> catalog.current().defaultVersion(Catalog.DEFAULT_TRAIN),
           CrdSource.classpath(ManagerServer.class.getClassLoader()), clock));
       AtomicReference<OperationRunner> runnerRef = new AtomicReference<>();
-      Extensions extensions = new Extensions(store, registrations, secrets, id -> runnerRef.get().submit(id), catalog, build, clock);
+      Extensions extensions = new Extensions(store, registrations, secrets, id -> runnerRef.get().submit(id), catalog, build, clock,
+          new io.daprx.manager.engine.ExtensionHealth(target::podsView, clock));
       runner = new OperationRunner(store, extensions, targets, clock, options.reconcileTimeout());
       runnerRef.set(runner);
       LocalClusters local = new LocalClusters(store, clusters, extensions, runner, target, clock);

@@ -109,7 +109,7 @@ public final class Sentry implements AutoCloseable {
     String provider = CryptoProviders.init(options.cryptoProvider());
     try {
       BundleStore store = store();
-      ca = CaHolder.open(store, options.trustDomain(), options.namespace(), clock, b -> onCaChanged());
+      ca = CaHolder.open(store, formerCa(store), options.trustDomain(), options.namespace(), clock, b -> onCaChanged());
       readiness.set("ca", true);
       policy = issuancePolicySource();
       signer = new Signer(ca, clock);
@@ -145,6 +145,14 @@ public final class Sentry implements AutoCloseable {
       close();
       throw e;
     }
+  }
+
+  /** What shows that a CA existed even if the store is empty now (then sentry must not make a new one). */
+  private java.util.Optional<String> formerCa(BundleStore store) {
+    if (options.requireExistingCa()) {
+      return java.util.Optional.of("the installer made it before starting sentry: " + SentryFlags.REQUIRE_EXISTING_CA);
+    }
+    return store instanceof KubernetesBundleStore k ? k.publishedAnchors() : java.util.Optional.empty();
   }
 
   private BundleStore store() {

@@ -17,6 +17,14 @@ public final class SentryFlags {
    */
   public static final String CONTROL_PLANE_JWKS = "--control-plane-jwks";
 
+  /**
+   * daprx's own: the installer made the CA before starting sentry (daprx's local clusters do), so an empty issuer-credentials
+   * directory means the CA was lost, never that this is a first start: sentry refuses to start instead of making a new root.
+   */
+  public static final String REQUIRE_EXISTING_CA = "--require-existing-ca";
+  /** The same through the environment, which a sentry of an older daprx ignores (an unknown flag would stop it). */
+  public static final String REQUIRE_EXISTING_CA_ENV = "DAPRX_REQUIRE_EXISTING_CA";
+
   /** Upstream's defaults, as a user writes them (Go durations). */
   public static final String DEFAULT_WORKLOAD_CERT_TTL = "24h";
   public static final String DEFAULT_ALLOWED_CLOCK_SKEW = "15m";

@@ -23,6 +23,7 @@ import java.util.Set;
  * @param controlPlaneJwks standalone mode: the JWKS file of the key that vouches for control-plane replicas; when set, an
  *     identity in the control-plane namespace or trust domain is signed only with a JWT of that key (aud: sentry's SPIFFE
  *     ID, sub: the identity), whatever validator the request names. Null: every validator decides alone, as upstream
+ * @param requireExistingCa the CA was made before sentry started ({@link SentryFlags#REQUIRE_EXISTING_CA}): never generate one
  */
 public record SentryOptions(
     String listenAddress,
@@ -41,7 +42,8 @@ public record SentryOptions(
     Duration caPollInterval,
     Duration expiryWarning,
     CryptoProviders.Preference cryptoProvider,
-    Path controlPlaneJwks) {
+    Path controlPlaneJwks,
+    boolean requireExistingCa) {
 
   public enum Mode { STANDALONE, KUBERNETES }
 
@@ -53,6 +55,16 @@ public record SentryOptions(
   public static final Duration DEFAULT_WORKLOAD_CERT_TTL = io.daprx.common.runtime.GoDuration.parse(SentryFlags.DEFAULT_WORKLOAD_CERT_TTL);
   public static final Duration DEFAULT_ALLOWED_CLOCK_SKEW = io.daprx.common.runtime.GoDuration.parse(SentryFlags.DEFAULT_ALLOWED_CLOCK_SKEW);
   public static final String DEFAULT_CONFIG = SystemConfigurationWatch.DEFAULT_NAME;
+
+  /** Options of a sentry that generates its CA when its store is empty (a first start). */
+  public SentryOptions(String listenAddress, int port, int healthzPort, int metricsPort, Path issuerCredentials, String trustDomain,
+      String namespace, Mode mode, Duration workloadCertTtl, Duration allowedClockSkew, String configName,
+      Set<TokenValidator> tokenValidators, String jwksSource, Duration caPollInterval, Duration expiryWarning,
+      CryptoProviders.Preference cryptoProvider, Path controlPlaneJwks) {
+    this(listenAddress, port, healthzPort, metricsPort, issuerCredentials, trustDomain, namespace, mode, workloadCertTtl,
+        allowedClockSkew, configName, tokenValidators, jwksSource, caPollInterval, expiryWarning, cryptoProvider, controlPlaneJwks,
+        false);
+  }
 
   public SentryOptions {
     tokenValidators = tokenValidators == null || tokenValidators.isEmpty() ? EnumSet.noneOf(TokenValidator.class) : EnumSet.copyOf(tokenValidators);
@@ -98,27 +110,34 @@ public record SentryOptions(
 
   public SentryOptions withPorts(int port, int healthzPort, int metricsPort) {
     return new SentryOptions(listenAddress, port, healthzPort, metricsPort, issuerCredentials, trustDomain, namespace, mode,
-        workloadCertTtl, allowedClockSkew, configName, tokenValidators, jwksSource, caPollInterval, expiryWarning, cryptoProvider, controlPlaneJwks);
+        workloadCertTtl, allowedClockSkew, configName, tokenValidators, jwksSource, caPollInterval, expiryWarning, cryptoProvider, controlPlaneJwks, requireExistingCa);
   }
 
   public SentryOptions withListenAddress(String address) {
     return new SentryOptions(address, port, healthzPort, metricsPort, issuerCredentials, trustDomain, namespace, mode,
-        workloadCertTtl, allowedClockSkew, configName, tokenValidators, jwksSource, caPollInterval, expiryWarning, cryptoProvider, controlPlaneJwks);
+        workloadCertTtl, allowedClockSkew, configName, tokenValidators, jwksSource, caPollInterval, expiryWarning, cryptoProvider, controlPlaneJwks, requireExistingCa);
   }
 
   public SentryOptions withValidators(Set<TokenValidator> validators, String jwksSource) {
     return new SentryOptions(listenAddress, port, healthzPort, metricsPort, issuerCredentials, trustDomain, namespace, mode,
-        workloadCertTtl, allowedClockSkew, configName, validators, jwksSource, caPollInterval, expiryWarning, cryptoProvider, controlPlaneJwks);
+        workloadCertTtl, allowedClockSkew, configName, validators, jwksSource, caPollInterval, expiryWarning, cryptoProvider, controlPlaneJwks, requireExistingCa);
   }
 
   public SentryOptions withTtl(Duration workloadCertTtl, Duration allowedClockSkew) {
     return new SentryOptions(listenAddress, port, healthzPort, metricsPort, issuerCredentials, trustDomain, namespace, mode,
-        workloadCertTtl, allowedClockSkew, configName, tokenValidators, jwksSource, caPollInterval, expiryWarning, cryptoProvider, controlPlaneJwks);
+        workloadCertTtl, allowedClockSkew, configName, tokenValidators, jwksSource, caPollInterval, expiryWarning, cryptoProvider, controlPlaneJwks, requireExistingCa);
   }
 
   /** Control-plane identities only with a JWT of a key in this JWKS file (null: as upstream, no such check). */
   public SentryOptions withControlPlaneJwks(Path jwks) {
     return new SentryOptions(listenAddress, port, healthzPort, metricsPort, issuerCredentials, trustDomain, namespace, mode,
-        workloadCertTtl, allowedClockSkew, configName, tokenValidators, jwksSource, caPollInterval, expiryWarning, cryptoProvider, jwks);
+        workloadCertTtl, allowedClockSkew, configName, tokenValidators, jwksSource, caPollInterval, expiryWarning, cryptoProvider, jwks, requireExistingCa);
+  }
+
+  /** The same, with a CA that must already exist ({@link SentryFlags#REQUIRE_EXISTING_CA}). */
+  public SentryOptions withRequireExistingCa(boolean require) {
+    return new SentryOptions(listenAddress, port, healthzPort, metricsPort, issuerCredentials, trustDomain, namespace, mode,
+        workloadCertTtl, allowedClockSkew, configName, tokenValidators, jwksSource, caPollInterval, expiryWarning, cryptoProvider,
+        controlPlaneJwks, require);
   }
 }

@@ -103,4 +103,20 @@ class SentryKubernetesMockTest {
       assertThat(second.ca().get().issuer()).isEqualTo(sentry.ca().get().issuer());
     }
   }
+
+  @Test
+  void anEmptiedSecretWhileTheTrustAnchorsArePublishedStopsStartUpInsteadOfMakingANewRoot() {
+    client.configMaps().inNamespace("dapr-system").resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+        .withNewMetadata().withName("dapr-trust-bundle").withNamespace("dapr-system").endMetadata()
+        .addToData("ca.crt", io.daprx.common.trust.CaBundles.generate("cluster.local", "dapr-system",
+            io.daprx.common.trust.CaBundles.DEFAULT_CA_TTL, Clock.systemUTC()).trustAnchorsPem())
+        .build()).create();
+
+    assertThatThrownBy(() -> new Sentry(kubernetesMode(), Clock.systemUTC(), null, client).start())
+        .isInstanceOf(io.daprx.common.trust.CaBundleException.class)
+        .hasMessageContaining("no CA bundle in Secret dapr-system/dapr-trust-bundle")
+        .hasMessageContaining("ConfigMap dapr-system/dapr-trust-bundle still holds the trust anchors")
+        .hasMessageContaining("Restore ca.crt, issuer.crt and issuer.key from a backup");
+    assertThat(client.secrets().inNamespace("dapr-system").withName("dapr-trust-bundle").get()).as("no new root was stored").isNull();
+  }
 }

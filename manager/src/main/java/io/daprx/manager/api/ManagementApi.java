@@ -234,8 +234,9 @@ public final class ManagementApi {
         "*".equals(ctx.header("If-None-Match")))));
     app.patch(EXTENSIONS + "/{name}", ctx -> accepted(ctx, extensions.update(cluster(ctx), ctx.pathParam("name"), ExtensionRequest.parse(body(ctx)), ctx.header("If-Match"))));
     app.get(EXTENSIONS + "/{name}", ctx -> {
-      Doc d = extensions.doc(cluster(ctx), ctx.pathParam("name"));
-      ctx.header("ETag", d.etag()).json(Json.external(d.body()));
+      Doc c = cluster(ctx);
+      Doc d = extensions.doc(c, ctx.pathParam("name"));
+      ctx.header("ETag", d.etag()).json(extensions.shown(c, d));
     });
     app.delete(EXTENSIONS + "/{name}", ctx -> {
       Extensions.Accepted a = extensions.delete(cluster(ctx), ctx.pathParam("name"), "true".equalsIgnoreCase(ctx.queryParam("forceDelete")));

@@ -73,13 +73,13 @@ public final class LocalTarget implements Target {
     InstallPlan plan = InstallPlan.forLocal(lc, namespace, install.settings(), install.version());
     List<String> launcher = distributions.launcher(install.release());
     String group = group(lc, namespace);
+    // before anything is touched: a cluster whose control plane belongs to another extension is left exactly as it is
+    claimOwner(lc, install.owner());
     try {
       Files.createDirectories(lc.logDir());
       // the operators watch it from their start; daprx apply fills it
       Files.createDirectories(lc.resourcesDir());
-      // The trust bundle exists before any sentry starts, as the Secret does on Kubernetes: replicas never race to make one.
-      new FileBundleStore(lc.trustBundleDir()).saveIfAbsent(
-          CaBundles.generate(ControlPlane.TRUST_DOMAIN, namespace, CaBundles.DEFAULT_CA_TTL, clock).toRaw());
+      prepareTrustBundle(lc, install, namespace);
       // So are the key sentry checks control-plane replicas with and their fresh tokens: no neighbour gets their identities.
       tokens.issue(group, lc, namespace);
     } catch (IOException | UncheckedIOException e) {
@@ -94,8 +94,11 @@ public final class LocalTarget implements Target {
       List<String> argv = new ArrayList<>(Distributions.withHeap(launcher,
           ControlPlane.component(p.component()).orElseThrow().heapMax()));
       argv.addAll(p.args());
+      // sentries never make the CA here (it is made above, before they start): one that finds it gone refuses to start
+      Map<String, String> env = p.component().equals(ControlPlane.SENTRY.name())
+          ? Map.of("NAMESPACE", namespace, io.daprx.sentry.SentryFlags.REQUIRE_EXISTING_CA_ENV, "true") : Map.of("NAMESPACE", namespace);
       wanted.computeIfAbsent(p.component(), c -> new ArrayList<>()).add(ProcessSpec.of(p.name(), p.component(), p.version(), p.ordinal(),
-          argv, Map.of("NAMESPACE", namespace), p.logFile(), p.readiness()));
+          argv, env, p.logFile(), p.readiness()));
     }
     List<ProcessSpec> before = supervisor.desired(group);
     java.util.Set<String> running = new java.util.HashSet<>();
@@ -137,13 +140,103 @@ public final class LocalTarget implements Target {
     }
   }
 
+  /**
+   * The trust bundle exists before any sentry starts, as the Secret does on Kubernetes: replicas never race to make one,
+   * and sentries are told never to make one themselves. A new CA is made only for an install that never had one: when
+   * the bundle of an install that ran is gone, a new root would silently cut off every sidecar and replica that trusts
+   * the old one, so the install stops with the way to fix it instead.
+   */
+  private void prepareTrustBundle(LocalCluster lc, Install install, String namespace) throws ReconcileException {
+    FileBundleStore store = new FileBundleStore(lc.trustBundleDir());
+    if (install.caExisted() && store.load().empty()) {
+      throw new ReconcileException("the CA of this control plane is missing: " + lc.trustBundleDir() + " holds no ca.crt, issuer.crt or"
+          + " issuer.key, though the install ran with them. A new root would silently cut off every sidecar that trusts the old one,"
+          + " so none is made. Restore the three files from a backup and retry (daprx cluster start, or update the extension); if the"
+          + " CA is lost for good, delete the extension and create it again, then restart every Dapr-enabled workload");
+    }
+    store.saveIfAbsent(CaBundles.generate(ControlPlane.TRUST_DOMAIN, namespace, CaBundles.DEFAULT_CA_TTL, clock).toRaw());
+  }
+
+  /**
+   * Marks the cluster's control plane as the extension's, or refuses when another extension's already runs there. The mark
+   * is made once, atomically (a link to a complete file), so two racing installs never both own the cluster.
+   */
+  private static void claimOwner(LocalCluster lc, String owner) throws ReconcileException {
+    if (owner == null) {
+      return;
+    }
+    Optional<String> current = owner(lc);
+    if (current.isEmpty()) {
+      try {
+        Files.createDirectories(lc.dir());
+        Path tmp = Files.createTempFile(lc.dir(), ".owner", ".tmp");
+        try {
+          Files.writeString(tmp, owner);
+          Files.createLink(ownerFile(lc), tmp);
+        } finally {
+          Files.deleteIfExists(tmp);
+        }
+        return;
+      } catch (java.nio.file.FileAlreadyExistsException raced) {
+        current = owner(lc);
+      } catch (IOException e) {
+        throw new ReconcileException("cannot mark the control plane of " + lc.dir() + " as this extension's: " + e.getMessage(), e);
+      }
+    }
+    if (current.isPresent() && !current.get().equalsIgnoreCase(owner)) {
+      throw new ReconcileException("this local cluster already runs the control plane of extension '" + current.get().replaceAll(".*/", "")
+          + "', and a local cluster holds only one; nothing was changed. Manage Dapr with that extension, or delete it first");
+    }
+  }
+
+  /** The extension whose control plane the cluster runs; empty when none claimed it (nothing installed, or a daprx before marks). */
+  private static Optional<String> owner(LocalCluster lc) {
+    try {
+      String s = Files.readString(ownerFile(lc)).trim();
+      return s.isEmpty() ? Optional.empty() : Optional.of(s);
+    } catch (java.nio.file.NoSuchFileException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + ownerFile(lc) + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static Path ownerFile(LocalCluster lc) {
+    return lc.dir().resolve("owner");
+  }
+
   @Override
   public void remove(Doc cluster, String namespace) {
+    remove(cluster, namespace, null);
+  }
+
+  /**
+   * Removes the install: its processes, CA, logs, and its mark. Only the owner's removal does: removing an extension whose
+   * install never took the cluster (refused, or failed before it did) stops nothing and deletes nothing.
+   */
+  @Override
+  public void remove(Doc cluster, String namespace, String owner) {
     LocalCluster lc = Targets.local(cluster);
-    stop(cluster, namespace);
-    deleteTree(lc.trustBundleDir());
-    deleteTree(lc.identityDir());
-    deleteTree(lc.logDir());
+    Optional<String> current = owner(lc);
+    if (owner != null && current.isPresent() && !current.get().equalsIgnoreCase(owner)) {
+      LOG.info("Cluster({}) runs the control plane of {}, not of {}: removing the latter touches nothing", lc.dir().getFileName(),
+          current.get(), owner);
+      return;
+    }
+    try {
+      stop(cluster, namespace);
+      deleteTree(lc.trustBundleDir());
+      deleteTree(lc.identityDir());
+      deleteTree(lc.logDir());
+    } finally {
+      // last, so a removal cut short (kill -9) is retried as the owner's; but even a failed one gives the cluster up, since
+      // a forced delete forgets the extension and a mark left naming it would refuse every later install
+      try {
+        Files.deleteIfExists(ownerFile(lc));
+      } catch (IOException e) {
+        LOG.warn("cannot delete {}: {}", ownerFile(lc), e.getMessage());
+      }
+    }
   }
 
   /**
@@ -162,6 +255,15 @@ public final class LocalTarget implements Target {
     supervisor.stopGroup(group);
     supervisor.killRemainingUnder(lc.logDir());
     tokens.revoke(group, lc, namespace);
+  }
+
+  /** The pods an install's supervisor is asked to run, and the pods as they are. */
+  public record PodsView(List<ProcessSpec> desired, List<PodStatus> actual) {}
+
+  /** What the supervisor runs of an install now, against what it should run: the source of the extension's health. */
+  public PodsView podsView(Doc cluster, String namespace) {
+    String group = group(Targets.local(cluster), namespace);
+    return new PodsView(supervisor.desired(group), supervisor.status(group));
   }
 
   /** The pods of an install as the supervisor sees them. */

@@ -20,6 +20,14 @@ public interface Target {
   /** Stops and removes everything the install created. */
   void remove(Doc cluster, String namespace);
 
+  /**
+   * Removes what the install of extension {@code owner} created, and nothing of another extension's install: where a
+   * cluster holds one control plane, an extension that does not own it (a second install refused or failed) removes nothing.
+   */
+  default void remove(Doc cluster, String namespace, String owner) {
+    remove(cluster, namespace);
+  }
+
   /** Stops the install's processes but keeps its state, so {@link #apply} brings it back as it was. */
   void stop(Doc cluster, String namespace);
 

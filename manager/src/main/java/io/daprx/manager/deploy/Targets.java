@@ -57,6 +57,11 @@ public final class Targets implements Target {
   }
 
   @Override
+  public void remove(Doc cluster, String namespace, String owner) {
+    of(cluster).remove(cluster, namespace, owner);
+  }
+
+  @Override
   public void stop(Doc cluster, String namespace) {
     of(cluster).stop(cluster, namespace);
   }

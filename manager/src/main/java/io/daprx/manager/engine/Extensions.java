@@ -69,14 +69,22 @@ public final class Extensions {
   private final Consumer<String> submit;
   private final Releases releases;
   private final Clock clock;
+  private final ExtensionHealth health;
+
+  public Extensions(Store store, Registrations registrations, SecretBox secrets, Consumer<String> submit,
+      CatalogSource catalog, Semver build, Clock clock) {
+    this(store, registrations, secrets, submit, catalog, build, clock, ExtensionHealth.NONE);
+  }
 
   /**
+   * @param health how an installed control plane stands now, shown in the extension's statuses
    * @param submit starts running a stored operation (the {@link OperationRunner}'s submit)
    * @param build the version of the build this server runs, which local clusters run without a download
    */
   public Extensions(Store store, Registrations registrations, SecretBox secrets, Consumer<String> submit,
-      CatalogSource catalog, Semver build, Clock clock) {
+      CatalogSource catalog, Semver build, Clock clock, ExtensionHealth health) {
     this.store = store;
+    this.health = health;
     this.registrations = registrations;
     this.secrets = secrets;
     this.submit = submit;
@@ -94,8 +102,13 @@ public final class Extensions {
 
   public ArrayNode list(Doc cluster) {
     ArrayNode out = Json.MAPPER.createArrayNode();
-    store.list(KIND, cluster.id()).forEach(d -> out.add(Json.external(d.body())));
+    store.list(KIND, cluster.id()).forEach(d -> out.add(shown(cluster, d)));
     return out;
+  }
+
+  /** The extension as the API shows it: what is stored, with its control plane's health now. */
+  public ObjectNode shown(Doc cluster, Doc ext) {
+    return health.shown(cluster, ext);
   }
 
   public ObjectNode operation(Doc cluster, String name, String operationId) {
@@ -183,13 +196,15 @@ public final class Extensions {
       throw DomainException.conflict("ClusterStopped", "Cluster '" + cluster.body().path("name").asText()
           + "' is stopped. Start it with: daprx cluster start -g <group> -n " + cluster.body().path("name").asText());
     }
-    checkNoOtherDapr(cluster, name, parsed);
+    checkNoOtherDapr(store, cluster, name, parsed);
     String now = clock.instant().toString();
     Properties p = new Properties(DAPR_TYPE.toLowerCase(Locale.ROOT), autoUpgrade, train, request.version(), null,
         new Scope(new ClusterScope(namespace)), settings, keysOnly(protectedSettings), "Creating", List.of(), null, false, null);
     Extension ext = new Extension(id, name, ArmIds.EXTENSION_TYPE, p, new SystemData("daprx", "User", now, "daprx", "User", now),
         protectedSettings.isEmpty() ? null : seal(protectedSettings), null, null, null);
-    return startOperation(ext, null, "create", 201, false, null, release);
+    // checked again inside the transaction that stores the extension: two racing creates under different names on one
+    // local cluster must not both pass
+    return startOperation(ext, null, "create", 201, false, null, release, s -> checkNoOtherDapr(s, cluster, name, parsed));
   }
 
   // ---- update
@@ -276,6 +291,12 @@ public final class Extensions {
   // ---- the operation
 
   private Accepted startOperation(Extension ext, String etag, String kind, int status, boolean force, Release from, Release to) {
+    return startOperation(ext, etag, kind, status, force, from, to, s -> {});
+  }
+
+  /** @param guard a last check made inside the transaction, before anything is written; it throws to refuse */
+  private Accepted startOperation(Extension ext, String etag, String kind, int status, boolean force, Release from, Release to,
+      Consumer<Store> guard) {
     String opId = UUID.randomUUID().toString();
     String opDocId = ArmIds.operation(ext.id(), opId);
     ObjectNode body = ext.withOperation(opId).toJson();
@@ -285,6 +306,7 @@ public final class Extensions {
     Doc saved;
     try {
       saved = store.inTransaction(s -> {
+        guard.accept(s);
         Doc d = etag == null ? s.create(ext.id(), KIND, parentOf(ext.id()), body) : s.update(ext.id(), body, etag);
         s.create(opDocId, OPERATION_KIND, ext.id(), op.toJson());
         pruneHistory(s, ext.id());
@@ -341,16 +363,30 @@ public final class Extensions {
     }
   }
 
-  private void checkNoOtherDapr(Doc cluster, String name, DaprSettings settings) {
-    if (settings.skipExistingDaprCheck() || settings.existingDaprReleaseName() != null) {
+  /**
+   * One Dapr per cluster unless the user says otherwise. A local cluster holds exactly one control plane (its pods' ports
+   * and names, its CA and its placement state are the cluster's, not the install's), so there a second Dapr extension
+   * is refused whatever the settings say: installing it would take over, and deleting it would destroy, the first.
+   */
+  private static void checkNoOtherDapr(Store s, Doc cluster, String name, DaprSettings settings) {
+    boolean local = !io.daprx.manager.deploy.Targets.isConnected(cluster);
+    if (!local && (settings.skipExistingDaprCheck() || settings.existingDaprReleaseName() != null)) {
       return;
     }
-    for (Doc other : store.list(KIND, cluster.id())) {
+    for (Doc other : s.list(KIND, cluster.id())) {
       Extension e = Extension.of(other);
-      if (!e.name().equals(name) && DAPR_TYPE.equalsIgnoreCase(e.properties().extensionType())) {
-        throw DomainException.conflict("ExistingDaprInstallation", "Dapr is already installed on this cluster by extension '"
-            + e.name() + "'. Manage it with that extension, or set skipExistingDaprCheck=true to install anyway.");
+      if (e.name().equalsIgnoreCase(name) || !DAPR_TYPE.equalsIgnoreCase(e.properties().extensionType())) {
+        continue;
       }
+      String clusterName = cluster.body().path("name").asText();
+      if (local) {
+        throw DomainException.conflict("ExistingDaprInstallation", "Local cluster '" + clusterName + "' already runs the Dapr control plane of"
+            + " extension '" + e.name() + "' (" + e.properties().provisioningState() + "), and a local cluster holds only one. Manage it with"
+            + " 'daprx k8s-extension update --name " + e.name() + "', or delete that extension first; skipExistingDaprCheck does not apply"
+            + " to local clusters.");
+      }
+      throw DomainException.conflict("ExistingDaprInstallation", "Dapr is already installed on this cluster by extension '"
+          + e.name() + "'. Manage it with that extension, or set skipExistingDaprCheck=true to install anyway.");
     }
   }
 

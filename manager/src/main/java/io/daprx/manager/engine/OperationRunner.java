@@ -116,7 +116,7 @@ public final class OperationRunner implements AutoCloseable {
       LOG.info("Extension({}) {} started", Extension.of(ext.get()).name(), kind);
       if ("delete".equals(kind)) {
         try {
-          target.remove(cluster, ns);
+          target.remove(cluster, ns, ext.get().id());
         } catch (RuntimeException e) {
           if (!op.force()) {
             fail(opId, ext.get(), "DeleteFailed", "removing the control plane failed: " + e.getMessage() + "; retry, or delete with --force");
@@ -194,10 +194,13 @@ public final class OperationRunner implements AutoCloseable {
     finishOperation(opId, (auto ? "AutoUpgradeRolledBack" : "UpdateRolledBack") + ": " + message, good.release());
   }
 
-  /** What the target is asked to run; CRDs are applied unless this is a move to an older version. */
-  private static Install install(Doc ext, Extensions.Applied state, Release from) {
+  /**
+   * What the target is asked to run; CRDs are applied unless this is a move to an older version. An extension that ran
+   * with success once had a CA, which the target must then find rather than make anew.
+   */
+  private Install install(Doc ext, Extensions.Applied state, Release from) {
     boolean crds = Catalog.applyCrds(from == null ? null : from.version(), state.release().version(), state.settings().applyCrds());
-    return new Install(namespace(ext), state.settings(), state.release(), crds);
+    return new Install(namespace(ext), state.settings(), state.release(), crds, ext.id(), extensions.applied(ext).isPresent());
   }
 
   private void succeed(String opId, Extensions.Applied now, Release from, List<Target.ComponentStatus> statuses) {

@@ -8,6 +8,7 @@ import io.daprx.common.trust.RawBundle;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -41,7 +42,23 @@ public final class CaHolder implements Supplier<CaBundle> {
    * problem is a {@link CaBundleException} that stops start-up.
    */
   public static CaHolder open(BundleStore store, String trustDomain, String namespace, Clock clock, Consumer<CaBundle> onChange) {
+    return open(store, Optional.empty(), trustDomain, namespace, clock, onChange);
+  }
+
+  /**
+   * As {@link #open(BundleStore, String, String, Clock, Consumer)}, but an empty store is an error when {@code formerCa}
+   * says a CA existed (what shows it, in words): a new root would silently cut off every sidecar and replica that trusts
+   * the old one, which is worse than not starting.
+   */
+  public static CaHolder open(BundleStore store, Optional<String> formerCa, String trustDomain, String namespace, Clock clock,
+      Consumer<CaBundle> onChange) {
     RawBundle raw = store.load();
+    if (raw.empty() && formerCa.isPresent()) {
+      throw new CaBundleException("no CA bundle in " + store.describe() + ", but a CA existed (" + formerCa.get() + "); sentry does not"
+          + " make a new root, which would silently cut off every sidecar that trusts the old one. Restore ca.crt, issuer.crt and"
+          + " issuer.key from a backup; if the CA is lost for good, reinstall the control plane (daprx k8s-extension delete, then"
+          + " create) and restart every Dapr-enabled workload");
+    }
     if (raw.empty()) {
       CaBundle generated = CaBundles.generate(trustDomain, namespace, CaBundles.DEFAULT_CA_TTL, clock);
       // Several replicas may start at once: the store keeps the first bundle written and we use that one.

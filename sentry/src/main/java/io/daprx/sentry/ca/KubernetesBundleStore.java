@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -144,6 +145,21 @@ public final class KubernetesBundleStore implements BundleStore {
           .build());
     } catch (KubernetesClientException e) {
       throw failure("write", "ConfigMap", e);
+    }
+  }
+
+  /**
+   * What shows that a CA existed in this namespace although the Secret may be empty or gone: the ConfigMap sidecars read
+   * their trust anchors from still holds them. Empty when it does not.
+   */
+  public Optional<String> publishedAnchors() {
+    try {
+      ConfigMap cm = client.configMaps().inNamespace(namespace).withName(NAME).get();
+      String anchors = cm == null ? null : data(cm.getData()).get(RawBundle.CA_CRT);
+      return anchors == null || anchors.isBlank() ? Optional.empty()
+          : Optional.of("ConfigMap " + namespace + "/" + NAME + " still holds the trust anchors sidecars verify with");
+    } catch (KubernetesClientException e) {
+      throw failure("read", "ConfigMap", e);
     }
   }
 
