@@ -24,9 +24,12 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  */
 public record HttpLimits(int maxThreads, int maxConnections, Duration ioTimeout, long minRequestBytesPerSecond, long maxBodyBytes) {
 
-  /** Probes and scrapes are rare and bodiless: a few threads keep every replica small. */
+  /**
+   * Probes and scrapes are rare and bodiless: a few threads keep every replica small. Connections are bounded high:
+   * a low bound would let a few idle connections fail the kubelet's probe (and restart the pod).
+   */
   public static HttpLimits probes() {
-    return new HttpLimits(8, 64, Duration.ofSeconds(10), 4096, 64 * 1024);
+    return new HttpLimits(8, 1024, Duration.ofSeconds(10), 4096, 64 * 1024);
   }
 
   /** An API whose bodies are JSON documents (the management server, the dashboard). */
@@ -49,10 +52,17 @@ public record HttpLimits(int maxThreads, int maxConnections, Duration ioTimeout,
     cfg.jetty.threadPool = pool;
     cfg.http.maxRequestSize = maxBodyBytes;
     cfg.jetty.modifyHttpConfiguration(this::apply);
-    cfg.jetty.modifyServer(server -> server.addBean(new ConnectionLimit(maxConnections, server)));
+    cfg.jetty.modifyServer(server -> server.addBean(connectionLimit(server)));
     cfg.jetty.modifyServletContextHandler(h -> h.addFilter(new FilterHolder(new BodyLimit(maxBodyBytes)), "/*",
         EnumSet.of(DispatcherType.REQUEST)));
     return pool;
+  }
+
+  /** The bound on connections; at the bound, idle connections are cut after {@link #ioTimeout} instead of Jetty's 30 s. */
+  public ConnectionLimit connectionLimit(org.eclipse.jetty.server.Server server) {
+    ConnectionLimit limit = new ConnectionLimit(maxConnections, server);
+    limit.setIdleTimeout(ioTimeout.toMillis());
+    return limit;
   }
 
   /** The deadlines of a bare Jetty server's connector configuration. */

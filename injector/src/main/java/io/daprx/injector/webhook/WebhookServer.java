@@ -16,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLContext;
-import org.eclipse.jetty.server.ConnectionLimit;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Request;
@@ -93,9 +92,7 @@ public final class WebhookServer implements AutoCloseable {
     connector.setPort(port);
     connector.setIdleTimeout(90_000); // the API server keeps its connections to webhooks for reuse
     server.addConnector(connector);
-    ConnectionLimit limit = new ConnectionLimit(MAX_CONNECTIONS, server);
-    limit.setIdleTimeout(5_000); // at the bound, an idle connection is cut after 5 s instead of 90
-    server.addBean(limit);
+    server.addBean(LIMITS.connectionLimit(server)); // at the bound, idle connections are cut after 10 s instead of 90
     server.setHandler(new Mutate(webhook, maxBodyBytes, bodyDeadline));
     server.setStopTimeout(2_000);
   }
