@@ -135,4 +135,27 @@ class SlowClientsTest {
       assertThat(answer.toString()).startsWith("HTTP/1.1 408");
     }
   }
+
+  @Test
+  void aChunkedBodyOverTheLimitIsRefusedWhateverItsEncoding() throws Exception {
+    SSLSocket s = (SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1", injector.port());
+    slow.add(s);
+    s.setSoTimeout(20_000);
+    s.startHandshake();
+    OutputStream out = s.getOutputStream();
+    out.write(("POST /mutate HTTP/1.1\r\nHost: " + SERVICE + "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
+        + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+    byte[] chunk = new byte[64 * 1024];
+    java.util.Arrays.fill(chunk, (byte) ' ');
+    for (int i = 0; i < 8 * 16; i++) { // 8 MiB, no Content-Length: over the 6 MiB limit only by what is read
+      out.write((Integer.toHexString(chunk.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.write(chunk);
+      out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+    }
+    out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+    out.flush();
+    String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(answer).startsWith("HTTP/1.1 400").contains("over the limit");
+    assertThat(client.post(bytes(review("uid-after", Pods.barePod("w"), "default", DEPLOYMENT_CONTROLLER))).status()).isEqualTo(200);
+  }
 }
