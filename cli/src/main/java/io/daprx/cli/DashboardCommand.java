@@ -57,6 +57,11 @@ final class DashboardCommand implements Callable<Integer> {
       description = "certificates expiring sooner are shown as a warning (default: ${DEFAULT-VALUE})")
   Duration caExpiryWarning;
 
+  @Option(names = DashboardFlags.ALLOWED_HOST, paramLabel = "NAME", split = ",",
+      description = "a name users reach the dashboard by (an ingress, a DNS name), besides localhost, 127.0.0.1, [::1] and the"
+          + " listen address; requests naming any other Host are refused (421), against DNS rebinding. Repeatable")
+  java.util.List<String> allowedHosts = new java.util.ArrayList<>();
+
   @Mixin
   LogOptions log;
 
@@ -65,7 +70,7 @@ final class DashboardCommand implements Callable<Integer> {
     log.configure();
     DashboardOptions options = new DashboardOptions(listenAddress, port, mode, namespace, managerUrl, managerServerFile, managerTokenFile,
         clusterId, DashboardOptions.DEFAULT_COMPONENT_HEALTHZ_PORT, DashboardOptions.DEFAULT_COMPONENT_METRICS_PORT, replicationFactor,
-        caExpiryWarning, DashboardOptions.DEFAULT_REQUEST_TIMEOUT);
+        caExpiryWarning, DashboardOptions.DEFAULT_REQUEST_TIMEOUT, allowedHosts);
     Dashboard dashboard = new Dashboard(options, Clock.systemUTC()).start();
     return SentryCommand.runUntilStopped(dashboard);
   }

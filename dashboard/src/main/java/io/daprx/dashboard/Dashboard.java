@@ -77,7 +77,16 @@ public final class Dashboard implements AutoCloseable {
   }
 
   private void routes(Javalin app, DashboardData data) {
+    HostAllowList hosts = HostAllowList.of(options.listenAddress(), options.allowedHosts());
     app.before(ctx -> {
+      // probes and scrapes name the pod's IP; they read nothing a rebinding page could use
+      if (!ctx.path().equals("/healthz") && !ctx.path().equals("/metrics") && !hosts.allows(ctx.header("Host"))) {
+        error(ctx, new ApiRoutes.ApiError(421, "MisdirectedRequest", "the dashboard does not answer to Host '"
+            + HostAllowList.shown(ctx.header("Host")) + "'; it answers to " + hosts + ": start it with "
+            + DashboardFlags.ALLOWED_HOST + " NAME to reach it by another name"));
+        ctx.skipRemainingHandlers();
+        return;
+      }
       ctx.header("X-Content-Type-Options", "nosniff");
       ctx.header("Referrer-Policy", "no-referrer");
       ctx.header("Content-Security-Policy", CSP);

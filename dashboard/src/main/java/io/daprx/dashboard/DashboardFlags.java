@@ -9,6 +9,7 @@ public final class DashboardFlags {
   public static final String MANAGER_SERVER_FILE = "--manager-server-file";
   public static final String MANAGER_TOKEN_FILE = "--manager-token-file";
   public static final String CLUSTER_ID = "--cluster-id";
+  public static final String ALLOWED_HOST = "--allowed-host";
 
   private DashboardFlags() {}
 }

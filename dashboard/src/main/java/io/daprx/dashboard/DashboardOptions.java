@@ -3,6 +3,7 @@ package io.daprx.dashboard;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -21,6 +22,8 @@ import java.util.Locale;
  * @param replicationFactor placement's {@code --replication-factor}, for actor lookups
  * @param caWarning how long before expiry a certificate is shown as a warning
  * @param requestTimeout for every request the dashboard makes
+ * @param allowedHosts names besides localhost, 127.0.0.1, [::1] and the listen address that a request's {@code Host} may
+ *     carry (how users reach it: an ingress name, a port-forward); any other Host is refused, against DNS rebinding
  */
 public record DashboardOptions(
     String listenAddress,
@@ -35,7 +38,8 @@ public record DashboardOptions(
     int componentMetricsPort,
     long replicationFactor,
     Duration caWarning,
-    Duration requestTimeout) {
+    Duration requestTimeout,
+    List<String> allowedHosts) {
 
   public enum Mode { LOCAL, KUBERNETES }
 
@@ -52,6 +56,7 @@ public record DashboardOptions(
     namespace = namespace == null || namespace.isBlank() ? DEFAULT_NAMESPACE : namespace;
     caWarning = caWarning == null ? DEFAULT_CA_WARNING : caWarning;
     requestTimeout = requestTimeout == null ? DEFAULT_REQUEST_TIMEOUT : requestTimeout;
+    allowedHosts = allowedHosts == null ? List.of() : List.copyOf(allowedHosts);
     if (mode == Mode.LOCAL) {
       if ((managerUrl == null) == (managerServerFile == null)) {
         throw new IllegalArgumentException("--mode local reads the management server: give --manager-url or --manager-server-file (one of them)");
@@ -70,7 +75,7 @@ public record DashboardOptions(
   public static DashboardOptions defaults() {
     return new DashboardOptions("0.0.0.0", DEFAULT_PORT, Mode.KUBERNETES, DEFAULT_NAMESPACE, null, null, null, null,
         DEFAULT_COMPONENT_HEALTHZ_PORT, DEFAULT_COMPONENT_METRICS_PORT, DEFAULT_REPLICATION_FACTOR, DEFAULT_CA_WARNING,
-        DEFAULT_REQUEST_TIMEOUT);
+        DEFAULT_REQUEST_TIMEOUT, List.of());
   }
 
   public static Mode parseMode(String text) {
@@ -83,6 +88,11 @@ public record DashboardOptions(
 
   public DashboardOptions withPort(String address, int p) {
     return new DashboardOptions(address, p, mode, namespace, managerUrl, managerServerFile, managerTokenFile, clusterId,
-        componentHealthzPort, componentMetricsPort, replicationFactor, caWarning, requestTimeout);
+        componentHealthzPort, componentMetricsPort, replicationFactor, caWarning, requestTimeout, allowedHosts);
+  }
+
+  public DashboardOptions withAllowedHosts(List<String> hosts) {
+    return new DashboardOptions(listenAddress, port, mode, namespace, managerUrl, managerServerFile, managerTokenFile, clusterId,
+        componentHealthzPort, componentMetricsPort, replicationFactor, caWarning, requestTimeout, hosts);
   }
 }

@@ -83,6 +83,9 @@ public final class Injector implements AutoCloseable {
       server = new WebhookServer(options.listenAddress(), options.port(), ServingTls.context(identity), webhook,
           options.maxBodyBytes()).start();
       readiness.set("webhook", true);
+      // all threads busy with work waiting: admissions are late, so say so instead of 204 (issue 20 finding 3)
+      WebhookServer serving = server;
+      readiness.watch("webhook-capacity", () -> !serving.saturated());
       endpoints = new Endpoints(options.listenAddress(), options.healthzPort(), options.metricsPort(), readiness, registry, app -> {});
       timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "injector-anchors");

@@ -117,7 +117,8 @@ public final class ManagerServer implements AutoCloseable {
         cfg.showJavalinBanner = false;
         cfg.startupWatcherEnabled = false;
         cfg.router.caseInsensitiveRoutes = true;
-        cfg.http.maxRequestSize = 1_000_000L;
+        // threads, connections, read/write deadlines and a 1 MB body limit counted on the bytes read (chunked included)
+        io.daprx.common.runtime.HttpLimits.api(1_000_000L).apply(cfg, "manager-http");
         // clients without PATCH (Java's HttpURLConnection, some proxies) send POST with X-HTTP-Method-Override
         cfg.jetty.modifyServletContextHandler(h -> h.addFilter(new org.eclipse.jetty.servlet.FilterHolder(new MethodOverride()), "/*",
             java.util.EnumSet.of(jakarta.servlet.DispatcherType.REQUEST)));

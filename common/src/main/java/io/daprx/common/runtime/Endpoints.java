@@ -59,13 +59,15 @@ public final class Endpoints implements AutoCloseable {
   }
 
   private static Javalin create() {
-    return Javalin.create(cfg -> {
+    Javalin app = Javalin.create(cfg -> {
       cfg.showJavalinBanner = false;
       cfg.startupWatcherEnabled = false;
-      cfg.useVirtualThreads = false;
-      // probes and scrapes are rare: a few threads instead of Jetty's 200 keep every replica small
-      cfg.jetty.threadPool = new org.eclipse.jetty.util.thread.QueuedThreadPool(8, 1, 60_000);
+      // probes and scrapes are rare: a few threads instead of Jetty's 200 keep every replica small; deadlines and a
+      // body limit as on every server we run (the dashboard's pages and API are served here too)
+      HttpLimits.probes().apply(cfg, "endpoints-http");
     });
+    HttpLimits.install(app);
+    return app;
   }
 
   private static void addMetrics(Javalin app, PrometheusMeterRegistry registry) {

@@ -1,7 +1,9 @@
 package io.daprx.common.runtime;
 
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 
 /**
  * What {@code /healthz} reports: a component is ready when every named check it registered says so.
@@ -10,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Readiness {
 
   private final Map<String, Boolean> checks = new ConcurrentHashMap<>();
+  private final Map<String, BooleanSupplier> live = new ConcurrentHashMap<>();
 
   /** Declares a check, not ready until {@link #set} says otherwise. */
   public void declare(String name) {
@@ -20,11 +23,19 @@ public final class Readiness {
     checks.put(name, ready);
   }
 
+  /** A check asked at every probe (e.g. whether a server's threads are all taken), for state no one sets. */
+  public void watch(String name, BooleanSupplier ready) {
+    live.put(name, ready);
+  }
+
   public boolean ready() {
-    return !checks.isEmpty() && checks.values().stream().allMatch(Boolean::booleanValue);
+    return !checks.isEmpty() && checks.values().stream().allMatch(Boolean::booleanValue)
+        && live.values().stream().allMatch(BooleanSupplier::getAsBoolean);
   }
 
   public Map<String, Boolean> snapshot() {
-    return Map.copyOf(checks);
+    Map<String, Boolean> all = new HashMap<>(checks);
+    live.forEach((name, check) -> all.put(name, check.getAsBoolean()));
+    return Map.copyOf(all);
   }
 }

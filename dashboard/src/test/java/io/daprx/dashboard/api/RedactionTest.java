@@ -46,4 +46,41 @@ class RedactionTest {
     assertThat(Redaction.looksSecret("redisHost")).isFalse();
     assertThat(Redaction.looksSecret(null)).isFalse();
   }
+
+  @Test
+  void everyInlineValueIsMaskedUnlessItsNameIsKnownHarmlessAndUrlsLoseTheirUserinfo() throws Exception {
+    JsonNode component = JSON.readTree("""
+        {"apiVersion":"dapr.io/v1alpha1","kind":"Component","metadata":{"name":"db","namespace":"default"},
+         "spec":{"type":"state.postgresql","version":"v1","metadata":[
+           {"name":"passphrase","value":"open sesame"},
+           {"name":"pwd","value":"pa55"},
+           {"name":"sasl","value":"PLAIN:alice:wonder"},
+           {"name":"somethingNew","value":"unknown-so-masked"},
+           {"name":"redisHost","value":"redis://alice:s3cr3t@redis:6379/0"},
+           {"name":"url","value":"postgres://bob:hunter3@db:5432/app?sslmode=disable"},
+           {"name":"tableName","value":"state"},
+           {"name":"keyPrefix","value":"appid"}]}}
+        """);
+    JsonNode md = Redaction.redact(component).path("spec").path("metadata");
+    assertThat(md.path(0).path("value").asText()).isEqualTo(Redaction.MASK);
+    assertThat(md.path(1).path("value").asText()).isEqualTo(Redaction.MASK);
+    assertThat(md.path(2).path("value").asText()).isEqualTo(Redaction.MASK);
+    assertThat(md.path(3).path("value").asText()).isEqualTo(Redaction.MASK);
+    assertThat(md.path(4).path("value").asText()).isEqualTo("redis://" + Redaction.MASK + "@redis:6379/0");
+    assertThat(md.path(5).path("value").asText()).isEqualTo("postgres://" + Redaction.MASK + "@db:5432/app?sslmode=disable");
+    assertThat(md.path(6).path("value").asText()).isEqualTo("state");
+    assertThat(md.path(7).path("value").asText()).isEqualTo("appid");
+    assertThat(md.toString()).doesNotContain("sesame", "pa55", "wonder", "unknown-so", "s3cr3t", "hunter3", "alice", "bob");
+  }
+
+  @Test
+  void anHttpEndpointsBaseUrlAndHeadersKeepNoCredentials() throws Exception {
+    JsonNode endpoint = JSON.readTree("""
+        {"apiVersion":"dapr.io/v1alpha1","kind":"HTTPEndpoint","metadata":{"name":"ext"},
+         "spec":{"baseUrl":"https://svc:tok3n@api.example.com/v1","headers":[{"name":"X-Api","value":"abc123"}]}}
+        """);
+    JsonNode r = Redaction.redact(endpoint);
+    assertThat(r.path("spec").path("baseUrl").asText()).isEqualTo("https://" + Redaction.MASK + "@api.example.com/v1");
+    assertThat(r.toString()).doesNotContain("tok3n", "abc123");
+  }
 }

@@ -142,6 +142,14 @@ public enum Annotation {
   private static final Pattern QUANTITY_RE = Pattern.compile("^[+]?(\\d+(\\.\\d*)?|\\.\\d+)(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?\\d+)?$");
   private static final Pattern APP_ID_RE = Pattern.compile("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$");
   private static final Pattern ENV_NAME_RE = Pattern.compile("^[A-Za-z_][A-Za-z0-9_]*$");
+  /**
+   * What the injector sets on daprd, and what daprd reads as its identity and trust: a pod's {@code dapr.io/env} comes
+   * later in daprd's env, and the last of two equal names wins, so one of these there would replace the trust anchors,
+   * namespace or tokens the injector gave.
+   */
+  static final java.util.Set<String> RESERVED_ENV = java.util.Set.of("NAMESPACE", "POD_NAME", "DAPR_TRUST_ANCHORS",
+      "DAPR_CONTROLPLANE_NAMESPACE", "DAPR_CONTROLPLANE_TRUST_DOMAIN", "DAPR_ENV_KEYS", "DAPR_API_TOKEN", "APP_API_TOKEN",
+      "DAPR_CERT_CHAIN", "DAPR_CERT_KEY", "SENTRY_LOCAL_IDENTITY", "DAPR_HOST_IP");
   private static final Pattern DURATION_RE = Pattern.compile("^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$");
   /** An app id becomes the Service {@code <app-id>-dapr}, whose name is a DNS label of at most 63 characters. */
   public static final int MAX_APP_ID_LENGTH = 58;
@@ -176,7 +184,7 @@ public enum Annotation {
       case PROTOCOL -> PROTOCOLS.contains(v.toLowerCase(Locale.ROOT)) ? v.toLowerCase(Locale.ROOT) : null;
       case LOG_LEVEL -> LOG_LEVELS.contains(v.toLowerCase(Locale.ROOT)) ? v.toLowerCase(Locale.ROOT) : null;
       case QUANTITY -> QUANTITY_RE.matcher(v).matches() ? v : null;
-      case ENV -> validEnv(v) ? v : null;
+      case ENV -> env(v);
       case DURATION -> DURATION_RE.matcher(v).matches() ? v : null;
       case SECCOMP -> SECCOMP_TYPES.contains(v) ? v : null;
     };
@@ -221,15 +229,20 @@ public enum Annotation {
     return true;
   }
 
-  private static boolean validEnv(String v) {
+  /** The env annotation's value when usable; its messages name variables, never values (they may be secrets). */
+  private String env(String v) {
     if (v.isEmpty()) {
-      return true;
+      return v;
     }
     for (Map.Entry<String, String> e : EnvAnnotation.parse(v).entrySet()) {
       if (e.getValue() == null || !ENV_NAME_RE.matcher(e.getKey()).matches()) {
-        return false;
+        throw new IllegalArgumentException("annotation " + key + " has an invalid entry: use " + kind.accepted);
+      }
+      if (RESERVED_ENV.contains(e.getKey())) {
+        throw new IllegalArgumentException("annotation " + key + " may not set " + e.getKey() + ": the injector sets it for daprd;"
+            + " remove it (reserved: " + String.join(", ", new java.util.TreeSet<>(RESERVED_ENV)) + ")");
       }
     }
-    return true;
+    return v;
   }
 }

@@ -75,6 +75,10 @@ public final class PodPatch {
     if (!enabled(pod)) {
       return new Outcome.Skipped(Annotation.ENABLED.key() + " is not true");
     }
+    String shape = shapeProblem(pod);
+    if (shape != null) {
+      return new Outcome.Rejected(shape);
+    }
     if (hasSidecar(pod)) {
       return new Outcome.Skipped("the pod already has a " + SidecarContainer.NAME + " container");
     }
@@ -99,6 +103,59 @@ public final class PodPatch {
     }
     boolean nativeSidecar = config.bool(Annotation.ENABLE_NATIVE_SIDECAR, settings.nativeSidecar());
     return new Outcome.Patched(operations(pod, namespace, config, settings, appId, nativeSidecar), appId);
+  }
+
+  /**
+   * What in the pod is not shaped as a pod, or null. The patch is computed from these lists and indexes into them; a
+   * pod the API server would refuse anyway is denied with what is wrong, never answered with a failure of ours.
+   */
+  static String shapeProblem(JsonNode pod) {
+    JsonNode spec = pod.path("spec");
+    if (!spec.isMissingNode() && !spec.isObject()) {
+      return "spec must be an object";
+    }
+    for (String list : java.util.List.of("containers", "initContainers")) {
+      String problem = listOfObjects(spec.get(list), "spec." + list, "a container");
+      for (int i = 0; problem == null && spec.path(list).isArray() && i < spec.path(list).size(); i++) {
+        JsonNode c = spec.path(list).get(i);
+        String where = "spec." + list + "[" + i + "]";
+        if (c.has("name") && !c.get("name").isTextual()) {
+          return where + ".name must be a string";
+        }
+        for (String field : java.util.List.of("env", "envFrom", "volumeMounts", "ports")) {
+          problem = problem != null ? problem : listOfObjects(c.get(field), where + "." + field, "an object");
+        }
+      }
+      if (problem != null) {
+        return problem;
+      }
+    }
+    String volumes = listOfObjects(spec.get("volumes"), "spec.volumes", "a volume");
+    if (volumes != null) {
+      return volumes;
+    }
+    for (String map : java.util.List.of("labels", "annotations")) {
+      JsonNode m = pod.path("metadata").get(map);
+      if (m != null && !m.isNull() && !m.isObject()) {
+        return "metadata." + map + " must be a map of strings";
+      }
+    }
+    return null;
+  }
+
+  private static String listOfObjects(JsonNode n, String where, String element) {
+    if (n == null || n.isNull()) {
+      return null;
+    }
+    if (!n.isArray()) {
+      return where + " must be a list (got " + n.getNodeType().toString().toLowerCase(java.util.Locale.ROOT) + ")";
+    }
+    for (int i = 0; i < n.size(); i++) {
+      if (!n.get(i).isObject()) {
+        return where + "[" + i + "] must be " + element;
+      }
+    }
+    return null;
   }
 
   private static ArrayNode operations(JsonNode pod, String namespace, SidecarConfig config, SidecarSettings settings,

@@ -50,6 +50,10 @@ public final class AdmissionWebhook {
       a = review(body);
     } catch (BadReview e) {
       a = badRequest(e.getMessage());
+    } catch (RuntimeException e) {
+      // a review shaped in a way no check foresaw: logged whole here, a short answer to the client, never a stack trace
+      LOG.warn("cannot answer an AdmissionReview", e);
+      a = badRequest("the AdmissionReview could not be read: " + e.getClass().getSimpleName());
     }
     metrics.record(a.result(), System.nanoTime() - start);
     return a;

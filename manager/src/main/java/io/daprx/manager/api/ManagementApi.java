@@ -48,6 +48,7 @@ public final class ManagementApi {
   private final ConnectedClusters connected;
   private final Target target;
   private io.daprx.manager.engine.SchedulerJobs scheduler;
+  private final LogStreams logs = new LogStreams(LogStreams.DEFAULT_MAX_FOLLOWING);
 
   /** @param readerToken a token accepted for GET and HEAD only (the local dashboard's), or null for none */
   public ManagementApi(String subscription, String token, String readerToken, Registrations registrations, Clusters clusters,
@@ -82,6 +83,8 @@ public final class ManagementApi {
   public void install(Javalin app) {
     app.before(this::authenticate);
     app.exception(ApiException.class, (e, ctx) -> error(ctx, e.status(), e.code(), e.getMessage()));
+    // a body over the limit (io.daprx.common.runtime.HttpLimits), chunked or not, is refused as soon as it passes it
+    app.exception(io.daprx.common.runtime.BodyLimit.TooLarge.class, (e, ctx) -> error(ctx, 413, "RequestTooLarge", e.getMessage()));
     app.exception(DomainException.class, (e, ctx) -> error(ctx, status(e.reason()), e.code(), e.getMessage()));
     app.exception(StoreException.class, (e, ctx) -> {
       switch (e.reason()) {
@@ -185,8 +188,7 @@ public final class ManagementApi {
     app.get(CLUSTER + "/services", ctx -> ctx.json(value(local.services(localCluster(ctx), ctx.queryParam("namespace")))));
     app.get(CLUSTER + "/pods/{pod}/log", ctx -> {
       java.nio.file.Path file = local.logFile(localCluster(ctx), ctx.queryParam("namespace"), ctx.pathParam("pod"));
-      ctx.contentType("text/plain; charset=utf-8");
-      LocalClusters.copyLog(file, "true".equalsIgnoreCase(ctx.queryParam("follow")), ctx.outputStream());
+      logs.serve(ctx, file, "true".equalsIgnoreCase(ctx.queryParam("follow")));
     });
     // dapr.io resources of the cluster (kubectl apply/get/delete); the Kind comes from the path
     app.post(CLUSTER + "/apply", ctx -> {
@@ -231,15 +233,17 @@ public final class ManagementApi {
     // extensions
     app.get(EXTENSIONS, ctx -> ctx.json(value(extensions.list(cluster(ctx)))));
     app.put(EXTENSIONS + "/{name}", ctx -> accepted(ctx, extensions.create(cluster(ctx), ctx.pathParam("name"), ExtensionRequest.parse(body(ctx)),
-        "*".equals(ctx.header("If-None-Match")))));
-    app.patch(EXTENSIONS + "/{name}", ctx -> accepted(ctx, extensions.update(cluster(ctx), ctx.pathParam("name"), ExtensionRequest.parse(body(ctx)), ctx.header("If-Match"))));
+        "*".equals(ctx.header("If-None-Match")), ifMatch(ctx))));
+    app.patch(EXTENSIONS + "/{name}", ctx -> accepted(ctx, extensions.update(cluster(ctx), ctx.pathParam("name"), ExtensionRequest.parse(body(ctx)),
+        ifMatch(ctx))));
     app.get(EXTENSIONS + "/{name}", ctx -> {
       Doc c = cluster(ctx);
       Doc d = extensions.doc(c, ctx.pathParam("name"));
-      ctx.header("ETag", d.etag()).json(extensions.shown(c, d));
+      ctx.header("ETag", EntityTags.quote(d.etag())).json(extensions.shown(c, d));
     });
     app.delete(EXTENSIONS + "/{name}", ctx -> {
-      Extensions.Accepted a = extensions.delete(cluster(ctx), ctx.pathParam("name"), "true".equalsIgnoreCase(ctx.queryParam("forceDelete")));
+      Extensions.Accepted a = extensions.delete(cluster(ctx), ctx.pathParam("name"), "true".equalsIgnoreCase(ctx.queryParam("forceDelete")),
+          ifMatch(ctx));
       if (a == null) {
         ctx.status(204);
       } else {
@@ -286,8 +290,19 @@ public final class ManagementApi {
     String opUrl = ctx.scheme() + "://" + ctx.host() + a.body().path("id").asText() + "/operations/" + a.operationId();
     ctx.header("Azure-AsyncOperation", opUrl);
     ctx.header("Location", opUrl);
-    ctx.header("ETag", a.etag());
+    ctx.header("ETag", EntityTags.quote(a.etag()));
     ctx.status(a.status()).json(a.body());
+  }
+
+  /** The store tag the request's If-Match asks for (see {@link EntityTags#ifMatch}); null without one. */
+  private String ifMatch(Context ctx) {
+    return EntityTags.ifMatch(ctx.header("If-Match"), () -> {
+      try {
+        return extensions.doc(cluster(ctx), ctx.pathParam("name")).etag();
+      } catch (DomainException | StoreException | ApiException missing) {
+        return null;
+      }
+    });
   }
 
   private String sub(Context ctx) {
@@ -371,9 +386,19 @@ public final class ManagementApi {
       }
       return n;
     } catch (JsonProcessingException e) {
+      // a limit of the parser (nesting, number length) has no location; the parser's text may quote the body: kept short
+      String where = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
       throw ApiException.badRequest("InvalidRequestContent", "The request content was invalid and could not be deserialized: "
-          + e.getOriginalMessage() + " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ").");
+          + shorten(e.getOriginalMessage()) + where + ".");
     }
+  }
+
+  private static String shorten(String s) {
+    if (s == null) {
+      return "malformed JSON";
+    }
+    String line = s.lines().findFirst().orElse("").replaceAll("[^\\x20-\\x7e]", "?");
+    return line.length() > 200 ? line.substring(0, 200) + "…" : line;
   }
 
   /** The HTTP status ARM answers for each reason the manager refuses a request. */

@@ -253,7 +253,7 @@ public final class ClusterResources {
     if (namespace != null && !namespace.isBlank() && !namespace.matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?")) {
       throw DomainException.invalid("InvalidNamespace", "\"" + namespace + "\" is not a valid namespace name");
     }
-    return kind.plural() + "_" + ns(namespace) + "_" + name + ".yaml";
+    return DaprResource.fileName(kind, ns(namespace), name);
   }
 
   private static String ns(String namespace) {

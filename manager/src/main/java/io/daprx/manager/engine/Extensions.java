@@ -167,6 +167,14 @@ public final class Extensions {
   // ---- create
 
   public Accepted create(Doc cluster, String name, ExtensionRequest request, boolean mustNotExist) {
+    return create(cluster, name, request, mustNotExist, null);
+  }
+
+  /**
+   * A PUT: creates the extension, or updates it when it exists. {@code ifMatch} (the store's ETag, {@code *} for any)
+   * makes it conditional: it must exist and, unless {@code *}, still carry that ETag.
+   */
+  public Accepted create(Doc cluster, String name, ExtensionRequest request, boolean mustNotExist, String ifMatch) {
     checkName(name);
     String id = ArmIds.extension(armId(cluster), name);
     if (store.get(id).isPresent()) {
@@ -174,7 +182,11 @@ public final class Extensions {
         throw DomainException.conflict("ExtensionAlreadyExists", "Extension '" + name + "' already exists on cluster '"
             + cluster.body().path("name").asText() + "'. Change it with: daprx k8s-extension update ... --name " + name);
       }
-      return update(cluster, name, request, null);
+      return update(cluster, name, request, ifMatch);
+    }
+    if (ifMatch != null) {
+      throw DomainException.preconditionFailed("PreconditionFailed", "Extension '" + name + "' does not exist, and the request is"
+          + " conditional on it (If-Match); create it without If-Match.");
     }
     String type = request.extensionType();
     if (type == null) {
@@ -276,9 +288,18 @@ public final class Extensions {
 
   /** Starts deleting; null when there is no such extension (the CLI warns and exits 0). */
   public Accepted delete(Doc cluster, String name, boolean force) {
+    return delete(cluster, name, force, null);
+  }
+
+  /** As {@link #delete(Doc, String, boolean)}; with {@code ifMatch}, only the extension carrying that ETag ({@code *}: any). */
+  public Accepted delete(Doc cluster, String name, boolean force, String ifMatch) {
     Optional<Doc> doc = store.get(ArmIds.extension(armId(cluster), name));
-    if (doc.isEmpty()) {
+    if (doc.isEmpty() && ifMatch == null) {
       return null;
+    }
+    if (doc.isEmpty() || (!"*".equals(ifMatch) && ifMatch != null && !ifMatch.equals(doc.get().etag()))) {
+      throw DomainException.preconditionFailed("PreconditionFailed", "Extension '" + name + "' " + (doc.isEmpty() ? "does not exist"
+          : "was changed by someone else since you read it") + "; show it again and retry the delete.");
     }
     if (!force) {
       requireNoOperation(doc.get());
@@ -397,8 +418,24 @@ public final class Extensions {
     try {
       return DaprSettings.parse(all);
     } catch (InvalidSettingsException e) {
-      throw DomainException.invalid("InvalidConfigurationSettings", e.getMessage());
+      List<String> shown = e.problems().stream().map(problem -> withoutProtectedValue(problem, protectedSettings.keySet())).toList();
+      throw DomainException.invalid("InvalidConfigurationSettings", String.join("; ", shown));
     }
+  }
+
+  /**
+   * A problem with a protected setting names the setting and its rule, never the value given: protected values are
+   * secrets and an error message ends up in terminals, logs and CI output. Every problem starts with its setting's key.
+   */
+  static String withoutProtectedValue(String problem, java.util.Set<String> protectedKeys) {
+    for (String key : protectedKeys) {
+      if (problem.startsWith(key + " ") || problem.startsWith(key + ":")) {
+        int got = problem.indexOf(" (got ");
+        String rule = got > 0 ? problem.substring(0, got) : key + " has an invalid value";
+        return rule + " (the protected value given is not shown)";
+      }
+    }
+    return problem;
   }
 
   private static String releaseNamespace(ExtensionRequest request) {

@@ -12,8 +12,6 @@ import io.daprx.manager.deploy.LocalTarget;
 import io.daprx.manager.deploy.Targets;
 import io.daprx.manager.deploy.ReconcileException;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -167,32 +165,6 @@ public final class LocalClusters {
       throw DomainException.notFound("PodNotFound", "pods \"" + pod + "\" not found" + (namespace == null ? "" : " in namespace " + namespace));
     }
     return file;
-  }
-
-  /** Copies a pod's log to {@code out}; with {@code follow}, keeps copying what the pod logs until the reader goes away. */
-  public static void copyLog(Path file, boolean follow, OutputStream out) {
-    try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
-      byte[] buf = new byte[16 * 1024];
-      while (true) {
-        int n = raf.read(buf);
-        if (n > 0) {
-          out.write(buf, 0, n);
-          continue;
-        }
-        out.flush();
-        if (!follow) {
-          return;
-        }
-        try {
-          Thread.sleep(250); // tail -f: look for more output four times a second
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return;
-        }
-      }
-    } catch (IOException e) {
-      LOG.debug("log stream of {} ended: {}", file.getFileName(), e.getMessage()); // the reader went away
-    }
   }
 
   public ObjectNode trustBundle(Doc cluster) throws IOException {

@@ -131,6 +131,28 @@ public record DaprResource(ResourceKind kind, String apiVersion, String namespac
 
   /** Where the object lives in a cluster's resources directory; '_' never occurs in Kubernetes names, so names never collide. */
   public String fileName() {
-    return kind.plural() + "_" + namespace + "_" + name + ".yaml";
+    return fileName(kind, namespace, name);
+  }
+
+  /** The longest file name written whole: with the hidden temporary name of a write it stays under the 255 bytes of a name. */
+  static final int MAX_PLAIN_FILE_NAME = 200;
+
+  /**
+   * The file of {@code kind/namespace/name}. A valid name (253 characters) with its kind and namespace can pass the file
+   * system's 255 bytes, so a long one is cut and told apart by a hash of the whole; '~' never occurs in Kubernetes names,
+   * so a cut name never collides with a plain one.
+   */
+  public static String fileName(io.daprx.common.dapr.ResourceKind kind, String namespace, String name) {
+    String plain = kind.plural() + "_" + namespace + "_" + name + ".yaml";
+    if (plain.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= MAX_PLAIN_FILE_NAME) {
+      return plain;
+    }
+    try {
+      byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+          .digest((namespace + "/" + name).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return kind.plural() + "_" + namespace + "_" + name.substring(0, 100) + "~" + java.util.HexFormat.of().formatHex(digest, 0, 8) + ".yaml";
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JDK", e);
+    }
   }
 }

@@ -255,4 +255,20 @@ class ClusterResourcesTest {
     assertThatThrownBy(() -> resources.get(cluster, ResourceKind.COMPONENT, "../etc", "x")).isInstanceOf(DomainException.class)
         .extracting(e -> ((DomainException) e).reason()).isEqualTo(DomainException.Reason.INVALID);
   }
+
+  @Test
+  void aLongValidNameIsStoredLikeAnyOtherAndAnApplyIsNeverHalfWritten() throws Exception {
+    installDapr();
+    // a valid DNS-1123 subdomain of 246 characters: with the kind and namespace its file name passed the file system's 255
+    String longName = "a".repeat(60) + "." + "b".repeat(60) + "." + "c".repeat(60) + "." + "d".repeat(63);
+    assertThat(longName).hasSize(246);
+    List<ClusterResources.Applied> applied = resources.apply(cluster,
+        items(STATESTORE, STATESTORE.replace("name: statestore", "name: " + longName)), null);
+    assertThat(applied).extracting(ClusterResources.Applied::result).containsExactly("created", "created");
+    assertThat(resources.get(cluster, io.daprx.common.dapr.ResourceKind.COMPONENT, null, longName).path("metadata").path("name").asText())
+        .isEqualTo(longName);
+    assertThat(resources.list(cluster, io.daprx.common.dapr.ResourceKind.COMPONENT, null)).hasSize(2);
+    resources.delete(cluster, io.daprx.common.dapr.ResourceKind.COMPONENT, null, longName);
+    assertThat(resources.list(cluster, io.daprx.common.dapr.ResourceKind.COMPONENT, null)).hasSize(1);
+  }
 }
