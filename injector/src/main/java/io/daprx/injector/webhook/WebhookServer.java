@@ -208,22 +208,31 @@ public final class WebhookServer implements AutoCloseable {
         answer(refusal != null ? webhook.refuse(refusal) : webhook.handle(bytes.toByteArray()), false);
       }
 
+      /**
+       * The body could not be read (most often Jetty's own read deadline, which can come before ours). Answered with an
+       * error like a timeout: completing without a status would send a bare 200, which an API server reads as an
+       * AdmissionReview it cannot parse.
+       */
       @Override
       public void onError(Throwable t) {
         LOG.debug("admission request body failed: {}", t.toString());
-        if (answered.compareAndSet(false, true)) {
-          async.complete();
-        }
+        refuse(t instanceof java.util.concurrent.TimeoutException || t.getCause() instanceof java.util.concurrent.TimeoutException ? 408 : 400,
+            "the request body could not be read within " + bodyDeadline.toSeconds() + " s");
       }
 
       @Override
       public void onTimeout(AsyncEvent event) {
+        refuse(408, "the request body did not arrive within " + bodyDeadline.toSeconds() + " s");
+      }
+
+      private void refuse(int status, String message) {
         if (answered.compareAndSet(false, true)) {
           try {
+            resp.setStatus(status);
             resp.setHeader("Connection", "close");
-            text(resp, 408, "the request body did not arrive within " + bodyDeadline.toSeconds() + " s");
+            text(resp, status, message);
           } catch (IOException | RuntimeException e) {
-            LOG.debug("cannot answer a request that timed out: {}", e.toString());
+            LOG.debug("cannot answer a request whose body did not arrive: {}", e.toString());
           } finally {
             async.complete();
           }
