@@ -78,6 +78,10 @@ public final class PodPatch {
     if (hasSidecar(pod)) {
       return new Outcome.Skipped("the pod already has a " + SidecarContainer.NAME + " container");
     }
+    String shape = shapeProblem(pod);
+    if (shape != null) {
+      return new Outcome.Rejected("the pod cannot be injected: " + shape);
+    }
     SidecarConfig config;
     try {
       config = SidecarConfig.fromAnnotations(annotations(pod));
@@ -99,6 +103,52 @@ public final class PodPatch {
     }
     boolean nativeSidecar = config.bool(Annotation.ENABLE_NATIVE_SIDECAR, settings.nativeSidecar());
     return new Outcome.Patched(operations(pod, namespace, config, settings, appId, nativeSidecar), appId);
+  }
+
+  /**
+   * What the patch relies on, as the Pod schema has it: a spec, and lists (of objects) or nothing where it adds to
+   * lists (no containers at all is fine: the list is created for daprd). Anything else (e.g. {@code containers: {}},
+   * or no spec, found by fuzzing) is denied with the field to fix, rather than answered with a patch that does not
+   * apply or an exception. Null when the shape is fine.
+   */
+  static String shapeProblem(JsonNode pod) {
+    JsonNode spec = pod.path("spec");
+    if (!spec.isObject()) {
+      return "spec must be an object with the pod's containers";
+    }
+    JsonNode containers = spec.path("containers");
+    String problem = optionalList(containers, "spec.containers");
+    for (int i = 0; problem == null && i < containers.size(); i++) {
+      problem = optionalList(containers.get(i).path("env"), "spec.containers[" + i + "].env");
+      if (problem == null) {
+        problem = optionalList(containers.get(i).path("volumeMounts"), "spec.containers[" + i + "].volumeMounts");
+      }
+    }
+    if (problem == null) {
+      problem = optionalList(spec.path("initContainers"), "spec.initContainers");
+    }
+    if (problem == null) {
+      problem = optionalList(spec.path("volumes"), "spec.volumes");
+    }
+    JsonNode labels = pod.path("metadata").path("labels");
+    if (problem == null && !labels.isMissingNode() && !labels.isNull() && !labels.isObject()) {
+      problem = "metadata.labels must be a map of strings";
+    }
+    return problem;
+  }
+
+  /** Null when {@code n} is absent, null or a list of objects; else what is wrong with {@code field}. */
+  private static String optionalList(JsonNode n, String field) {
+    return n.isMissingNode() || n.isNull() ? null : n.isArray() ? listOfObjects(n, field) : field + " must be a list";
+  }
+
+  private static String listOfObjects(JsonNode list, String field) {
+    for (int i = 0; i < list.size(); i++) {
+      if (!list.get(i).isObject()) {
+        return field + "[" + i + "] must be an object";
+      }
+    }
+    return null;
   }
 
   private static ArrayNode operations(JsonNode pod, String namespace, SidecarConfig config, SidecarSettings settings,
