@@ -373,8 +373,10 @@ public final class ManagementApi {
       }
       return n;
     } catch (JsonProcessingException e) {
+      // a limit of the parser (e.g. nesting deeper than 1,000) has no location in the text
+      String where = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
       throw ApiException.badRequest("InvalidRequestContent", "The request content was invalid and could not be deserialized: "
-          + e.getOriginalMessage() + " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ").");
+          + e.getOriginalMessage() + where + ".");
     }
   }
 
