@@ -16,9 +16,10 @@ import java.io.IOException;
 class ResourceFilesFuzzTest {
 
   @FuzzTest
-  @DictionaryEntries({"apiVersion: dapr.io/v1alpha1\n", "apiVersion: dapr.io/v2alpha1\n", "kind: Component\n",
-      "kind: Subscription\n", "kind: HTTPEndpoint\n", "metadata:\n", "  name: ", "  namespace: ", "scopes:", "spec:",
-      "route:", "secretKeyRef:", "---\n", "&a ", "*a", "!!binary ", "? "})
+  // no newlines in entries: libFuzzer's dictionary file is one entry a line
+  @DictionaryEntries({"apiVersion: dapr.io/v1alpha1", "apiVersion: dapr.io/v2alpha1", "kind: Component",
+      "kind: Subscription", "kind: HTTPEndpoint", "metadata:", "  name: ", "  namespace: ", "scopes:", "spec:",
+      "route:", "secretKeyRef:", "---", "&a ", "*a", "!!binary ", "? "})
   void everyFileIsReadOrRefusedWithItsDocument(byte[] content) {
     try {
       for (Resource r : ResourceFiles.parse(content)) {
