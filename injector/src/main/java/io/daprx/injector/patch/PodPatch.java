@@ -75,9 +75,9 @@ public final class PodPatch {
     if (!enabled(pod)) {
       return new Outcome.Skipped(Annotation.ENABLED.key() + " is not true");
     }
-    String shape = shapeProblem(pod);
+    String shape = shapeProblem(pod); // first: the checks below read the pod's lists
     if (shape != null) {
-      return new Outcome.Rejected(shape);
+      return new Outcome.Rejected("the pod cannot be injected: " + shape);
     }
     if (hasSidecar(pod)) {
       return new Outcome.Skipped("the pod already has a " + SidecarContainer.NAME + " container");
@@ -111,8 +111,8 @@ public final class PodPatch {
    */
   static String shapeProblem(JsonNode pod) {
     JsonNode spec = pod.path("spec");
-    if (!spec.isMissingNode() && !spec.isObject()) {
-      return "spec must be an object";
+    if (!spec.isObject()) {
+      return "spec must be an object with the pod's containers"; // a patch adds to spec's lists: without one it cannot apply
     }
     for (String list : java.util.List.of("containers", "initContainers")) {
       String problem = listOfObjects(spec.get(list), "spec." + list, "a container");

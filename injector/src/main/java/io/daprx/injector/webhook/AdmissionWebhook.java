@@ -84,8 +84,8 @@ public final class AdmissionWebhook {
     String apiVersion = root.path("apiVersion").asText("");
     String kind = root.path("kind").asText("");
     if (!KIND.equals(kind) || !API_VERSION.equals(apiVersion)) {
-      throw new BadReview("expected kind AdmissionReview, apiVersion " + API_VERSION + "; got kind '" + kind
-          + "', apiVersion '" + apiVersion + "'");
+      throw new BadReview("expected kind AdmissionReview, apiVersion " + API_VERSION + "; got kind " + quote(kind)
+          + ", apiVersion " + quote(apiVersion));
     }
     JsonNode req = root.get("request");
     if (req == null || !req.isObject()) {
@@ -183,6 +183,12 @@ public final class AdmissionWebhook {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot serialise JSON", e);
     }
+  }
+
+  /** The caller's text as a 400 shows it: quoted, on one line and short (it is also logged). */
+  private static String quote(String s) {
+    String shown = s.length() > 64 ? s.substring(0, 64) + "..." : s;
+    return "'" + shown.replaceAll("\\p{Cntrl}", "?") + "'";
   }
 
   private static String firstLine(String s) {

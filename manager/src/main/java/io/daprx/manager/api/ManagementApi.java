@@ -375,7 +375,11 @@ public final class ManagementApi {
   }
 
   private static JsonNode body(Context ctx) {
-    String text = ctx.body();
+    return jsonObject(ctx.body());
+  }
+
+  /** A request body as a JSON object, or a 400 saying what is wrong with it; no HTTP here, so it is fuzzed as it is. */
+  public static JsonNode jsonObject(String text) {
     if (text.isBlank()) {
       throw ApiException.badRequest("InvalidRequestContent", "The request content was empty; send a JSON object.");
     }

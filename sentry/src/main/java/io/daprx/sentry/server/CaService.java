@@ -176,7 +176,9 @@ public final class CaService extends CAGrpc.CAImplBase {
         if (bits < 2048) {
           throw fail("invalid_csr", Status.INVALID_ARGUMENT, "RSA key of " + bits + " bits in CSR is too small; at least 2048 are required", null);
         }
-      } catch (java.io.IOException | ClassCastException e) {
+      } catch (java.io.IOException | RuntimeException e) {
+        // the caller's DER, read by BouncyCastle, which says what it dislikes with assorted runtime exceptions
+        // ("RSA modulus has a small prime factor", "non-octet aligned data from BIT STRING", ...): all a bad key
         throw fail("invalid_csr", Status.INVALID_ARGUMENT, "invalid RSA public key in CSR", e.getMessage());
       }
       keyType = KeyAlgorithm.RSA;
