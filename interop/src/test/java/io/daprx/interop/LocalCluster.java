@@ -200,6 +200,20 @@ final class LocalCluster implements AutoCloseable {
     return logsOf(cli);
   }
 
+  /**
+   * The control-plane token the management server keeps for the cluster's {@code dapr-scheduler} replicas (renewed at half
+   * its life): sentry signs that identity only with it. Empty when the install runs no scheduler.
+   */
+  java.util.Optional<Path> schedulerTokenFile() {
+    Path clusters = cli.home().resolve("clusters");
+    try (Stream<Path> dirs = Files.list(clusters)) {
+      return dirs.map(d -> d.resolve("control-plane-identity").resolve("tokens").resolve(CONTROL_PLANE_NAMESPACE)
+          .resolve("dapr-scheduler.jwt")).filter(Files::isRegularFile).findFirst();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + clusters + ": " + e.getMessage(), e);
+    }
+  }
+
   static List<LogSource> logsOf(DaprxCli cli) {
     List<LogSource> out = new ArrayList<>();
     out.add(LogSource.file("daprx server", cli.home().resolve("server.log")));

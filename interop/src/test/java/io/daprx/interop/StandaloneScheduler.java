@@ -80,12 +80,23 @@ final class StandaloneScheduler implements AutoCloseable {
       cmd.addAll(List.of("--etcd-data-dir", data.resolve("etcd").toString(), "--etcd-client-port", "" + Ports.free(),
           "--etcd-initial-cluster", REPLICA_ID + "=http://127.0.0.1:" + Ports.free()));
     }
+    Path token = cluster.schedulerTokenFile().orElseThrow(() -> new IllegalStateException("the cluster keeps no control-plane"
+        + " token for dapr-scheduler (an install without the scheduler), so its sentry would refuse a standalone scheduler"
+        + " that identity; install with global.scheduler.enabled=true"));
+    if (kind == Kind.OURS) {
+      cmd.addAll(List.of("--sentry-token-file", token.toString()));
+    }
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
         .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
     Map<String, String> env = pb.environment();
     env.keySet().removeIf(k -> k.startsWith("DAPR_") || k.equals("NAMESPACE"));
-    // a control-plane identity: sentry signs dapr-scheduler only in the control-plane namespace
+    // a control-plane identity: sentry signs dapr-scheduler only in the control-plane namespace, and on a local cluster
+    // only with the token of the cluster's key that the management server keeps for its scheduler replicas — upstream's
+    // binary reads it from DAPR_SENTRY_TOKEN_FILE (sent for the JWKS validator), ours from --sentry-token-file
     env.put("NAMESPACE", LocalCluster.CONTROL_PLANE_NAMESPACE);
+    if (kind == Kind.UPSTREAM) {
+      env.put("DAPR_SENTRY_TOKEN_FILE", token.toString());
+    }
     StandaloneScheduler s;
     try {
       Files.createDirectories(data);
