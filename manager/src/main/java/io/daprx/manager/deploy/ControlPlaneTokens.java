@@ -17,7 +17,6 @@ import io.daprx.manager.install.LocalCluster;
 import io.daprx.manager.model.Component;
 import io.daprx.manager.model.ControlPlane;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -26,14 +25,12 @@ import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.Date;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,7 +72,7 @@ final class ControlPlaneTokens implements AutoCloseable {
   /** Stops renewing the install's tokens and deletes them: a stopped control plane leaves no valid token on disk. */
   synchronized void revoke(String group, LocalCluster cluster, String namespace) {
     issued.remove(group);
-    deleteTree(cluster.identityDir().resolve("tokens").resolve(namespace));
+    LocalTarget.deleteTree(cluster.identityDir().resolve("tokens").resolve(namespace));
   }
 
   /** On the timer: re-mints the tokens of every install whose tokens reached half their life. */
@@ -170,23 +167,6 @@ final class ControlPlaneTokens implements AutoCloseable {
       Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } finally {
       Files.deleteIfExists(tmp);
-    }
-  }
-
-  private static void deleteTree(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(dir)) {
-      walk.sorted(Comparator.reverseOrder()).forEach(p -> {
-        try {
-          Files.deleteIfExists(p);
-        } catch (IOException e) {
-          LOG.warn("cannot delete {}: {}", p, e.getMessage());
-        }
-      });
-    } catch (IOException | UncheckedIOException e) {
-      LOG.warn("cannot delete {}: {}", dir, e.getMessage());
     }
   }
 

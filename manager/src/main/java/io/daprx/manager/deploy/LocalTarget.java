@@ -394,7 +394,8 @@ public final class LocalTarget implements Target {
     }
   }
 
-  private static void deleteTree(Path dir) {
+  /** Deletes what it can of a directory tree, logging what it cannot (a removal goes on). */
+  static void deleteTree(Path dir) {
     if (!Files.exists(dir)) {
       return;
     }
