@@ -70,6 +70,9 @@ public final class ManagerServer implements AutoCloseable {
   private io.daprx.manager.engine.SchedulerLocator schedulerLocator;
   private io.daprx.manager.engine.SchedulerJobs schedulerJobs;
 
+  /** The store setting holding the fingerprint of the key its protected settings are sealed with. */
+  static final String SECRET_KEY_SETTING = "secret-key-fingerprint";
+
   public ManagerServer(ServerOptions options, Clock clock) {
     this.options = options;
     this.clock = clock;
@@ -89,7 +92,7 @@ public final class ManagerServer implements AutoCloseable {
       String subscription = store.settingIfAbsent("subscription", UUID.randomUUID().toString());
       String token = loadOrCreateToken(options.tokenFile());
       String readerToken = loadOrCreateToken(options.readerTokenFile());
-      SecretBox secrets = SecretBox.open(options.keyFile());
+      SecretBox secrets = openSecrets();
       supervisor = new Supervisor(options.supervisorDir(), clock, SupervisorSettings.defaults());
       CatalogSource catalog = new CatalogSource(options.catalog(), clock, CATALOG_MAX_AGE);
       Semver build = Semver.parse(Versions.CURRENT);
@@ -241,6 +244,33 @@ public final class ManagerServer implements AutoCloseable {
    * The bearer token, created on first start in an owner-only file and kept across restarts. One shorter than
    * {@link #MIN_TOKEN_BYTES} is refused: an empty one would match an empty header, a short one a guess.
    */
+  /**
+   * The key that seals protected settings, checked against the one the store was sealed with (its fingerprint is recorded
+   * there at first use). A lost or swapped key file is refused, and a key made just now for a store that had one is taken
+   * back: otherwise every protected setting stored would silently become unreadable.
+   */
+  private SecretBox openSecrets() {
+    Path keyFile = options.keyFile();
+    boolean existed = Files.exists(keyFile);
+    SecretBox box = SecretBox.open(keyFile);
+    String recorded = store.settingIfAbsent(SECRET_KEY_SETTING, box.fingerprint());
+    if (recorded.equals(box.fingerprint())) {
+      return box;
+    }
+    if (!existed) {
+      try {
+        Files.deleteIfExists(keyFile);
+      } catch (IOException e) {
+        LOG.warn("cannot delete the key file {} made for a store that has one: {}", keyFile, e.getMessage());
+      }
+      throw new IllegalStateException("the key file " + keyFile + " is missing, and this store's protected settings were sealed"
+          + " with it (" + recorded + "); restore it from a backup of the home. Without it those settings cannot be read;"
+          + " no new key was made");
+    }
+    throw new IllegalStateException("the key file " + keyFile + " (" + box.fingerprint() + ") is not the one this store's"
+        + " protected settings were sealed with (" + recorded + "); restore the right one from a backup of the home");
+  }
+
   static String loadOrCreateToken(Path file) {
     try {
       if (!Files.exists(file)) {

@@ -51,6 +51,19 @@ public final class SecretBox {
     }
   }
 
+  /**
+   * Names this key without revealing it (a SHA-256 of the key, shortened): recorded in the store, so a server that finds
+   * another key, or none, knows the store's protected settings were sealed with one it does not have.
+   */
+  public String fingerprint() {
+    try {
+      byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(key.getEncoded());
+      return "sha256:" + java.util.HexFormat.of().formatHex(d, 0, 16);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("every JDK has SHA-256", e);
+    }
+  }
+
   public String seal(String plain) {
     try {
       byte[] iv = new byte[12];
