@@ -11,15 +11,16 @@ import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import io.daprx.common.runtime.DaemonThreads;
+import io.daprx.common.io.AtomicFiles;
 import io.daprx.common.spiffe.SpiffeId;
 import io.daprx.common.svid.RenewalPolicy;
 import io.daprx.manager.install.LocalCluster;
 import io.daprx.manager.model.Component;
 import io.daprx.manager.model.ControlPlane;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.text.ParseException;
 import java.time.Clock;
@@ -134,7 +135,6 @@ final class ControlPlaneTokens implements AutoCloseable {
         continue;
       }
       Path file = cluster.sentryTokenFile(namespace, ControlPlane.appId(c));
-      Files.createDirectories(file.getParent());
       writeOwnerOnly(file, mint(key, sentry, SpiffeId.of(ControlPlane.TRUST_DOMAIN, namespace, ControlPlane.appId(c)), now));
     }
   }
@@ -158,16 +158,12 @@ final class ControlPlaneTokens implements AutoCloseable {
     return jwt.serialize();
   }
 
-  /** Whole or not at all, and owner-only from its first byte: a replica never reads half a token. */
+  /**
+   * Whole or not at all, and owner-only from its first byte (a temporary file is created 0600, then renamed): a replica
+   * never reads half a token, and no one else reads a whole one.
+   */
   private static void writeOwnerOnly(Path file, String content) throws IOException {
-    Path tmp = Files.createTempFile(file.getParent(), "." + file.getFileName(), ".tmp",
-        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    try {
-      Files.writeString(tmp, content);
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+    AtomicFiles.replace(file, content.getBytes(StandardCharsets.UTF_8));
   }
 
   @Override
