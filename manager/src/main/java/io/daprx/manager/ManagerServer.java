@@ -241,10 +241,6 @@ public final class ManagerServer implements AutoCloseable {
   }
 
   /**
-   * The bearer token, created on first start in an owner-only file and kept across restarts. One shorter than
-   * {@link #MIN_TOKEN_BYTES} is refused: an empty one would match an empty header, a short one a guess.
-   */
-  /**
    * The key that seals protected settings, checked against the one the store was sealed with (its fingerprint is recorded
    * there at first use). A lost or swapped key file is refused, and a key made just now for a store that had one is taken
    * back: otherwise every protected setting stored would silently become unreadable.
@@ -271,6 +267,10 @@ public final class ManagerServer implements AutoCloseable {
         + " protected settings were sealed with (" + recorded + "); restore the right one from a backup of the home");
   }
 
+  /**
+   * The bearer token, created on first start in an owner-only file and kept across restarts. One shorter than
+   * {@link #MIN_TOKEN_BYTES} is refused: an empty one would match an empty header, a short one a guess.
+   */
   static String loadOrCreateToken(Path file) {
     try {
       if (!Files.exists(file)) {
