@@ -1,5 +1,6 @@
 package io.daprx.manager.deploy;
 
+import io.daprx.common.testing.TestClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -8,7 +9,7 @@ import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
-import io.daprx.manager.engine.TestClock;
+
 import io.daprx.manager.install.LocalCluster;
 import java.io.IOException;
 import java.nio.file.Files;

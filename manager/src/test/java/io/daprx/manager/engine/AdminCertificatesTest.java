@@ -1,5 +1,6 @@
 package io.daprx.manager.engine;
 
+import io.daprx.common.testing.TestClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

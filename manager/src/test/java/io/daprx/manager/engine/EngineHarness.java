@@ -1,5 +1,6 @@
 package io.daprx.manager.engine;
 
+import io.daprx.common.testing.TestClock;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.daprx.manager.catalog.CatalogSource;

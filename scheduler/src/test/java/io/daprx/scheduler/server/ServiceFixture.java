@@ -1,5 +1,6 @@
 package io.daprx.scheduler.server;
 
+import io.daprx.common.testing.TestClock;
 import io.daprx.common.spiffe.SpiffeId;
 import io.daprx.proto.scheduler.v1.Job;
 import io.daprx.proto.scheduler.v1.JobMetadata;
@@ -46,7 +47,7 @@ final class ServiceFixture implements AutoCloseable {
   private static final Metadata.Key<String> AS = Metadata.Key.of("x-test-spiffe-id", Metadata.ASCII_STRING_MARSHALLER);
   private static final Context.Key<SpiffeId> CALLER = Context.key("test-caller");
 
-  final MutableClock clock = new MutableClock(T0);
+  final TestClock clock = new TestClock(T0);
   final InMemoryJobStore store = new InMemoryJobStore();
   final TriggerLoop loop;
   final HostsWatch hosts = new HostsWatch(List.of("10.0.0.9:50006"));

@@ -1,4 +1,4 @@
-package io.daprx.scheduler.server;
+package io.daprx.common.testing;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -6,16 +6,16 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock tests move by hand. */
-final class MutableClock extends Clock {
+/** A clock the test moves by hand, so retry windows and operation order do not depend on how fast the machine is. */
+public final class TestClock extends Clock {
 
   private volatile Instant now;
 
-  MutableClock(Instant start) {
+  public TestClock(Instant start) {
     this.now = start;
   }
 
-  void advance(Duration d) {
+  public void advance(Duration d) {
     now = now.plus(d);
   }
 
