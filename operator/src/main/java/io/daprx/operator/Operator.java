@@ -40,6 +40,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,6 +63,9 @@ public final class Operator implements AutoCloseable {
 
   private final OperatorOptions options;
   private final Clock clock;
+  // the last reason /healthz failed for the resources (Kubernetes mode), so each change is logged once
+  private static final String STARTING = "starting";
+  private final AtomicReference<String> resourcesProblem = new AtomicReference<>(STARTING);
   private final KubernetesClient givenClient;
   private final Function<ServerCredentials, ServerBuilder<?>> serverBuilder;
   private final Readiness readiness = new Readiness();
@@ -143,7 +147,19 @@ public final class Operator implements AutoCloseable {
    */
   private void syncedYet() {
     if (informers != null) {
-      readiness.set("resources", informers.synced());
+      String problem = informers.problem(clock.instant());
+      readiness.set("resources", problem == null);
+      // the first lists at start-up are expected, not news: only a change after that is logged, once
+      String before = resourcesProblem.get();
+      if (problem == null) {
+        resourcesProblem.set(null);
+        if (before != null && !STARTING.equals(before)) {
+          LOG.info("resources followed again");
+        }
+      } else if (before == null || (!STARTING.equals(before) && !problem.equals(before))) {
+        resourcesProblem.set(problem);
+        LOG.warn("not ready: {}", problem);
+      }
     }
     if (directory != null) {
       readiness.set("resources", directory.problem() == null);

@@ -10,8 +10,11 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import java.util.ArrayList;
-import java.util.List;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,7 +30,16 @@ public final class CrdInformers implements AutoCloseable {
   private final KubernetesClient client;
   private final ResourceCache cache;
   private final SecretResolver secrets;
-  private final List<SharedIndexInformer<GenericKubernetesResource>> informers = new ArrayList<>();
+  /**
+   * How long an informer may be without its watch before what sidecars get counts as stale. fabric8 re-watches on its
+   * own, with backoff, after a dropped connection or an API server restart; that takes seconds, so a minute without a
+   * watch means the operator has stopped following the cluster.
+   */
+  public static final Duration WATCH_GRACE = Duration.ofSeconds(60);
+
+  private final Map<ResourceKind, SharedIndexInformer<GenericKubernetesResource>> informers = new EnumMap<>(ResourceKind.class);
+  // kind → when its watch was first seen down; written by whoever asks for health (healthz threads)
+  private final Map<ResourceKind, Instant> unwatchedSince = new ConcurrentHashMap<>();
 
   public CrdInformers(KubernetesClient client, ResourceCache cache, SecretResolver secrets) {
     this.client = client;
@@ -35,24 +47,48 @@ public final class CrdInformers implements AutoCloseable {
     this.secrets = secrets;
   }
 
-  /** Starts the informers without waiting for their first lists (see {@link #synced()}). */
+  /** Starts the informers without waiting for their first lists (see {@link #problem}). */
   public CrdInformers start() {
     for (ResourceKind kind : ResourceKind.values()) {
-      informers.add(client.genericKubernetesResources(context(kind)).inAnyNamespace().runnableInformer(0)
+      informers.put(kind, client.genericKubernetesResources(context(kind)).inAnyNamespace().runnableInformer(0)
           .addEventHandler(new Handler(kind)));
     }
-    informers.forEach(SharedIndexInformer::start);
+    informers.values().forEach(SharedIndexInformer::start);
     return this;
   }
 
-  /** Whether every informer has its first list (then lists answer with what the API server has). */
-  public boolean synced() {
-    return !informers.isEmpty() && informers.stream().allMatch(SharedIndexInformer::hasSynced);
+  /**
+   * Why sidecars would not get what the API server has, or null: an informer without its first list yet (lists would
+   * be incomplete), one that has stopped, or one whose watch has been down for longer than {@link #WATCH_GRACE}.
+   */
+  public String problem(Instant now) {
+    if (informers.isEmpty()) {
+      return "the resource informers are not started";
+    }
+    for (Map.Entry<ResourceKind, SharedIndexInformer<GenericKubernetesResource>> e : informers.entrySet()) {
+      ResourceKind kind = e.getKey();
+      SharedIndexInformer<GenericKubernetesResource> informer = e.getValue();
+      if (!informer.hasSynced()) {
+        return kind.plural() + " not listed yet";
+      }
+      if (!informer.isRunning()) {
+        return "the " + kind.plural() + " informer has stopped";
+      }
+      if (informer.isWatching()) {
+        unwatchedSince.remove(kind);
+        continue;
+      }
+      Instant since = unwatchedSince.computeIfAbsent(kind, k -> now);
+      if (Duration.between(since, now).compareTo(WATCH_GRACE) > 0) {
+        return "no watch on " + kind.plural() + " since " + since + " (the API server is unreachable or refuses the watch)";
+      }
+    }
+    return null;
   }
 
   @Override
   public void close() {
-    informers.forEach(SharedIndexInformer::close);
+    informers.values().forEach(SharedIndexInformer::close);
   }
 
   private final class Handler implements ResourceEventHandler<GenericKubernetesResource> {
