@@ -103,11 +103,12 @@ public final class ManagerServer implements AutoCloseable {
       ConnectedClusters connected = new ConnectedClusters(store, clusters, subscription, secrets, clock, CONNECT_PROBE_TIMEOUT,
           options.allowKubeconfigExec());
       // managedClusters run as local processes, connectedClusters on their Kubernetes API server
-      Targets targets = new Targets(target, new KubernetesTarget(connected::client, () -> catalog.current().defaultVersion(Catalog.DEFAULT_TRAIN),
-          CrdSource.classpath(ManagerServer.class.getClassLoader()), clock));
+      KubernetesTarget kube = new KubernetesTarget(connected::client, () -> catalog.current().defaultVersion(Catalog.DEFAULT_TRAIN),
+          CrdSource.classpath(ManagerServer.class.getClassLoader()), clock);
+      Targets targets = new Targets(target, kube);
       AtomicReference<OperationRunner> runnerRef = new AtomicReference<>();
       Extensions extensions = new Extensions(store, registrations, secrets, id -> runnerRef.get().submit(id), catalog, build, clock,
-          new io.daprx.manager.engine.ExtensionHealth(target::podsView, clock));
+          new io.daprx.manager.engine.ExtensionHealth(target::podsView, kube::workloads, clock));
       runner = new OperationRunner(store, extensions, targets, clock, options.reconcileTimeout());
       runnerRef.set(runner);
       LocalClusters local = new LocalClusters(store, clusters, extensions, runner, target, clock);

@@ -153,6 +153,54 @@ class ConnectedClusterUpgradeMockTest {
         .orElseThrow(() -> new AssertionError("no status " + code + " in " + props.path("statuses")));
   }
 
+  /** What {@code k8s-extension show} reads now. */
+  JsonNode shown() throws Exception {
+    return m.call("GET", extPath, null).body().path("properties");
+  }
+
+  static JsonNode statusOf(JsonNode props, String workload) {
+    return StreamSupport.stream(props.path("statuses").spliterator(), false)
+        .filter(s -> s.path("displayStatus").asText().startsWith(workload + " ")).findFirst()
+        .orElseThrow(() -> new AssertionError("no status of " + workload + " in " + props.path("statuses")));
+  }
+
+  @Test
+  void showReadsTheWorkloadsNowAWorkloadThatLostReplicasOrWasDeletedIsDegradedUntilItRecovers() throws Exception {
+    JsonNode created = create(pinned("0.1.0"));
+    assertThat(codes(created)).isNotEmpty().allMatch("Ready"::equals);
+    assertThat(shown().path("statuses")).as("a healthy install reads as it was stored").isEqualTo(created.path("statuses"));
+
+    // two of sentry's three pods stop being ready, and nothing brings them back
+    m.kubelet.stuck.add("dapr-sentry");
+    client.apps().deployments().inNamespace(NS).withName("dapr-sentry").editStatus(d -> {
+      d.getStatus().setReadyReplicas(1);
+      d.getStatus().setAvailableReplicas(1);
+      return d;
+    });
+    JsonNode props = shown();
+    assertThat(props.path("provisioningState").asText()).as("az's meaning: how the last operation ended").isEqualTo("Succeeded");
+    JsonNode sentry = statusOf(props, "dapr-sentry");
+    assertThat(sentry.path("code").asText()).isEqualTo("Degraded");
+    assertThat(sentry.path("level").asText()).as("one replica still serves").isEqualTo("Warning");
+    assertThat(sentry.path("displayStatus").asText()).isEqualTo("dapr-sentry 1/3 ready");
+    assertThat(sentry.path("message").asText()).contains("kubectl -n dapr-system rollout status deployment/dapr-sentry");
+    assertThat(statusOf(props, "dapr-operator").path("code").asText()).isEqualTo("Ready");
+
+    client.apps().deployments().inNamespace(NS).withName("dapr-dashboard").delete();
+    await().atMost(Duration.ofSeconds(10)).until(() -> "Degraded".equals(statusOf(shown(), "dapr-dashboard").path("code").asText()));
+    JsonNode dashboard = statusOf(shown(), "dapr-dashboard");
+    assertThat(dashboard.path("level").asText()).isEqualTo("Error");
+    assertThat(dashboard.path("message").asText()).contains("was deleted").contains("k8s-extension update");
+
+    m.kubelet.stuck.remove("dapr-sentry");
+    client.apps().deployments().inNamespace(NS).withName("dapr-sentry").editStatus(d -> {
+      d.getStatus().setReadyReplicas(3);
+      d.getStatus().setAvailableReplicas(3);
+      return d;
+    });
+    assertThat(statusOf(shown(), "dapr-sentry").path("code").asText()).isEqualTo("Ready");
+  }
+
   @Test
   void aPinnedVersionRunsItsImageAndIsPublishedInTheClusterWithoutProtectedValues() throws Exception {
     ObjectNode props = pinned("0.1.0");

@@ -30,6 +30,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -133,6 +141,48 @@ public final class KubernetesTarget implements Target {
     }
     return out;
   }
+
+  /** How long a read of a connected cluster's workloads may take before {@code show} answers with what is stored. */
+  public static final Duration HEALTH_READ_TIMEOUT = Duration.ofSeconds(5);
+
+  /**
+   * The rollout state of the install's Deployments and StatefulSets now, for the extension's live statuses; empty when
+   * the API server does not answer within {@link #HEALTH_READ_TIMEOUT} (a read must not hang on a cluster that is down).
+   */
+  public Optional<List<Rollout>> workloads(Doc cluster, String namespace) {
+    CompletableFuture<List<Rollout>> read;
+    try {
+      read = CompletableFuture.supplyAsync(() -> {
+        try (KubernetesClient client = clients.apply(cluster)) {
+          List<Rollout> out = new ArrayList<>();
+          client.apps().deployments().inNamespace(namespace).withLabel(INSTALL_LABEL, namespace).list().getItems()
+              .forEach(d -> out.add(Rollout.of(d)));
+          client.apps().statefulSets().inNamespace(namespace).withLabel(INSTALL_LABEL, namespace).list().getItems()
+              .forEach(t -> out.add(Rollout.of(t)));
+          return out;
+        }
+      }, HEALTH_READS);
+    } catch (RejectedExecutionException busy) {
+      return Optional.empty(); // every reader is waiting on a slow cluster: answer with what is stored
+    }
+    try {
+      return Optional.of(read.get(HEALTH_READ_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.empty();
+    } catch (ExecutionException | TimeoutException e) {
+      LOG.debug("workloads of {} not read: {}", namespace, e.toString());
+      return Optional.empty();
+    }
+  }
+
+  // reads of connected clusters for show/list, off the request thread so they can be given up on; a few at a time, so
+  // clusters that hang cannot pile up threads (the client's own timeouts end each read)
+  private static final ExecutorService HEALTH_READS = new ThreadPoolExecutor(0, 4, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+    Thread t = new Thread(r, "cluster-health-read");
+    t.setDaemon(true);
+    return t;
+  });
 
   /**
    * A Dapr install daprx did not make (Helm's, usually) is refused unless the user chose: adopt it in place

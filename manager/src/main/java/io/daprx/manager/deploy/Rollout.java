@@ -21,7 +21,7 @@ import java.util.Objects;
  * @param total {@code status.replicas}: pods of every revision
  * @param available a Deployment's available replicas; a StatefulSet's is not part of the decision
  */
-record Rollout(String kind, String namespace, String name, long generation, long observedGeneration, int desired,
+public record Rollout(String kind, String namespace, String name, long generation, long observedGeneration, int desired,
     int total, int updated, int ready, int available, String currentRevision, String updateRevision) {
 
   /** The rollout of a Deployment or StatefulSet; any other object has none. */

@@ -2,38 +2,52 @@ package io.daprx.manager.engine;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.daprx.manager.deploy.LocalTarget.PodsView;
+import io.daprx.manager.deploy.Rollout;
 import io.daprx.manager.deploy.Targets;
 import io.daprx.manager.local.PodStatus;
 import io.daprx.manager.local.ProcessSpec;
+import io.daprx.manager.model.Component;
 import io.daprx.manager.model.ControlPlane;
+import io.daprx.manager.model.DaprSettings;
 import io.daprx.manager.store.Doc;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.BiFunction;
+import java.util.function.Supplier;
 
 /**
  * How an installed control plane stands now, in the extension's {@code statuses} as az shows it: {@code provisioningState}
  * keeps az's meaning (how the last operation ended), and one status per component says whether its replicas run — with the
- * reason when they do not (which pod, its state, restarts, last exit). Computed at each read from what the supervisor sees,
- * never stored, so it cannot go stale: a control plane that crash-loops or is gone never reads as healthy.
+ * reason when they do not (which pod, its state, restarts, last exit; or which rollout is unfinished). Computed at each
+ * read — on a local cluster from what the supervisor sees, on a connected one from its Deployments and StatefulSets —
+ * never stored, so it cannot go stale: a control plane that crash-loops or is gone never reads as healthy. A status that
+ * has not changed since the last operation keeps that operation's time, so a healthy install reads as it was stored.
  */
 public final class ExtensionHealth {
 
-  /** Health is the supervisor's word: only local clusters have one. */
-  public static final ExtensionHealth NONE = new ExtensionHealth(null, Clock.systemUTC());
+  /** No live health: what the last operation stored is shown. */
+  public static final ExtensionHealth NONE = new ExtensionHealth(null, null, Clock.systemUTC());
 
   /** The status code of a component with replicas down. */
   public static final String DEGRADED = "Degraded";
 
   private final BiFunction<Doc, String, PodsView> pods;
+  private final BiFunction<Doc, String, Optional<List<Rollout>>> workloads;
   private final Clock clock;
 
-  /** @param pods the pods of a local cluster's install (cluster, namespace): the local target's {@code podsView} */
-  public ExtensionHealth(BiFunction<Doc, String, PodsView> pods, Clock clock) {
+  /**
+   * @param pods the pods of a local cluster's install (cluster, namespace): the local target's {@code podsView}
+   * @param workloads the workloads of a connected cluster's install, empty when it cannot be read now: the Kubernetes
+   *     target's {@code workloads}
+   */
+  public ExtensionHealth(BiFunction<Doc, String, PodsView> pods, BiFunction<Doc, String, Optional<List<Rollout>>> workloads,
+      Clock clock) {
     this.pods = pods;
+    this.workloads = workloads;
     this.clock = clock;
   }
 
@@ -41,24 +55,75 @@ public final class ExtensionHealth {
    * The extension as the API shows it: stored, with the readiness statuses of its last operation replaced by the
    * components' state now — when it is installed and nothing is changing it (an operation reports its own progress).
    */
-  ObjectNode shown(Doc cluster, Doc ext) {
+  ObjectNode shown(Doc cluster, Doc ext, Supplier<DaprSettings> installed) {
     ObjectNode out = Json.external(ext.body());
     Extension e = Extension.of(ext);
-    if (pods == null || Targets.isConnected(cluster) || !"Succeeded".equals(e.properties().provisioningState())
+    if (!"Succeeded".equals(e.properties().provisioningState())
         || "Stopped".equals(cluster.body().path("properties").path("powerState").path("code").asText())) {
       return out;
     }
-    PodsView view;
+    String now = clock.instant().toString();
+    List<Extension.Status> live;
     try {
-      view = pods.apply(cluster, e.namespace());
+      if (Targets.isConnected(cluster)) {
+        DaprSettings settings = workloads == null ? null : installed.get();
+        Optional<List<Rollout>> read = settings == null ? Optional.empty() : workloads.apply(cluster, e.namespace());
+        if (read.isEmpty()) {
+          return out; // the API server did not answer in time: what the last operation left
+        }
+        live = statuses(settings, read.get(), e.namespace(), now);
+      } else {
+        if (pods == null) {
+          return out;
+        }
+        live = statuses(pods.apply(cluster, e.namespace()), e.namespace(), now);
+      }
     } catch (RuntimeException unavailable) {
       // the supervisor is stopping with the server: show what the last operation left rather than fail the read
       return out;
     }
+    List<Extension.Status> stored = e.properties().statuses();
     List<Extension.Status> st = new ArrayList<>();
-    e.properties().statuses().stream().filter(s -> !s.code().equals("Ready") && !s.code().equals(DEGRADED)).forEach(st::add);
-    st.addAll(statuses(view, e.namespace(), clock.instant().toString()));
+    stored.stream().filter(s -> !s.code().equals("Ready") && !s.code().equals(DEGRADED)).forEach(st::add);
+    for (Extension.Status s : live) {
+      st.add(stored.stream().filter(old -> sameState(old, s)).findFirst().orElse(s));
+    }
     ((ObjectNode) out.path("properties")).set("statuses", Json.MAPPER.valueToTree(st));
+    return out;
+  }
+
+  private static boolean sameState(Extension.Status a, Extension.Status b) {
+    return a.code().equals(b.code()) && a.displayStatus().equals(b.displayStatus()) && a.level().equals(b.level())
+        && a.message().equals(b.message());
+  }
+
+  /**
+   * A connected cluster's statuses, one per component the install has, in install order: {@code Ready} when its
+   * workload has rolled out as {@code kubectl rollout status} means it, else {@code Degraded} with where the rollout
+   * stands (an Error when no replica is ready or the workload is gone, a Warning otherwise).
+   */
+  static List<Extension.Status> statuses(DaprSettings settings, List<Rollout> workloads, String namespace, String now) {
+    Map<String, Rollout> byName = new LinkedHashMap<>();
+    workloads.forEach(r -> byName.put(r.name(), r));
+    List<Extension.Status> out = new ArrayList<>();
+    for (Component c : ControlPlane.COMPONENTS) {
+      if (!c.installedWith(settings)) {
+        continue;
+      }
+      String w = c.workload();
+      Rollout r = byName.get(w);
+      if (r == null) {
+        out.add(new Extension.Status(DEGRADED, w + " missing", "Error", w + " is not in " + namespace
+            + ": its Deployment or StatefulSet was deleted. Restore it with daprx k8s-extension update (any setting), or"
+            + " delete and create the extension.", now));
+      } else if (r.done()) {
+        out.add(new Extension.Status("Ready", w + " " + r.ready() + "/" + r.desired() + " ready", "Information",
+            r.ready() + " of " + r.desired() + " replicas of " + w + " are ready", now));
+      } else {
+        out.add(new Extension.Status(DEGRADED, w + " " + r.ready() + "/" + r.desired() + " ready", r.ready() == 0 ? "Error" : "Warning",
+            r.describe() + ". See " + r.kubectl() + " and kubectl -n " + namespace + " describe pods.", now));
+      }
+    }
     return out;
   }
 

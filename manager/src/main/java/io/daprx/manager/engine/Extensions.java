@@ -108,7 +108,7 @@ public final class Extensions {
 
   /** The extension as the API shows it: what is stored, with its control plane's health now. */
   public ObjectNode shown(Doc cluster, Doc ext) {
-    return health.shown(cluster, ext);
+    return health.shown(cluster, ext, () -> applied(ext).map(Applied::settings).orElse(null));
   }
 
   public ObjectNode operation(Doc cluster, String name, String operationId) {

@@ -81,7 +81,7 @@ class ExtensionHealthTest {
 
   /** What {@code k8s-extension show} reads: the statuses of the extension as the API shows it. */
   private List<Extension.Status> statuses() {
-    ObjectNode shown = new ExtensionHealth(target::podsView, Clock.systemUTC()).shown(cluster, extension());
+    ObjectNode shown = new ExtensionHealth(target::podsView, null, Clock.systemUTC()).shown(cluster, extension(), () -> null);
     assertThat(shown.path("properties").path("provisioningState").asText()).as("az's meaning: how the last operation ended")
         .isEqualTo("Succeeded");
     try {
