@@ -5,6 +5,7 @@ import com.google.protobuf.util.JsonFormat;
 import io.daprx.common.runtime.DaemonThreads;
 import io.daprx.common.pki.Pem;
 import io.daprx.common.runtime.Endpoints;
+import io.daprx.common.runtime.GrpcServers;
 import io.daprx.common.runtime.Readiness;
 import io.daprx.common.spiffe.SpiffeId;
 import io.daprx.common.svid.SentryToken;
@@ -24,13 +25,11 @@ import io.grpc.ServerCredentials;
 import io.grpc.ServerInterceptors;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.javalin.Javalin;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.List;
@@ -172,13 +171,10 @@ public final class Placement implements AutoCloseable {
 
 
   private ServerBuilder<?> netty(ServerCredentials creds) {
-    return NettyServerBuilder.forAddress(new InetSocketAddress(options.listenAddress(), options.port()), creds)
+    return GrpcServers.sidecarFacing(options.listenAddress(), options.port(), creds, GrpcServers.SMALL_MESSAGES)
         // failure detection: a sidecar that stops answering pings is gone within time + timeout
         .keepAliveTime(options.keepaliveTime().toMillis(), TimeUnit.MILLISECONDS)
         .keepAliveTimeout(options.keepaliveTimeout().toMillis(), TimeUnit.MILLISECONDS)
-        // daprd pings too; the default 5 min minimum would make the server close its connections
-        .permitKeepAliveTime(1, TimeUnit.SECONDS)
-        .permitKeepAliveWithoutCalls(true)
         .executor(grpcExecutor);
   }
 
