@@ -123,8 +123,8 @@ public final class Placement implements AutoCloseable {
       timer = new ScheduledThreadPoolExecutor(1, DaemonThreads.named("placement-timer"));
       timer.setRemoveOnCancelPolicy(true); // a round cancels its deadline; thousands must not pile up
       grpcExecutor = Executors.newFixedThreadPool(Math.max(4, 2 * cores), DaemonThreads.named("placement-grpc"));
-      LoopSettings settings = new LoopSettings(options.replicationFactor(), options.disseminateTimeout(), loopPool, timer,
-          metrics, System::nanoTime);
+      LoopSettings settings = new LoopSettings(options.replicationFactor(), options.disseminateTimeout(),
+          options.disseminateCoalesceWindow(), loopPool, timer, metrics, System::nanoTime);
       service = new PlacementService(options.id(), options.tlsEnabled(), metrics, () -> new Namespaces(settings));
       ServerBuilder<?> builder = serverBuilder != null ? serverBuilder.apply(creds) : netty(creds);
       server = builder.addService(ServerInterceptors.intercept(service.definition(), new PeerIdentity()))
@@ -135,10 +135,10 @@ public final class Placement implements AutoCloseable {
       leadership = leadershipFactory.create(options, svid);
       // the listener hears the current value first, then every change in order (the Leadership contract)
       leadership.onChange(service::leadership);
-      LOG.info("placement {} serving on port {} (healthz {}, metrics {}), {}, replication factor {}, disseminate timeout {} ms",
-          options.id(), port(), endpoints.healthzPort(), endpoints.metricsPort(),
+      LOG.info("placement {} serving on port {} (healthz {}, metrics {}), {}, replication factor {}, disseminate timeout {} ms,"
+          + " coalesce window {} ms", options.id(), port(), endpoints.healthzPort(), endpoints.metricsPort(),
           options.tlsEnabled() ? "mTLS as " + options.spiffeId() : "plaintext", options.replicationFactor(),
-          options.disseminateTimeout().toMillis());
+          options.disseminateTimeout().toMillis(), options.disseminateCoalesceWindow().toMillis());
       return this;
     } catch (IOException e) {
       close();
