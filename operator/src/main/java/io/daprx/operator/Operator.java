@@ -26,12 +26,10 @@ import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerCredentials;
 import io.grpc.ServerInterceptors;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -187,12 +185,10 @@ public final class Operator implements AutoCloseable {
 
 
   private ServerBuilder<?> netty(ServerCredentials creds) {
-    return NettyServerBuilder.forAddress(new InetSocketAddress(options.listenAddress(), options.port()), creds)
-        // sidecars hold their streams for days: find dead ones, and allow daprd's own pings
+    return GrpcServers.sidecarFacing(options.listenAddress(), options.port(), creds, GrpcServers.SMALL_MESSAGES)
+        // sidecars hold their streams for days: find dead ones
         .keepAliveTime(30, TimeUnit.SECONDS)
         .keepAliveTimeout(10, TimeUnit.SECONDS)
-        .permitKeepAliveTime(1, TimeUnit.SECONDS)
-        .permitKeepAliveWithoutCalls(true)
         .executor(grpcExecutor);
   }
 

@@ -5,6 +5,7 @@ import com.google.protobuf.util.JsonFormat;
 import io.daprx.common.runtime.DaemonThreads;
 import io.daprx.common.pki.Pem;
 import io.daprx.common.runtime.Endpoints;
+import io.daprx.common.runtime.GrpcServers;
 import io.daprx.common.runtime.Readiness;
 import io.daprx.common.spiffe.SpiffeId;
 import io.daprx.common.svid.SentryToken;
@@ -24,13 +25,11 @@ import io.grpc.ServerCredentials;
 import io.grpc.ServerInterceptors;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.javalin.Javalin;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.List;
@@ -124,8 +123,8 @@ public final class Placement implements AutoCloseable {
       timer = new ScheduledThreadPoolExecutor(1, DaemonThreads.named("placement-timer"));
       timer.setRemoveOnCancelPolicy(true); // a round cancels its deadline; thousands must not pile up
       grpcExecutor = Executors.newFixedThreadPool(Math.max(4, 2 * cores), DaemonThreads.named("placement-grpc"));
-      LoopSettings settings = new LoopSettings(options.replicationFactor(), options.disseminateTimeout(), loopPool, timer,
-          metrics, System::nanoTime);
+      LoopSettings settings = new LoopSettings(options.replicationFactor(), options.disseminateTimeout(),
+          options.disseminateCoalesceWindow(), loopPool, timer, metrics, System::nanoTime);
       service = new PlacementService(options.id(), options.tlsEnabled(), metrics, () -> new Namespaces(settings));
       ServerBuilder<?> builder = serverBuilder != null ? serverBuilder.apply(creds) : netty(creds);
       server = builder.addService(ServerInterceptors.intercept(service.definition(), new PeerIdentity()))
@@ -136,10 +135,10 @@ public final class Placement implements AutoCloseable {
       leadership = leadershipFactory.create(options, svid);
       // the listener hears the current value first, then every change in order (the Leadership contract)
       leadership.onChange(service::leadership);
-      LOG.info("placement {} serving on port {} (healthz {}, metrics {}), {}, replication factor {}, disseminate timeout {} ms",
-          options.id(), port(), endpoints.healthzPort(), endpoints.metricsPort(),
+      LOG.info("placement {} serving on port {} (healthz {}, metrics {}), {}, replication factor {}, disseminate timeout {} ms,"
+          + " coalesce window {} ms", options.id(), port(), endpoints.healthzPort(), endpoints.metricsPort(),
           options.tlsEnabled() ? "mTLS as " + options.spiffeId() : "plaintext", options.replicationFactor(),
-          options.disseminateTimeout().toMillis());
+          options.disseminateTimeout().toMillis(), options.disseminateCoalesceWindow().toMillis());
       return this;
     } catch (IOException e) {
       close();
@@ -172,13 +171,10 @@ public final class Placement implements AutoCloseable {
 
 
   private ServerBuilder<?> netty(ServerCredentials creds) {
-    return NettyServerBuilder.forAddress(new InetSocketAddress(options.listenAddress(), options.port()), creds)
+    return GrpcServers.sidecarFacing(options.listenAddress(), options.port(), creds, GrpcServers.SMALL_MESSAGES)
         // failure detection: a sidecar that stops answering pings is gone within time + timeout
         .keepAliveTime(options.keepaliveTime().toMillis(), TimeUnit.MILLISECONDS)
         .keepAliveTimeout(options.keepaliveTimeout().toMillis(), TimeUnit.MILLISECONDS)
-        // daprd pings too; the default 5 min minimum would make the server close its connections
-        .permitKeepAliveTime(1, TimeUnit.SECONDS)
-        .permitKeepAliveWithoutCalls(true)
         .executor(grpcExecutor);
   }
 

@@ -11,6 +11,7 @@ public final class PlacementFlags {
   public static final String RAFT_LOGSTORE_PATH = "--raft-logstore-path";
   public static final String TLS_ENABLED = "--tls-enabled";
   public static final String METADATA_ENABLED = "--metadata-enabled";
+  public static final String DISSEMINATE_COALESCE_WINDOW = "--disseminate-coalesce-window";
 
   private PlacementFlags() {}
 }

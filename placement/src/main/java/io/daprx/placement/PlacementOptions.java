@@ -17,6 +17,8 @@ import java.util.Map;
  * @param initialCluster replica id → {@code host:port} of its peer (raft) endpoint, in flag order
  * @param metricsPort -1 disables the metrics endpoint
  * @param disseminateTimeout how long a stream may take to ack one phase of a round before it is closed
+ * @param disseminateCoalesceWindow after a round, how long a namespace collects membership changes before the next
+ *     round carries them all; zero = a change starts a round as soon as no round is running (Dapr 1.18's default)
  * @param keepaliveTime gRPC server keepalive: ping an idle connection this often
  * @param keepaliveTimeout gRPC server keepalive: close the connection when a ping is not answered in time
  * @param metadataEnabled serve {@code GET /placement/state} on the healthz port
@@ -39,6 +41,7 @@ public record PlacementOptions(
     Map<String, String> initialCluster,
     long replicationFactor,
     Duration disseminateTimeout,
+    Duration disseminateCoalesceWindow,
     Duration keepaliveTime,
     Duration keepaliveTimeout,
     boolean metadataEnabled,
@@ -60,6 +63,7 @@ public record PlacementOptions(
   public static final String DEFAULT_INITIAL_CLUSTER = DEFAULT_ID + "=127.0.0.1:" + DEFAULT_RAFT_PORT;
   public static final long DEFAULT_REPLICATION_FACTOR = 100;
   public static final Duration DEFAULT_DISSEMINATE_TIMEOUT = Duration.ofSeconds(8);
+  public static final Duration DEFAULT_DISSEMINATE_COALESCE_WINDOW = Duration.ZERO;
   public static final Duration DEFAULT_KEEPALIVE_TIME = Duration.ofSeconds(2);
   public static final Duration DEFAULT_KEEPALIVE_TIMEOUT = Duration.ofSeconds(3);
   public static final String DEFAULT_SENTRY_ADDRESS = "localhost:50001";
@@ -82,6 +86,10 @@ public record PlacementOptions(
       throw new IllegalArgumentException("--replication-factor must be at least 1, got " + replicationFactor);
     }
     requirePositive(disseminateTimeout, "--disseminate-timeout", "8s");
+    if (disseminateCoalesceWindow == null || disseminateCoalesceWindow.isNegative()) {
+      throw new IllegalArgumentException(PlacementFlags.DISSEMINATE_COALESCE_WINDOW + " must be 0 (no coalescing) or positive,"
+          + " e.g. 200ms, got " + disseminateCoalesceWindow);
+    }
     requirePositive(keepaliveTime, "--keepalive-time", "2s");
     requirePositive(keepaliveTimeout, "--keepalive-timeout", "3s");
     SpiffeId.requireValidTrustDomain(trustDomain);
@@ -99,7 +107,7 @@ public record PlacementOptions(
   public static PlacementOptions defaults() {
     return new PlacementOptions(DEFAULT_ID, "0.0.0.0", DEFAULT_PORT, DEFAULT_HEALTHZ_PORT, DEFAULT_METRICS_PORT,
         parseInitialCluster(DEFAULT_INITIAL_CLUSTER), DEFAULT_REPLICATION_FACTOR, DEFAULT_DISSEMINATE_TIMEOUT,
-        DEFAULT_KEEPALIVE_TIME, DEFAULT_KEEPALIVE_TIMEOUT, false, true, DEFAULT_SENTRY_ADDRESS, null,
+        DEFAULT_DISSEMINATE_COALESCE_WINDOW, DEFAULT_KEEPALIVE_TIME, DEFAULT_KEEPALIVE_TIMEOUT, false, true, DEFAULT_SENTRY_ADDRESS, null,
         DEFAULT_TRUST_DOMAIN, DEFAULT_NAMESPACE, Mode.STANDALONE, null);
   }
 
@@ -166,51 +174,57 @@ public record PlacementOptions(
 
   public PlacementOptions withPorts(int port, int healthzPort, int metricsPort) {
     return new PlacementOptions(id, listenAddress, port, healthzPort, metricsPort, initialCluster, replicationFactor,
-        disseminateTimeout, keepaliveTime, keepaliveTimeout, metadataEnabled, tlsEnabled, sentryAddress, trustAnchorsFile,
+        disseminateTimeout, disseminateCoalesceWindow, keepaliveTime, keepaliveTimeout, metadataEnabled, tlsEnabled, sentryAddress, trustAnchorsFile,
         trustDomain, namespace, mode, sentryTokenFile);
   }
 
   public PlacementOptions withListenAddress(String address) {
     return new PlacementOptions(id, address, port, healthzPort, metricsPort, initialCluster, replicationFactor,
-        disseminateTimeout, keepaliveTime, keepaliveTimeout, metadataEnabled, tlsEnabled, sentryAddress, trustAnchorsFile,
+        disseminateTimeout, disseminateCoalesceWindow, keepaliveTime, keepaliveTimeout, metadataEnabled, tlsEnabled, sentryAddress, trustAnchorsFile,
         trustDomain, namespace, mode, sentryTokenFile);
   }
 
   /** TLS off, or on with sentry's address and the trust anchors file. */
   public PlacementOptions withTls(boolean enabled, String sentry, Path anchors) {
     return new PlacementOptions(id, listenAddress, port, healthzPort, metricsPort, initialCluster, replicationFactor,
-        disseminateTimeout, keepaliveTime, keepaliveTimeout, metadataEnabled, enabled, sentry, anchors, trustDomain,
+        disseminateTimeout, disseminateCoalesceWindow, keepaliveTime, keepaliveTimeout, metadataEnabled, enabled, sentry, anchors, trustDomain,
         namespace, mode, sentryTokenFile);
   }
 
   public PlacementOptions withDisseminateTimeout(Duration timeout) {
     return new PlacementOptions(id, listenAddress, port, healthzPort, metricsPort, initialCluster, replicationFactor,
-        timeout, keepaliveTime, keepaliveTimeout, metadataEnabled, tlsEnabled, sentryAddress, trustAnchorsFile, trustDomain,
+        timeout, disseminateCoalesceWindow, keepaliveTime, keepaliveTimeout, metadataEnabled, tlsEnabled, sentryAddress, trustAnchorsFile, trustDomain,
         namespace, mode, sentryTokenFile);
+  }
+
+  public PlacementOptions withDisseminateCoalesceWindow(Duration window) {
+    return new PlacementOptions(id, listenAddress, port, healthzPort, metricsPort, initialCluster, replicationFactor,
+        disseminateTimeout, window, keepaliveTime, keepaliveTimeout, metadataEnabled, tlsEnabled, sentryAddress,
+        trustAnchorsFile, trustDomain, namespace, mode, sentryTokenFile);
   }
 
   public PlacementOptions withMetadataEnabled(boolean enabled) {
     return new PlacementOptions(id, listenAddress, port, healthzPort, metricsPort, initialCluster, replicationFactor,
-        disseminateTimeout, keepaliveTime, keepaliveTimeout, enabled, tlsEnabled, sentryAddress, trustAnchorsFile, trustDomain,
+        disseminateTimeout, disseminateCoalesceWindow, keepaliveTime, keepaliveTimeout, enabled, tlsEnabled, sentryAddress, trustAnchorsFile, trustDomain,
         namespace, mode, sentryTokenFile);
   }
 
   public PlacementOptions withReplicationFactor(long factor) {
     return new PlacementOptions(id, listenAddress, port, healthzPort, metricsPort, initialCluster, factor,
-        disseminateTimeout, keepaliveTime, keepaliveTimeout, metadataEnabled, tlsEnabled, sentryAddress, trustAnchorsFile,
+        disseminateTimeout, disseminateCoalesceWindow, keepaliveTime, keepaliveTimeout, metadataEnabled, tlsEnabled, sentryAddress, trustAnchorsFile,
         trustDomain, namespace, mode, sentryTokenFile);
   }
 
   public PlacementOptions withCluster(String replicaId, Map<String, String> peers) {
     return new PlacementOptions(replicaId, listenAddress, port, healthzPort, metricsPort, peers, replicationFactor,
-        disseminateTimeout, keepaliveTime, keepaliveTimeout, metadataEnabled, tlsEnabled, sentryAddress, trustAnchorsFile,
+        disseminateTimeout, disseminateCoalesceWindow, keepaliveTime, keepaliveTimeout, metadataEnabled, tlsEnabled, sentryAddress, trustAnchorsFile,
         trustDomain, namespace, mode, sentryTokenFile);
   }
 
   /** The JWT file shown to sentry in standalone mode (null: no token). */
   public PlacementOptions withSentryTokenFile(Path token) {
     return new PlacementOptions(id, listenAddress, port, healthzPort, metricsPort, initialCluster, replicationFactor,
-        disseminateTimeout, keepaliveTime, keepaliveTimeout, metadataEnabled, tlsEnabled, sentryAddress, trustAnchorsFile,
+        disseminateTimeout, disseminateCoalesceWindow, keepaliveTime, keepaliveTimeout, metadataEnabled, tlsEnabled, sentryAddress, trustAnchorsFile,
         trustDomain, namespace, mode, token);
   }
 }

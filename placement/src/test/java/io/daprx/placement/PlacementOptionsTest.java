@@ -20,6 +20,7 @@ class PlacementOptionsTest {
     assertThat(d.metricsPort()).isEqualTo(9090);
     assertThat(d.replicationFactor()).isEqualTo(100);
     assertThat(d.disseminateTimeout()).isEqualTo(Duration.ofSeconds(8));
+    assertThat(d.disseminateCoalesceWindow()).isZero();
     assertThat(d.keepaliveTime()).isEqualTo(Duration.ofSeconds(2));
     assertThat(d.keepaliveTimeout()).isEqualTo(Duration.ofSeconds(3));
     assertThat(d.tlsEnabled()).isTrue();
@@ -79,6 +80,8 @@ class PlacementOptionsTest {
     PlacementOptions d = PlacementOptions.defaults();
     assertThatThrownBy(() -> d.withReplicationFactor(0)).hasMessageContaining("--replication-factor");
     assertThatThrownBy(() -> d.withDisseminateTimeout(Duration.ZERO)).hasMessageContaining("--disseminate-timeout");
+    assertThatThrownBy(() -> d.withDisseminateCoalesceWindow(Duration.ofMillis(-1)))
+        .hasMessageContaining("--disseminate-coalesce-window must be 0 (no coalescing) or positive");
     assertThatThrownBy(() -> PlacementOptions.parseMode("cloud")).hasMessageContaining("standalone or kubernetes");
   }
 }

@@ -32,13 +32,11 @@ import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerCredentials;
 import io.grpc.ServerInterceptors;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -215,14 +213,10 @@ public final class Scheduler implements AutoCloseable {
   }
 
   private ServerBuilder<?> netty(ServerCredentials creds) {
-    return NettyServerBuilder.forAddress(new InetSocketAddress(options.listenAddress(), options.port()), creds)
+    // daprd sends messages up to 2 GiB here (workflow payloads ride in reminder data); jobs are capped separately
+    return GrpcServers.sidecarFacing(options.listenAddress(), options.port(), creds, GrpcServers.LARGE_MESSAGES)
         .keepAliveTime(options.keepaliveTime().toMillis(), TimeUnit.MILLISECONDS)
         .keepAliveTimeout(options.keepaliveTimeout().toMillis(), TimeUnit.MILLISECONDS)
-        // daprd pings every 10 s; the default 5 min minimum would answer with GOAWAY too_many_pings
-        .permitKeepAliveTime(5, TimeUnit.SECONDS)
-        .permitKeepAliveWithoutCalls(true)
-        // daprd sends messages up to 2 GiB (workflow payloads ride in reminder data); jobs are capped separately
-        .maxInboundMessageSize(Integer.MAX_VALUE)
         .executor(grpcExecutor);
   }
 

@@ -3,6 +3,7 @@ package io.daprx.sentry;
 import io.daprx.common.pki.CryptoProviders;
 import io.daprx.common.pki.KeyAlgorithm;
 import io.daprx.common.runtime.Endpoints;
+import io.daprx.common.runtime.GrpcServers;
 import io.daprx.common.runtime.Readiness;
 import io.daprx.common.spiffe.SpiffeId;
 import io.daprx.common.svid.RenewalPolicy;
@@ -34,7 +35,6 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.security.KeyPair;
 import java.time.Clock;
 import java.time.Duration;
@@ -121,7 +121,7 @@ public final class Sentry implements AutoCloseable {
           options.trustDomain(), metrics);
       ServerCredentials creds = TlsCredentials.serverTls(() -> ownSvid);
       ServerBuilder<?> builder = serverBuilder != null ? serverBuilder.apply(creds)
-          : io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder.forAddress(new InetSocketAddress(options.listenAddress(), options.port()), creds);
+          : GrpcServers.sidecarFacing(options.listenAddress(), options.port(), creds, GrpcServers.SMALL_MESSAGES);
       // one handler thread per core: gRPC's default unbounded pool let 64 handlers contend for 2 cores
       handlers = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), r -> {
         Thread t = new Thread(r, "sentry-sign");

@@ -179,10 +179,17 @@ public final class ControlPlane {
   }
 
   private static List<String> placementFlags(Launch l) {
-    return List.of(PlacementFlags.ID, l.replicaId(), PlacementFlags.INITIAL_CLUSTER, l.peers(),
+    List<String> a = new ArrayList<>(List.of(PlacementFlags.ID, l.replicaId(), PlacementFlags.INITIAL_CLUSTER, l.peers(),
         PlacementFlags.RAFT_LOGSTORE_PATH, l.dataPath(),
         // the dashboard's placement page and actor lookups read the leader's tables (GET /placement/state, healthz port)
-        PlacementFlags.METADATA_ENABLED);
+        PlacementFlags.METADATA_ENABLED));
+    // only when set: the default is placement's own, and a new flag on every install would restart every placement pod
+    java.time.Duration window = l.settings().placementCoalesceWindow();
+    if (!window.isZero()) {
+      a.addAll(List.of(PlacementFlags.DISSEMINATE_COALESCE_WINDOW,
+          window.toMillis() % 1000 == 0 ? GoDuration.format(window) : window.toMillis() + "ms"));
+    }
+    return a;
   }
 
   /**

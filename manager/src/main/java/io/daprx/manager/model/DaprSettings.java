@@ -31,6 +31,7 @@ public record DaprSettings(
     String registry,
     String tag,
     boolean placementForceInMemoryLog,
+    Duration placementCoalesceWindow,
     Scheduler scheduler,
     Boolean applyCrds,
     boolean skipExistingDaprCheck,
@@ -56,6 +57,12 @@ public record DaprSettings(
   /** Components whose replica count may be set on its own ({@code <component>.replicaCount}). */
   public static final List<String> COMPONENTS = List.of("dapr_operator", "dapr_sentry", "dapr_sidecar_injector", "dapr_placement", "dapr_dashboard");
 
+  /**
+   * Placement's {@code --disseminate-coalesce-window} (Dapr 1.18, upstream's chart value of the same name): after a
+   * table update, how long placement collects further joins and leaves before one update carries them all.
+   */
+  public static final String PLACEMENT_COALESCE_WINDOW = "dapr_placement.disseminateCoalesceWindow";
+
   /** Every known key with its default (as text), in the order users read them. */
   public static final Map<String, String> KNOWN;
 
@@ -75,6 +82,7 @@ public record DaprSettings(
     k.put("global.registry", "ghcr.io/daprx");
     k.put("global.tag", "");
     k.put("dapr_placement.cluster.forceInMemoryLog", "false");
+    k.put(PLACEMENT_COALESCE_WINDOW, "0s");
     k.put("global.scheduler.enabled", "true");
     k.put("dapr_scheduler.cluster.inMemoryStorage", "false");
     k.put("dapr_scheduler.cluster.storageSize", "16Gi");
@@ -95,10 +103,12 @@ public record DaprSettings(
 
   /**
    * Settings that shape the placement StatefulSet, the scheduler's volume claims or the replica layout: they cannot change
-   * after create (a StatefulSet's {@code volumeClaimTemplates} are immutable). Turning the scheduler on or off can.
+   * after create (a StatefulSet's {@code volumeClaimTemplates} are immutable). Turning the scheduler on or off can, and so
+   * can placement's coalesce window: it is only a flag of placement's pods, which roll to take a new value.
    */
   public static boolean immutable(String key) {
-    return key.startsWith("global.ha.") || key.startsWith("dapr_placement.") || key.startsWith("dapr_scheduler.cluster.");
+    return key.startsWith("global.ha.") || key.startsWith("dapr_placement.") && !key.equals(PLACEMENT_COALESCE_WINDOW)
+        || key.startsWith("dapr_scheduler.cluster.");
   }
 
   public static DaprSettings defaults() {
@@ -144,6 +154,7 @@ public record DaprSettings(
     Boolean applyCrds = applyCrdsText == null || applyCrdsText.isEmpty() ? null : bool(s, "hooks.applyCrds", problems);
     boolean skipCheck = bool(s, "skipExistingDaprCheck", problems);
     boolean forceInMemory = bool(s, "dapr_placement.cluster.forceInMemoryLog", problems);
+    Duration coalesceWindow = duration(s, PLACEMENT_COALESCE_WINDOW, problems);
     Scheduler scheduler = scheduler(s, logLevel, problems);
     boolean logAsJson = bool(s, "global.logAsJson", problems);
     boolean mtls = bool(s, "global.mtls.enabled", problems);
@@ -156,7 +167,7 @@ public record DaprSettings(
       throw new InvalidSettingsException(problems);
     }
     return new DaprSettings(ha, haReplicas, replicas, logLevel, logAsJson, mtls, ttl, skew, nodeSelector,
-        value(s, "global.registry"), emptyToNull(s.get("global.tag")), forceInMemory, scheduler, applyCrds, skipCheck, existingName, existingNs, s);
+        value(s, "global.registry"), emptyToNull(s.get("global.tag")), forceInMemory, coalesceWindow, scheduler, applyCrds, skipCheck, existingName, existingNs, s);
   }
 
   private static Scheduler scheduler(Map<String, String> s, String globalLogLevel, List<String> problems) {

@@ -97,6 +97,23 @@ class InstallPlanTest {
   }
 
   @Test
+  void placementsCoalesceWindowReachesItsReplicasOnlyWhenSetAndCanChangeLater() {
+    List<String> args = InstallPlan.forLocal(cluster, "dapr-system", DaprSettings.parse(Map.of(
+        "dapr_placement.disseminateCoalesceWindow", "250ms"))).pods().stream()
+        .filter(p -> p.component().equals("placement")).findFirst().orElseThrow().args();
+    assertThat(args).containsSequence("--disseminate-coalesce-window", "250ms");
+    assertThat(InstallPlan.forLocal(cluster, "dapr-system", DaprSettings.parse(Map.of("dapr_placement.disseminateCoalesceWindow", "2s")))
+        .pods()).filteredOn(p -> p.component().equals("placement")).allSatisfy(p -> assertThat(p.args())
+        .containsSequence("--disseminate-coalesce-window", "2s"));
+    // the default is placement's own: no flag, so installs from before it keep their pods
+    assertThat(InstallPlan.forLocal(cluster, "dapr-system", DaprSettings.defaults()).pods())
+        .allSatisfy(p -> assertThat(p.args()).doesNotContain("--disseminate-coalesce-window"));
+    assertThat(DaprSettings.immutableChanges(Map.of(), Map.of("dapr_placement.disseminateCoalesceWindow", "200ms"))).isEmpty();
+    assertThatThrownBy(() -> DaprSettings.parse(Map.of("dapr_placement.disseminateCoalesceWindow", "soon")))
+        .hasMessageContaining("dapr_placement.disseminateCoalesceWindow: invalid duration 'soon'");
+  }
+
+  @Test
   void theSchedulerRunsThreePeerReplicasEvenWithoutHa() {
     InstallPlan plan = InstallPlan.forLocal(cluster, "dapr-system", DaprSettings.parse(Map.of("global.ha.enabled", "false")));
     List<PodPlan> scheduler = plan.pods().stream().filter(p -> p.component().equals("scheduler")).toList();

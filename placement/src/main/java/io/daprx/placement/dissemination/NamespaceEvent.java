@@ -20,6 +20,9 @@ public sealed interface NamespaceEvent {
   /** The disseminate timeout of one phase of one round ran out. */
   record PhaseDeadline(long version, Phase phase) implements NamespaceEvent {}
 
+  /** The coalesce window opened after a round ended: what changed in it goes out in one round now. */
+  record CoalesceWindowClosed() implements NamespaceEvent {}
+
   /** The disseminate timeout of a one-shot table delivery to one stream ran out. */
   record OneShotDeadline(SidecarStream stream, long sequence) implements NamespaceEvent {}
 

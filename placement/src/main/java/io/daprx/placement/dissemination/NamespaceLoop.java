@@ -1,5 +1,6 @@
 package io.daprx.placement.dissemination;
 
+import io.daprx.placement.dissemination.NamespaceEvent.CoalesceWindowClosed;
 import io.daprx.placement.dissemination.NamespaceEvent.Joined;
 import io.daprx.placement.dissemination.NamespaceEvent.Left;
 import io.daprx.placement.dissemination.NamespaceEvent.OneShotDeadline;
@@ -12,6 +13,7 @@ import io.daprx.proto.placement.v1.Host;
 import io.daprx.proto.placement.v1.HostOperation;
 import io.daprx.proto.placement.v1.PlacementTables;
 import io.grpc.Status;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,6 +36,11 @@ import org.slf4j.LoggerFactory;
  * current table in a one-shot lock/update/unlock of their own. A phase not acked by every stream within the
  * disseminate timeout closes the laggards with {@code DEADLINE_EXCEEDED}; if they hosted actors the round starts
  * over without them, otherwise it goes on.
+ *
+ * <p>With a coalesce window (Dapr 1.18's {@code --disseminate-coalesce-window}), the end of every round opens the
+ * window: changes during the round or the window wait for it to close and then go out in one round, so a rolling
+ * restart of many sidecars costs a few rounds instead of one per sidecar. A change while no round runs and no window
+ * is open still starts a round at once, so a single join stays as quick as without the window.
  */
 public final class NamespaceLoop {
 
@@ -60,6 +67,8 @@ public final class NamespaceLoop {
   private List<Host> tableHosts = List.of();
   private long roundStartedAt;
   private ScheduledFuture<?> deadline;
+  /** Set while the coalesce window after a round is open: membership changes wait for it to close. */
+  private ScheduledFuture<?> coalescing;
   private long oneShotSequence;
   private boolean stopped;
 
@@ -93,6 +102,8 @@ public final class NamespaceLoop {
       left(e.stream(), e.reason());
     } else if (event instanceof PhaseDeadline e) {
       phaseDeadline(e.version(), e.phase());
+    } else if (event instanceof CoalesceWindowClosed) {
+      coalesceWindowClosed();
     } else if (event instanceof OneShotDeadline e) {
       oneShotDeadline(e.stream(), e.sequence());
     } else if (event instanceof StateQuery e) {
@@ -208,6 +219,16 @@ public final class NamespaceLoop {
     updateGauges();
   }
 
+  private void coalesceWindowClosed() {
+    if (coalescing == null) {
+      return;
+    }
+    coalescing = null;
+    if (dirty) {
+      startRound("changes during the previous round and its coalesce window");
+    }
+  }
+
   private void oneShotDeadline(SidecarStream stream, long sequence) {
     Member m = members.get(stream);
     if (m == null || m.oneShot == null || m.oneShotSequence != sequence) {
@@ -238,6 +259,10 @@ public final class NamespaceLoop {
   void retire() {
     stopped = true;
     cancelDeadline();
+    if (coalescing != null) {
+      coalescing.cancel(false);
+      coalescing = null;
+    }
     gauges.set(this, 0, 0, 0);
   }
 
@@ -277,12 +302,12 @@ public final class NamespaceLoop {
   }
 
   private void membershipChanged(String why) {
-    if (phase == Phase.IDLE) {
+    if (phase == Phase.IDLE && coalescing == null) {
       startRound(why);
     } else {
       dirty = true;
-      LOG.debug("Namespace({}): {} during the round of version {}; folded into the next round", namespace, why,
-          Long.toUnsignedString(version));
+      LOG.debug("Namespace({}): {} {} of version {}; folded into the next round", namespace, why,
+          phase == Phase.IDLE ? "in the coalesce window after the round" : "during the round", Long.toUnsignedString(version));
     }
   }
 
@@ -368,7 +393,12 @@ public final class NamespaceLoop {
     }
     LOG.debug("Namespace({}): version {} disseminated to {} streams in {} ms", namespace, Long.toUnsignedString(version),
         members.size(), TimeUnit.NANOSECONDS.toMillis(took));
-    if (dirty) {
+    Duration window = settings.coalesceWindow();
+    if (!window.isZero()) {
+      // opened after every round, also when nothing waits: a change right behind the round's last ack is the first of
+      // a burst more often than not, and its round would delay the rest of the burst by a whole round
+      coalescing = settings.timer().schedule(() -> post(new CoalesceWindowClosed()), window.toNanos(), TimeUnit.NANOSECONDS);
+    } else if (dirty) {
       startRound("changes during the previous round");
       return;
     }
