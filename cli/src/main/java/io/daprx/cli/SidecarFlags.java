@@ -3,13 +3,19 @@ package io.daprx.cli;
 import io.daprx.common.runtime.ComponentFlags;
 import io.daprx.injector.InjectorFlags;
 import io.daprx.injector.patch.SidecarSettings;
+import io.daprx.manager.catalog.Catalog;
+import io.daprx.manager.catalog.Release;
+import io.daprx.manager.catalog.Semver;
+import io.daprx.manager.engine.Versions;
 import picocli.CommandLine.Option;
 
 /** What every injected sidecar gets, shared by {@code daprx injector} and {@code daprx inject}. */
 final class SidecarFlags {
 
-  @Option(names = InjectorFlags.SIDECAR_IMAGE, defaultValue = "${env:SIDECAR_IMAGE:-" + SidecarSettings.DEFAULT_SIDECAR_IMAGE + "}",
-      description = "daprd image unless dapr.io/sidecar-image says otherwise; env SIDECAR_IMAGE is honoured (default: ${DEFAULT-VALUE})")
+  @Option(names = InjectorFlags.SIDECAR_IMAGE, defaultValue = "${env:SIDECAR_IMAGE}",
+      description = "daprd image unless dapr.io/sidecar-image says otherwise; env SIDECAR_IMAGE is honoured (default: "
+          + SidecarSettings.DEFAULT_SIDECAR_REGISTRY + "/daprd tagged with the Dapr version of this build's catalog entry;"
+          + " an install by the manager passes the one of the release it installs)")
   String sidecarImage;
 
   @Option(names = "--sidecar-image-pull-policy", defaultValue = "${env:SIDECAR_IMAGE_PULL_POLICY:-}",
@@ -65,8 +71,19 @@ final class SidecarFlags {
   boolean nativeSidecar;
 
   SidecarSettings settings(String anchorsPem) {
-    return new SidecarSettings(sidecarImage, imagePullPolicy == null || imagePullPolicy.isEmpty() ? null : imagePullPolicy,
+    String image = sidecarImage == null || sidecarImage.isBlank() ? defaultSidecarImage() : sidecarImage;
+    return new SidecarSettings(image, imagePullPolicy == null || imagePullPolicy.isEmpty() ? null : imagePullPolicy,
         namespace, trustDomain, clusterDomain, anchorsPem, sentryAddress, operatorAddress, placementAddress, schedulerEnabled,
         schedulerAddress, runAsNonRoot, readOnlyRootFilesystem, dropAllCapabilities, nativeSidecar);
+  }
+
+  /**
+   * The daprd this build speaks: the Dapr version of its own entry in the built-in catalog (the newest stable one when a
+   * development build is not listed), so a new catalog entry moves the default without a second place to edit.
+   */
+  static String defaultSidecarImage() {
+    Catalog catalog = Catalog.builtIn();
+    Release own = catalog.find(Semver.parse(Versions.CURRENT)).orElseGet(() -> catalog.defaultVersion(Catalog.DEFAULT_TRAIN));
+    return SidecarSettings.image(SidecarSettings.DEFAULT_SIDECAR_REGISTRY, own.daprVersion());
   }
 }

@@ -192,6 +192,21 @@ class InjectCommandTest {
     assertThat(daprdArgs(given.out())).contains("\"--scheduler-host-address\",\"10.1.2.3:50006\"");
   }
 
+  @Test
+  void theDefaultSidecarImageIsTaggedWithTheDaprVersionOfThisBuildsCatalogEntry() throws Exception {
+    Path file = dir.resolve("pod.yaml");
+    Files.writeString(file, MANIFEST.split("---\n")[4]);
+    Result r = run("inject", "-f", file.toString(), "--trust-anchors-file", anchors.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    var own = io.daprx.manager.catalog.Catalog.builtIn().find(io.daprx.manager.catalog.Semver.parse(io.daprx.manager.engine.Versions.CURRENT));
+    assertThat(own).as("this build is in its built-in catalog").isPresent();
+    assertThat(byName(docs(r.out()).get(0).path("spec").path("containers"), "daprd").path("image").asText())
+        .isEqualTo("ghcr.io/dapr/daprd:" + own.get().daprVersion());
+    Result given = run("inject", "-f", file.toString(), "--trust-anchors-file", anchors.toString(), "--sidecar-image", "mirror.example/daprd:1.18.2");
+    assertThat(byName(docs(given.out()).get(0).path("spec").path("containers"), "daprd").path("image").asText())
+        .isEqualTo("mirror.example/daprd:1.18.2");
+  }
+
   private static String daprdArgs(String yaml) throws Exception {
     JsonNode spec = docs(yaml).get(0).path("spec");
     return byName(spec.path("containers"), "daprd").path("args").toString();

@@ -73,10 +73,10 @@ public record InjectorOptions(
     maxBodyBytes = maxBodyBytes <= 0 ? WebhookServer.DEFAULT_MAX_BODY_BYTES : maxBodyBytes;
   }
 
-  /** Upstream's defaults; a trust anchors file must still be given. */
-  public static InjectorOptions defaults() {
+  /** Upstream's defaults with this sidecar image; a trust anchors file must still be given. */
+  public static InjectorOptions defaults(String sidecarImage) {
     return new InjectorOptions("0.0.0.0", DEFAULT_PORT, DEFAULT_HEALTHZ_PORT, DEFAULT_METRICS_PORT, null, null,
-        DEFAULT_SENTRY_ADDRESS, null, Mode.STANDALONE, SidecarSettings.defaults(""), List.of(), DEFAULT_WEBHOOK_CONFIGURATION,
+        DEFAULT_SENTRY_ADDRESS, null, Mode.STANDALONE, SidecarSettings.defaults(sidecarImage, ""), List.of(), DEFAULT_WEBHOOK_CONFIGURATION,
         DEFAULT_ANCHORS_CHECK_INTERVAL, 0, null);
   }
 

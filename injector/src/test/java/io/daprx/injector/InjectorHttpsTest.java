@@ -46,7 +46,7 @@ class InjectorHttpsTest {
   @BeforeAll
   static void start() throws Exception {
     sentry = new Sentry(SentryOptions.defaults(creds).withPorts(0, 0, 0).withListenAddress("127.0.0.1"), Clock.systemUTC()).start();
-    injector = new Injector(InjectorOptions.defaults().withPorts(0, 0, 0).withListenAddress("127.0.0.1")
+    injector = new Injector(InjectorOptions.defaults(io.daprx.injector.patch.Pods.IMAGE).withPorts(0, 0, 0).withListenAddress("127.0.0.1")
         .withSentry("127.0.0.1:" + sentry.port(), creds.resolve("ca.crt")), Clock.systemUTC()).start();
     anchors = Pem.parseCertificates(Files.readString(creds.resolve("ca.crt")));
     client = new TlsClient(anchors, SERVICE, injector.port());

@@ -78,7 +78,7 @@ class InjectorKubernetesMockTest {
   }
 
   Injector startInjector(Path anchors) {
-    InjectorOptions o = InjectorOptions.defaults().withPorts(0, 0, 0).withListenAddress("127.0.0.1")
+    InjectorOptions o = InjectorOptions.defaults(io.daprx.injector.patch.Pods.IMAGE).withPorts(0, 0, 0).withListenAddress("127.0.0.1")
         .withTlsFiles(dir.resolve("tls.crt"), dir.resolve("tls.key"), anchors)
         .withMode(InjectorOptions.Mode.KUBERNETES).withAnchorsCheckInterval(Duration.ofMillis(100));
     return new Injector(o, Clock.systemUTC(), () -> client).start();
@@ -139,7 +139,7 @@ class InjectorKubernetesMockTest {
     Path anchors = dir.resolve("ca.crt");
     Files.writeString(anchors, Pem.encodeCertificate(pki.root()));
     writeTls(pki, "tls");
-    InjectorOptions o = InjectorOptions.defaults().withPorts(0, 0, 0).withListenAddress("127.0.0.1")
+    InjectorOptions o = InjectorOptions.defaults(io.daprx.injector.patch.Pods.IMAGE).withPorts(0, 0, 0).withListenAddress("127.0.0.1")
         .withTlsFiles(dir.resolve("tls.crt"), dir.resolve("tls.key"), anchors);
     injector = new Injector(o, Clock.systemUTC()).start();
     TlsClient tls = new TlsClient(pki.anchors(), null, injector.port());

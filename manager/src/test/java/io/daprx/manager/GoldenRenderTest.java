@@ -58,7 +58,7 @@ class GoldenRenderTest {
   void localProcessesAreLaidOutAsBefore(String name) throws IOException {
     LocalCluster cluster = new LocalCluster("rg/c1", Path.of("clusters", "c1"), 32000,
         new ManagerAccess(Path.of("home", "server.json"), Path.of("home", "reader-token")));
-    InstallPlan plan = InstallPlan.forLocal(cluster, "dapr-system", DaprSettings.parse(settings(name)), "0.3.1");
+    InstallPlan plan = InstallPlan.forLocal(cluster, "dapr-system", DaprSettings.parse(settings(name)), RELEASE);
     StringBuilder out = new StringBuilder();
     for (PodPlan p : plan.pods()) {
       out.append("pod ").append(p.name()).append(" component=").append(p.component()).append(" workload=").append(p.workload())

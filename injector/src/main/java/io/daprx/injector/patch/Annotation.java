@@ -1,5 +1,6 @@
 package io.daprx.injector.patch;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -29,11 +30,13 @@ public enum Annotation {
   SIDECAR_MEMORY_REQUEST("sidecar-memory-request", Kind.QUANTITY, null),
   SIDECAR_MEMORY_LIMIT("sidecar-memory-limit", Kind.QUANTITY, null),
   ENV("env", Kind.ENV, null),
+  /** Variables of daprd taken from Secrets of the pod's namespace: {@code NAME=secret} (key = secret name) or {@code NAME=secret:key}. */
+  ENV_FROM_SECRET("env-from-secret", Kind.ENV_FROM_SECRET, null),
   GRACEFUL_SHUTDOWN_SECONDS("graceful-shutdown-seconds", Kind.SHUTDOWN_SECONDS, "-1"),
   BLOCK_SHUTDOWN_DURATION("block-shutdown-duration", Kind.DURATION, null),
   SIDECAR_IMAGE("sidecar-image", Kind.NON_EMPTY, null),
-  /** Empty turns actors off (no {@code --placement-host-address}), as upstream. */
-  PLACEMENT_HOST_ADDRESS("placement-host-address", Kind.STRING, null),
+  /** Empty turns actors off (no {@code --placement-host-address}), as upstream; surrounding quotes are dropped, as upstream. */
+  PLACEMENT_HOST_ADDRESS("placement-host-address", Kind.ADDRESSES, null),
   ENABLE_APP_HEALTH_CHECK("enable-app-health-check", Kind.BOOL, "false"),
   APP_HEALTH_CHECK_PATH("app-health-check-path", Kind.PATH, "/healthz"),
   APP_HEALTH_PROBE_INTERVAL("app-health-probe-interval", Kind.POSITIVE, "5"),
@@ -57,13 +60,34 @@ public enum Annotation {
    */
   UNIX_DOMAIN_SOCKET_PATH("unix-domain-socket-path", Kind.MOUNT_PATH, null),
   /** Comma-separated audiences of the JWTs daprd asks sentry for (1.16). */
-  SENTRY_REQUEST_JWT_AUDIENCES("sentry-request-jwt-audiences", Kind.STRING, null),
-  /** How long daprd waits for a placement round before it resets its stream (1.18; daprd's default 30s). */
-  ACTORS_DISSEMINATE_TIMEOUT("actors-disseminate-timeout", Kind.DURATION, null),
-  /** Verbatim, as upstream: empty turns the scheduler off. */
-  SCHEDULER_HOST_ADDRESS("scheduler-host-address", Kind.STRING, null),
+  SENTRY_REQUEST_JWT_AUDIENCES("sentry-request-jwt-audiences", Kind.AUDIENCES, null),
+  /** How long daprd waits for a placement round before it resets its stream (1.18; daprd's default 30s, which must be positive). */
+  ACTORS_DISSEMINATE_TIMEOUT("actors-disseminate-timeout", Kind.POSITIVE_DURATION, null),
+  /** Verbatim but for surrounding quotes, as upstream: empty turns the scheduler off. */
+  SCHEDULER_HOST_ADDRESS("scheduler-host-address", Kind.ADDRESSES, null),
   /** Init endpoints daprd does not call on the app: {@code config}, {@code subscribe} (1.17). */
-  DISABLE_INIT_ENDPOINTS("disable-init-endpoints", Kind.STRING, null),
+  DISABLE_INIT_ENDPOINTS("disable-init-endpoints", Kind.INIT_ENDPOINTS, null),
+  /**
+   * Extra annotations of the pod's {@code <app-id>-dapr} Service (1.17), {@code key=value,…}: read by the operator, which
+   * makes that Service; checked here, where a bad value can still be refused.
+   */
+  SIDECAR_SVC_ANNOTATIONS("sidecar-svc-annotations", Kind.SERVICE_ANNOTATIONS, null),
+  /** Volumes of the pod mounted read-only into daprd: {@code volume:/path,…}. */
+  VOLUME_MOUNTS("volume-mounts", Kind.VOLUME_MOUNTS, null),
+  /** Volumes of the pod mounted read-write into daprd: {@code volume:/path,…}. */
+  VOLUME_MOUNTS_RW("volume-mounts-rw", Kind.VOLUME_MOUNTS, null),
+  /** daprd started under the Delve debugger, listening on {@code debug-port} (needs a debug build of the image). */
+  ENABLE_DEBUG("enable-debug", Kind.BOOL, "false"),
+  DEBUG_PORT("debug-port", Kind.PORT, "40000"),
+  /** The pod's containers that are pluggable components: they get the components' socket folder, not the app's env. */
+  PLUGGABLE_COMPONENTS("pluggable-components", Kind.CONTAINER_NAMES, null),
+  /** Where daprd and the component containers share the components' sockets (upstream's default below). */
+  PLUGGABLE_COMPONENTS_SOCKETS_FOLDER("pluggable-components-sockets-folder", Kind.ABSOLUTE_PATH, null),
+  /**
+   * Upstream adds the containers that Component resources describe in their {@code dapr.io/component-container}
+   * annotation. This injector does not read Components, so "true" is refused rather than silently dropped.
+   */
+  INJECT_PLUGGABLE_COMPONENTS("inject-pluggable-components", Kind.UNSUPPORTED_TRUE, "false"),
   API_TOKEN_SECRET("api-token-secret", Kind.STRING, null),
   APP_TOKEN_SECRET("app-token-secret", Kind.STRING, null),
   SIDECAR_SECCOMP_PROFILE_TYPE("sidecar-seccomp-profile-type", Kind.SECCOMP, null),
@@ -121,6 +145,18 @@ public enum Annotation {
     QUANTITY("a Kubernetes quantity such as 100m, 0.5, 128Mi or 1G"),
     ENV("comma-separated NAME=value pairs, NAME a C identifier"),
     DURATION("a duration such as 30s, 1m or 1h30m"),
+    POSITIVE_DURATION("a duration above zero such as 20s, 1m or 1h30m"),
+    /** Upstream trims spaces and surrounding quotes; an empty value turns the service off. */
+    ADDRESSES("host:port addresses, comma-separated, or \"\" to turn it off"),
+    AUDIENCES("comma-separated audiences, none empty and none with spaces or quotes"),
+    INIT_ENDPOINTS("config, subscribe or both, comma-separated"),
+    SERVICE_ANNOTATIONS("comma-separated key=value pairs, each key an annotation name such as example.com/team"),
+    ENV_FROM_SECRET("comma-separated NAME=secret or NAME=secret:key pairs, NAME a C identifier, secret a Secret's name"),
+    VOLUME_MOUNTS("comma-separated volume:/mount/path pairs, volume one of the pod's volumes"),
+    CONTAINER_NAMES("comma-separated names of the pod's containers"),
+    ABSOLUTE_PATH("an absolute directory path without '..' elements"),
+    UNSUPPORTED_TRUE("false: this injector does not read Components; add the component containers to the pod and name them in "
+        + PREFIX + "pluggable-components"),
     SECCOMP("RuntimeDefault, Unconfined or Localhost");
 
     private final String accepted;
@@ -149,7 +185,7 @@ public enum Annotation {
    */
   static final java.util.Set<String> RESERVED_ENV = java.util.Set.of("NAMESPACE", "POD_NAME", "DAPR_TRUST_ANCHORS",
       "DAPR_CONTROLPLANE_NAMESPACE", "DAPR_CONTROLPLANE_TRUST_DOMAIN", "DAPR_ENV_KEYS", "DAPR_API_TOKEN", "APP_API_TOKEN",
-      "DAPR_CERT_CHAIN", "DAPR_CERT_KEY", "SENTRY_LOCAL_IDENTITY", "DAPR_HOST_IP");
+      "DAPR_CERT_CHAIN", "DAPR_CERT_KEY", "SENTRY_LOCAL_IDENTITY", "DAPR_HOST_IP", "DAPR_COMPONENT_SOCKETS_FOLDER");
   private static final Pattern DURATION_RE = Pattern.compile("^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$");
   /** An app id becomes the Service {@code <app-id>-dapr}, whose name is a DNS label of at most 63 characters. */
   public static final int MAX_APP_ID_LENGTH = 58;
@@ -186,6 +222,17 @@ public enum Annotation {
       case QUANTITY -> QUANTITY_RE.matcher(v).matches() ? v : null;
       case ENV -> env(v);
       case DURATION -> DURATION_RE.matcher(v).matches() ? v : null;
+      case POSITIVE_DURATION -> DURATION_RE.matcher(v).matches() && positive(v) ? v : null;
+      case ADDRESSES -> unquote(v);
+      case AUDIENCES -> ListValues.audiences(v) ? v : null;
+      case INIT_ENDPOINTS -> ListValues.initEndpoints(v);
+      case SERVICE_ANNOTATIONS -> serviceAnnotations(v);
+      case ENV_FROM_SECRET -> envFromSecret(v);
+      case VOLUME_MOUNTS -> ListValues.mounts(v, true) != null ? v : null;
+      case CONTAINER_NAMES -> ListValues.containerNames(v) != null ? v : null;
+      case ABSOLUTE_PATH -> v.startsWith("/") && validMountPath(v) ? v : null;
+      case UNSUPPORTED_TRUE -> TRUTHY.contains(v.toLowerCase(Locale.ROOT)) || !(FALSY.contains(v.toLowerCase(Locale.ROOT)) || v.isEmpty())
+          ? null : Boolean.FALSE;
       case SECCOMP -> SECCOMP_TYPES.contains(v) ? v : null;
     };
     if (parsed == null) {
@@ -197,6 +244,59 @@ public enum Annotation {
   /** The message for a bad value: which annotation, what was given, what is accepted. */
   String invalid(String raw) {
     return "annotation " + key + " has an invalid value \"" + raw + "\": use " + kind.accepted;
+  }
+
+  /** Whether any number of a duration is above zero ({@code 0s}, {@code 0m0.0s} are not: daprd refuses them). */
+  private static boolean positive(String duration) {
+    java.util.regex.Matcher m = Pattern.compile("[0-9]+(\\.[0-9]+)?").matcher(duration);
+    while (m.find()) {
+      if (Double.parseDouble(m.group()) > 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Upstream trims spaces and the quotes around the placement and scheduler addresses ({@code ""} in YAML is a common way to write empty). */
+  private static String unquote(String v) {
+    String t = v;
+    while (!t.isEmpty() && (t.charAt(0) == '"' || t.charAt(0) == '\'')) {
+      t = t.substring(1);
+    }
+    while (!t.isEmpty() && (t.charAt(t.length() - 1) == '"' || t.charAt(t.length() - 1) == '\'')) {
+      t = t.substring(0, t.length() - 1);
+    }
+    return t.trim();
+  }
+
+  /** The Service annotations when usable; the operator owns {@code dapr.io/app-id} and the Prometheus ones. */
+  private String serviceAnnotations(String v) {
+    Map<String, String> pairs = ListValues.serviceAnnotations(v);
+    if (pairs == null) {
+      return null;
+    }
+    for (String k : pairs.keySet()) {
+      if (ListValues.OPERATOR_SERVICE_ANNOTATIONS.contains(k)) {
+        throw new IllegalArgumentException("annotation " + key + " may not set " + k + ": the operator sets it on the Service;"
+            + " remove it (reserved: " + String.join(", ", new java.util.TreeSet<>(ListValues.OPERATOR_SERVICE_ANNOTATIONS)) + ")");
+      }
+    }
+    return v;
+  }
+
+  /** As {@link #env}: messages name variables and Secrets, never values. */
+  private String envFromSecret(String v) {
+    List<ListValues.SecretEnv> refs = ListValues.secretEnv(v);
+    if (refs == null) {
+      return null;
+    }
+    for (ListValues.SecretEnv r : refs) {
+      if (RESERVED_ENV.contains(r.name())) {
+        throw new IllegalArgumentException("annotation " + key + " may not set " + r.name() + ": the injector sets it for daprd;"
+            + " remove it (reserved: " + String.join(", ", new java.util.TreeSet<>(RESERVED_ENV)) + ")");
+      }
+    }
+    return v;
   }
 
   static boolean validAppId(String v) {

@@ -101,6 +101,10 @@ public final class PodPatch {
             + "\" is not a valid app id (" + Annotation.Kind.APP_ID.accepted() + "): set " + Annotation.APP_ID.key());
       }
     }
+    String mismatch = podMismatch(pod, config);
+    if (mismatch != null) {
+      return new Outcome.Rejected(mismatch);
+    }
     boolean nativeSidecar = config.bool(Annotation.ENABLE_NATIVE_SIDECAR, settings.nativeSidecar());
     return new Outcome.Patched(operations(pod, namespace, config, settings, appId, nativeSidecar), appId);
   }
@@ -138,6 +142,51 @@ public final class PodPatch {
       JsonNode m = pod.path("metadata").get(map);
       if (m != null && !m.isNull() && !m.isObject()) {
         return "metadata." + map + " must be a map of strings";
+      }
+    }
+    return null;
+  }
+
+  /**
+   * What the annotations name that the pod does not have, or a daprd mount path taken twice; null when all fits. Upstream
+   * skips such a mount or container with a log line the pod's owner never sees; refused here, naming the annotation.
+   */
+  static String podMismatch(JsonNode pod, SidecarConfig config) {
+    Set<String> volumes = new HashSet<>();
+    pod.path("spec").path("volumes").forEach(v -> volumes.add(v.path("name").asText()));
+    Map<String, String> daprdPaths = new HashMap<>();
+    daprdPaths.put(SidecarContainer.TOKEN_MOUNT_PATH, "the sentry token");
+    if (SidecarContainer.unixDomainSocketPath(config) != null) {
+      daprdPaths.put(SidecarContainer.UNIX_DOMAIN_SOCKET_DAPRD_PATH, "the app's sockets (" + Annotation.UNIX_DOMAIN_SOCKET_PATH.key() + ")");
+    }
+    if (!config.pluggableComponents().isEmpty()) {
+      daprdPaths.put(SidecarContainer.componentsSocketsFolder(config), "the components' sockets");
+    }
+    for (ListValues.Mount m : config.volumeMounts()) {
+      Annotation a = m.readOnly() ? Annotation.VOLUME_MOUNTS : Annotation.VOLUME_MOUNTS_RW;
+      if (!volumes.contains(m.volume())) {
+        return "annotation " + a.key() + " names volume \"" + m.volume() + "\", which the pod does not have: add it to"
+            + " spec.volumes or remove it from the annotation";
+      }
+      String taken = daprdPaths.putIfAbsent(m.path(), "volume \"" + m.volume() + "\"");
+      if (taken != null) {
+        return "annotation " + a.key() + " mounts volume \"" + m.volume() + "\" at " + m.path() + ", where daprd already mounts "
+            + taken + ": choose another path";
+      }
+    }
+    Set<String> containers = new HashSet<>();
+    pod.path("spec").path("containers").forEach(c -> containers.add(c.path("name").asText()));
+    for (String name : config.pluggableComponents()) {
+      if (!containers.contains(name)) {
+        return "annotation " + Annotation.PLUGGABLE_COMPONENTS.key() + " names container \"" + name + "\", which the pod does not"
+            + " have (its containers: " + String.join(", ", new java.util.TreeSet<>(containers)) + ")";
+      }
+    }
+    Set<String> plain = config.env().keySet();
+    for (ListValues.SecretEnv ref : config.secretEnv()) {
+      if (plain.contains(ref.name())) {
+        return "annotations " + Annotation.ENV.key() + " and " + Annotation.ENV_FROM_SECRET.key() + " both set " + ref.name()
+            + ": keep one";
       }
     }
     return null;
@@ -181,6 +230,10 @@ public final class PodPatch {
     if (!podVolumes.contains(SidecarContainer.TOKEN_VOLUME)) {
       add(ops, "/spec/volumes/-", SidecarContainer.tokenVolume(settings));
     }
+    Set<String> components = config.pluggableComponents();
+    if (!components.isEmpty() && !podVolumes.contains(SidecarContainer.COMPONENTS_SOCKET_VOLUME)) {
+      add(ops, "/spec/volumes/-", SidecarContainer.componentsSocketVolume());
+    }
     String sidecarPath = "/spec/containers";
     if (nativeSidecar) {
       sidecarPath = "/spec/initContainers";
@@ -194,17 +247,59 @@ public final class PodPatch {
     add(ops, "/metadata/labels/" + escape(LABEL_METRICS_ENABLED), JSON.textNode(String.valueOf(config.bool(Annotation.ENABLE_METRICS))));
     appEnv(ops, spec.path("containers"), config);
     if (socketPath != null) {
-      appSocketMounts(ops, spec.path("containers"), socketPath);
+      appSocketMounts(ops, spec.path("containers"), config, socketPath);
+    }
+    if (!components.isEmpty()) {
+      componentContainers(ops, spec.path("containers"), config);
     }
     return ops;
+  }
+
+  /**
+   * The pluggable-component containers get the components' socket folder, as a mount of the shared volume and as
+   * {@code DAPR_COMPONENT_SOCKETS_FOLDER}, unless they set either already; they are no app, so nothing else.
+   */
+  private static void componentContainers(ArrayNode ops, JsonNode containers, SidecarConfig config) {
+    String folder = SidecarContainer.componentsSocketsFolder(config);
+    for (int i = 0; i < containers.size(); i++) {
+      JsonNode c = containers.get(i);
+      if (!config.pluggableComponents().contains(c.path("name").asText())) {
+        continue;
+      }
+      String path = "/spec/containers/" + i;
+      JsonNode env = c.path("env");
+      ArrayNode one = JSON.arrayNode();
+      SidecarContainer.env(one, SidecarContainer.COMPONENTS_SOCKETS_FOLDER_ENV, folder);
+      if (isEmpty(env)) {
+        add(ops, path + "/env", one);
+      } else if (!names(env, "name").contains(SidecarContainer.COMPONENTS_SOCKETS_FOLDER_ENV)) {
+        add(ops, path + "/env/-", one.get(0));
+      }
+      JsonNode mounts = c.path("volumeMounts");
+      ObjectNode mount = SidecarContainer.componentsSocketMount(folder);
+      if (isEmpty(mounts)) {
+        add(ops, path + "/volumeMounts", JSON.arrayNode().add(mount));
+      } else if (!names(mounts, "name").contains(SidecarContainer.COMPONENTS_SOCKET_VOLUME) && !names(mounts, "mountPath").contains(folder)) {
+        add(ops, path + "/volumeMounts/-", mount);
+      }
+    }
+  }
+
+  private static Set<String> names(JsonNode list, String field) {
+    Set<String> out = new HashSet<>();
+    list.forEach(n -> out.add(n.path(field).asText()));
+    return out;
   }
 
   /**
    * The socket volume mounted at {@code dapr.io/unix-domain-socket-path} in every app container, so the app reaches
    * daprd's sockets; a container that already mounts something at that path or under that name is left alone.
    */
-  private static void appSocketMounts(ArrayNode ops, JsonNode containers, String socketPath) {
+  private static void appSocketMounts(ArrayNode ops, JsonNode containers, SidecarConfig config, String socketPath) {
     for (int i = 0; i < containers.size(); i++) {
+      if (config.pluggableComponents().contains(containers.get(i).path("name").asText())) {
+        continue;
+      }
       JsonNode mounts = containers.get(i).path("volumeMounts");
       String path = "/spec/containers/" + i + "/volumeMounts";
       if (isEmpty(mounts)) {
@@ -222,7 +317,7 @@ public final class PodPatch {
     }
   }
 
-  /** {@code DAPR_HTTP_PORT}, {@code DAPR_GRPC_PORT} and {@code APP_PROTOCOL} for every app container, unless set. */
+  /** {@code DAPR_HTTP_PORT}, {@code DAPR_GRPC_PORT} and {@code APP_PROTOCOL} for every app container, unless set; not for components. */
   private static void appEnv(ArrayNode ops, JsonNode containers, SidecarConfig config) {
     String[][] vars = {
         {"DAPR_HTTP_PORT", String.valueOf(SidecarContainer.HTTP_PORT)},
@@ -230,6 +325,9 @@ public final class PodPatch {
         {"APP_PROTOCOL", appProtocol(config)},
     };
     for (int i = 0; i < containers.size(); i++) {
+      if (config.pluggableComponents().contains(containers.get(i).path("name").asText())) {
+        continue; // a component, not the app: upstream's splitContainers
+      }
       JsonNode env = containers.get(i).path("env");
       Set<String> present = new HashSet<>();
       for (JsonNode e : env) {

@@ -81,6 +81,32 @@ public final class SidecarConfig {
     return v == null ? null : v.toString();
   }
 
+  /** {@code dapr.io/volume-mounts} then {@code dapr.io/volume-mounts-rw}, in upstream's order. */
+  List<ListValues.Mount> volumeMounts() {
+    List<ListValues.Mount> out = new ArrayList<>();
+    String ro = string(Annotation.VOLUME_MOUNTS);
+    String rw = string(Annotation.VOLUME_MOUNTS_RW);
+    if (ro != null) {
+      out.addAll(ListValues.mounts(ro, true));
+    }
+    if (rw != null) {
+      out.addAll(ListValues.mounts(rw, false));
+    }
+    return out;
+  }
+
+  /** {@code dapr.io/env-from-secret} as ordered references. */
+  List<ListValues.SecretEnv> secretEnv() {
+    String raw = string(Annotation.ENV_FROM_SECRET);
+    return raw == null ? List.of() : ListValues.secretEnv(raw);
+  }
+
+  /** The names {@code dapr.io/pluggable-components} gives the pod's component containers. */
+  java.util.Set<String> pluggableComponents() {
+    String raw = string(Annotation.PLUGGABLE_COMPONENTS);
+    return raw == null ? java.util.Set.of() : new java.util.LinkedHashSet<>(ListValues.containerNames(raw));
+  }
+
   /** {@code dapr.io/env} as ordered name → value pairs. */
   public Map<String, String> env() {
     String raw = string(Annotation.ENV);

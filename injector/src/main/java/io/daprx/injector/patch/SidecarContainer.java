@@ -25,6 +25,15 @@ public final class SidecarContainer {
   public static final String UNIX_DOMAIN_SOCKET_VOLUME = "dapr-unix-domain-socket";
   /** Where daprd mounts that volume, whatever the annotation says (upstream's {@code UnixDomainSocketDaprdPath}). */
   public static final String UNIX_DOMAIN_SOCKET_DAPRD_PATH = "/var/run/dapr-sockets";
+  /** The emptyDir daprd and the pluggable-component containers share their sockets in. */
+  public static final String COMPONENTS_SOCKET_VOLUME = "dapr-components-unix-domain-socket";
+  /** Where both mount it unless {@code dapr.io/pluggable-components-sockets-folder} says otherwise (upstream's default). */
+  public static final String COMPONENTS_SOCKETS_FOLDER = "/tmp/dapr-components-sockets";
+  /** The variable telling daprd and the component containers that folder. */
+  public static final String COMPONENTS_SOCKETS_FOLDER_ENV = "DAPR_COMPONENT_SOCKETS_FOLDER";
+  /** Upstream's Delve command line: daprd runs under the debugger, which waits for a client on the debug port. */
+  private static final List<String> DEBUG_PREFIX = List.of("--accept-multiclient", "--headless=true", "--log", "--api-version=2",
+      "exec", "/daprd", "--");
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
   private SidecarContainer() {}
@@ -43,7 +52,7 @@ public final class SidecarContainer {
       ctr.put("imagePullPolicy", s.imagePullPolicy());
     }
     ArrayNode args = ctr.putArray("args");
-    for (String a : args(c, s, appId)) {
+    for (String a : command(c, s, appId)) {
       args.add(a);
     }
     ArrayNode ports = ctr.putArray("ports");
@@ -51,20 +60,35 @@ public final class SidecarContainer {
     port(ports, "dapr-grpc", c.integer(GRPC_PORT));
     port(ports, "dapr-internal", c.integer(INTERNAL_GRPC_PORT));
     port(ports, "dapr-metrics", c.integer(METRICS_PORT));
-    ctr.set("env", env(c, s, namespace));
+    if (c.bool(ENABLE_DEBUG)) {
+      port(ports, "dapr-debug", c.integer(DEBUG_PORT));
+    }
+    ArrayNode env = env(c, s, namespace);
+    ctr.set("env", env);
     ObjectNode resources = resources(c);
     if (resources != null) {
       ctr.set("resources", resources);
     }
+    // upstream's order: the pod's volumes the annotations name, the app's sockets, the token, the components' sockets
     ArrayNode mounts = ctr.putArray("volumeMounts");
+    for (ListValues.Mount m : c.volumeMounts()) {
+      ObjectNode vm = mounts.addObject();
+      vm.put("name", m.volume());
+      vm.put("mountPath", m.path());
+      if (m.readOnly()) {
+        vm.put("readOnly", true);
+      }
+    }
     if (unixDomainSocketPath(c) != null) {
-      // before the token's, as upstream orders them
       mounts.add(unixDomainSocketMount(UNIX_DOMAIN_SOCKET_DAPRD_PATH));
     }
     ObjectNode mount = mounts.addObject();
     mount.put("name", TOKEN_VOLUME);
     mount.put("readOnly", true);
     mount.put("mountPath", TOKEN_MOUNT_PATH);
+    if (!c.pluggableComponents().isEmpty()) {
+      mounts.add(componentsSocketMount(componentsSocketsFolder(c)));
+    }
 
     ObjectNode readiness = ctr.putObject("readinessProbe");
     ObjectNode get = readiness.putObject("httpGet");
@@ -89,10 +113,62 @@ public final class SidecarContainer {
     if (seccomp != null) {
       sec.putObject("seccompProfile").put("type", seccomp);
     }
+    if (sets(env, "SSL_CERT_DIR")) {
+      // upstream: installing the certificates into a Windows container's root store needs its administrator, and the
+      // injector cannot tell Windows pods from Linux ones, so this applies to both (daprd's image runs non-root anyway)
+      sec.putObject("windowsOptions").put("runAsUserName", "ContainerAdministrator");
+      sec.put("runAsNonRoot", false);
+      sec.put("readOnlyRootFilesystem", false);
+    }
     if (nativeSidecar) {
       ctr.put("restartPolicy", "Always");
     }
     return ctr;
+  }
+
+  private static boolean sets(ArrayNode env, String name) {
+    for (com.fasterxml.jackson.databind.JsonNode e : env) {
+      if (name.equals(e.path("name").asText())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The container's command line: daprd's, or with {@code dapr.io/enable-debug} Delve's running daprd (upstream's
+   * {@code /dlv --listen :<debug-port> … exec /daprd -- <daprd's flags>}).
+   */
+  static List<String> command(SidecarConfig c, SidecarSettings s, String appId) {
+    List<String> daprd = args(c, s, appId);
+    if (!c.bool(ENABLE_DEBUG)) {
+      return daprd;
+    }
+    List<String> dlv = new ArrayList<>(List.of("/dlv", "--listen", ":" + c.integer(DEBUG_PORT)));
+    dlv.addAll(DEBUG_PREFIX);
+    dlv.addAll(daprd.subList(1, daprd.size()));
+    return dlv;
+  }
+
+  /** Where daprd and the component containers share the components' sockets. */
+  static String componentsSocketsFolder(SidecarConfig c) {
+    String folder = c.string(PLUGGABLE_COMPONENTS_SOCKETS_FOLDER);
+    return folder == null || folder.isEmpty() ? COMPONENTS_SOCKETS_FOLDER : folder;
+  }
+
+  /** The emptyDir of the components' sockets (on disk, as upstream's). */
+  public static ObjectNode componentsSocketVolume() {
+    ObjectNode v = JSON.objectNode();
+    v.put("name", COMPONENTS_SOCKET_VOLUME);
+    v.putObject("emptyDir");
+    return v;
+  }
+
+  static ObjectNode componentsSocketMount(String path) {
+    ObjectNode m = JSON.objectNode();
+    m.put("name", COMPONENTS_SOCKET_VOLUME);
+    m.put("mountPath", path);
+    return m;
   }
 
   /** daprd's command line, in upstream's order. */
@@ -191,10 +267,18 @@ public final class SidecarContainer {
     env(env, "DAPR_CONTROLPLANE_NAMESPACE", s.controlPlaneNamespace());
     env(env, "DAPR_CONTROLPLANE_TRUST_DOMAIN", s.controlPlaneTrustDomain());
     Map<String, String> extra = c.env();
-    if (!extra.isEmpty()) {
-      extra.forEach((k, v) -> env(env, k, v));
+    extra.forEach((k, v) -> env(env, k, v));
+    List<String> keys = new ArrayList<>(extra.keySet());
+    for (ListValues.SecretEnv ref : c.secretEnv()) {
+      secretKeyRef(env, ref.name(), ref.secret(), ref.key());
+      keys.add(ref.name());
+    }
+    if (!keys.isEmpty()) {
       // daprd keeps these names out of what it passes on to components as "secrets from env"
-      env(env, "DAPR_ENV_KEYS", String.join(" ", extra.keySet()));
+      env(env, "DAPR_ENV_KEYS", String.join(" ", keys));
+    }
+    if (!c.pluggableComponents().isEmpty()) {
+      env(env, COMPONENTS_SOCKETS_FOLDER_ENV, componentsSocketsFolder(c));
     }
     secretToken(env, "DAPR_API_TOKEN", c.string(API_TOKEN_SECRET));
     secretToken(env, "APP_API_TOKEN", c.string(APP_TOKEN_SECRET));
@@ -202,14 +286,17 @@ public final class SidecarContainer {
   }
 
   private static void secretToken(ArrayNode env, String name, String secret) {
-    if (secret == null || secret.isEmpty()) {
-      return;
+    if (secret != null && !secret.isEmpty()) {
+      secretKeyRef(env, name, secret, "token");
     }
+  }
+
+  private static void secretKeyRef(ArrayNode env, String name, String secret, String key) {
     ObjectNode e = env.addObject();
     e.put("name", name);
     ObjectNode ref = e.putObject("valueFrom").putObject("secretKeyRef");
     ref.put("name", secret);
-    ref.put("key", "token");
+    ref.put("key", key);
   }
 
   private static ObjectNode resources(SidecarConfig c) {

@@ -32,7 +32,8 @@ public record SidecarSettings(
     boolean dropAllCapabilities,
     boolean nativeSidecar) {
 
-  public static final String DEFAULT_SIDECAR_IMAGE = "ghcr.io/dapr/daprd:1.17.0";
+  /** Upstream's registry of {@code daprd}: {@code daprx inject} and {@code daprx injector} take the image from it by default. */
+  public static final String DEFAULT_SIDECAR_REGISTRY = "ghcr.io/dapr";
   public static final String DEFAULT_CONTROL_PLANE_NAMESPACE = "dapr-system";
   public static final String DEFAULT_CONTROL_PLANE_TRUST_DOMAIN = io.daprx.common.spiffe.SpiffeId.CONTROL_PLANE_TRUST_DOMAIN;
   public static final String DEFAULT_CLUSTER_DOMAIN = "cluster.local";
@@ -58,9 +59,17 @@ public record SidecarSettings(
     return s == null || s.isBlank();
   }
 
-  /** Upstream's defaults with these trust anchors: non-root, read-only root file system, classic sidecar. */
-  public static SidecarSettings defaults(String trustAnchorsPem) {
-    return new SidecarSettings(DEFAULT_SIDECAR_IMAGE, null, DEFAULT_CONTROL_PLANE_NAMESPACE, DEFAULT_CONTROL_PLANE_TRUST_DOMAIN,
+  /**
+   * The {@code daprd} image of a Dapr version. No fixed tag lives here: the version is the one of the catalog release
+   * being installed (the manager passes it) or of this build's own catalog entry ({@code daprx inject}).
+   */
+  public static String image(String registry, String daprVersion) {
+    return registry + "/daprd:" + daprVersion;
+  }
+
+  /** Upstream's defaults with this image and trust anchors: non-root, read-only root file system, classic sidecar. */
+  public static SidecarSettings defaults(String sidecarImage, String trustAnchorsPem) {
+    return new SidecarSettings(sidecarImage, null, DEFAULT_CONTROL_PLANE_NAMESPACE, DEFAULT_CONTROL_PLANE_TRUST_DOMAIN,
         DEFAULT_CLUSTER_DOMAIN, trustAnchorsPem, null, null, null, true, null, true, true, false, false);
   }
 

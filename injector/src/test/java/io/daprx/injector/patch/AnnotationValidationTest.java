@@ -11,7 +11,7 @@ class AnnotationValidationTest {
 
   static String rejection(String key, String value) {
     ObjectNode pod = Pods.annotate(Pods.barePod("w"), key, value);
-    Outcome o = PodPatch.compute(pod, "default", SidecarSettings.defaults(Pods.ANCHORS));
+    Outcome o = PodPatch.compute(pod, "default", SidecarSettings.defaults(Pods.IMAGE, Pods.ANCHORS));
     assertThat(o).as("%s=%s", key, value).isInstanceOf(Outcome.Rejected.class);
     return ((Outcome.Rejected) o).message();
   }
@@ -64,13 +64,13 @@ class AnnotationValidationTest {
   @Test
   void severalBadValuesAreAllReported() {
     ObjectNode pod = Pods.annotate(Pods.annotate(Pods.barePod("w"), "dapr.io/app-port", "x"), "dapr.io/metrics-port", "y");
-    String m = ((Outcome.Rejected) PodPatch.compute(pod, "default", SidecarSettings.defaults(""))).message();
+    String m = ((Outcome.Rejected) PodPatch.compute(pod, "default", SidecarSettings.defaults(Pods.IMAGE, ""))).message();
     assertThat(m).contains("dapr.io/app-port", "dapr.io/metrics-port");
   }
 
   @Test
   void podNameThatIsNoAppIdIsRejectedWithAHint() {
-    Outcome o = PodPatch.compute(Pods.barePod("Web_0"), "default", SidecarSettings.defaults(""));
+    Outcome o = PodPatch.compute(Pods.barePod("Web_0"), "default", SidecarSettings.defaults(Pods.IMAGE, ""));
     assertThat(((Outcome.Rejected) o).message()).contains("pod name \"Web_0\"", "set dapr.io/app-id");
   }
 

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 class PodPatchTest {
 
-  static final SidecarSettings SETTINGS = SidecarSettings.defaults(ANCHORS);
+  static final SidecarSettings SETTINGS = SidecarSettings.defaults(Pods.IMAGE, ANCHORS);
 
   static Outcome.Patched patched(JsonNode pod, String ns) {
     Outcome o = PodPatch.compute(pod, ns, SETTINGS);
@@ -60,7 +60,7 @@ class PodPatchTest {
     JsonNode daprd = container(out, "containers", "daprd");
     assertThat(out.path("spec").path("containers")).hasSize(3);
     assertThat(out.path("spec").path("containers").get(2).path("name").asText()).isEqualTo("daprd");
-    assertThat(daprd.path("image").asText()).isEqualTo(SidecarSettings.DEFAULT_SIDECAR_IMAGE);
+    assertThat(daprd.path("image").asText()).isEqualTo(Pods.IMAGE);
     List<String> args = args(daprd);
     assertThat(args.subList(0, 23)).containsExactly("/daprd",
         "--dapr-http-port", "3500", "--dapr-grpc-port", "50001", "--dapr-internal-grpc-port", "50002",
@@ -258,7 +258,7 @@ class PodPatchTest {
   @Test
   void aSidecarIsPointedAtTheClustersSchedulerOnlyWhenTheClusterRunsOne() {
     ObjectNode pod = Pods.barePod("w");
-    SidecarSettings with = SidecarSettings.defaults(ANCHORS);
+    SidecarSettings with = SidecarSettings.defaults(Pods.IMAGE, ANCHORS);
     List<String> args = args(container(Pods.apply(((Outcome.Patched) PodPatch.compute(pod, "default", with)).operations(), pod),
         "containers", "daprd"));
     assertThat(flag(args, "--scheduler-host-address")).isEqualTo("dapr-scheduler-server-a.dapr-system.svc.cluster.local:443");

@@ -11,6 +11,8 @@ import java.io.UncheckedIOException;
 public final class Pods {
 
   public static final ObjectMapper JSON = new ObjectMapper();
+  /** The sidecar image the tests' settings give; in a real install its tag is the catalog release's Dapr version. */
+  public static final String IMAGE = "ghcr.io/dapr/daprd:1.18.2";
   public static final String ANCHORS = "-----BEGIN CERTIFICATE-----\nMIIBdummy\n-----END CERTIFICATE-----\n";
 
   private Pods() {}

@@ -21,7 +21,7 @@ import java.util.List;
  */
 class AdmissionWebhookFuzzTest {
 
-  private static final AdmissionWebhook WEBHOOK = new AdmissionWebhook(() -> SidecarSettings.defaults(Pods.ANCHORS),
+  private static final AdmissionWebhook WEBHOOK = new AdmissionWebhook(() -> SidecarSettings.defaults(Pods.IMAGE, Pods.ANCHORS),
       Requesters.of(List.of("ci:tekton-*")), new InjectorMetrics(new SimpleMeterRegistry()));
 
   @FuzzTest

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 class AdmissionWebhookTest {
 
   final InjectorMetrics metrics = new InjectorMetrics(new SimpleMeterRegistry());
-  final AdmissionWebhook webhook = new AdmissionWebhook(() -> SidecarSettings.defaults(Pods.ANCHORS),
+  final AdmissionWebhook webhook = new AdmissionWebhook(() -> SidecarSettings.defaults(Pods.IMAGE, Pods.ANCHORS),
       Requesters.of(List.of("ci:tekton-*")), metrics);
 
   JsonNode answerJson(Answer a) throws Exception {
@@ -117,7 +117,7 @@ class AdmissionWebhookTest {
   @Test
   void newSettingsReachTheNextPod() throws Exception {
     String[] anchors = {"A"};
-    AdmissionWebhook w = new AdmissionWebhook(() -> SidecarSettings.defaults(anchors[0]), Requesters.of(List.of()), metrics);
+    AdmissionWebhook w = new AdmissionWebhook(() -> SidecarSettings.defaults(Pods.IMAGE, anchors[0]), Requesters.of(List.of()), metrics);
     anchors[0] = "B";
     JsonNode resp = answerJson(w.handle(bytes(review("u", Pods.barePod("w"), "default", DEPLOYMENT_CONTROLLER))));
     String patch = new String(Base64.getDecoder().decode(resp.path("patch").asText()), StandardCharsets.UTF_8);

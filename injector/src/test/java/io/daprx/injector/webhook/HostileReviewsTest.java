@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 /** Pods shaped to break the webhook or to subvert the sidecar: answered with a JSON AdmissionReview, never a stack trace. */
 class HostileReviewsTest {
 
-  final AdmissionWebhook webhook = new AdmissionWebhook(() -> SidecarSettings.defaults(Pods.ANCHORS),
+  final AdmissionWebhook webhook = new AdmissionWebhook(() -> SidecarSettings.defaults(Pods.IMAGE, Pods.ANCHORS),
       Requesters.of(List.of()), new InjectorMetrics(new SimpleMeterRegistry()));
 
   JsonNode response(Answer a) throws Exception {

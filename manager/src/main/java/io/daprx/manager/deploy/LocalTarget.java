@@ -70,7 +70,7 @@ public final class LocalTarget implements Target {
   public List<ComponentStatus> apply(Doc cluster, Install install, Duration timeout) throws ReconcileException {
     LocalCluster lc = local(cluster);
     String namespace = install.namespace();
-    InstallPlan plan = InstallPlan.forLocal(lc, namespace, install.settings(), install.version());
+    InstallPlan plan = InstallPlan.forLocal(lc, namespace, install.settings(), install.release());
     List<String> launcher = distributions.launcher(install.release());
     String group = group(lc, namespace);
     // before anything is touched: a cluster whose control plane belongs to another extension is left exactly as it is

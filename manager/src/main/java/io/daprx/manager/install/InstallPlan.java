@@ -1,5 +1,6 @@
 package io.daprx.manager.install;
 
+import io.daprx.manager.catalog.Release;
 import io.daprx.manager.model.Component;
 import io.daprx.manager.model.Component.ServiceSpec;
 import io.daprx.manager.model.ControlPlane;
@@ -35,13 +36,29 @@ public record InstallPlan(String namespace, List<PodPlan> pods, List<ServicePlan
    * version change rolls every replica as a new pod template does on Kubernetes.
    */
   public static InstallPlan forLocal(LocalCluster cluster, String namespace, DaprSettings settings, String version) {
+    return forLocal(cluster, namespace, settings, version, null);
+  }
+
+  /**
+   * The plan of one catalog release: its daprx version, and the {@code daprd} of its Dapr version as the image the
+   * injector adds to pods, as on Kubernetes.
+   */
+  public static InstallPlan forLocal(LocalCluster cluster, String namespace, DaprSettings settings, Release release) {
+    return forLocal(cluster, namespace, settings, release.version().toString(), settings.sidecarImage(release.daprVersion()));
+  }
+
+  private static InstallPlan forLocal(LocalCluster cluster, String namespace, DaprSettings settings, String version, String sidecarImage) {
     List<PodPlan> pods = new ArrayList<>();
+    Installed installed = new Installed(version, sidecarImage);
     for (Component c : components(cluster, settings)) {
       pods.addAll(c.shape() == Component.Shape.STATEFUL_SET
-          ? statefulSet(cluster, c, namespace, settings, version) : deployment(cluster, c, namespace, settings, version));
+          ? statefulSet(cluster, c, namespace, settings, installed) : deployment(cluster, c, namespace, settings, installed));
     }
     return new InstallPlan(namespace, pods, services(cluster, settings));
   }
+
+  /** What of the catalog release the replicas carry: its version and the sidecar image (null: the injector's default). */
+  private record Installed(String version, String sidecarImage) {}
 
   /** The components the install runs here: those its settings turn on, the dashboard only where it can read the server. */
   private static List<Component> components(LocalCluster cluster, DaprSettings settings) {
@@ -63,7 +80,7 @@ public record InstallPlan(String namespace, List<PodPlan> pods, List<ServicePlan
    * replica tells sidecars its own loopback port, and sidecars reach the scheduler through its Service.
    */
   private static Launch launch(LocalCluster cluster, Component c, String namespace, DaprSettings s, Map<String, Integer> ports,
-      String podName, String peers) {
+      String podName, String peers, Installed installed) {
     String main = mainPortName(c);
     boolean inMemory = c == ControlPlane.SCHEDULER && s.scheduler().inMemoryStorage();
     return new Launch(false, namespace, s, "127.0.0.1", ports.get(main), ports.getOrDefault("healthz", 0), ports.getOrDefault("metrics", 0),
@@ -71,7 +88,8 @@ public record InstallPlan(String namespace, List<PodPlan> pods, List<ServicePlan
         c == ControlPlane.SENTRY ? cluster.trustBundleDir().toString() : null,
         c == ControlPlane.OPERATOR ? cluster.resourcesDir().toString() : null,
         podName, peers, c == ControlPlane.SCHEDULER ? "127.0.0.1:" + ports.get(main) : null,
-        c.data() == null || inMemory ? null : cluster.dir().resolve(c.data().localDir()).resolve(podName).toString(), null,
+        c.data() == null || inMemory ? null : cluster.dir().resolve(c.data().localDir()).resolve(podName).toString(),
+        c == ControlPlane.INJECTOR ? installed.sidecarImage() : null,
         ControlPlane.SCHEDULER.installedWith(s) ? "127.0.0.1:" + servicePort(cluster, "dapr-scheduler-server-a") : null,
         c == ControlPlane.DASHBOARD ? new Launch.DashboardAccess(cluster.manager().serverFile().toString(),
             cluster.manager().readerTokenFile().toString(), cluster.id()) : null,
@@ -80,30 +98,32 @@ public record InstallPlan(String namespace, List<PodPlan> pods, List<ServicePlan
   }
 
   /** Replicas of a StatefulSet: stable names {@code <name>-<ordinal>}, each knowing every peer's address. */
-  private static List<PodPlan> statefulSet(LocalCluster cluster, Component c, String namespace, DaprSettings s, String version) {
+  private static List<PodPlan> statefulSet(LocalCluster cluster, Component c, String namespace, DaprSettings s, Installed installed) {
+    String version = installed.version();
     int replicas = c.replicas(s);
     String peerList = ControlPlane.peers(c, replicas, i -> "127.0.0.1:" + replicaPorts(cluster, c, i).get("raft"));
     List<PodPlan> out = new ArrayList<>();
     for (int i = 0; i < replicas; i++) {
       Map<String, Integer> ports = replicaPorts(cluster, c, i);
       String name = c.workload() + "-" + i;
-      out.add(pod(cluster, name, c, i, version, ControlPlane.args(c, launch(cluster, c, namespace, s, ports, name, peerList)), ports));
+      out.add(pod(cluster, name, c, i, version, ControlPlane.args(c, launch(cluster, c, namespace, s, ports, name, peerList, installed)), ports));
     }
     return out;
   }
 
   /** Replicas of a Deployment, named like Kubernetes names them: {@code <deployment>-<template hash>-<suffix>}. */
-  private static List<PodPlan> deployment(LocalCluster cluster, Component c, String namespace, DaprSettings s, String version) {
+  private static List<PodPlan> deployment(LocalCluster cluster, Component c, String namespace, DaprSettings s, Installed installed) {
+    String version = installed.version();
     // The template hash covers the version and the arguments without per-replica ports, so it changes exactly when
     // a setting or the version changes, as a ReplicaSet's pod-template-hash does.
     Map<String, Integer> noPorts = new LinkedHashMap<>();
     replicaPorts(cluster, c, 0).keySet().forEach(k -> noPorts.put(k, 0));
-    String template = hash(version + " " + String.join(" ", ControlPlane.args(c, launch(cluster, c, namespace, s, noPorts, null, null))), 10);
+    String template = hash(version + " " + String.join(" ", ControlPlane.args(c, launch(cluster, c, namespace, s, noPorts, null, null, installed))), 10);
     List<PodPlan> out = new ArrayList<>();
     for (int i = 0; i < c.replicas(s); i++) {
       Map<String, Integer> ports = replicaPorts(cluster, c, i);
       String name = c.workload() + "-" + template + "-" + hash(cluster.id() + "/" + namespace + "/" + c.workload() + "/" + template + "/" + i, 5);
-      out.add(pod(cluster, name, c, i, version, ControlPlane.args(c, launch(cluster, c, namespace, s, ports, name, null)), ports));
+      out.add(pod(cluster, name, c, i, version, ControlPlane.args(c, launch(cluster, c, namespace, s, ports, name, null, installed)), ports));
     }
     return out;
   }

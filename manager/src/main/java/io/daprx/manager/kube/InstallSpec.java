@@ -33,7 +33,7 @@ public record InstallSpec(String namespace, DaprSettings settings, Release relea
 
   /** The {@code daprd} image the injector adds to pods. */
   public String sidecarImage() {
-    return settings.registry() + "/daprd:" + release.daprVersion();
+    return settings.sidecarImage(release.daprVersion());
   }
 
   /** The daprx version, as the {@code app.kubernetes.io/version} label shows it. */

@@ -115,6 +115,14 @@ public record DaprSettings(
     return parse(Map.of());
   }
 
+  /**
+   * The {@code daprd} image the injector adds to pods: from {@code global.registry}, tagged with the Dapr version of the
+   * catalog release being installed, so a sidecar always matches the control plane that serves it.
+   */
+  public String sidecarImage(String daprVersion) {
+    return registry + "/daprd:" + daprVersion;
+  }
+
   /** Parses and checks settings; throws {@link InvalidSettingsException} listing every problem. */
   public static DaprSettings parse(Map<String, String> raw) {
     List<String> problems = new ArrayList<>();

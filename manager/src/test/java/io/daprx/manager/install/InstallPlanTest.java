@@ -3,6 +3,8 @@ package io.daprx.manager.install;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.daprx.manager.catalog.Release;
+import io.daprx.manager.catalog.Semver;
 import io.daprx.manager.model.DaprSettings;
 import io.daprx.manager.model.InvalidSettingsException;
 import java.nio.file.Path;
@@ -34,6 +36,22 @@ class InstallPlanTest {
     assertThat(plan.services()).extracting(ServicePlan::name)
         .containsExactly("dapr-sentry", "dapr-api", "dapr-placement-server", "dapr-scheduler-server-a", "dapr-scheduler-server",
             "dapr-sidecar-injector", "dapr-dashboard");
+  }
+
+  @Test
+  void theInjectorGivesPodsTheDaprdOfTheReleasesDaprVersionAsOnKubernetes() {
+    Release release = new Release(Semver.parse("0.3.1"), "0.3.1", "1.18.2");
+    List<String> args = injectorArgs(InstallPlan.forLocal(cluster, "dapr-system", DaprSettings.defaults(), release));
+    assertThat(args).containsSequence("--sidecar-image", "ghcr.io/daprx/daprd:1.18.2");
+    Release next = new Release(Semver.parse("0.4.0"), "0.4.0", "1.19.0");
+    assertThat(injectorArgs(InstallPlan.forLocal(cluster, "dapr-system",
+        DaprSettings.parse(Map.of("global.registry", "registry.example/mirror")), next)))
+        .as("the tag follows the catalog, the registry global.registry").containsSequence("--sidecar-image",
+            "registry.example/mirror/daprd:1.19.0");
+  }
+
+  private static List<String> injectorArgs(InstallPlan plan) {
+    return plan.pods().stream().filter(p -> p.component().equals("injector")).findFirst().orElseThrow().args();
   }
 
   @Test
