@@ -14,6 +14,8 @@ import io.daprx.operator.OperatorFlags;
 import io.daprx.placement.PlacementFlags;
 import io.daprx.scheduler.SchedulerFlags;
 import io.daprx.sentry.SentryFlags;
+import io.daprx.sentry.jwt.JwtOptions;
+import io.daprx.sentry.jwt.OidcOptions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -175,7 +177,41 @@ public final class ControlPlane {
       a.addAll(List.of(SentryFlags.WORKLOAD_CERT_TTL, GoDuration.format(l.settings().workloadCertTtl()),
           SentryFlags.ALLOWED_CLOCK_SKEW, GoDuration.format(l.settings().allowedClockSkew())));
     }
+    a.addAll(sentryJwtFlags(l));
     return a;
+  }
+
+  /**
+   * Upstream chart's JWT and OIDC arguments, in its order and {@code --flag=value} form. The discovery server listens on
+   * every interface of the pod (as the chart has it) or on loopback on the replica's own port locally.
+   */
+  static List<String> sentryJwtFlags(Launch l) {
+    DaprSettings.SentryJwt j = l.settings().sentryJwt();
+    List<String> a = new ArrayList<>();
+    if (!j.enabled()) {
+      return a;
+    }
+    a.add(JwtOptions.ENABLED_FLAG + "=true");
+    a.addAll(assigned(JwtOptions.ISSUER_FLAG, j.issuer()));
+    a.addAll(assigned(JwtOptions.SIGNING_ALGORITHM_FLAG, j.signingAlgorithm()));
+    a.addAll(assigned(JwtOptions.KEY_ID_FLAG, j.keyId()));
+    if (j.oidcEnabled()) {
+      a.add(OidcOptions.ENABLED_FLAG + "=true");
+      a.add(OidcOptions.LISTEN_ADDRESS_FLAG + "=" + (l.kubernetes() ? "0.0.0.0" : "127.0.0.1"));
+      a.add(OidcOptions.PORT_FLAG + "=" + (l.oidcPort() != null ? l.oidcPort() : j.oidcPort()));
+      a.addAll(assigned(OidcOptions.JWKS_URI_FLAG, j.oidcJwksUri()));
+      a.addAll(assigned(OidcOptions.PATH_PREFIX_FLAG, j.oidcPathPrefix()));
+      a.addAll(assigned(OidcOptions.ALLOWED_HOSTS_FLAG, j.oidcAllowedHosts().isEmpty() ? null : String.join(",", j.oidcAllowedHosts())));
+      a.addAll(assigned(OidcOptions.TLS_CERT_FILE_FLAG, j.oidcTlsCertFile()));
+      a.addAll(assigned(OidcOptions.TLS_KEY_FILE_FLAG, j.oidcTlsKeyFile()));
+      // upstream's chart leaves out a false here, so its sentry serves TLS whatever the value says; ours passes it
+      a.add(OidcOptions.TLS_ENABLED_FLAG + "=" + j.oidcTlsEnabled());
+    }
+    return a;
+  }
+
+  private static List<String> assigned(String flag, String value) {
+    return value == null ? List.of() : List.of(flag + "=" + value);
   }
 
   private static List<String> placementFlags(Launch l) {
