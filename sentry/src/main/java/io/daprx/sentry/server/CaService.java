@@ -145,6 +145,7 @@ public final class CaService extends CAGrpc.CAImplBase {
       for (String aud : audiences) {
         out.putPerAudienceJwts(aud, StringValue.of(jwt.issue(id, List.of(aud), cert.notAfter(), p.allowedClockSkew())));
       }
+      LOG.debug("issued JWT SVIDs for {} with audiences {}", id, audiences); // never the tokens: they are bearer credentials
     }
     return out.build();
   }
