@@ -14,8 +14,6 @@ import io.daprx.operator.OperatorFlags;
 import io.daprx.placement.PlacementFlags;
 import io.daprx.scheduler.SchedulerFlags;
 import io.daprx.sentry.SentryFlags;
-import io.daprx.sentry.jwt.JwtOptions;
-import io.daprx.sentry.jwt.OidcOptions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -191,21 +189,21 @@ public final class ControlPlane {
     if (!j.enabled()) {
       return a;
     }
-    a.add(JwtOptions.ENABLED_FLAG + "=true");
-    a.addAll(assigned(JwtOptions.ISSUER_FLAG, j.issuer()));
-    a.addAll(assigned(JwtOptions.SIGNING_ALGORITHM_FLAG, j.signingAlgorithm()));
-    a.addAll(assigned(JwtOptions.KEY_ID_FLAG, j.keyId()));
+    a.add(SentryFlags.JWT_ENABLED + "=true");
+    a.addAll(assigned(SentryFlags.JWT_ISSUER, j.issuer()));
+    a.addAll(assigned(SentryFlags.JWT_SIGNING_ALGORITHM, j.signingAlgorithm()));
+    a.addAll(assigned(SentryFlags.JWT_KEY_ID, j.keyId()));
     if (j.oidcEnabled()) {
-      a.add(OidcOptions.ENABLED_FLAG + "=true");
-      a.add(OidcOptions.LISTEN_ADDRESS_FLAG + "=" + (l.kubernetes() ? "0.0.0.0" : "127.0.0.1"));
-      a.add(OidcOptions.PORT_FLAG + "=" + (l.oidcPort() != null ? l.oidcPort() : j.oidcPort()));
-      a.addAll(assigned(OidcOptions.JWKS_URI_FLAG, j.oidcJwksUri()));
-      a.addAll(assigned(OidcOptions.PATH_PREFIX_FLAG, j.oidcPathPrefix()));
-      a.addAll(assigned(OidcOptions.ALLOWED_HOSTS_FLAG, j.oidcAllowedHosts().isEmpty() ? null : String.join(",", j.oidcAllowedHosts())));
-      a.addAll(assigned(OidcOptions.TLS_CERT_FILE_FLAG, j.oidcTlsCertFile()));
-      a.addAll(assigned(OidcOptions.TLS_KEY_FILE_FLAG, j.oidcTlsKeyFile()));
+      a.add(SentryFlags.OIDC_ENABLED + "=true");
+      a.add(SentryFlags.OIDC_SERVER_LISTEN_ADDRESS + "=" + (l.kubernetes() ? "0.0.0.0" : "127.0.0.1"));
+      a.add(SentryFlags.OIDC_SERVER_LISTEN_PORT + "=" + (l.oidcPort() != null ? l.oidcPort() : j.oidcPort()));
+      a.addAll(assigned(SentryFlags.OIDC_JWKS_URI, j.oidcJwksUri()));
+      a.addAll(assigned(SentryFlags.OIDC_PATH_PREFIX, j.oidcPathPrefix()));
+      a.addAll(assigned(SentryFlags.OIDC_ALLOWED_HOSTS, j.oidcAllowedHosts().isEmpty() ? null : String.join(",", j.oidcAllowedHosts())));
+      a.addAll(assigned(SentryFlags.OIDC_SERVER_TLS_CERT_FILE, j.oidcTlsCertFile()));
+      a.addAll(assigned(SentryFlags.OIDC_SERVER_TLS_KEY_FILE, j.oidcTlsKeyFile()));
       // upstream's chart leaves out a false here, so its sentry serves TLS whatever the value says; ours passes it
-      a.add(OidcOptions.TLS_ENABLED_FLAG + "=" + j.oidcTlsEnabled());
+      a.add(SentryFlags.OIDC_SERVER_TLS_ENABLED + "=" + j.oidcTlsEnabled());
     }
     return a;
   }

@@ -102,7 +102,7 @@ public record DaprSettings(
     k.put("dapr_sentry.jwt.signingAlgorithm", "");
     k.put("dapr_sentry.jwt.keyID", "");
     k.put("dapr_sentry.oidc.enabled", "false");
-    k.put("dapr_sentry.oidc.server.port", "" + io.daprx.sentry.jwt.OidcOptions.DEFAULT_PORT);
+    k.put("dapr_sentry.oidc.server.port", "" + io.daprx.sentry.SentryFlags.DEFAULT_OIDC_PORT);
     k.put("dapr_sentry.oidc.jwksURI", "");
     k.put("dapr_sentry.oidc.pathPrefix", "");
     k.put("dapr_sentry.oidc.allowedHosts", "");
@@ -189,6 +189,15 @@ public record DaprSettings(
         value(s, "global.registry"), emptyToNull(s.get("global.tag")), forceInMemory, scheduler, applyCrds, skipCheck, existingName, existingNs, sentryJwt, s);
   }
 
+  private static boolean absoluteUrl(String s) {
+    try {
+      java.net.URI u = new java.net.URI(s);
+      return u.isAbsolute() && u.getHost() != null;
+    } catch (java.net.URISyntaxException e) {
+      return false;
+    }
+  }
+
   private static SentryJwt sentryJwt(Map<String, String> s, List<String> problems) {
     boolean enabled = bool(s, "dapr_sentry.jwt.enabled", problems);
     String issuer = emptyToNull(s.get("dapr_sentry.jwt.issuer"));
@@ -196,13 +205,11 @@ public record DaprSettings(
     if (issuer != null && !enabled) {
       problems.add("dapr_sentry.jwt.issuer is set but dapr_sentry.jwt.enabled is false: set dapr_sentry.jwt.enabled=true, or drop the issuer");
     }
-    if (alg != null) {
-      try {
-        alg = io.daprx.sentry.jwt.JwtOptions.algorithm(alg).getName();
-      } catch (IllegalArgumentException e) {
-        problems.add("dapr_sentry.jwt.signingAlgorithm '" + alg + "' is not supported: use one of "
-            + io.daprx.sentry.jwt.JwtOptions.ALGORITHMS.stream().map(a -> a.getName()).toList());
-      }
+    if (alg != null && !io.daprx.sentry.SentryFlags.JWT_SIGNING_ALGORITHMS.contains(alg.toUpperCase(Locale.ROOT))) {
+      problems.add("dapr_sentry.jwt.signingAlgorithm '" + alg + "' is not supported: use one of "
+          + io.daprx.sentry.SentryFlags.JWT_SIGNING_ALGORITHMS);
+    } else if (alg != null) {
+      alg = alg.toUpperCase(Locale.ROOT);
     }
     boolean oidc = bool(s, "dapr_sentry.oidc.enabled", problems);
     if (oidc && !enabled) {
@@ -218,11 +225,11 @@ public record DaprSettings(
     }
     String jwksUri = emptyToNull(s.get("dapr_sentry.oidc.jwksURI"));
     String prefix = emptyToNull(s.get("dapr_sentry.oidc.pathPrefix"));
-    try {
-      new io.daprx.sentry.jwt.OidcOptions(false, null, port, tls, null, null, jwksUri, prefix, List.of());
-    } catch (IllegalArgumentException e) {
-      problems.add((jwksUri != null && e.getMessage().contains("jwks") ? "dapr_sentry.oidc.jwksURI" : "dapr_sentry.oidc.pathPrefix")
-          + ": " + e.getMessage().replaceFirst("^--oidc-[a-z-]+ ", ""));
+    if (jwksUri != null && !absoluteUrl(jwksUri)) {
+      problems.add("dapr_sentry.oidc.jwksURI must be an absolute URL such as https://oidc.example.com/jwks.json (got '" + jwksUri + "')");
+    }
+    if (prefix != null && !prefix.matches("/?[A-Za-z0-9._~!$&'()*+,;=:@%/-]*")) {
+      problems.add("dapr_sentry.oidc.pathPrefix must be a URL path such as /oidc (got '" + prefix + "')");
     }
     List<String> hosts = java.util.Arrays.stream(value(s, "dapr_sentry.oidc.allowedHosts").split(","))
         .map(String::trim).filter(h -> !h.isEmpty()).toList();

@@ -1,6 +1,7 @@
 package io.daprx.sentry.jwt;
 
 import com.nimbusds.jose.JWSAlgorithm;
+import io.daprx.sentry.SentryFlags;
 import java.time.Duration;
 import java.util.List;
 
@@ -20,13 +21,13 @@ import java.util.List;
 public record JwtOptions(boolean enabled, String keyFilename, String jwksFilename, String issuer, JWSAlgorithm signingAlgorithm,
     String keyId, Duration ttl) {
 
-  public static final String ENABLED_FLAG = "--jwt-enabled";
-  public static final String KEY_FILENAME_FLAG = "--jwt-key-filename";
-  public static final String JWKS_FILENAME_FLAG = "--jwks-filename";
-  public static final String ISSUER_FLAG = "--jwt-issuer";
-  public static final String SIGNING_ALGORITHM_FLAG = "--jwt-signing-algorithm";
-  public static final String KEY_ID_FLAG = "--jwt-key-id";
-  public static final String TTL_FLAG = "--jwt-ttl";
+  public static final String ENABLED_FLAG = SentryFlags.JWT_ENABLED;
+  public static final String KEY_FILENAME_FLAG = SentryFlags.JWT_KEY_FILENAME;
+  public static final String JWKS_FILENAME_FLAG = SentryFlags.JWKS_FILENAME;
+  public static final String ISSUER_FLAG = SentryFlags.JWT_ISSUER;
+  public static final String SIGNING_ALGORITHM_FLAG = SentryFlags.JWT_SIGNING_ALGORITHM;
+  public static final String KEY_ID_FLAG = SentryFlags.JWT_KEY_ID;
+  public static final String TTL_FLAG = SentryFlags.JWT_TTL;
 
   public static final String DEFAULT_KEY_FILENAME = "jwt.key";
   public static final String DEFAULT_JWKS_FILENAME = "jwks.json";
@@ -34,8 +35,7 @@ public record JwtOptions(boolean enabled, String keyFilename, String jwksFilenam
   public static final String DEFAULT_TTL = "24h";
 
   /** What sentry can sign with: RSA keys (RS*, PS*) and the NIST curves (ES*); upstream's default RS256 first. */
-  public static final List<JWSAlgorithm> ALGORITHMS = List.of(JWSAlgorithm.RS256, JWSAlgorithm.RS384, JWSAlgorithm.RS512,
-      JWSAlgorithm.PS256, JWSAlgorithm.PS384, JWSAlgorithm.PS512, JWSAlgorithm.ES256, JWSAlgorithm.ES384, JWSAlgorithm.ES512);
+  public static final List<JWSAlgorithm> ALGORITHMS = SentryFlags.JWT_SIGNING_ALGORITHMS.stream().map(JWSAlgorithm::parse).toList();
 
   public static final JwtOptions DISABLED = new JwtOptions(false, DEFAULT_KEY_FILENAME, DEFAULT_JWKS_FILENAME, null,
       JWSAlgorithm.RS256, null, Duration.ofHours(24));

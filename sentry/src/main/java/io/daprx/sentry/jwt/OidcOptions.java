@@ -1,5 +1,6 @@
 package io.daprx.sentry.jwt;
 
+import io.daprx.sentry.SentryFlags;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
@@ -16,17 +17,17 @@ import java.util.List;
 public record OidcOptions(boolean enabled, String listenAddress, int port, boolean tlsEnabled, Path tlsCertFile, Path tlsKeyFile,
     String jwksUri, String pathPrefix, List<String> allowedHosts) {
 
-  public static final String ENABLED_FLAG = "--oidc-enabled";
-  public static final String LISTEN_ADDRESS_FLAG = "--oidc-server-listen-address";
-  public static final String PORT_FLAG = "--oidc-server-listen-port";
-  public static final String TLS_ENABLED_FLAG = "--oidc-server-tls-enabled";
-  public static final String TLS_CERT_FILE_FLAG = "--oidc-server-tls-cert-file";
-  public static final String TLS_KEY_FILE_FLAG = "--oidc-server-tls-key-file";
-  public static final String JWKS_URI_FLAG = "--oidc-jwks-uri";
-  public static final String PATH_PREFIX_FLAG = "--oidc-path-prefix";
-  public static final String ALLOWED_HOSTS_FLAG = "--oidc-allowed-hosts";
+  public static final String ENABLED_FLAG = SentryFlags.OIDC_ENABLED;
+  public static final String LISTEN_ADDRESS_FLAG = SentryFlags.OIDC_SERVER_LISTEN_ADDRESS;
+  public static final String PORT_FLAG = SentryFlags.OIDC_SERVER_LISTEN_PORT;
+  public static final String TLS_ENABLED_FLAG = SentryFlags.OIDC_SERVER_TLS_ENABLED;
+  public static final String TLS_CERT_FILE_FLAG = SentryFlags.OIDC_SERVER_TLS_CERT_FILE;
+  public static final String TLS_KEY_FILE_FLAG = SentryFlags.OIDC_SERVER_TLS_KEY_FILE;
+  public static final String JWKS_URI_FLAG = SentryFlags.OIDC_JWKS_URI;
+  public static final String PATH_PREFIX_FLAG = SentryFlags.OIDC_PATH_PREFIX;
+  public static final String ALLOWED_HOSTS_FLAG = SentryFlags.OIDC_ALLOWED_HOSTS;
 
-  public static final int DEFAULT_PORT = 9080;
+  public static final int DEFAULT_PORT = SentryFlags.DEFAULT_OIDC_PORT;
   public static final String DEFAULT_LISTEN_ADDRESS = "localhost";
 
   public static final OidcOptions DISABLED = new OidcOptions(false, DEFAULT_LISTEN_ADDRESS, DEFAULT_PORT, true, null, null, null, null, List.of());
