@@ -35,6 +35,11 @@ public final class JwtKeyHolder implements Supplier<JwtSigningKey> {
       }
       raw = store.saveIfAbsent(JwtKeys.generate(options.signingAlgorithm(), options.keyId()));
       LOG.info("no JWT signing key in {}: generated one", store.describe());
+    } else if (raw.jwksJson() == null) {
+      // a key of the user's own (upstream asks for both files): publish it rather than refuse it; replicas derive the same JWKS
+      raw = JwtKeys.withJwks(raw, options.signingAlgorithm(), options.keyId(), store.describe());
+      store.save(raw);
+      LOG.info("a JWT signing key but no JWKS in {}: wrote the JWKS that publishes it", store.describe());
     }
     JwtSigningKey key = JwtKeys.open(raw, options.signingAlgorithm(), options.keyId(), store.describe());
     LOG.info("JWT signing key loaded from {}: kid {}, {}, {} key(s) in the JWKS", store.describe(), key.keyId(), key.algorithm(),

@@ -71,6 +71,15 @@ public final class JwtKeys {
   }
 
   /**
+   * A key brought without its JWKS (a user's own {@code jwt.key}) with the JWKS that publishes it, under the {@code kid} sentry
+   * signs with: what relying parties need, derived rather than asked for.
+   */
+  public static JwtKeyMaterial withJwks(JwtKeyMaterial keyOnly, JWSAlgorithm alg, String keyIdOverride, String where) {
+    JWK pub = publicJwk(privateKey(keyOnly, where), alg, keyIdOverride);
+    return new JwtKeyMaterial(keyOnly.signingKeyPem(), new JWKSet(pub).toString(true));
+  }
+
+  /**
    * The stored key, checked as upstream checks it: readable, fit for {@code alg}, and published in the JWKS under its
    * {@code kid} ({@code keyIdOverride}, else the thumbprint). Every failure says which file and what to do.
    */

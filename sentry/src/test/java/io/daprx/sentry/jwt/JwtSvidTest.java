@@ -215,6 +215,20 @@ class JwtSvidTest {
         .hasMessageContaining("jwks.json").hasMessageContaining("remove both");
   }
 
+  @Test
+  void aKeyBroughtWithoutItsJwksIsPublishedAndSignsTheTokens() throws Exception {
+    String ownKey = JwtKeys.generate(JWSAlgorithm.ES256, null).signingKeyPem();
+    Files.writeString(creds.resolve("jwt.key"), ownKey);
+    Sentry sentry = start(options().withJwt(
+        new JwtOptions(true, null, null, null, JWSAlgorithm.ES256, "my-key", Duration.ofHours(1)), OidcOptions.DISABLED));
+    String token = sign(sentry, "sts.amazonaws.com").getJwt().getValue();
+    JWKSet published = JWKSet.parse(Files.readString(creds.resolve("jwks.json")));
+    assertThat(published.getKeys()).hasSize(1).allSatisfy(k -> assertThat(k.getKeyID()).isEqualTo("my-key"));
+    assertThat(SignedJWT.parse(token).getHeader().getKeyID()).isEqualTo("my-key");
+    assertThat(verify(token, published).getAudience()).containsExactly("public", "sts.amazonaws.com");
+    assertThat(Files.readString(creds.resolve("jwt.key"))).isEqualTo(ownKey);
+  }
+
   private SentryOptions options() {
     SentryOptions d = SentryOptions.defaults(creds).withPorts(0, 0, 0).withListenAddress("127.0.0.1");
     return new SentryOptions(d.listenAddress(), d.port(), d.healthzPort(), d.metricsPort(), d.issuerCredentials(), d.trustDomain(),
