@@ -131,6 +131,10 @@ public final class CaService extends CAGrpc.CAImplBase {
           req.getNamespace() + "/" + req.getId() + ": " + e.detail());
     }
     List<String> audiences = jwt == null ? List.of() : audiences(id, req);
+    if (jwt == null && req.getJwtAudiencesCount() > 0) {
+      LOG.debug("{} asked for JWTs for {} audience(s) but JWT issuing is off on this sentry (--jwt-enabled): certificate only", id,
+          req.getJwtAudiencesCount());
+    }
     SubjectPublicKeyInfo key = checkCsr(csr);
     IssuancePolicy p = policy.get();
     IssuedCertificate cert = signer.sign(key, id, dnsNames(req), p);
