@@ -25,7 +25,6 @@ import java.security.spec.ECGenParameterSpec;
 import java.security.spec.ECPublicKeySpec;
 import java.security.spec.RSAPublicKeySpec;
 import java.text.ParseException;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import org.bouncycastle.jcajce.provider.asymmetric.util.EC5Util;
@@ -65,7 +64,9 @@ public final class JwtKeys {
       throw new IllegalArgumentException(current.jwksJson() == null ? "no JWKS in " + where
           : "the JWKS in " + where + " does not publish the signing key's public key; fix or remove both before rotating");
     }
-    JWSAlgorithm alg = previous.getAlgorithm() instanceof JWSAlgorithm a && JwtOptions.ALGORITHMS.contains(a) ? a : defaultAlgorithm(oldKey);
+    // a parsed JWK's alg is a plain Algorithm: compare by name
+    JWSAlgorithm named = previous.getAlgorithm() == null ? null : JWSAlgorithm.parse(previous.getAlgorithm().getName());
+    JWSAlgorithm alg = named != null && JwtOptions.ALGORITHMS.contains(named) ? named : defaultAlgorithm(oldKey);
     JWK next = newKey(alg, null);
     return new JwtKeyMaterial(pem(next), new JWKSet(List.of(next.toPublicJWK(), previous)).toString(true));
   }
@@ -219,11 +220,5 @@ public final class JwtKeys {
     } catch (ParseException e) {
       throw new IllegalArgumentException("not a JSON Web Key Set: " + e.getMessage());
     }
-  }
-
-  static List<String> keyIds(JWKSet set) {
-    List<String> out = new ArrayList<>();
-    set.getKeys().forEach(k -> out.add(k.getKeyID()));
-    return out;
   }
 }

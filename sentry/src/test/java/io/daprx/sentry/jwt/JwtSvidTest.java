@@ -229,6 +229,17 @@ class JwtSvidTest {
     assertThat(Files.readString(creds.resolve("jwt.key"))).isEqualTo(ownKey);
   }
 
+  @Test
+  void aRotationKeepsTheKindOfKeyAndItsAlgorithm() throws Exception {
+    JwtKeyMaterial ps = JwtKeys.withJwks(new JwtKeyMaterial(JwtKeys.generate(JWSAlgorithm.PS256, null).signingKeyPem(), null),
+        JWSAlgorithm.PS256, null, "test");
+    JWKSet rotated = JWKSet.parse(JwtKeys.rotate(ps, "test").jwksJson());
+    assertThat(rotated.getKeys()).hasSize(2).allSatisfy(k -> assertThat(k.getAlgorithm().getName()).isEqualTo("PS256"));
+    JwtKeyMaterial es = JwtKeys.generate(JWSAlgorithm.ES384, null);
+    JwtKeyMaterial esRotated = JwtKeys.rotate(es, "test");
+    assertThat(JwtKeys.open(esRotated, JWSAlgorithm.ES384, null, "test").algorithm()).isEqualTo(JWSAlgorithm.ES384);
+  }
+
   private SentryOptions options() {
     SentryOptions d = SentryOptions.defaults(creds).withPorts(0, 0, 0).withListenAddress("127.0.0.1");
     return new SentryOptions(d.listenAddress(), d.port(), d.healthzPort(), d.metricsPort(), d.issuerCredentials(), d.trustDomain(),
