@@ -11,6 +11,12 @@ import io.daprx.common.trust.FileBundleStore;
 import io.daprx.common.trust.RawBundle;
 import io.daprx.sentry.SentryOptions;
 import io.daprx.sentry.ca.KubernetesBundleStore;
+import io.daprx.sentry.ca.KubernetesJwtKeyStore;
+import io.daprx.sentry.jwt.FileJwtKeyStore;
+import io.daprx.sentry.jwt.JwtKeyMaterial;
+import io.daprx.sentry.jwt.JwtKeyStore;
+import io.daprx.sentry.jwt.JwtKeys;
+import io.daprx.sentry.jwt.JwtOptions;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
@@ -25,6 +31,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -70,6 +77,16 @@ final class MtlsCommand {
       }
       try (KubernetesClient client = new KubernetesClientBuilder().build()) {
         return body.apply(new KubernetesBundleStore(client, namespace));
+      }
+    }
+
+    /** The CA's store and, beside it, the JWT signing key's (upstream's file or Secret key names unless given). */
+    <T> T withStores(String jwtKey, String jwks, BiFunction<BundleStore, JwtKeyStore, T> body) {
+      if (source.dir != null) {
+        return body.apply(new FileBundleStore(source.dir), new FileJwtKeyStore(source.dir, jwtKey, jwks));
+      }
+      try (KubernetesClient client = new KubernetesClientBuilder().build()) {
+        return body.apply(new KubernetesBundleStore(client, namespace), new KubernetesJwtKeyStore(client, namespace, jwtKey, jwks));
       }
     }
 
@@ -134,6 +151,14 @@ final class MtlsCommand {
     @Option(names = "--new-root", description = "make a new root too; both old and new roots are trusted until the old one expires")
     boolean newRoot;
 
+    @Option(names = JwtOptions.KEY_FILENAME_FLAG, defaultValue = JwtOptions.DEFAULT_KEY_FILENAME, paramLabel = "NAME",
+        description = "sentry's JWT signing key beside the CA, rotated too when present (default: ${DEFAULT-VALUE})")
+    String jwtKeyFilename;
+
+    @Option(names = JwtOptions.JWKS_FILENAME_FLAG, defaultValue = JwtOptions.DEFAULT_JWKS_FILENAME, paramLabel = "NAME",
+        description = "its JWKS (default: ${DEFAULT-VALUE})")
+    String jwksFilename;
+
     @Override
     public Integer call() {
       if (validDays <= 0) {
@@ -143,7 +168,7 @@ final class MtlsCommand {
         throw new IllegalArgumentException("renewing the issuer under the same root needs that root's private key: pass --root-key FILE,"
             + " or --new-root to make a new root as well (old and new roots are then both trusted)");
       }
-      String summary = withStore(store -> {
+      String summary = withStores(jwtKeyFilename, jwksFilename, (store, jwtStore) -> {
         RawBundle raw = store.load();
         if (raw.empty()) {
           throw new IllegalStateException("no CA bundle in " + store.describe() + " to renew: sentry generates one when it first starts");
@@ -157,7 +182,21 @@ final class MtlsCommand {
         CaBundle next = newRoot
             ? CaBundles.renewRoot(current, key, issuerId.trustDomain(), issuerId.namespace(), ttl, clock)
             : CaBundles.renewIssuer(current, key, issuerId.trustDomain(), issuerId.namespace(), ttl, clock);
+        // the JWT key's new pair is made before anything is written: a broken one is reported, and the CA renewed regardless
+        JwtKeyMaterial jwt = jwtStore.load();
+        JwtKeyMaterial rotated = null;
+        String jwtProblem = null;
+        if (jwt.signingKeyPem() != null) {
+          try {
+            rotated = JwtKeys.rotate(jwt, jwtStore.describe());
+          } catch (IllegalArgumentException e) {
+            jwtProblem = e.getMessage();
+          }
+        }
         store.save(next.toRaw());
+        if (rotated != null) {
+          jwtStore.save(rotated);
+        }
         StringBuilder sb = new StringBuilder();
         sb.append("Renewed the CA in ").append(store.describe()).append('\n');
         sb.append("  issuer expires ").append(next.issuerNotAfter()).append('\n');
@@ -168,6 +207,13 @@ final class MtlsCommand {
             sb.append("Workloads trust certificates from the new issuer from their next renewal (at most half the workload"
                 + " certificate TTL); restart sidecars to make it immediate, or pass --root-key to cross-sign.\n");
           }
+        }
+        if (rotated != null) {
+          sb.append("  JWT signing key rotated in ").append(jwtStore.describe()).append(": new tokens are signed with the new key; the")
+              .append(" JWKS keeps the previous key, so tokens signed before verify until they expire (rotate again only after that:")
+              .append(" --jwt-ttl, 24h by default)\n");
+        } else if (jwtProblem != null) {
+          sb.append("  JWT signing key NOT rotated: ").append(jwtProblem).append('\n');
         }
         sb.append("Running sentries pick up the new bundle within seconds; sidecars are not restarted.");
         return sb.toString();

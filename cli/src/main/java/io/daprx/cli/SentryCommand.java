@@ -6,6 +6,8 @@ import io.daprx.common.pki.CryptoProviders;
 import io.daprx.proto.sentry.v1.SignCertificateRequest.TokenValidator;
 import io.daprx.sentry.Sentry;
 import io.daprx.sentry.SentryOptions;
+import io.daprx.sentry.jwt.JwtOptions;
+import io.daprx.sentry.jwt.OidcOptions;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -94,6 +96,62 @@ final class SentryCommand implements Callable<Integer> {
       description = "auto, accp or jdk (default: ${DEFAULT-VALUE})")
   CryptoProviders.Preference cryptoProvider;
 
+  @Option(names = JwtOptions.ENABLED_FLAG, arity = "0..1", defaultValue = "false", fallbackValue = "true",
+      description = "answer each certificate with JWT SVIDs (jwt: the trust domain plus the requested audiences, and one per audience)")
+  boolean jwtEnabled;
+
+  @Option(names = JwtOptions.KEY_FILENAME_FLAG, defaultValue = JwtOptions.DEFAULT_KEY_FILENAME, paramLabel = "NAME",
+      description = "JWT signing key file beside the CA (a key of the trust-bundle Secret in kubernetes mode); generated when absent (default: ${DEFAULT-VALUE})")
+  String jwtKeyFilename;
+
+  @Option(names = JwtOptions.JWKS_FILENAME_FLAG, defaultValue = JwtOptions.DEFAULT_JWKS_FILENAME, paramLabel = "NAME",
+      description = "JWKS file beside the CA (default: ${DEFAULT-VALUE})")
+  String jwksFilename;
+
+  @Option(names = JwtOptions.ISSUER_FLAG, paramLabel = "URL", description = "iss of the JWTs (none if unset); the OIDC discovery document announces it")
+  String jwtIssuer;
+
+  @Option(names = JwtOptions.SIGNING_ALGORITHM_FLAG, defaultValue = JwtOptions.DEFAULT_SIGNING_ALGORITHM, paramLabel = "ALG",
+      description = "RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384 or ES512; a generated key is of its kind (default: ${DEFAULT-VALUE})")
+  String jwtSigningAlgorithm;
+
+  @Option(names = JwtOptions.KEY_ID_FLAG, paramLabel = "KID", description = "kid of the signing key (default: the base64 SHA-256 thumbprint of the key)")
+  String jwtKeyId;
+
+  @Option(names = JwtOptions.TTL_FLAG, defaultValue = JwtOptions.DEFAULT_TTL,
+      description = "validity of the JWTs, never past the certificate issued with them (default: ${DEFAULT-VALUE})")
+  Duration jwtTtl;
+
+  @Option(names = OidcOptions.ENABLED_FLAG, arity = "0..1", defaultValue = "false", fallbackValue = "true",
+      description = "serve OIDC discovery (/.well-known/openid-configuration and /jwks.json) for relying parties; needs " + JwtOptions.ENABLED_FLAG)
+  boolean oidcEnabled;
+
+  @Option(names = OidcOptions.LISTEN_ADDRESS_FLAG, defaultValue = OidcOptions.DEFAULT_LISTEN_ADDRESS, description = "(default: ${DEFAULT-VALUE})")
+  String oidcListenAddress;
+
+  @Option(names = OidcOptions.PORT_FLAG, defaultValue = "" + OidcOptions.DEFAULT_PORT, description = "(default: ${DEFAULT-VALUE})")
+  int oidcPort;
+
+  @Option(names = OidcOptions.TLS_ENABLED_FLAG, arity = "0..1", defaultValue = "true", fallbackValue = "true",
+      description = "serve OIDC over HTTPS with the two files below; false behind an ingress that terminates TLS (default: ${DEFAULT-VALUE})")
+  boolean oidcTlsEnabled;
+
+  @Option(names = OidcOptions.TLS_CERT_FILE_FLAG, paramLabel = "FILE", description = "PEM certificate (chain) of the OIDC server")
+  Path oidcTlsCertFile;
+
+  @Option(names = OidcOptions.TLS_KEY_FILE_FLAG, paramLabel = "FILE", description = "PEM private key of the OIDC server")
+  Path oidcTlsKeyFile;
+
+  @Option(names = OidcOptions.JWKS_URI_FLAG, paramLabel = "URL", description = "jwks_uri to announce (default: beside the issuer)")
+  String oidcJwksUri;
+
+  @Option(names = OidcOptions.PATH_PREFIX_FLAG, paramLabel = "PATH", description = "path in front of both OIDC endpoints")
+  String oidcPathPrefix;
+
+  @Option(names = OidcOptions.ALLOWED_HOSTS_FLAG, split = ",", paramLabel = "HOST",
+      description = "hosts the OIDC endpoints answer for (Host or X-Forwarded-Host); default: any")
+  List<String> oidcAllowedHosts;
+
   @Mixin
   LogOptions log;
 
@@ -106,7 +164,10 @@ final class SentryCommand implements Callable<Integer> {
     SentryOptions options = new SentryOptions(listenAddress, port, healthzPort, enableMetrics ? metricsPort : -1,
         issuerCredentials, trustDomain, namespace, mode, workloadCertTtl, allowedClockSkew, config,
         parseValidators(tokenValidators), jwksSource, Duration.ofSeconds(5), expiryWarning, cryptoProvider, controlPlaneJwks,
-        requireExistingCa);
+        requireExistingCa).withJwt(
+        new JwtOptions(jwtEnabled, jwtKeyFilename, jwksFilename, jwtIssuer, JwtOptions.algorithm(jwtSigningAlgorithm), jwtKeyId, jwtTtl),
+        new OidcOptions(oidcEnabled, oidcListenAddress, oidcPort, oidcTlsEnabled, oidcTlsCertFile, oidcTlsKeyFile, oidcJwksUri,
+            oidcPathPrefix, oidcAllowedHosts));
     if (mode == SentryOptions.Mode.STANDALONE && config != null) {
       // upstream reads a configuration file here; ours takes the TTL and skew from their flags
       org.slf4j.LoggerFactory.getLogger(SentryCommand.class).warn(

@@ -34,6 +34,24 @@ class MtlsCommandTest {
   }
 
   @Test
+  void renewingRotatesSentrysJwtKeyAndKeepsThePreviousOneInTheJwks() throws Exception {
+    stored();
+    io.daprx.sentry.jwt.FileJwtKeyStore jwt = new io.daprx.sentry.jwt.FileJwtKeyStore(dir, "jwt.key", "jwks.json");
+    jwt.save(io.daprx.sentry.jwt.JwtKeys.generate(com.nimbusds.jose.JWSAlgorithm.RS256, null));
+    String oldKey = Files.readString(dir.resolve("jwt.key"));
+    String oldKid = com.nimbusds.jose.jwk.JWKSet.parse(Files.readString(dir.resolve("jwks.json"))).getKeys().get(0).getKeyID();
+    Result r = run("mtls", "renew-certificate", "--issuer-credentials", dir.toString(), "--new-root");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("JWT signing key rotated").doesNotContain(oldKey.lines().skip(1).findFirst().orElseThrow());
+    assertThat(Files.readString(dir.resolve("jwt.key"))).isNotEqualTo(oldKey);
+    var keys = com.nimbusds.jose.jwk.JWKSet.parse(Files.readString(dir.resolve("jwks.json"))).getKeys();
+    assertThat(keys).hasSize(2);
+    assertThat(keys.get(1).getKeyID()).isEqualTo(oldKid);
+    // what sentry checks when it picks the pair up
+    assertThat(io.daprx.sentry.jwt.JwtKeys.open(jwt.load(), com.nimbusds.jose.JWSAlgorithm.RS256, null, "d").keyId()).isEqualTo(keys.get(0).getKeyID());
+  }
+
+  @Test
   void expiryShowsRootAndIssuer() {
     CaBundle b = stored();
     Result r = run("mtls", "expiry", "--issuer-credentials", dir.toString());

@@ -17,6 +17,12 @@ import io.daprx.sentry.ca.ExpiryCheck;
 import io.daprx.sentry.ca.IssuancePolicy;
 import io.daprx.sentry.ca.IssuedCertificate;
 import io.daprx.sentry.ca.KubernetesBundleStore;
+import io.daprx.sentry.ca.KubernetesJwtKeyStore;
+import io.daprx.sentry.jwt.FileJwtKeyStore;
+import io.daprx.sentry.jwt.JwtIssuer;
+import io.daprx.sentry.jwt.JwtKeyHolder;
+import io.daprx.sentry.jwt.JwtKeyStore;
+import io.daprx.sentry.jwt.OidcServer;
 import io.daprx.sentry.ca.Signer;
 import io.daprx.sentry.config.SystemConfigurationWatch;
 import io.daprx.sentry.server.CaService;
@@ -83,6 +89,8 @@ public final class Sentry implements AutoCloseable {
   private Server server;
   private java.util.concurrent.ExecutorService handlers;
   private Endpoints endpoints;
+  private JwtKeyHolder jwtKeys;
+  private OidcServer oidc;
 
   public Sentry(SentryOptions options, Clock clock) {
     this(options, clock, null, null);
@@ -115,10 +123,15 @@ public final class Sentry implements AutoCloseable {
       signer = new Signer(ca, clock);
       metrics = new SentryMetrics(registry, ca, provider);
       issueOwnSvid();
+      JwtIssuer jwt = null;
+      if (options.jwt().enabled()) {
+        jwtKeys = JwtKeyHolder.open(jwtStore(), options.jwt());
+        jwt = new JwtIssuer(jwtKeys, options.jwt(), clock);
+      }
       // upstream names the scheduler replicas under the control-plane trust domain (in Kubernetes mode it asks DNS for
       // the cluster domain first, which is the same on a default cluster)
       CaService service = new CaService(signer, validators(), options.defaultValidator(), policy, options.namespace(),
-          options.trustDomain(), metrics);
+          options.trustDomain(), metrics, jwt);
       ServerCredentials creds = TlsCredentials.serverTls(() -> ownSvid);
       ServerBuilder<?> builder = serverBuilder != null ? serverBuilder.apply(creds)
           : GrpcServers.sidecarFacing(options.listenAddress(), options.port(), creds, GrpcServers.SMALL_MESSAGES);
@@ -130,6 +143,11 @@ public final class Sentry implements AutoCloseable {
       });
       server = builder.executor(handlers).addService(service).build().start();
       readiness.set("grpc", true);
+      if (options.oidc().enabled()) {
+        readiness.declare("oidc");
+        oidc = new OidcServer(options.oidc(), jwtKeys, options.jwt().issuer()).start();
+        readiness.set("oidc", true);
+      }
       endpoints = new Endpoints(options.listenAddress(), options.healthzPort(), options.metricsPort(), readiness, registry, app -> {});
       scheduler.scheduleWithFixedDelay(this::maintain, options.caPollInterval().toMillis(), options.caPollInterval().toMillis(), TimeUnit.MILLISECONDS);
       warnExpiry();
@@ -153,6 +171,14 @@ public final class Sentry implements AutoCloseable {
       return java.util.Optional.of("the installer made it before starting sentry: " + SentryFlags.REQUIRE_EXISTING_CA);
     }
     return store instanceof KubernetesBundleStore k ? k.publishedAnchors() : java.util.Optional.empty();
+  }
+
+  /** The JWT signing key lives beside the CA, under upstream's file (Secret key) names. */
+  private JwtKeyStore jwtStore() {
+    if (options.mode() == SentryOptions.Mode.STANDALONE) {
+      return new FileJwtKeyStore(options.issuerCredentials(), options.jwt().keyFilename(), options.jwt().jwksFilename());
+    }
+    return new KubernetesJwtKeyStore(kubernetes(), options.namespace(), options.jwt().keyFilename(), options.jwt().jwksFilename());
   }
 
   private BundleStore store() {
@@ -232,6 +258,9 @@ public final class Sentry implements AutoCloseable {
   private void maintain() {
     try {
       ca.reloadIfChanged();
+      if (jwtKeys != null) {
+        jwtKeys.reloadIfChanged();
+      }
       Svid s = ownSvid;
       if (!clock.instant().isBefore(RenewalPolicy.renewAt(s.notBefore(), s.notAfter()))) {
         issueOwnSvid();
@@ -271,6 +300,16 @@ public final class Sentry implements AutoCloseable {
     return endpoints.metricsPort();
   }
 
+  /** The port of the OIDC discovery server (useful with port 0); -1 when it is off. */
+  public int oidcPort() {
+    return oidc == null ? -1 : oidc.port();
+  }
+
+  /** The JWT signing key in use; null when JWT issuing is off. */
+  public JwtKeyHolder jwtKeys() {
+    return jwtKeys;
+  }
+
   public CaHolder ca() {
     return ca;
   }
@@ -287,6 +326,9 @@ public final class Sentry implements AutoCloseable {
   @Override
   public void close() {
     scheduler.shutdownNow();
+    if (oidc != null) {
+      oidc.close();
+    }
     if (endpoints != null) {
       endpoints.close();
     }

@@ -4,6 +4,8 @@ import io.daprx.common.pki.CryptoProviders;
 import io.daprx.proto.sentry.v1.SignCertificateRequest.TokenValidator;
 import io.daprx.sentry.ca.IssuancePolicy;
 import io.daprx.sentry.config.SystemConfigurationWatch;
+import io.daprx.sentry.jwt.JwtOptions;
+import io.daprx.sentry.jwt.OidcOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -24,6 +26,8 @@ import java.util.Set;
  *     identity in the control-plane namespace or trust domain is signed only with a JWT of that key (aud: sentry's SPIFFE
  *     ID, sub: the identity), whatever validator the request names. Null: every validator decides alone, as upstream
  * @param requireExistingCa the CA was made before sentry started ({@link SentryFlags#REQUIRE_EXISTING_CA}): never generate one
+ * @param jwt JWT SVIDs issued with each certificate (upstream's {@code --jwt-*} flags); off by default
+ * @param oidc the OIDC discovery server publishing the JWKS (upstream's {@code --oidc-*} flags); needs {@code jwt}
  */
 public record SentryOptions(
     String listenAddress,
@@ -43,7 +47,9 @@ public record SentryOptions(
     Duration expiryWarning,
     CryptoProviders.Preference cryptoProvider,
     Path controlPlaneJwks,
-    boolean requireExistingCa) {
+    boolean requireExistingCa,
+    JwtOptions jwt,
+    OidcOptions oidc) {
 
   public enum Mode { STANDALONE, KUBERNETES }
 
@@ -66,7 +72,23 @@ public record SentryOptions(
         false);
   }
 
+  /** Options without JWT SVIDs (as before they existed). */
+  public SentryOptions(String listenAddress, int port, int healthzPort, int metricsPort, Path issuerCredentials, String trustDomain,
+      String namespace, Mode mode, Duration workloadCertTtl, Duration allowedClockSkew, String configName,
+      Set<TokenValidator> tokenValidators, String jwksSource, Duration caPollInterval, Duration expiryWarning,
+      CryptoProviders.Preference cryptoProvider, Path controlPlaneJwks, boolean requireExistingCa) {
+    this(listenAddress, port, healthzPort, metricsPort, issuerCredentials, trustDomain, namespace, mode, workloadCertTtl,
+        allowedClockSkew, configName, tokenValidators, jwksSource, caPollInterval, expiryWarning, cryptoProvider, controlPlaneJwks,
+        requireExistingCa, JwtOptions.DISABLED, OidcOptions.DISABLED);
+  }
+
   public SentryOptions {
+    jwt = jwt == null ? JwtOptions.DISABLED : jwt;
+    oidc = oidc == null ? OidcOptions.DISABLED : oidc;
+    if (oidc.enabled() && !jwt.enabled()) {
+      // upstream starts without it, silently; a discovery server with no tokens to verify is a mistake worth saying
+      throw new IllegalArgumentException(OidcOptions.ENABLED_FLAG + " serves the JWKS of sentry's JWTs: add " + JwtOptions.ENABLED_FLAG);
+    }
     tokenValidators = tokenValidators == null || tokenValidators.isEmpty() ? EnumSet.noneOf(TokenValidator.class) : EnumSet.copyOf(tokenValidators);
     if (workloadCertTtl.isNegative() || workloadCertTtl.isZero()) {
       throw new IllegalArgumentException("--workload-cert-ttl must be positive, e.g. 24h");
@@ -110,34 +132,41 @@ public record SentryOptions(
 
   public SentryOptions withPorts(int port, int healthzPort, int metricsPort) {
     return new SentryOptions(listenAddress, port, healthzPort, metricsPort, issuerCredentials, trustDomain, namespace, mode,
-        workloadCertTtl, allowedClockSkew, configName, tokenValidators, jwksSource, caPollInterval, expiryWarning, cryptoProvider, controlPlaneJwks, requireExistingCa);
+        workloadCertTtl, allowedClockSkew, configName, tokenValidators, jwksSource, caPollInterval, expiryWarning, cryptoProvider, controlPlaneJwks, requireExistingCa, jwt, oidc);
   }
 
   public SentryOptions withListenAddress(String address) {
     return new SentryOptions(address, port, healthzPort, metricsPort, issuerCredentials, trustDomain, namespace, mode,
-        workloadCertTtl, allowedClockSkew, configName, tokenValidators, jwksSource, caPollInterval, expiryWarning, cryptoProvider, controlPlaneJwks, requireExistingCa);
+        workloadCertTtl, allowedClockSkew, configName, tokenValidators, jwksSource, caPollInterval, expiryWarning, cryptoProvider, controlPlaneJwks, requireExistingCa, jwt, oidc);
   }
 
   public SentryOptions withValidators(Set<TokenValidator> validators, String jwksSource) {
     return new SentryOptions(listenAddress, port, healthzPort, metricsPort, issuerCredentials, trustDomain, namespace, mode,
-        workloadCertTtl, allowedClockSkew, configName, validators, jwksSource, caPollInterval, expiryWarning, cryptoProvider, controlPlaneJwks, requireExistingCa);
+        workloadCertTtl, allowedClockSkew, configName, validators, jwksSource, caPollInterval, expiryWarning, cryptoProvider, controlPlaneJwks, requireExistingCa, jwt, oidc);
   }
 
   public SentryOptions withTtl(Duration workloadCertTtl, Duration allowedClockSkew) {
     return new SentryOptions(listenAddress, port, healthzPort, metricsPort, issuerCredentials, trustDomain, namespace, mode,
-        workloadCertTtl, allowedClockSkew, configName, tokenValidators, jwksSource, caPollInterval, expiryWarning, cryptoProvider, controlPlaneJwks, requireExistingCa);
+        workloadCertTtl, allowedClockSkew, configName, tokenValidators, jwksSource, caPollInterval, expiryWarning, cryptoProvider, controlPlaneJwks, requireExistingCa, jwt, oidc);
   }
 
   /** Control-plane identities only with a JWT of a key in this JWKS file (null: as upstream, no such check). */
   public SentryOptions withControlPlaneJwks(Path jwks) {
     return new SentryOptions(listenAddress, port, healthzPort, metricsPort, issuerCredentials, trustDomain, namespace, mode,
-        workloadCertTtl, allowedClockSkew, configName, tokenValidators, jwksSource, caPollInterval, expiryWarning, cryptoProvider, jwks, requireExistingCa);
+        workloadCertTtl, allowedClockSkew, configName, tokenValidators, jwksSource, caPollInterval, expiryWarning, cryptoProvider, jwks, requireExistingCa, jwt, oidc);
   }
 
   /** The same, with a CA that must already exist ({@link SentryFlags#REQUIRE_EXISTING_CA}). */
   public SentryOptions withRequireExistingCa(boolean require) {
     return new SentryOptions(listenAddress, port, healthzPort, metricsPort, issuerCredentials, trustDomain, namespace, mode,
         workloadCertTtl, allowedClockSkew, configName, tokenValidators, jwksSource, caPollInterval, expiryWarning, cryptoProvider,
-        controlPlaneJwks, require);
+        controlPlaneJwks, require, jwt, oidc);
+  }
+
+  /** The same, issuing JWT SVIDs as {@code jwt} says and serving OIDC discovery as {@code oidc} says. */
+  public SentryOptions withJwt(JwtOptions jwt, OidcOptions oidc) {
+    return new SentryOptions(listenAddress, port, healthzPort, metricsPort, issuerCredentials, trustDomain, namespace, mode,
+        workloadCertTtl, allowedClockSkew, configName, tokenValidators, jwksSource, caPollInterval, expiryWarning, cryptoProvider,
+        controlPlaneJwks, requireExistingCa, jwt, oidc);
   }
 }

@@ -94,7 +94,9 @@ public record InstallPlan(String namespace, List<PodPlan> pods, List<ServicePlan
         c == ControlPlane.DASHBOARD ? new Launch.DashboardAccess(cluster.manager().serverFile().toString(),
             cluster.manager().readerTokenFile().toString(), cluster.id()) : null,
         c == ControlPlane.SENTRY ? cluster.controlPlaneJwks().toString() : null,
-        c.asksSentry() ? cluster.sentryTokenFile(namespace, ControlPlane.appId(c)).toString() : null);
+        c.asksSentry() ? cluster.sentryTokenFile(namespace, ControlPlane.appId(c)).toString() : null,
+        // sentry has no raft peers: its replica's fourth port serves OIDC discovery, so replicas never share one
+        c == ControlPlane.SENTRY ? ports.get("raft") : null);
   }
 
   /** Replicas of a StatefulSet: stable names {@code <name>-<ordinal>}, each knowing every peer's address. */

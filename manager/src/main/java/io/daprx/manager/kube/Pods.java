@@ -106,6 +106,15 @@ final class Pods {
     return p;
   }
 
+  /** As {@link #ports(Component)}, plus sentry's OIDC discovery port when the settings turn it on (as upstream's chart). */
+  static List<ContainerPort> ports(Component c, io.daprx.manager.model.DaprSettings settings) {
+    List<ContainerPort> p = ports(c);
+    if (c == ControlPlane.SENTRY && settings.sentryJwt().oidcEnabled()) {
+      p.add(port("oidc", settings.sentryJwt().oidcPort()));
+    }
+    return p;
+  }
+
   static ContainerPort port(String name, int number) {
     return new ContainerPortBuilder().withName(name).withContainerPort(number).withProtocol("TCP").build();
   }

@@ -53,7 +53,7 @@ final class Workloads {
             .withMedium(c == ControlPlane.SCHEDULER ? "Memory" : null).endEmptyDir().build());
     List<VolumeMount> mounts = c.data() == null ? List.of()
         : List.of(new VolumeMountBuilder().withName(c.data().name()).withMountPath(c.data().mountPath()).build());
-    PodTemplateSpec template = Pods.template(c, spec, args(c, spec), Pods.ports(c), env, volumes, mounts);
+    PodTemplateSpec template = Pods.template(c, spec, args(c, spec), Pods.ports(c, spec.settings()), env, volumes, mounts);
     List<PersistentVolumeClaim> claims = persistent ? List.of(claim(c, spec.settings())) : List.of();
     return new StatefulSetBuilder()
         .withMetadata(Pods.meta(c.workload(), c, spec))
@@ -93,7 +93,7 @@ final class Workloads {
         .withNewSpec()
           .withReplicas(c.replicas(spec.settings()))
           .withNewSelector().addToMatchLabels(Pods.selector(c)).endSelector()
-          .withTemplate(Pods.template(c, spec, args(c, spec), Pods.ports(c), List.of(), List.of(), List.of()))
+          .withTemplate(Pods.template(c, spec, args(c, spec), Pods.ports(c, spec.settings()), List.of(), List.of(), List.of()))
         .endSpec()
         .build();
   }

@@ -175,7 +175,41 @@ public final class ControlPlane {
       a.addAll(List.of(SentryFlags.WORKLOAD_CERT_TTL, GoDuration.format(l.settings().workloadCertTtl()),
           SentryFlags.ALLOWED_CLOCK_SKEW, GoDuration.format(l.settings().allowedClockSkew())));
     }
+    a.addAll(sentryJwtFlags(l));
     return a;
+  }
+
+  /**
+   * Upstream chart's JWT and OIDC arguments, in its order and {@code --flag=value} form. The discovery server listens on
+   * every interface of the pod (as the chart has it) or on loopback on the replica's own port locally.
+   */
+  static List<String> sentryJwtFlags(Launch l) {
+    DaprSettings.SentryJwt j = l.settings().sentryJwt();
+    List<String> a = new ArrayList<>();
+    if (!j.enabled()) {
+      return a;
+    }
+    a.add(SentryFlags.JWT_ENABLED + "=true");
+    a.addAll(assigned(SentryFlags.JWT_ISSUER, j.issuer()));
+    a.addAll(assigned(SentryFlags.JWT_SIGNING_ALGORITHM, j.signingAlgorithm()));
+    a.addAll(assigned(SentryFlags.JWT_KEY_ID, j.keyId()));
+    if (j.oidcEnabled()) {
+      a.add(SentryFlags.OIDC_ENABLED + "=true");
+      a.add(SentryFlags.OIDC_SERVER_LISTEN_ADDRESS + "=" + (l.kubernetes() ? "0.0.0.0" : "127.0.0.1"));
+      a.add(SentryFlags.OIDC_SERVER_LISTEN_PORT + "=" + (l.oidcPort() != null ? l.oidcPort() : j.oidcPort()));
+      a.addAll(assigned(SentryFlags.OIDC_JWKS_URI, j.oidcJwksUri()));
+      a.addAll(assigned(SentryFlags.OIDC_PATH_PREFIX, j.oidcPathPrefix()));
+      a.addAll(assigned(SentryFlags.OIDC_ALLOWED_HOSTS, j.oidcAllowedHosts().isEmpty() ? null : String.join(",", j.oidcAllowedHosts())));
+      a.addAll(assigned(SentryFlags.OIDC_SERVER_TLS_CERT_FILE, j.oidcTlsCertFile()));
+      a.addAll(assigned(SentryFlags.OIDC_SERVER_TLS_KEY_FILE, j.oidcTlsKeyFile()));
+      // upstream's chart leaves out a false here, so its sentry serves TLS whatever the value says; ours passes it
+      a.add(SentryFlags.OIDC_SERVER_TLS_ENABLED + "=" + j.oidcTlsEnabled());
+    }
+    return a;
+  }
+
+  private static List<String> assigned(String flag, String value) {
+    return value == null ? List.of() : List.of(flag + "=" + value);
   }
 
   private static List<String> placementFlags(Launch l) {

@@ -37,6 +37,7 @@ public record DaprSettings(
     boolean skipExistingDaprCheck,
     String existingDaprReleaseName,
     String existingDaprReleaseNamespace,
+    SentryJwt sentryJwt,
     Map<String, String> source) {
 
   public DaprSettings {
@@ -53,6 +54,22 @@ public record DaprSettings(
    * @param logLevel {@code dapr_scheduler.logLevel}, else {@code global.logLevel}
    */
   public record Scheduler(boolean enabled, boolean inMemoryStorage, String storageSize, String storageClassName, String logLevel) {}
+
+  /**
+   * Sentry's JWT SVIDs and OIDC discovery, with upstream's chart names ({@code dapr_sentry.jwt.*}, {@code dapr_sentry.oidc.*}).
+   *
+   * @param enabled {@code dapr_sentry.jwt.enabled}: sidecars asking for JWTs get them (with their certificate)
+   * @param issuer {@code dapr_sentry.jwt.issuer}: the tokens' {@code iss}; null: none (as upstream)
+   * @param signingAlgorithm {@code dapr_sentry.jwt.signingAlgorithm}; null: sentry's default (RS256)
+   * @param keyId {@code dapr_sentry.jwt.keyID}; null: the key's thumbprint
+   * @param oidcEnabled {@code dapr_sentry.oidc.enabled}: serve the discovery document and JWKS to relying parties
+   * @param oidcPort {@code dapr_sentry.oidc.server.port} (Kubernetes; each local sentry replica has a port of its own)
+   * @param oidcAllowedHosts {@code dapr_sentry.oidc.allowedHosts}, comma-separated; empty: any
+   * @param oidcTlsEnabled {@code dapr_sentry.oidc.tls.enabled}, with {@code certFile} and {@code keyFile}: files sentry can read
+   */
+  public record SentryJwt(boolean enabled, String issuer, String signingAlgorithm, String keyId, boolean oidcEnabled, int oidcPort,
+      String oidcJwksUri, String oidcPathPrefix, List<String> oidcAllowedHosts, boolean oidcTlsEnabled, String oidcTlsCertFile,
+      String oidcTlsKeyFile) {}
 
   /** Components whose replica count may be set on its own ({@code <component>.replicaCount}). */
   public static final List<String> COMPONENTS = List.of("dapr_operator", "dapr_sentry", "dapr_sidecar_injector", "dapr_placement", "dapr_dashboard");
@@ -88,6 +105,18 @@ public record DaprSettings(
     k.put("dapr_scheduler.cluster.storageSize", "16Gi");
     k.put("dapr_scheduler.cluster.storageClassName", "");
     k.put("dapr_scheduler.logLevel", "");
+    k.put("dapr_sentry.jwt.enabled", "false");
+    k.put("dapr_sentry.jwt.issuer", "");
+    k.put("dapr_sentry.jwt.signingAlgorithm", "");
+    k.put("dapr_sentry.jwt.keyID", "");
+    k.put("dapr_sentry.oidc.enabled", "false");
+    k.put("dapr_sentry.oidc.server.port", "" + io.daprx.sentry.SentryFlags.DEFAULT_OIDC_PORT);
+    k.put("dapr_sentry.oidc.jwksURI", "");
+    k.put("dapr_sentry.oidc.pathPrefix", "");
+    k.put("dapr_sentry.oidc.allowedHosts", "");
+    k.put("dapr_sentry.oidc.tls.enabled", "true");
+    k.put("dapr_sentry.oidc.tls.certFile", "");
+    k.put("dapr_sentry.oidc.tls.keyFile", "");
     k.put("hooks.applyCrds", "");
     k.put("skipExistingDaprCheck", "false");
     k.put("existingDaprReleaseName", "");
@@ -164,6 +193,7 @@ public record DaprSettings(
     boolean forceInMemory = bool(s, "dapr_placement.cluster.forceInMemoryLog", problems);
     Duration coalesceWindow = duration(s, PLACEMENT_COALESCE_WINDOW, problems);
     Scheduler scheduler = scheduler(s, logLevel, problems);
+    SentryJwt sentryJwt = sentryJwt(s, problems);
     boolean logAsJson = bool(s, "global.logAsJson", problems);
     boolean mtls = bool(s, "global.mtls.enabled", problems);
     String existingName = emptyToNull(s.get("existingDaprReleaseName"));
@@ -175,7 +205,54 @@ public record DaprSettings(
       throw new InvalidSettingsException(problems);
     }
     return new DaprSettings(ha, haReplicas, replicas, logLevel, logAsJson, mtls, ttl, skew, nodeSelector,
-        value(s, "global.registry"), emptyToNull(s.get("global.tag")), forceInMemory, coalesceWindow, scheduler, applyCrds, skipCheck, existingName, existingNs, s);
+        value(s, "global.registry"), emptyToNull(s.get("global.tag")), forceInMemory, coalesceWindow, scheduler, applyCrds, skipCheck, existingName, existingNs, sentryJwt, s);
+  }
+
+  private static boolean absoluteUrl(String s) {
+    try {
+      java.net.URI u = new java.net.URI(s);
+      return u.isAbsolute() && u.getHost() != null;
+    } catch (java.net.URISyntaxException e) {
+      return false;
+    }
+  }
+
+  private static SentryJwt sentryJwt(Map<String, String> s, List<String> problems) {
+    boolean enabled = bool(s, "dapr_sentry.jwt.enabled", problems);
+    String issuer = emptyToNull(s.get("dapr_sentry.jwt.issuer"));
+    String alg = emptyToNull(s.get("dapr_sentry.jwt.signingAlgorithm"));
+    if (issuer != null && !enabled) {
+      problems.add("dapr_sentry.jwt.issuer is set but dapr_sentry.jwt.enabled is false: set dapr_sentry.jwt.enabled=true, or drop the issuer");
+    }
+    if (alg != null && !io.daprx.sentry.SentryFlags.JWT_SIGNING_ALGORITHMS.contains(alg.toUpperCase(Locale.ROOT))) {
+      problems.add("dapr_sentry.jwt.signingAlgorithm '" + alg + "' is not supported: use one of "
+          + io.daprx.sentry.SentryFlags.JWT_SIGNING_ALGORITHMS);
+    } else if (alg != null) {
+      alg = alg.toUpperCase(Locale.ROOT);
+    }
+    boolean oidc = bool(s, "dapr_sentry.oidc.enabled", problems);
+    if (oidc && !enabled) {
+      problems.add("dapr_sentry.oidc.enabled publishes the keys of sentry's JWTs: set dapr_sentry.jwt.enabled=true too");
+    }
+    int port = count(s, "dapr_sentry.oidc.server.port", 1, 65535, problems);
+    boolean tls = bool(s, "dapr_sentry.oidc.tls.enabled", problems);
+    String cert = emptyToNull(s.get("dapr_sentry.oidc.tls.certFile"));
+    String key = emptyToNull(s.get("dapr_sentry.oidc.tls.keyFile"));
+    if (oidc && tls && (cert == null || key == null)) {
+      problems.add("dapr_sentry.oidc.tls.certFile and dapr_sentry.oidc.tls.keyFile (PEM files sentry can read) are required while"
+          + " dapr_sentry.oidc.tls.enabled is true; set it to false to serve plain HTTP behind an ingress that terminates TLS");
+    }
+    String jwksUri = emptyToNull(s.get("dapr_sentry.oidc.jwksURI"));
+    String prefix = emptyToNull(s.get("dapr_sentry.oidc.pathPrefix"));
+    if (jwksUri != null && !absoluteUrl(jwksUri)) {
+      problems.add("dapr_sentry.oidc.jwksURI must be an absolute URL such as https://oidc.example.com/jwks.json (got '" + jwksUri + "')");
+    }
+    if (prefix != null && !prefix.matches("/?[A-Za-z0-9._~!$&'()*+,;=:@%/-]*")) {
+      problems.add("dapr_sentry.oidc.pathPrefix must be a URL path such as /oidc (got '" + prefix + "')");
+    }
+    List<String> hosts = java.util.Arrays.stream(value(s, "dapr_sentry.oidc.allowedHosts").split(","))
+        .map(String::trim).filter(h -> !h.isEmpty()).toList();
+    return new SentryJwt(enabled, issuer, alg, emptyToNull(s.get("dapr_sentry.jwt.keyID")), oidc, port, jwksUri, prefix, hosts, tls, cert, key);
   }
 
   private static Scheduler scheduler(Map<String, String> s, String globalLogLevel, List<String> problems) {

@@ -23,6 +23,7 @@ import java.util.Objects;
  *     Kubernetes, where the KUBERNETES validator checks them
  * @param sentryTokenFile where a replica that asks sentry finds the token proving it is the control plane (local
  *     clusters); null on Kubernetes, where it shows its service-account token
+ * @param oidcPort sentry's: where a local replica serves OIDC discovery (each replica its own port); null: the setting's port
  */
 public record Launch(
     boolean kubernetes,
@@ -44,10 +45,21 @@ public record Launch(
     String schedulerAddress,
     DashboardAccess dashboard,
     String controlPlaneJwks,
-    String sentryTokenFile) {
+    String sentryTokenFile,
+    Integer oidcPort) {
 
   /** A local dashboard's way to the management server and the cluster it shows. */
   public record DashboardAccess(String serverFile, String tokenFile, String clusterId) {}
+
+  /** A launch whose sentry serves OIDC discovery on the port the settings name (Kubernetes: one per pod). */
+  public Launch(boolean kubernetes, String namespace, DaprSettings settings, String listenAddress, int port, int healthzPort,
+      int metricsPort, String sentryAddress, String trustAnchorsFile, String issuerCredentials, String resourcesPath, String replicaId,
+      String peers, String broadcastAddress, String dataPath, String sidecarImage, String schedulerAddress, DashboardAccess dashboard,
+      String controlPlaneJwks, String sentryTokenFile) {
+    this(kubernetes, namespace, settings, listenAddress, port, healthzPort, metricsPort, sentryAddress, trustAnchorsFile,
+        issuerCredentials, resourcesPath, replicaId, peers, broadcastAddress, dataPath, sidecarImage, schedulerAddress, dashboard,
+        controlPlaneJwks, sentryTokenFile, null);
+  }
 
   public Launch {
     Objects.requireNonNull(namespace, "namespace");

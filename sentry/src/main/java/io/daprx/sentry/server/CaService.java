@@ -1,6 +1,7 @@
 package io.daprx.sentry.server;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.StringValue;
 import com.google.protobuf.Timestamp;
 import io.daprx.common.pki.CryptoProviders;
 import io.daprx.common.pki.KeyAlgorithm;
@@ -12,6 +13,7 @@ import io.daprx.proto.sentry.v1.SignCertificateResponse;
 import io.daprx.sentry.ca.IssuancePolicy;
 import io.daprx.sentry.ca.IssuedCertificate;
 import io.daprx.sentry.ca.Signer;
+import io.daprx.sentry.jwt.JwtIssuer;
 import io.daprx.sentry.validator.ValidationException;
 import io.daprx.sentry.validator.Validator;
 import io.grpc.Status;
@@ -56,13 +58,22 @@ public final class CaService extends CAGrpc.CAImplBase {
   private final String controlPlaneNamespace;
   private final String clusterDomain;
   private final SentryMetrics metrics;
+  private final JwtIssuer jwt;
+
+  /** A CA service that issues certificates only (JWT SVIDs off). */
+  public CaService(Signer signer, Map<TokenValidator, Validator> validators, TokenValidator defaultValidator,
+      Supplier<IssuancePolicy> policy, String controlPlaneNamespace, String clusterDomain, SentryMetrics metrics) {
+    this(signer, validators, defaultValidator, policy, controlPlaneNamespace, clusterDomain, metrics, null);
+  }
 
   /**
    * @param policy the TTL and clock skew in force, read once per request
    * @param clusterDomain the domain of the scheduler replicas' DNS names ({@code <pod>.dapr-scheduler-server.<ns>.svc.<domain>})
+   * @param jwt signs the JWT SVIDs answered with each certificate; null when JWT issuing is off
    */
   public CaService(Signer signer, Map<TokenValidator, Validator> validators, TokenValidator defaultValidator,
-      Supplier<IssuancePolicy> policy, String controlPlaneNamespace, String clusterDomain, SentryMetrics metrics) {
+      Supplier<IssuancePolicy> policy, String controlPlaneNamespace, String clusterDomain, SentryMetrics metrics, JwtIssuer jwt) {
+    this.jwt = jwt;
     this.signer = signer;
     this.validators = new EnumMap<>(validators);
     this.defaultValidator = defaultValidator;
@@ -119,13 +130,51 @@ public final class CaService extends CAGrpc.CAImplBase {
       throw fail("validation", Status.PERMISSION_DENIED, "failed to validate request: " + e.getMessage(),
           req.getNamespace() + "/" + req.getId() + ": " + e.detail());
     }
+    List<String> audiences = jwt == null ? List.of() : audiences(id, req);
+    if (jwt == null && req.getJwtAudiencesCount() > 0) {
+      LOG.debug("{} asked for JWTs for {} audience(s) but JWT issuing is off on this sentry (--jwt-enabled): certificate only", id,
+          req.getJwtAudiencesCount());
+    }
     SubjectPublicKeyInfo key = checkCsr(csr);
-    IssuedCertificate cert = signer.sign(key, id, dnsNames(req), policy.get());
-    return SignCertificateResponse.newBuilder()
+    IssuancePolicy p = policy.get();
+    IssuedCertificate cert = signer.sign(key, id, dnsNames(req), p);
+    SignCertificateResponse.Builder out = SignCertificateResponse.newBuilder()
         .setWorkloadCertificate(ByteString.copyFromUtf8(cert.chainPem()))
         .addTrustChainCertificates(ByteString.copyFromUtf8(cert.trustAnchorsPem()))
-        .setValidUntil(Timestamp.newBuilder().setSeconds(cert.notAfter().getEpochSecond()).setNanos(cert.notAfter().getNano()))
-        .build();
+        .setValidUntil(Timestamp.newBuilder().setSeconds(cert.notAfter().getEpochSecond()).setNanos(cert.notAfter().getNano()));
+    if (jwt != null) {
+      // as upstream: one token for all the audiences, and one per audience with exactly that aud (for relying parties
+      // that insist on a single audience)
+      out.setJwt(StringValue.of(jwt.issue(id, audiences, cert.notAfter(), p.allowedClockSkew())));
+      for (String aud : audiences) {
+        out.putPerAudienceJwts(aud, StringValue.of(jwt.issue(id, List.of(aud), cert.notAfter(), p.allowedClockSkew())));
+      }
+      LOG.debug("issued JWT SVIDs for {} with audiences {}", id, audiences); // never the tokens: they are bearer credentials
+    }
+    return out.build();
+  }
+
+  /** Most audiences a request may ask tokens for, and the longest one: daprd asks for a few, each a URI or a short name. */
+  static final int MAX_JWT_AUDIENCES = 32;
+  static final int MAX_JWT_AUDIENCE_LENGTH = 512;
+
+  /** The identity's trust domain first (upstream's default audience), then the requested ones, without repeats. */
+  private List<String> audiences(SpiffeId id, SignCertificateRequest req) throws StatusException {
+    if (req.getJwtAudiencesCount() > MAX_JWT_AUDIENCES) {
+      throw fail("invalid_request", Status.INVALID_ARGUMENT, "jwt_audiences has " + req.getJwtAudiencesCount() + " entries; at most "
+          + MAX_JWT_AUDIENCES + " are accepted", null);
+    }
+    java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
+    out.add(id.trustDomain());
+    for (int i = 0; i < req.getJwtAudiencesCount(); i++) {
+      String a = req.getJwtAudiences(i);
+      if (a.isBlank() || a.length() > MAX_JWT_AUDIENCE_LENGTH) {
+        throw fail("invalid_request", Status.INVALID_ARGUMENT, "jwt_audiences[" + i + "] must be a non-empty audience of at most "
+            + MAX_JWT_AUDIENCE_LENGTH + " characters", null);
+      }
+      out.add(a);
+    }
+    return List.copyOf(out);
   }
 
   private PKCS10CertificationRequest parseCsr(SignCertificateRequest req) throws StatusException {
