@@ -192,8 +192,10 @@ class JwtSvidTest {
     FileJwtKeyStore store = new FileJwtKeyStore(creds, "jwt.key", "jwks.json");
     store.save(JwtKeys.rotate(store.load(), store.describe()));
 
+    // discovery reads the JWKS at each request; signing moves to the new key at sentry's next poll of the store
     await().atMost(Duration.ofSeconds(10)).until(() -> JWKSet.parse(get(http, jwksUrl).body()).size() == 2);
-    String after = sign(sentry, "sts.amazonaws.com").getJwt().getValue();
+    String after = await().atMost(Duration.ofSeconds(10)).until(() -> sign(sentry, "sts.amazonaws.com").getJwt().getValue(),
+        t -> !oldKid.equals(kid(t)));
     JWKSet served = JWKSet.parse(get(http, jwksUrl).body());
     assertThat(SignedJWT.parse(after).getHeader().getKeyID()).isNotEqualTo(oldKid).isEqualTo(served.getKeys().get(0).getKeyID());
     assertThat(verify(before, served).getSubject()).isEqualTo(APP.toString());
@@ -323,4 +325,12 @@ class JwtSvidTest {
     }
   }
 
+
+  private static String kid(String jwt) {
+    try {
+      return SignedJWT.parse(jwt).getHeader().getKeyID();
+    } catch (java.text.ParseException e) {
+      throw new AssertionError("not a JWT: " + e.getMessage(), e);
+    }
+  }
 }
