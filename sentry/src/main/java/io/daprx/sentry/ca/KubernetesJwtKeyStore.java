@@ -108,31 +108,50 @@ public final class KubernetesJwtKeyStore implements JwtKeyStore {
     }
   }
 
-  /** The public keys only, whatever the Secret holds: everyone may read the ConfigMap. */
+  /**
+   * The public keys only, whatever the Secret holds: everyone may read the ConfigMap. Replicas starting together all
+   * publish the same JWKS (the Secret's winner), so a write refused because another moved first is read again: usually
+   * it is there already.
+   */
   private void publish(String jwksJson) {
     if (jwksJson == null) {
       return;
     }
     String published = JwtKeys.publicOnly(jwksJson);
     try {
-      ConfigMap cm = client.configMaps().inNamespace(namespace).withName(KubernetesBundleStore.NAME).get();
-      if (cm == null) {
-        try {
-          client.configMaps().inNamespace(namespace).resource(new ConfigMapBuilder()
-              .withNewMetadata().withName(KubernetesBundleStore.NAME).withNamespace(namespace).withLabels(KubernetesBundleStore.LABELS).endMetadata()
-              .addToData(jwksName, published).build()).create();
+      for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+        if (publishOnce(published)) {
           return;
-        } catch (KubernetesClientException e) {
-          if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
-            throw e;
-          }
         }
-      } else if (cm.getData() != null && published.equals(cm.getData().get(jwksName))) {
-        return;
       }
-      client.configMaps().inNamespace(namespace).withName(KubernetesBundleStore.NAME).edit(c -> new ConfigMapBuilder(c).addToData(jwksName, published).build());
+      throw new IllegalStateException("could not publish the JWKS in ConfigMap " + namespace + "/" + KubernetesBundleStore.NAME
+          + ": it kept changing under concurrent writers");
     } catch (KubernetesClientException e) {
       throw failure("write", "ConfigMap", e);
+    }
+  }
+
+  /** True when the ConfigMap holds {@code published}; false when another writer moved first (409). */
+  private boolean publishOnce(String published) {
+    ConfigMap cm = client.configMaps().inNamespace(namespace).withName(KubernetesBundleStore.NAME).get();
+    if (cm != null && cm.getData() != null && published.equals(cm.getData().get(jwksName))) {
+      return true;
+    }
+    try {
+      if (cm == null) {
+        client.configMaps().inNamespace(namespace).resource(new ConfigMapBuilder()
+            .withNewMetadata().withName(KubernetesBundleStore.NAME).withNamespace(namespace).withLabels(KubernetesBundleStore.LABELS).endMetadata()
+            .addToData(jwksName, published).build()).create();
+      } else {
+        // update() sends the resourceVersion read: refused if anyone wrote since
+        client.configMaps().inNamespace(namespace).resource(new ConfigMapBuilder(cm).addToData(jwksName, published).build()).update();
+      }
+      return true;
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == HttpURLConnection.HTTP_CONFLICT) {
+        return false;
+      }
+      throw e;
     }
   }
 
