@@ -8,10 +8,13 @@ import io.daprx.operator.resources.Resources;
 import io.daprx.operator.resources.SecretResolver;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,6 +22,10 @@ import org.slf4j.LoggerFactory;
  * Kubernetes mode's source: one informer per Dapr kind, in every namespace, feeding the cache. Secrets are resolved on
  * the informer's thread (a read of the API server must not hold up the cache's loop); a resource whose Secret cannot
  * be read is not passed on, as upstream skips it (the warning names the Secret, never a value).
+ *
+ * <p>A kind whose CRD the cluster does not have (a cluster that has not got the 1.18 {@code mcpservers.dapr.io} yet, say)
+ * is served as having no resources, as upstream's lists answer it, rather than keeping the operator unready: its
+ * informer keeps retrying, so resources show once the CRD is applied, without a restart.
  */
 public final class CrdInformers implements AutoCloseable {
 
@@ -28,6 +35,8 @@ public final class CrdInformers implements AutoCloseable {
   private final ResourceCache cache;
   private final SecretResolver secrets;
   private final List<SharedIndexInformer<GenericKubernetesResource>> informers = new ArrayList<>();
+  /** The kinds whose last list was answered 404: their CRD is not installed. Written by informer threads. */
+  private final Set<ResourceKind> missing = ConcurrentHashMap.newKeySet();
 
   public CrdInformers(KubernetesClient client, ResourceCache cache, SecretResolver secrets) {
     this.client = client;
@@ -39,15 +48,48 @@ public final class CrdInformers implements AutoCloseable {
   public CrdInformers start() {
     for (ResourceKind kind : ResourceKind.values()) {
       informers.add(client.genericKubernetesResources(context(kind)).inAnyNamespace().runnableInformer(0)
-          .addEventHandler(new Handler(kind)));
+          .addEventHandler(new Handler(kind)).exceptionHandler((started, t) -> retry(kind, t)));
     }
     informers.forEach(SharedIndexInformer::start);
     return this;
   }
 
-  /** Whether every informer has its first list (then lists answer with what the API server has). */
+  /**
+   * Whether every informer has its first list, or was told its CRD is not installed (then lists answer with what the
+   * API server has).
+   */
   public boolean synced() {
-    return !informers.isEmpty() && informers.stream().allMatch(SharedIndexInformer::hasSynced);
+    if (informers.isEmpty()) {
+      return false;
+    }
+    ResourceKind[] kinds = ResourceKind.values();
+    for (int i = 0; i < informers.size(); i++) {
+      if (!informers.get(i).hasSynced() && !missing.contains(kinds[i])) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Every failure is retried (with the informer's back-off); a 404 marks the kind's CRD as not installed. */
+  private boolean retry(ResourceKind kind, Throwable t) {
+    if (notFound(t)) {
+      if (missing.add(kind)) {
+        LOG.warn("the CRD {}.{} is not installed: no {} are served until it is", kind.plural(), ResourceKind.GROUP, kind.plural());
+      }
+    } else {
+      LOG.debug("{} informer: {}", kind.kind(), t.toString());
+    }
+    return true;
+  }
+
+  private static boolean notFound(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof KubernetesClientException k && k.getCode() == 404) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override
@@ -78,6 +120,9 @@ public final class CrdInformers implements AutoCloseable {
     }
 
     private void upsert(GenericKubernetesResource obj) {
+      if (missing.remove(kind)) {
+        LOG.info("the CRD {}.{} is installed now", kind.plural(), ResourceKind.GROUP);
+      }
       String what = kind.describe(obj.getMetadata().getNamespace(), obj.getMetadata().getName());
       try {
         JsonNode tree = client.getKubernetesSerialization().convertValue(obj, JsonNode.class);
