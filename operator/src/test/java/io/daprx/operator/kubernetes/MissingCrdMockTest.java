@@ -14,11 +14,13 @@ import io.daprx.proto.operator.v1.ListComponentsRequest;
 import io.daprx.proto.operator.v1.ListMCPServersRequest;
 import io.daprx.proto.operator.v1.ListWorkflowAccessPolicyRequest;
 import io.daprx.proto.operator.v1.OperatorGrpc;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.CustomResourceDefinitionContext;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -30,7 +32,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A cluster that has the CRDs of 1.17 but not 1.18's MCPServer and WorkflowAccessPolicy (an operator upgraded before
- * its CRDs): the operator still becomes ready, and a 1.18 sidecar's lists of the new kinds are empty, not errors.
+ * its CRDs): the operator still becomes ready, a 1.18 sidecar's lists of the new kinds are empty, not errors, and a
+ * CRD applied later is followed without a restart.
  */
 @EnableKubernetesMockClient(crud = true)
 class MissingCrdMockTest {
@@ -47,11 +50,12 @@ class MissingCrdMockTest {
       server.expectCustomResource(new CustomResourceDefinitionContext.Builder().withGroup(ResourceKind.GROUP)
           .withVersion(k.servedVersion()).withKind(k.kind()).withPlural(k.plural()).withScope("Namespaced").build());
     }
-    // what an API server without the CRD answers the informers' lists (the CRUD mock would serve any kind)
+    // what an API server without the CRD answers the informers' first lists (the CRUD mock would serve any kind);
+    // their retries are served, as once the CRD is applied
     for (String plural : List.of("mcpservers", "workflowaccesspolicies")) {
       server.expect().get().withPath("/apis/dapr.io/v1alpha1/" + plural + "?resourceVersion=0")
           .andReturn(404, new StatusBuilder().withStatus("Failure").withReason("NotFound").withCode(404)
-              .withMessage("the server could not find the requested resource").build()).always();
+              .withMessage("the server could not find the requested resource").build()).once();
     }
     ListAppender<ILoggingEvent> logs = new ListAppender<>();
     logs.start();
@@ -68,6 +72,15 @@ class MissingCrdMockTest {
           .getPoliciesCount()).isZero();
       assertThat(agent.listComponents(ListComponentsRequest.newBuilder().setNamespace("shop").build()).getComponentsCount()).isZero();
       assertThat(logs.list).anySatisfy(e -> assertThat(e.getFormattedMessage()).contains("mcpservers.dapr.io is not installed"));
+
+      // the CRD applied later: its resources are served without a restart
+      server.expectCustomResource(new CustomResourceDefinitionContext.Builder().withGroup(ResourceKind.GROUP).withVersion("v1alpha1")
+          .withKind("MCPServer").withPlural("mcpservers").withScope("Namespaced").build());
+      client.genericKubernetesResources(CrdInformers.context(ResourceKind.MCP_SERVER)).inNamespace("shop").resource(
+          Serialization.unmarshal("apiVersion: dapr.io/v1alpha1\nkind: MCPServer\nmetadata: {name: tools, namespace: shop}\n"
+              + "spec: {endpoint: {stdio: {command: tools}}}\n", GenericKubernetesResource.class)).create();
+      waiting().until(() -> clients.blocking(operator, "shop", "agent").listMCPServers(ListMCPServersRequest.newBuilder()
+          .setNamespace("shop").build()).getMcpServersCount() == 1);
     } finally {
       root.detachAppender(logs);
     }
