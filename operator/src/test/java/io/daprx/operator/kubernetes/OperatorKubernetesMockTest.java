@@ -231,6 +231,30 @@ class OperatorKubernetesMockTest {
   }
 
   @Test
+  void anOperatorRestartSendsNothingForResourcesThatDidNotChange() {
+    mcpServers().inNamespace("shop").resource(mcpServer("local", "stdio", null)).create();
+    client.secrets().inNamespace("shop").resource(new SecretBuilder().withNewMetadata().withName("mcp").withNamespace("shop").endMetadata()
+        .withData(Map.of("api-key", b64("k"), "token", b64("t"))).build()).create();
+    waiting().until(() -> clients.blocking(operator, "shop", "agent").listMCPServers(ListMCPServersRequest.newBuilder().setNamespace("shop")
+        .build()).getMcpServersCount() == 1);
+    JsonNode before = json(clients.blocking(operator, "shop", "agent").listMCPServers(ListMCPServersRequest.newBuilder()
+        .setNamespace("shop").build()).getMcpServers(0));
+
+    operator.close();
+    operator = new Operator(clients.withTls(OperatorOptions.kubernetes().withPorts(0, 0, 0).withListenAddress("127.0.0.1")
+        .withId("dapr-operator-0").withLeaseDuration(Duration.ofSeconds(3)).withSentryTokenFile(null)), Clock.systemUTC(), client, null).start();
+    waiting().until(operator::ready);
+    // the sidecar reconnects: lists (the same content), then streams; only a real change after that is sent
+    JsonNode after = json(clients.blocking(operator, "shop", "agent").listMCPServers(ListMCPServersRequest.newBuilder()
+        .setNamespace("shop").build()).getMcpServers(0));
+    assertThat(after).isEqualTo(before);
+    Events<MCPServerUpdateEvent> events = watchMcpServers("agent");
+    mcpServers().inNamespace("shop").resource(mcpServer("sentinel", "streamableHTTP", "https://s.example.com/mcp")).create();
+    events.await(1);
+    assertThat(events.summary()).containsExactly("CREATED sentinel");
+  }
+
+  @Test
   void aComponentWhoseSecretIsMissingIsNotSentAndTheWarningNamesTheSecret() {
     Events<ComponentUpdateEvent> events = watchComponents("cart");
     components().inNamespace("shop").resource(component("nosecret", "a:6379", null)).create();

@@ -257,6 +257,17 @@ class StandaloneOperatorTest {
     clients.async(operator, "shop", "cart").componentUpdate(ComponentUpdateRequest.newBuilder().setNamespace("bank").build(), events);
     waiting().until(() -> events.closedWith() != null);
     assertThat(events.closedWith().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+    // the 1.18 rpcs are authorized alike
+    assertThatThrownBy(() -> cart.listMCPServers(ListMCPServersRequest.newBuilder().setNamespace("bank").build()))
+        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED));
+    assertThatThrownBy(() -> cart.listWorkflowAccessPolicy(ListWorkflowAccessPolicyRequest.newBuilder().setNamespace("bank").build()))
+        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED));
+    Events<WorkflowAccessPolicyUpdateEvent> policies = new Events<>(WorkflowAccessPolicyUpdateEvent::getType,
+        WorkflowAccessPolicyUpdateEvent::getPolicy);
+    clients.async(operator, "shop", "cart").workflowAccessPolicyUpdate(WorkflowAccessPolicyUpdateRequest.newBuilder().setNamespace("bank")
+        .build(), policies);
+    waiting().until(() -> policies.closedWith() != null);
+    assertThat(policies.closedWith().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
   }
 
   @Test
