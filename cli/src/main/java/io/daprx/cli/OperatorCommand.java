@@ -14,7 +14,8 @@ import picocli.CommandLine.Option;
 
 /** {@code daprx operator}: serves Dapr resources to sidecars and keeps the {@code <app-id>-dapr} Services. */
 @Command(name = "operator", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Run the operator, which serves Components, Configurations, Subscriptions, Resiliencies and HTTPEndpoints to"
+    description = {"Run the operator, which serves Components, Configurations, Subscriptions, Resiliencies, HTTPEndpoints, MCPServers"
+        + " and WorkflowAccessPolicies to"
         + " sidecars: from the dapr.io CRDs (kubernetes mode, plus the <app-id>-dapr Services on the leader) or from a"
         + " directory of YAML files (standalone mode)."})
 final class OperatorCommand implements Callable<Integer> {

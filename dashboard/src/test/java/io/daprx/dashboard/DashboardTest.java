@@ -58,10 +58,20 @@ class DashboardTest {
 
     @Override
     public List<JsonNode> resources(ResourceKind kind, String namespace) {
-      if (kind != ResourceKind.COMPONENT || (namespace != null && !namespace.equals("default"))) {
+      if (namespace != null && !namespace.equals("default")) {
         return List.of();
       }
       try {
+        if (kind == ResourceKind.MCP_SERVER) {
+          return List.of(JSON.readTree("""
+              {"apiVersion":"dapr.io/v1alpha1","kind":"MCPServer","metadata":{"name":"tools","namespace":"default"},
+               "spec":{"endpoint":{"stdio":{"command":"mcp-tools","env":[{"name":"API_KEY","value":"k3y-inline"}]}}},
+               "scopes":["agent"]}
+              """));
+        }
+        if (kind != ResourceKind.COMPONENT) {
+          return List.of();
+        }
         return List.of(JSON.readTree("""
             {"apiVersion":"dapr.io/v1alpha1","kind":"Component","metadata":{"name":"<b>statestore</b>","namespace":"default",
              "creationTimestamp":"2026-01-01T00:00:00Z"},
@@ -213,6 +223,12 @@ class DashboardTest {
     assertThat(yamlPage).contains("<pre class=\"yaml\"").contains("value: redis:6379").doesNotContain("hunter2");
     assertThat(send("GET", "/api/resources/components/default/missing").statusCode()).isEqualTo(404);
     assertThat(send("GET", "/api/resources/secrets").statusCode()).isEqualTo(404);
+    // 1.18's kinds: in the navigation, listed, and an MCP server's env values masked like component metadata
+    assertThat(page).contains("href=\"/resources/mcpservers\"").contains("href=\"/resources/workflowaccesspolicies\"");
+    assertThat(send("GET", "/resources/mcpservers").body()).contains("tools").contains("agent");
+    String mcp = send("GET", "/api/resources/mcpservers/default/tools?format=yaml").body();
+    assertThat(mcp).contains("API_KEY").contains("mcp-tools").doesNotContain("k3y-inline");
+    assertThat(send("GET", "/resources/workflowaccesspolicies").statusCode()).isEqualTo(200);
   }
 
   @Test

@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.daprx.manager.MockClusterManager.Reply;
+import io.daprx.manager.kube.CrdSource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -62,7 +63,7 @@ class ConnectedClusterExtensionMockTest {
         "dapr-operator 3/3 ready", "dapr-placement-server 3/3 ready", "dapr-scheduler-server 3/3 ready", "dapr-sidecar-injector 3/3 ready",
         "dapr-dashboard 1/1 ready");
     assertThat(client.apps().deployments().inNamespace("dapr-system").list().getItems()).hasSize(4);
-    assertThat(client.apiextensions().v1().customResourceDefinitions().list().getItems()).as("installed with the control plane").hasSize(5);
+    assertThat(client.apiextensions().v1().customResourceDefinitions().list().getItems()).as("installed with the control plane").hasSize(CrdSource.NAMES.size());
 
     m.call("DELETE", extPath, null);
     await().atMost(Duration.ofSeconds(30)).until(() -> m.call("GET", extPath, null).status() == 404);
@@ -70,6 +71,6 @@ class ConnectedClusterExtensionMockTest {
     assertThat(client.apps().statefulSets().inNamespace("dapr-system").list().getItems()).isEmpty();
     assertThat(client.configMaps().inNamespace("dapr-system").list().getItems()).extracting(c -> c.getMetadata().getName())
         .doesNotContain("daprx-extension");
-    assertThat(client.apiextensions().v1().customResourceDefinitions().list().getItems()).hasSize(5);
+    assertThat(client.apiextensions().v1().customResourceDefinitions().list().getItems()).hasSize(CrdSource.NAMES.size());
   }
 }

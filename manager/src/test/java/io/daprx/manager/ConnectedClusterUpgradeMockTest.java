@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.daprx.manager.MockClusterManager.Reply;
 import io.daprx.manager.deploy.KubeApply;
+import io.daprx.manager.kube.CrdSource;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
@@ -213,7 +214,7 @@ class ConnectedClusterUpgradeMockTest {
     assertEveryWorkloadRuns("0.1.0", "0.1.0");
     assertThat(client.apps().deployments().inNamespace(NS).withName("dapr-sentry").get().getSpec().getTemplate().getSpec().getContainers()
         .get(0).getImage()).as("the protected setting is used").isEqualTo("registry.example.com/team-7f3a/daprx:0.1.0");
-    assertThat(client.apiextensions().v1().customResourceDefinitions().list().getItems()).hasSize(5);
+    assertThat(client.apiextensions().v1().customResourceDefinitions().list().getItems()).hasSize(CrdSource.NAMES.size());
 
     await().atMost(Duration.ofSeconds(10)).until(() -> {
       ConfigMap cm = client.configMaps().inNamespace(NS).withName("daprx-extension").get();

@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
 
 /** {@code daprx apply -f}: creates or updates Dapr resources (Components, Configurations, ...) on the current cluster, as kubectl apply does. */
 @Command(name = "apply", mixinStandardHelpOptions = true, description = {
-    "Create or update Dapr resources (Component, Configuration, Subscription, Resiliency, HTTPEndpoint) on a cluster.",
+    "Create or update Dapr resources (Component, Configuration, Subscription, Resiliency, HTTPEndpoint, MCPServer, WorkflowAccessPolicy) on a cluster.",
     "Every document is checked before any is written: one bad document applies nothing.",
     "  daprx apply -f statestore.yaml",
     "  daprx apply -f ./components/ -n shop",

@@ -11,7 +11,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code daprx delete component NAME}: removes Dapr resources from a cluster, as kubectl delete does. */
 @Command(name = "delete", mixinStandardHelpOptions = true, description = {
-    "Delete Dapr resources (components, configurations, subscriptions, resiliencies, httpendpoints) from a cluster.",
+    "Delete Dapr resources (components, configurations, subscriptions, resiliencies, httpendpoints, mcpservers, workflowaccesspolicies) from a cluster.",
     "Sidecars get a DELETED event for each from the operator.",
     "  daprx delete component statestore", "  daprx delete configuration appconfig -n shop"})
 public final class DeleteCommand extends ClientCommand implements Callable<Integer> {
@@ -56,7 +56,7 @@ public final class DeleteCommand extends ClientCommand implements Callable<Integ
     ResourceKind k = ResourceKind.resolve(word).orElse(null);
     if (k == null) {
       throw new IllegalArgumentException("the server doesn't have a resource type \"" + word
-          + "\": use pods, services, components, configurations, subscriptions, resiliencies or httpendpoints");
+          + "\": use pods, services, components, configurations, subscriptions, resiliencies, httpendpoints, mcpservers or workflowaccesspolicies");
     }
     return k;
   }

@@ -20,7 +20,7 @@ import picocli.CommandLine.Parameters;
 public final class GetCommand extends ClientCommand implements Callable<Integer> {
 
   @Parameters(index = "0", paramLabel = "KIND",
-      description = "pods (po), services (svc), components, configurations, subscriptions, resiliencies or httpendpoints")
+      description = "pods (po), services (svc), components, configurations, subscriptions, resiliencies, httpendpoints, mcpservers or workflowaccesspolicies")
   String kind;
 
   @Parameters(index = "1", arity = "0..1", paramLabel = "NAME", description = "one resource by name (Dapr resources only)")

@@ -17,7 +17,11 @@ public enum ResourceKind {
   CONFIGURATION("Configuration", "configurations", "v1alpha1"),
   SUBSCRIPTION("Subscription", "subscriptions", "v2alpha1", "v1alpha1"),
   RESILIENCY("Resiliency", "resiliencies", "v1alpha1"),
-  HTTP_ENDPOINT("HTTPEndpoint", "httpendpoints", "v1alpha1");
+  HTTP_ENDPOINT("HTTPEndpoint", "httpendpoints", "v1alpha1"),
+  /** Dapr 1.18: an MCP server whose tools a sidecar calls as workflows. */
+  MCP_SERVER("MCPServer", "mcpservers", "v1alpha1"),
+  /** Dapr 1.18: which apps may run which workflow operations and activities on an app. */
+  WORKFLOW_ACCESS_POLICY("WorkflowAccessPolicy", "workflowaccesspolicies", "v1alpha1");
 
   public static final String GROUP = "dapr.io";
 

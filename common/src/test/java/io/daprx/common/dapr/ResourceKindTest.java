@@ -13,6 +13,8 @@ class ResourceKindTest {
       assertThat(ResourceKind.resolve(word)).as(word).contains(ResourceKind.COMPONENT);
     }
     assertThat(ResourceKind.resolve("httpendpoint")).contains(ResourceKind.HTTP_ENDPOINT);
+    assertThat(ResourceKind.resolve("mcpserver")).contains(ResourceKind.MCP_SERVER);
+    assertThat(ResourceKind.resolve("workflowaccesspolicies.dapr.io")).contains(ResourceKind.WORKFLOW_ACCESS_POLICY);
     assertThat(ResourceKind.resolve("pods")).isEmpty();
     assertThat(ResourceKind.resolve("components.example.com")).isEmpty();
   }
@@ -27,6 +29,7 @@ class ResourceKindTest {
   @Test
   void referencesAndTheListOfKindsReadAsKubectlPrintsThem() {
     assertThat(ResourceKind.CONFIGURATION.reference()).isEqualTo("configuration.dapr.io");
-    assertThat(ResourceKind.known()).isEqualTo("Component, Configuration, Subscription, Resiliency, HTTPEndpoint");
+    assertThat(ResourceKind.known()).isEqualTo("Component, Configuration, Subscription, Resiliency, HTTPEndpoint, MCPServer,"
+        + " WorkflowAccessPolicy");
   }
 }

@@ -76,8 +76,8 @@ public final class ApiRoutes {
   public static ResourceKind kind(String plural) {
     ResourceKind k = ResourceKind.ofPlural(plural).orElse(null);
     if (k == null) {
-      throw new ApiError(404, "NotFound", "unknown kind '" + plural + "': use components, configurations, resiliencies, subscriptions"
-          + " or httpendpoints");
+      throw new ApiError(404, "NotFound", "unknown kind '" + plural + "': use components, configurations, resiliencies, subscriptions,"
+          + " httpendpoints, mcpservers or workflowaccesspolicies");
     }
     return k;
   }

@@ -26,6 +26,8 @@ public final class Pages {
     NAV.put("/resources/configurations", "Configurations");
     NAV.put("/resources/resiliencies", "Resiliencies");
     NAV.put("/resources/subscriptions", "Subscriptions");
+    NAV.put("/resources/mcpservers", "MCP servers");
+    NAV.put("/resources/workflowaccesspolicies", "Workflow access");
     NAV.put("/extension", "Extension");
   }
 

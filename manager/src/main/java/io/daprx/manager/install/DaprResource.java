@@ -67,6 +67,10 @@ public record DaprResource(ResourceKind kind, String apiVersion, String namespac
     }
     if (kind == ResourceKind.COMPONENT) {
       checkComponent(body, problems);
+    } else if (kind == ResourceKind.MCP_SERVER) {
+      checkMcpServer(body, problems);
+    } else if (kind == ResourceKind.WORKFLOW_ACCESS_POLICY) {
+      checkWorkflowAccessPolicy(body, problems);
     }
     JsonNode scopes = body.path("scopes");
     if (!scopes.isMissingNode() && !scopes.isNull() && !(scopes.isArray() && allText(scopes))) {
@@ -118,6 +122,69 @@ public record DaprResource(ResourceKind kind, String apiVersion, String namespac
         i++;
       }
     }
+  }
+
+  /** What the CRD's schema refuses, in its words: one transport exactly, each with its url or command. */
+  private static void checkMcpServer(ObjectNode body, List<String> problems) {
+    JsonNode endpoint = body.path("spec").path("endpoint");
+    if (!endpoint.isObject()) {
+      problems.add("spec.endpoint is required: one of streamableHTTP {url}, sse {url} or stdio {command}");
+      return;
+    }
+    List<String> set = TRANSPORTS.stream().filter(t -> endpoint.hasNonNull(t)).toList();
+    if (set.size() != 1) {
+      problems.add("spec.endpoint: exactly one of streamableHTTP, sse or stdio must be set" + (set.isEmpty() ? "" : " (found " + set + ")"));
+    }
+    for (String http : List.of("streamableHTTP", "sse")) {
+      if (endpoint.hasNonNull(http) && endpoint.path(http).path("url").asText("").isEmpty()) {
+        problems.add("spec.endpoint." + http + ".url is required");
+      }
+    }
+    if (endpoint.hasNonNull("stdio") && endpoint.path("stdio").path("command").asText("").isEmpty()) {
+      problems.add("spec.endpoint.stdio.command is required");
+    }
+  }
+
+  private static final List<String> TRANSPORTS = List.of("streamableHTTP", "sse", "stdio");
+  private static final List<String> WORKFLOW_OPERATIONS = List.of("schedule", "terminate", "raise", "pause", "resume", "purge", "get", "rerun");
+
+  /** What the CRD's schema refuses: a rule without callers, without any workflow or activity, or with an unknown operation. */
+  private static void checkWorkflowAccessPolicy(ObjectNode body, List<String> problems) {
+    int i = 0;
+    for (JsonNode rule : body.path("spec").path("rules")) {
+      String at = "spec.rules[" + i++ + "]";
+      if (rule.path("callers").isEmpty() || !allHave(rule.path("callers"), "appID")) {
+        problems.add(at + ".callers must list at least one {appID}");
+      }
+      if (rule.path("workflows").isEmpty() && rule.path("activities").isEmpty()) {
+        problems.add(at + ": at least one of workflows or activities must hold a rule");
+      }
+      int w = 0;
+      for (JsonNode wf : rule.path("workflows")) {
+        if (wf.path("name").asText("").isEmpty()) {
+          problems.add(at + ".workflows[" + w + "].name is required (a workflow name or glob)");
+        }
+        if (wf.path("operations").isEmpty()) {
+          problems.add(at + ".workflows[" + w + "].operations must list at least one of " + String.join(", ", WORKFLOW_OPERATIONS));
+        }
+        for (JsonNode op : wf.path("operations")) {
+          if (!WORKFLOW_OPERATIONS.contains(op.asText())) {
+            problems.add(at + ".workflows[" + w + "].operations: unsupported value \"" + op.asText() + "\"; supported values: "
+                + String.join(", ", WORKFLOW_OPERATIONS));
+          }
+        }
+        w++;
+      }
+    }
+  }
+
+  private static boolean allHave(JsonNode array, String field) {
+    for (JsonNode n : array) {
+      if (n.path(field).asText("").isEmpty()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static boolean allText(JsonNode array) {

@@ -1,11 +1,13 @@
 package io.daprx.manager.kube;
 
+import io.daprx.common.dapr.ResourceKind;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /** Where the Dapr CRDs of an install come from: the operator module's resources, or a fixed list in tests. */
@@ -15,9 +17,8 @@ public interface CrdSource {
   /** Where the operator module keeps its CRDs, one {@code <plural>.dapr.io.yaml} file each. */
   String CLASSPATH_DIR = "io/daprx/operator/crds/";
 
-  /** The CRDs of WIRE.md, in the order they are applied. */
-  List<String> NAMES = List.of("components.dapr.io", "configurations.dapr.io", "subscriptions.dapr.io", "resiliencies.dapr.io",
-      "httpendpoints.dapr.io");
+  /** The CRDs of WIRE.md, one per {@link ResourceKind} in the order they are applied. */
+  List<String> NAMES = Arrays.stream(ResourceKind.values()).map(k -> k.plural() + "." + ResourceKind.GROUP).toList();
 
   List<CustomResourceDefinition> crds();
 

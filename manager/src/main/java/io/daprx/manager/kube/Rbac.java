@@ -1,5 +1,6 @@
 package io.daprx.manager.kube;
 
+import io.daprx.common.dapr.ResourceKind;
 import io.daprx.manager.model.Component;
 import io.daprx.manager.model.ControlPlane;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -11,6 +12,7 @@ import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -19,6 +21,9 @@ import java.util.List;
  * extra rule says why.
  */
 final class Rbac {
+
+  /** Every Dapr resource type (1.18's mcpservers and workflowaccesspolicies included): what the operator and dashboard read. */
+  static final List<String> DAPR_PLURALS = Arrays.stream(ResourceKind.values()).map(ResourceKind::plural).toList();
 
   private Rbac() {}
 
@@ -66,8 +71,7 @@ final class Rbac {
             // delete beyond upstream: the operator removes <app-id>-dapr when a workload drops dapr.io/enabled
             rules("", List.of("services", "services/finalizers"), "get", "list", "watch", "update", "create", "delete"),
             rule("", "secrets", "get", "list", "watch"),
-            rules("dapr.io", List.of("components", "configurations", "subscriptions", "resiliencies", "httpendpoints"),
-                "get", "list", "watch")),
+            rules("dapr.io", DAPR_PLURALS, "get", "list", "watch")),
         c.serviceAccount(), List.of(
             named(rule("coordination.k8s.io", "leases", "get", "list", "watch", "update", "create"), "operator.dapr.io", "webhooks.dapr.io"),
             named(rule("", "configmaps", "get", "list", "watch", "update", "create"), "operator.dapr.io", "webhooks.dapr.io"),
@@ -108,7 +112,7 @@ final class Rbac {
     return bundle(c, spec, c.serviceAccount(), List.of(
             rule("", "pods", "list"),
             rules("apps", List.of("deployments", "statefulsets"), "list"),
-            rules("dapr.io", List.of("components", "configurations", "subscriptions", "resiliencies", "httpendpoints"), "list")),
+            rules("dapr.io", DAPR_PLURALS, "list")),
         c.serviceAccount(), List.of(
             named(rule("", "configmaps", "get"), Pods.TRUST_BUNDLE, "daprx-extension")));
   }

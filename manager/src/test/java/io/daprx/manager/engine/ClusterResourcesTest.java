@@ -245,6 +245,57 @@ class ClusterResourcesTest {
         .isInstanceOf(DomainException.class).hasMessage("components.dapr.io \"pubsub\" not found in namespace default");
   }
 
+  private static final String MCP_SERVER = """
+      apiVersion: dapr.io/v1alpha1
+      kind: MCPServer
+      metadata: {name: tools}
+      spec:
+        endpoint:
+          streamableHTTP:
+            url: https://mcp.example.com/mcp
+            headers:
+            - name: Authorization
+              secretKeyRef: {name: mcp, key: token}
+      scopes: [agent]
+      """;
+
+  private static final String ACCESS_POLICY = """
+      apiVersion: dapr.io/v1alpha1
+      kind: WorkflowAccessPolicy
+      metadata: {name: orders, namespace: shop}
+      spec:
+        rules:
+        - callers: [{appID: checkout}]
+          workflows: [{name: "Order*", operations: [schedule, get]}]
+      """;
+
+  @Test
+  void mcpServersAndWorkflowAccessPoliciesAreAppliedListedAndDeletedAndCheckedAsTheirCrdsCheckThem() throws Exception {
+    installDapr();
+    assertThat(resources.apply(cluster, items(MCP_SERVER, ACCESS_POLICY), null)).extracting(ClusterResources.Applied::reference)
+        .containsExactly("mcpserver.dapr.io", "workflowaccesspolicy.dapr.io");
+    assertThat(resources.get(cluster, ResourceKind.MCP_SERVER, "default", "tools").path("scopes").get(0).asText()).isEqualTo("agent");
+    assertThat(resources.list(cluster, ResourceKind.WORKFLOW_ACCESS_POLICY, "shop")).hasSize(1);
+    try (var files = Files.list(io.daprx.manager.deploy.Targets.local(cluster).resourcesDir())) {
+      assertThat(files.map(p -> p.getFileName().toString()).sorted().toList())
+          .containsExactly("mcpservers_default_tools.yaml", "workflowaccesspolicies_shop_orders.yaml");
+    }
+
+    String twoTransports = MCP_SERVER.replace("name: tools", "name: both").replace("    streamableHTTP:", "    stdio: {command: mcp}\n    streamableHTTP:");
+    String noUrl = MCP_SERVER.replace("name: tools", "name: nourl").replace("url: https://mcp.example.com/mcp", "protocolVersion: 2025-06-18");
+    String badOperation = ACCESS_POLICY.replace("name: orders", "name: bad").replace("schedule, get", "schedule, delete");
+    String noTargets = ACCESS_POLICY.replace("name: orders", "name: empty").replace("  workflows: [{name: \"Order*\", operations: [schedule, get]}]\n", "");
+    assertThatThrownBy(() -> resources.apply(cluster, items(twoTransports, noUrl, badOperation, noTargets), null))
+        .isInstanceOf(DomainException.class)
+        .hasMessageContaining("object 1 (MCPServer both): spec.endpoint: exactly one of streamableHTTP, sse or stdio must be set")
+        .hasMessageContaining("object 2 (MCPServer nourl): spec.endpoint.streamableHTTP.url is required")
+        .hasMessageContaining("object 3 (WorkflowAccessPolicy bad): spec.rules[0].workflows[0].operations: unsupported value \"delete\"")
+        .hasMessageContaining("object 4 (WorkflowAccessPolicy empty): spec.rules[0]: at least one of workflows or activities must hold a rule");
+
+    resources.delete(cluster, ResourceKind.MCP_SERVER, "default", "tools");
+    assertThat(resources.list(cluster, ResourceKind.MCP_SERVER, null)).isEmpty();
+  }
+
   @Test
   void namesThatCouldEscapeTheDirectoryAreRefused() {
     installDapr();

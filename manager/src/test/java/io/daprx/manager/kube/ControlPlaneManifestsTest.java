@@ -313,7 +313,7 @@ class ControlPlaneManifestsTest {
     assertThat(rules(get(objects, Role.class, "dapr-sentry").getRules()))
         .contains("/secrets:get,update,patch@dapr-trust-bundle", "/configmaps:get,update,patch@dapr-trust-bundle");
     assertThat(rules(get(objects, ClusterRole.class, "dapr-operator-admin").getRules()))
-        .contains("dapr.io/components,configurations,subscriptions,resiliencies,httpendpoints:get,list,watch", "/secrets:get,list,watch");
+        .contains("dapr.io/components,configurations,subscriptions,resiliencies,httpendpoints,mcpservers,workflowaccesspolicies:get,list,watch", "/secrets:get,list,watch");
     assertThat(rules(get(objects, Role.class, "dapr-operator").getRules()))
         .contains("coordination.k8s.io/leases:get,list,watch,update,create@operator.dapr.io,webhooks.dapr.io");
     assertThat(rules(get(objects, ClusterRole.class, "dapr-injector").getRules()))

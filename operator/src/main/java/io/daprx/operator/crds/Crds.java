@@ -1,9 +1,11 @@
 package io.daprx.operator.crds;
 
+import io.daprx.common.dapr.ResourceKind;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -12,9 +14,8 @@ import java.util.List;
  */
 public final class Crds {
 
-  /** The CRD names, each also its file name without {@code .yaml}. */
-  public static final List<String> NAMES = List.of("components.dapr.io", "configurations.dapr.io", "subscriptions.dapr.io",
-      "resiliencies.dapr.io", "httpendpoints.dapr.io");
+  /** The CRD names, one per {@link ResourceKind} in its order, each also its file name without {@code .yaml}. */
+  public static final List<String> NAMES = Arrays.stream(ResourceKind.values()).map(k -> k.plural() + "." + ResourceKind.GROUP).toList();
 
   private Crds() {}
 

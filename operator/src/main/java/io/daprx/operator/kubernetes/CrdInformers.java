@@ -8,12 +8,14 @@ import io.daprx.operator.resources.Resources;
 import io.daprx.operator.resources.SecretResolver;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,6 +24,10 @@ import org.slf4j.LoggerFactory;
  * Kubernetes mode's source: one informer per Dapr kind, in every namespace, feeding the cache. Secrets are resolved on
  * the informer's thread (a read of the API server must not hold up the cache's loop); a resource whose Secret cannot
  * be read is not passed on, as upstream skips it (the warning names the Secret, never a value).
+ *
+ * <p>A kind whose CRD the cluster does not have (a cluster that has not got the 1.18 {@code mcpservers.dapr.io} yet, say)
+ * is served as having no resources, as upstream's lists answer it, rather than keeping the operator unready: its
+ * informer keeps retrying, so resources show once the CRD is applied, without a restart.
  */
 public final class CrdInformers implements AutoCloseable {
 
@@ -40,6 +46,8 @@ public final class CrdInformers implements AutoCloseable {
   private final Map<ResourceKind, SharedIndexInformer<GenericKubernetesResource>> informers = new EnumMap<>(ResourceKind.class);
   // kind → when its watch was first seen down; written by whoever asks for health (healthz threads)
   private final Map<ResourceKind, Instant> unwatchedSince = new ConcurrentHashMap<>();
+  /** The kinds whose last list was answered 404: their CRD is not installed. Written by informer threads. */
+  private final Set<ResourceKind> missing = ConcurrentHashMap.newKeySet();
 
   public CrdInformers(KubernetesClient client, ResourceCache cache, SecretResolver secrets) {
     this.client = client;
@@ -51,7 +59,7 @@ public final class CrdInformers implements AutoCloseable {
   public CrdInformers start() {
     for (ResourceKind kind : ResourceKind.values()) {
       informers.put(kind, client.genericKubernetesResources(context(kind)).inAnyNamespace().runnableInformer(0)
-          .addEventHandler(new Handler(kind)));
+          .addEventHandler(new Handler(kind)).exceptionHandler((started, t) -> retry(kind, t)));
     }
     informers.values().forEach(SharedIndexInformer::start);
     return this;
@@ -59,7 +67,8 @@ public final class CrdInformers implements AutoCloseable {
 
   /**
    * Why sidecars would not get what the API server has, or null: an informer without its first list yet (lists would
-   * be incomplete), one that has stopped, or one whose watch has been down for longer than {@link #WATCH_GRACE}.
+   * be incomplete), one that has stopped, or one whose watch has been down for longer than {@link #WATCH_GRACE}. A kind
+   * whose CRD is not installed counts as listed (empty).
    */
   public String problem(Instant now) {
     if (informers.isEmpty()) {
@@ -68,6 +77,9 @@ public final class CrdInformers implements AutoCloseable {
     for (Map.Entry<ResourceKind, SharedIndexInformer<GenericKubernetesResource>> e : informers.entrySet()) {
       ResourceKind kind = e.getKey();
       SharedIndexInformer<GenericKubernetesResource> informer = e.getValue();
+      if (missing.contains(kind)) {
+        continue; // no CRD: served as empty, and its informer keeps retrying (a failing list is not a dropped watch)
+      }
       if (!informer.hasSynced()) {
         return kind.plural() + " not listed yet";
       }
@@ -84,6 +96,27 @@ public final class CrdInformers implements AutoCloseable {
       }
     }
     return null;
+  }
+
+  /** Every failure is retried (with the informer's back-off); a 404 marks the kind's CRD as not installed. */
+  private boolean retry(ResourceKind kind, Throwable t) {
+    if (notFound(t)) {
+      if (missing.add(kind)) {
+        LOG.warn("the CRD {}.{} is not installed: no {} are served until it is", kind.plural(), ResourceKind.GROUP, kind.plural());
+      }
+    } else {
+      LOG.debug("{} informer: {}", kind.kind(), t.toString());
+    }
+    return true;
+  }
+
+  private static boolean notFound(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof KubernetesClientException k && k.getCode() == 404) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override
@@ -114,6 +147,9 @@ public final class CrdInformers implements AutoCloseable {
     }
 
     private void upsert(GenericKubernetesResource obj) {
+      if (missing.remove(kind)) {
+        LOG.info("the CRD {}.{} is installed now", kind.plural(), ResourceKind.GROUP);
+      }
       String what = kind.describe(obj.getMetadata().getNamespace(), obj.getMetadata().getName());
       try {
         JsonNode tree = client.getKubernetesSerialization().convertValue(obj, JsonNode.class);

@@ -33,7 +33,7 @@ public final class KubernetesSecrets implements SecretResolver {
       return resource;
     }
     ObjectNode copy = resource.deepCopy();
-    JsonNode entries = kind == ResourceKind.COMPONENT ? copy.path("spec").path("metadata") : copy.path("spec").path("headers");
+    JsonNode entries = Resources.secretCarriers(kind, copy);
     Map<String, Secret> read = new HashMap<>();
     for (JsonNode e : entries) {
       String secretName = e.path("secretKeyRef").path("name").asText("");

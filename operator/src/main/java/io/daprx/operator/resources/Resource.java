@@ -15,9 +15,11 @@ import java.util.List;
  *     when there was nothing to resolve
  * @param scopes the app ids the resource is limited to; empty = every app of the namespace
  * @param needsSecrets the resource names Kubernetes secrets to resolve (lists resolve them afresh)
+ * @param content what a change is judged by: the resolved tree with {@code metadata} cut to name and namespace (see
+ *     {@link #sameContent}); never changed after construction
  */
 public record Resource(ResourceKind kind, String namespace, String name, ObjectNode raw, ByteString json, ByteString resolved,
-    List<String> scopes, boolean needsSecrets) {
+    List<String> scopes, boolean needsSecrets, ObjectNode content) {
 
   public Resource {
     scopes = List.copyOf(scopes);
@@ -33,9 +35,17 @@ public record Resource(ResourceKind kind, String namespace, String name, ObjectN
     return trusted ? resolved : json;
   }
 
-  /** Same content as {@code other}: an informer resync or a rewrite of an unchanged file is not an update. */
+  /**
+   * Same content as {@code other}, so no event is sent: an informer resync, a rewrite or touch of an unchanged file, or a
+   * change of metadata alone ({@code resourceVersion}, {@code managedFields}, {@code generation}, labels, annotations).
+   * daprd 1.18 restarts itself on every UPDATED Configuration, Resiliency or HTTPEndpoint that differs from what it runs,
+   * and judges that difference with metadata cut to the name (upstream's {@code EmptyMetaDeepCopy}); judging by the same
+   * rule here means an event is sent exactly when daprd would act on it. The resolved form is compared, as it is the
+   * raw form plus secret values: a changed Secret is a change, a changed reference too. Trees are compared, not bytes,
+   * so the order of keys in a rewritten file is no change either (daprd compares decoded objects).
+   */
   public boolean sameContent(Resource other) {
-    return other != null && json.equals(other.json) && resolved.equals(other.resolved);
+    return other != null && content.equals(other.content);
   }
 
   /** {@code Kind(ns/name)}, as logs name resources. */

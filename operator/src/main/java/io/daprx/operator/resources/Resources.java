@@ -60,11 +60,12 @@ public final class Resources {
     ByteString json = bytes(raw);
     boolean needsSecrets = needsSecrets(kind, raw);
     ByteString resolved = json;
+    ObjectNode resolvedTree = raw;
     if (needsSecrets) {
-      ObjectNode r = secrets.resolve(kind, namespace, raw);
-      resolved = r == raw ? json : bytes(r);
+      resolvedTree = secrets.resolve(kind, namespace, raw);
+      resolved = resolvedTree == raw ? json : bytes(resolvedTree);
     }
-    return new Resource(kind, namespace, name, raw, json, resolved, scopes, needsSecrets);
+    return new Resource(kind, namespace, name, raw, json, resolved, scopes, needsSecrets, content(resolvedTree));
   }
 
   /** Resolves the secrets of {@code r} again (lists do, so a changed Secret shows at the sidecar's next start). */
@@ -77,12 +78,12 @@ public final class Resources {
   }
 
   /**
-   * Whether the resource references Kubernetes Secrets the operator resolves: Component {@code spec.metadata[]} and
-   * HTTPEndpoint {@code spec.headers[]} entries with a {@code secretKeyRef.name}, when {@code auth.secretStore} is
-   * empty or {@code kubernetes} (upstream's rule).
+   * Whether the resource references Kubernetes Secrets the operator resolves: entries of {@link #secretCarriers} with a
+   * {@code secretKeyRef.name}, when the resource's secret store ({@link #secretStore}) is empty or {@code kubernetes}
+   * (upstream's rule; another store is daprd's to resolve).
    */
   public static boolean needsSecrets(ResourceKind kind, JsonNode resource) {
-    String store = resource.path("auth").path("secretStore").asText("");
+    String store = secretStore(kind, resource);
     if (!store.isEmpty() && !store.equals(KUBERNETES_SECRET_STORE)) {
       return false;
     }
@@ -94,13 +95,50 @@ public final class Resources {
     return false;
   }
 
-  /** The name/value entries that may carry a {@code secretKeyRef}. */
-  static JsonNode secretCarriers(ResourceKind kind, JsonNode resource) {
+  /**
+   * The secret store that resolves the resource's references: top-level {@code auth.secretStore}, or for an MCPServer
+   * its HTTP transport's {@code auth.secretStore} (upstream's {@code MCPServer.GetSecretStore}; stdio has none).
+   */
+  static String secretStore(ResourceKind kind, JsonNode resource) {
+    if (kind == ResourceKind.MCP_SERVER) {
+      JsonNode endpoint = resource.path("spec").path("endpoint");
+      JsonNode http = endpoint.has("streamableHTTP") ? endpoint.path("streamableHTTP") : endpoint.path("sse");
+      return http.path("auth").path("secretStore").asText("");
+    }
+    return resource.path("auth").path("secretStore").asText("");
+  }
+
+  /**
+   * The name/value entries that may carry a {@code secretKeyRef}: Component {@code spec.metadata[]}, HTTPEndpoint
+   * {@code spec.headers[]}, and the headers of an MCPServer's {@code streamableHTTP} or {@code sse} transport or the
+   * {@code env[]} of its {@code stdio} one, as upstream's {@code processMCPServerSecrets} (the {@code oauth2} client
+   * secret is not among them: upstream leaves it to daprd, which reads it when it calls the token endpoint).
+   */
+  public static JsonNode secretCarriers(ResourceKind kind, JsonNode resource) {
     return switch (kind) {
       case COMPONENT -> resource.path("spec").path("metadata");
       case HTTP_ENDPOINT -> resource.path("spec").path("headers");
+      case MCP_SERVER -> {
+        JsonNode endpoint = resource.path("spec").path("endpoint");
+        if (endpoint.has("streamableHTTP")) {
+          yield endpoint.path("streamableHTTP").path("headers");
+        } else if (endpoint.has("sse")) {
+          yield endpoint.path("sse").path("headers");
+        }
+        yield endpoint.path("stdio").path("env");
+      }
       default -> JSON.createArrayNode();
     };
+  }
+
+  /** A copy of {@code resource} whose {@code metadata} keeps only name and namespace: what a change is judged by. */
+  static ObjectNode content(ObjectNode resource) {
+    ObjectNode copy = resource.deepCopy();
+    JsonNode meta = resource.path("metadata");
+    ObjectNode kept = copy.putObject("metadata");
+    kept.set("name", meta.path("name").deepCopy());
+    kept.set("namespace", meta.path("namespace").deepCopy());
+    return copy;
   }
 
   static ByteString bytes(JsonNode tree) {

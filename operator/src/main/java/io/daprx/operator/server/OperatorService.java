@@ -20,16 +20,24 @@ import io.daprx.proto.operator.v1.ListComponentResponse;
 import io.daprx.proto.operator.v1.ListComponentsRequest;
 import io.daprx.proto.operator.v1.ListHTTPEndpointsRequest;
 import io.daprx.proto.operator.v1.ListHTTPEndpointsResponse;
+import io.daprx.proto.operator.v1.ListMCPServersRequest;
+import io.daprx.proto.operator.v1.ListMCPServersResponse;
 import io.daprx.proto.operator.v1.ListResiliencyRequest;
 import io.daprx.proto.operator.v1.ListResiliencyResponse;
 import io.daprx.proto.operator.v1.ListSubscriptionsRequest;
 import io.daprx.proto.operator.v1.ListSubscriptionsResponse;
+import io.daprx.proto.operator.v1.ListWorkflowAccessPolicyRequest;
+import io.daprx.proto.operator.v1.ListWorkflowAccessPolicyResponse;
+import io.daprx.proto.operator.v1.MCPServerUpdateEvent;
+import io.daprx.proto.operator.v1.MCPServerUpdateRequest;
 import io.daprx.proto.operator.v1.OperatorGrpc;
 import io.daprx.proto.operator.v1.ResiliencyUpdateEvent;
 import io.daprx.proto.operator.v1.ResiliencyUpdateRequest;
 import io.daprx.proto.operator.v1.ResourceEventType;
 import io.daprx.proto.operator.v1.SubscriptionUpdateEvent;
 import io.daprx.proto.operator.v1.SubscriptionUpdateRequest;
+import io.daprx.proto.operator.v1.WorkflowAccessPolicyUpdateEvent;
+import io.daprx.proto.operator.v1.WorkflowAccessPolicyUpdateRequest;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -134,6 +142,30 @@ public final class OperatorService extends OperatorGrpc.OperatorImplBase {
   public void resiliencyUpdate(ResiliencyUpdateRequest req, StreamObserver<ResiliencyUpdateEvent> out) {
     stream(ResourceKind.RESILIENCY, req.getNamespace(), out,
         (b, t) -> ResiliencyUpdateEvent.newBuilder().setResiliency(b).setType(t).build());
+  }
+
+  @Override
+  public void listMCPServers(ListMCPServersRequest req, StreamObserver<ListMCPServersResponse> out) {
+    unary(ResourceKind.MCP_SERVER, out, () -> ListMCPServersResponse.newBuilder()
+        .addAllMcpServers(api.list(ResourceKind.MCP_SERVER, Caller.authorize(req.getNamespace(), tls))).build());
+  }
+
+  @Override
+  public void mCPServerUpdate(MCPServerUpdateRequest req, StreamObserver<MCPServerUpdateEvent> out) {
+    stream(ResourceKind.MCP_SERVER, req.getNamespace(), out,
+        (b, t) -> MCPServerUpdateEvent.newBuilder().setMcpServer(b).setType(t).build());
+  }
+
+  @Override
+  public void listWorkflowAccessPolicy(ListWorkflowAccessPolicyRequest req, StreamObserver<ListWorkflowAccessPolicyResponse> out) {
+    unary(ResourceKind.WORKFLOW_ACCESS_POLICY, out, () -> ListWorkflowAccessPolicyResponse.newBuilder()
+        .addAllPolicies(api.list(ResourceKind.WORKFLOW_ACCESS_POLICY, Caller.authorize(req.getNamespace(), tls))).build());
+  }
+
+  @Override
+  public void workflowAccessPolicyUpdate(WorkflowAccessPolicyUpdateRequest req, StreamObserver<WorkflowAccessPolicyUpdateEvent> out) {
+    stream(ResourceKind.WORKFLOW_ACCESS_POLICY, req.getNamespace(), out,
+        (b, t) -> WorkflowAccessPolicyUpdateEvent.newBuilder().setPolicy(b).setType(t).build());
   }
 
   private <R> void unary(ResourceKind kind, StreamObserver<R> out, Supplier<R> call) {

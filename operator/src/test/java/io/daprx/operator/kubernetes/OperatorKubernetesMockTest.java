@@ -16,6 +16,9 @@ import io.daprx.common.dapr.ResourceKind;
 import io.daprx.proto.operator.v1.ComponentUpdateEvent;
 import io.daprx.proto.operator.v1.ComponentUpdateRequest;
 import io.daprx.proto.operator.v1.ListComponentsRequest;
+import io.daprx.proto.operator.v1.ListMCPServersRequest;
+import io.daprx.proto.operator.v1.MCPServerUpdateEvent;
+import io.daprx.proto.operator.v1.MCPServerUpdateRequest;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.Service;
@@ -151,6 +154,104 @@ class OperatorKubernetesMockTest {
     assertThat(logs.list).isNotEmpty();
     assertThat(logs.list).allSatisfy(e -> assertThat(e.getFormattedMessage()).doesNotContain("s3cr3t-pw").doesNotContain(expected)
         .doesNotContain("rotated-pw"));
+  }
+
+  private static GenericKubernetesResource mcpServer(String name, String transport, String url) {
+    String endpoint = transport.equals("stdio")
+        ? "    stdio:\n      command: mcp-tools\n      env:\n      - name: API_KEY\n        secretKeyRef: {name: mcp, key: api-key}\n"
+        : "    " + transport + ":\n      url: " + url + "\n      headers:\n      - {name: X-Team, value: agents}\n"
+            + "      - name: Authorization\n        secretKeyRef: {name: mcp, key: token}\n";
+    return Serialization.unmarshal("apiVersion: dapr.io/v1alpha1\nkind: MCPServer\nmetadata:\n  name: " + name + "\n  namespace: shop\n"
+        + "spec:\n  endpoint:\n" + endpoint, GenericKubernetesResource.class);
+  }
+
+  private io.fabric8.kubernetes.client.dsl.MixedOperation<GenericKubernetesResource, io.fabric8.kubernetes.api.model.GenericKubernetesResourceList,
+      io.fabric8.kubernetes.client.dsl.Resource<GenericKubernetesResource>> mcpServers() {
+    return client.genericKubernetesResources(CrdInformers.context(ResourceKind.MCP_SERVER));
+  }
+
+  private Events<MCPServerUpdateEvent> watchMcpServers(String app) {
+    int before = operator.metrics().streamsOpen(ResourceKind.MCP_SERVER);
+    Events<MCPServerUpdateEvent> events = new Events<>(MCPServerUpdateEvent::getType, MCPServerUpdateEvent::getMcpServer);
+    clients.async(operator, "shop", app).mCPServerUpdate(MCPServerUpdateRequest.newBuilder().setNamespace("shop").build(), events);
+    waiting().until(() -> operator.metrics().streamsOpen(ResourceKind.MCP_SERVER) > before);
+    return events;
+  }
+
+  private static String b64(String s) {
+    return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void mcpServerHeaderAndStdioEnvSecretsAreResolvedAndNeverLogged() {
+    client.secrets().inNamespace("shop").resource(new SecretBuilder().withNewMetadata().withName("mcp").withNamespace("shop").endMetadata()
+        .withData(Map.of("token", b64("Bearer mcp-t0ken"), "api-key", b64("k3y-for-stdio"))).build()).create();
+    Events<MCPServerUpdateEvent> events = watchMcpServers("agent");
+    mcpServers().inNamespace("shop").resource(mcpServer("remote", "streamableHTTP", "https://mcp.example.com/mcp")).create();
+    mcpServers().inNamespace("shop").resource(mcpServer("legacy", "sse", "https://old.example.com/sse")).create();
+    mcpServers().inNamespace("shop").resource(mcpServer("local", "stdio", null)).create();
+    events.await(3);
+    assertThat(events.summary()).containsExactly("CREATED remote", "CREATED legacy", "CREATED local");
+    JsonNode remote = events.events().get(0).resource().path("spec").path("endpoint").path("streamableHTTP").path("headers");
+    assertThat(remote.get(0).path("value").asText()).isEqualTo("agents");
+    assertThat(remote.get(1).path("value").asText()).isEqualTo(b64("Bearer mcp-t0ken"));
+    assertThat(events.events().get(1).resource().path("spec").path("endpoint").path("sse").path("headers").get(1).path("value").asText())
+        .isEqualTo(b64("Bearer mcp-t0ken"));
+    assertThat(events.events().get(2).resource().path("spec").path("endpoint").path("stdio").path("env").get(0).path("value").asText())
+        .isEqualTo(b64("k3y-for-stdio"));
+    List<JsonNode> listed = clients.blocking(operator, "shop", "agent").listMCPServers(ListMCPServersRequest.newBuilder().setNamespace("shop")
+        .build()).getMcpServersList().stream().map(Events::json).toList();
+    assertThat(listed).extracting(m -> m.path("metadata").path("name").asText()).containsExactly("legacy", "local", "remote");
+    assertThat(listed.get(1).path("spec").path("endpoint").path("stdio").path("env").get(0).path("value").asText())
+        .isEqualTo(b64("k3y-for-stdio"));
+    assertThat(logs.list).isNotEmpty();
+    assertThat(logs.list).allSatisfy(e -> assertThat(e.getFormattedMessage()).doesNotContain("mcp-t0ken").doesNotContain("k3y-for-stdio")
+        .doesNotContain(b64("Bearer mcp-t0ken")).doesNotContain(b64("k3y-for-stdio")));
+  }
+
+  @Test
+  void aChangeOfMetadataAloneSendsNoEventWhileAChangeOfSpecIsUpdated() {
+    client.secrets().inNamespace("shop").resource(new SecretBuilder().withNewMetadata().withName("mcp").withNamespace("shop").endMetadata()
+        .withData(Map.of("token", b64("t"))).build()).create();
+    mcpServers().inNamespace("shop").resource(mcpServer("remote", "streamableHTTP", "https://a.example.com/mcp")).create();
+    waiting().until(() -> clients.blocking(operator, "shop", "agent").listMCPServers(ListMCPServersRequest.newBuilder().setNamespace("shop")
+        .build()).getMcpServersCount() == 1);
+    Events<MCPServerUpdateEvent> events = watchMcpServers("agent");
+    // labels and annotations: a new resourceVersion, managedFields and the informer's update, but the same MCP server
+    mcpServers().inNamespace("shop").withName("remote").edit(m -> {
+      m.getMetadata().setLabels(Map.of("team", "agents"));
+      m.getMetadata().setAnnotations(Map.of("owner", "someone"));
+      return m;
+    });
+    mcpServers().inNamespace("shop").withName("remote").edit(m -> mcpServer("remote", "streamableHTTP", "https://b.example.com/mcp"));
+    events.await(1);
+    assertThat(events.summary()).containsExactly("UPDATED remote");
+    assertThat(events.events().get(0).resource().path("spec").path("endpoint").path("streamableHTTP").path("url").asText())
+        .isEqualTo("https://b.example.com/mcp");
+  }
+
+  @Test
+  void anOperatorRestartSendsNothingForResourcesThatDidNotChange() {
+    mcpServers().inNamespace("shop").resource(mcpServer("local", "stdio", null)).create();
+    client.secrets().inNamespace("shop").resource(new SecretBuilder().withNewMetadata().withName("mcp").withNamespace("shop").endMetadata()
+        .withData(Map.of("api-key", b64("k"), "token", b64("t"))).build()).create();
+    waiting().until(() -> clients.blocking(operator, "shop", "agent").listMCPServers(ListMCPServersRequest.newBuilder().setNamespace("shop")
+        .build()).getMcpServersCount() == 1);
+    JsonNode before = json(clients.blocking(operator, "shop", "agent").listMCPServers(ListMCPServersRequest.newBuilder()
+        .setNamespace("shop").build()).getMcpServers(0));
+
+    operator.close();
+    operator = new Operator(clients.withTls(OperatorOptions.kubernetes().withPorts(0, 0, 0).withListenAddress("127.0.0.1")
+        .withId("dapr-operator-0").withLeaseDuration(Duration.ofSeconds(3)).withSentryTokenFile(null)), Clock.systemUTC(), client, null).start();
+    waiting().until(operator::ready);
+    // the sidecar reconnects: lists (the same content), then streams; only a real change after that is sent
+    JsonNode after = json(clients.blocking(operator, "shop", "agent").listMCPServers(ListMCPServersRequest.newBuilder()
+        .setNamespace("shop").build()).getMcpServers(0));
+    assertThat(after).isEqualTo(before);
+    Events<MCPServerUpdateEvent> events = watchMcpServers("agent");
+    mcpServers().inNamespace("shop").resource(mcpServer("sentinel", "streamableHTTP", "https://s.example.com/mcp")).create();
+    events.await(1);
+    assertThat(events.summary()).containsExactly("CREATED sentinel");
   }
 
   @Test

@@ -19,7 +19,7 @@ class ResourceFilesFuzzTest {
   // no newlines in entries: libFuzzer's dictionary file is one entry a line
   @DictionaryEntries({"apiVersion: dapr.io/v1alpha1", "apiVersion: dapr.io/v2alpha1", "kind: Component",
       "kind: Subscription", "kind: HTTPEndpoint", "metadata:", "  name: ", "  namespace: ", "scopes:", "spec:",
-      "route:", "secretKeyRef:", "---", "&a ", "*a", "!!binary ", "? "})
+      "route:", "secretKeyRef:", "kind: MCPServer", "endpoint:", "stdio:", "env:", "headers:", "streamableHTTP:", "---", "&a ", "*a", "!!binary ", "? "})
   void everyFileIsReadOrRefusedWithItsDocument(byte[] content) {
     try {
       for (Resource r : ResourceFiles.parse(content)) {

@@ -20,7 +20,19 @@ import io.daprx.proto.operator.v1.GetResiliencyRequest;
 import io.daprx.proto.operator.v1.ListComponentsRequest;
 import io.daprx.proto.operator.v1.ListHTTPEndpointsRequest;
 import io.daprx.proto.operator.v1.ListResiliencyRequest;
+import io.daprx.proto.operator.v1.ConfigurationUpdateEvent;
+import io.daprx.proto.operator.v1.ConfigurationUpdateRequest;
+import io.daprx.proto.operator.v1.HTTPEndpointUpdateEvent;
+import io.daprx.proto.operator.v1.HTTPEndpointUpdateRequest;
+import io.daprx.proto.operator.v1.ListMCPServersRequest;
 import io.daprx.proto.operator.v1.ListSubscriptionsRequest;
+import io.daprx.proto.operator.v1.ListWorkflowAccessPolicyRequest;
+import io.daprx.proto.operator.v1.MCPServerUpdateEvent;
+import io.daprx.proto.operator.v1.MCPServerUpdateRequest;
+import io.daprx.proto.operator.v1.ResiliencyUpdateEvent;
+import io.daprx.proto.operator.v1.ResiliencyUpdateRequest;
+import io.daprx.proto.operator.v1.WorkflowAccessPolicyUpdateEvent;
+import io.daprx.proto.operator.v1.WorkflowAccessPolicyUpdateRequest;
 import io.daprx.proto.operator.v1.OperatorGrpc;
 import io.daprx.proto.operator.v1.ResourceEventType;
 import io.daprx.proto.operator.v1.SubscriptionUpdateEvent;
@@ -31,9 +43,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -65,7 +80,11 @@ class StandaloneOperatorTest {
   @BeforeEach
   void start() throws IOException {
     write("base.yaml", component("statestore", "shop", "state.redis", "localhost:6379", null));
-    operator = new Operator(clients.withTls(OperatorOptions.standalone(dir).withPorts(0, 0, 0).withListenAddress("127.0.0.1")
+    operator = startOperator();
+  }
+
+  private Operator startOperator() {
+    return new Operator(clients.withTls(OperatorOptions.standalone(dir).withPorts(0, 0, 0).withListenAddress("127.0.0.1")
         .withResourcesPollInterval(Duration.ofMillis(500))), Clock.systemUTC()).start();
   }
 
@@ -238,6 +257,17 @@ class StandaloneOperatorTest {
     clients.async(operator, "shop", "cart").componentUpdate(ComponentUpdateRequest.newBuilder().setNamespace("bank").build(), events);
     waiting().until(() -> events.closedWith() != null);
     assertThat(events.closedWith().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+    // the 1.18 rpcs are authorized alike
+    assertThatThrownBy(() -> cart.listMCPServers(ListMCPServersRequest.newBuilder().setNamespace("bank").build()))
+        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED));
+    assertThatThrownBy(() -> cart.listWorkflowAccessPolicy(ListWorkflowAccessPolicyRequest.newBuilder().setNamespace("bank").build()))
+        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED));
+    Events<WorkflowAccessPolicyUpdateEvent> policies = new Events<>(WorkflowAccessPolicyUpdateEvent::getType,
+        WorkflowAccessPolicyUpdateEvent::getPolicy);
+    clients.async(operator, "shop", "cart").workflowAccessPolicyUpdate(WorkflowAccessPolicyUpdateRequest.newBuilder().setNamespace("bank")
+        .build(), policies);
+    waiting().until(() -> policies.closedWith() != null);
+    assertThat(policies.closedWith().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
   }
 
   @Test
@@ -318,5 +348,165 @@ class StandaloneOperatorTest {
           .map(b -> json(b).path("metadata").path("name").asText()).toList();
       assertThat(names).containsExactly("statestore");
     }
+  }
+
+  static String mcpServer(String name, String url, String scopes) {
+    return "apiVersion: dapr.io/v1alpha1\nkind: MCPServer\nmetadata: {name: " + name + ", namespace: shop}\n"
+        + "spec:\n  endpoint:\n    streamableHTTP:\n      url: " + url + "\n      headers:\n      - name: Authorization\n"
+        + "        secretKeyRef: {name: mcp, key: token}\n" + (scopes == null ? "" : "scopes: [" + scopes + "]\n");
+  }
+
+  static String accessPolicy(String name, String caller, String scopes) {
+    return "apiVersion: dapr.io/v1alpha1\nkind: WorkflowAccessPolicy\nmetadata: {name: " + name + ", namespace: shop}\n"
+        + "spec:\n  rules:\n  - callers: [{appID: " + caller + "}]\n    workflows: [{name: 'Order*', operations: [schedule, get]}]\n"
+        + (scopes == null ? "" : "scopes: [" + scopes + "]\n");
+  }
+
+  private List<JsonNode> mcpServers(String app) {
+    return clients.blocking(operator, "shop", app).listMCPServers(ListMCPServersRequest.newBuilder().setNamespace("shop").build())
+        .getMcpServersList().stream().map(Events::json).toList();
+  }
+
+  private List<JsonNode> accessPolicies(String app) {
+    return clients.blocking(operator, "shop", app).listWorkflowAccessPolicy(ListWorkflowAccessPolicyRequest.newBuilder()
+        .setNamespace("shop").build()).getPoliciesList().stream().map(Events::json).toList();
+  }
+
+  /** Opens the update stream of {@code kind} for {@code app} in shop, and waits until the operator follows it. */
+  private Events<?> watch(ResourceKind kind, String app) {
+    int before = operator.metrics().streamsOpen(kind);
+    OperatorGrpc.OperatorStub stub = clients.async(operator, "shop", app);
+    Events<?> events = switch (kind) {
+      case CONFIGURATION -> {
+        Events<ConfigurationUpdateEvent> e = new Events<>(ConfigurationUpdateEvent::getType, ConfigurationUpdateEvent::getConfiguration);
+        stub.configurationUpdate(ConfigurationUpdateRequest.newBuilder().setNamespace("shop").build(), e);
+        yield e;
+      }
+      case RESILIENCY -> {
+        Events<ResiliencyUpdateEvent> e = new Events<>(ResiliencyUpdateEvent::getType, ResiliencyUpdateEvent::getResiliency);
+        stub.resiliencyUpdate(ResiliencyUpdateRequest.newBuilder().setNamespace("shop").build(), e);
+        yield e;
+      }
+      case HTTP_ENDPOINT -> {
+        Events<HTTPEndpointUpdateEvent> e = new Events<>(HTTPEndpointUpdateEvent::getType, HTTPEndpointUpdateEvent::getHttpEndpoints);
+        stub.hTTPEndpointUpdate(HTTPEndpointUpdateRequest.newBuilder().setNamespace("shop").build(), e);
+        yield e;
+      }
+      case MCP_SERVER -> {
+        Events<MCPServerUpdateEvent> e = new Events<>(MCPServerUpdateEvent::getType, MCPServerUpdateEvent::getMcpServer);
+        stub.mCPServerUpdate(MCPServerUpdateRequest.newBuilder().setNamespace("shop").build(), e);
+        yield e;
+      }
+      case WORKFLOW_ACCESS_POLICY -> {
+        Events<WorkflowAccessPolicyUpdateEvent> e = new Events<>(WorkflowAccessPolicyUpdateEvent::getType,
+            WorkflowAccessPolicyUpdateEvent::getPolicy);
+        stub.workflowAccessPolicyUpdate(WorkflowAccessPolicyUpdateRequest.newBuilder().setNamespace("shop").build(), e);
+        yield e;
+      }
+      default -> throw new IllegalArgumentException(kind.kind());
+    };
+    waiting().until(() -> operator.metrics().streamsOpen(kind) > before);
+    return events;
+  }
+
+  @Test
+  void mcpServersAndWorkflowAccessPoliciesAreListedAndStreamedWithinTheirScopes() throws IOException {
+    write("agents.yaml", mcpServer("tools", "https://mcp.example.com/mcp", "agent") + "---\n" + accessPolicy("orders", "checkout", null));
+    waiting().until(() -> mcpServers("agent").size() == 1);
+    JsonNode tools = mcpServers("agent").get(0);
+    assertThat(tools.path("kind").asText()).isEqualTo("MCPServer");
+    assertThat(tools.path("spec").path("endpoint").path("streamableHTTP").path("url").asText()).isEqualTo("https://mcp.example.com/mcp");
+    // standalone: daprd resolves the reference with its own secret store
+    JsonNode header = tools.path("spec").path("endpoint").path("streamableHTTP").path("headers").get(0);
+    assertThat(header.path("secretKeyRef").path("name").asText()).isEqualTo("mcp");
+    assertThat(header.has("value")).isFalse();
+    assertThat(mcpServers("cart")).isEmpty();
+    assertThat(accessPolicies("cart")).singleElement().satisfies(p ->
+        assertThat(p.path("spec").path("rules").get(0).path("callers").get(0).path("appID").asText()).isEqualTo("checkout"));
+
+    Events<?> agentMcp = watch(ResourceKind.MCP_SERVER, "agent");
+    Events<?> cartMcp = watch(ResourceKind.MCP_SERVER, "cart");
+    Events<?> cartPolicies = watch(ResourceKind.WORKFLOW_ACCESS_POLICY, "cart");
+    write("agents.yaml", mcpServer("tools", "https://mcp.example.com/mcp", "agent, cart") + "---\n" + accessPolicy("orders", "checkout", null));
+    cartMcp.await(1);
+    write("agents.yaml", mcpServer("tools", "https://mcp.example.com/v2", "agent") + "---\n" + accessPolicy("orders", "billing", null));
+    cartMcp.await(2);
+    cartPolicies.await(1);
+    Files.delete(dir.resolve("agents.yaml"));
+    agentMcp.await(3);
+    cartPolicies.await(2);
+    assertThat(cartMcp.summary()).containsExactly("CREATED tools", "DELETED tools");
+    assertThat(agentMcp.summary()).containsExactly("UPDATED tools", "UPDATED tools", "DELETED tools");
+    assertThat(agentMcp.events().get(1).resource().path("spec").path("endpoint").path("streamableHTTP").path("url").asText())
+        .isEqualTo("https://mcp.example.com/v2");
+    assertThat(cartPolicies.summary()).containsExactly("UPDATED orders", "DELETED orders");
+    assertThat(cartPolicies.events().get(0).resource().path("spec").path("rules").get(0).path("callers").get(0).path("appID").asText())
+        .isEqualTo("billing");
+  }
+
+  /** One resource of each kind daprd 1.18 follows with hot reload; {@code name} and {@code value} tell versions apart. */
+  static String reloadedKinds(String name, String value) {
+    return "apiVersion: dapr.io/v1alpha1\nkind: Configuration\nmetadata: {name: " + name + ", namespace: shop}\n"
+        + "spec: {tracing: {samplingRate: '" + value + "'}}\n---\n"
+        + "apiVersion: dapr.io/v1alpha1\nkind: Resiliency\nmetadata: {name: " + name + ", namespace: shop}\n"
+        + "spec: {policies: {timeouts: {fast: " + value + "s}}}\n---\n"
+        + "apiVersion: dapr.io/v1alpha1\nkind: HTTPEndpoint\nmetadata: {name: " + name + ", namespace: shop}\n"
+        + "spec: {baseUrl: 'https://" + value + ".example.com'}\n---\n"
+        + mcpServer(name, "https://" + value + ".example.com/mcp", null) + "---\n"
+        + accessPolicy(name, "app" + value, null);
+  }
+
+  private static final List<ResourceKind> RELOADED = List.of(ResourceKind.CONFIGURATION, ResourceKind.RESILIENCY,
+      ResourceKind.HTTP_ENDPOINT, ResourceKind.MCP_SERVER, ResourceKind.WORKFLOW_ACCESS_POLICY);
+
+  /** What a starting sidecar reads of each kind, as JSON trees. */
+  private Map<ResourceKind, List<JsonNode>> listAll() {
+    OperatorGrpc.OperatorBlockingStub cart = clients.blocking(operator, "shop", "cart");
+    Map<ResourceKind, List<JsonNode>> out = new EnumMap<>(ResourceKind.class);
+    out.put(ResourceKind.CONFIGURATION, List.of(json(cart.getConfiguration(GetConfigurationRequest.newBuilder().setNamespace("shop")
+        .setName("app").build()).getConfiguration())));
+    out.put(ResourceKind.RESILIENCY, cart.listResiliency(ListResiliencyRequest.newBuilder().setNamespace("shop").build())
+        .getResilienciesList().stream().map(Events::json).toList());
+    out.put(ResourceKind.HTTP_ENDPOINT, cart.listHTTPEndpoints(ListHTTPEndpointsRequest.newBuilder().setNamespace("shop").build())
+        .getHttpEndpointsList().stream().map(Events::json).toList());
+    out.put(ResourceKind.MCP_SERVER, mcpServers("cart"));
+    out.put(ResourceKind.WORKFLOW_ACCESS_POLICY, accessPolicies("cart"));
+    return out;
+  }
+
+  private Map<ResourceKind, Events<?>> watchReloaded() {
+    Map<ResourceKind, Events<?>> out = new EnumMap<>(ResourceKind.class);
+    RELOADED.forEach(k -> out.put(k, watch(k, "cart")));
+    return out;
+  }
+
+  @Test
+  void reapplyingTouchingOrRestartingSendsNoEventForAResourceWhoseContentDidNotChange() throws IOException {
+    String app = reloadedKinds("app", "1");
+    write("app.yaml", app);
+    waiting().until(() -> accessPolicies("cart").size() == 1 && mcpServers("cart").size() == 1);
+    Map<ResourceKind, List<JsonNode>> listed = listAll();
+    Map<ResourceKind, Events<?>> streams = watchReloaded();
+
+    write("app.yaml", app); // applied again: the same bytes, a new file
+    Files.setLastModifiedTime(dir.resolve("app.yaml"), FileTime.fromMillis(System.currentTimeMillis() + 60_000)); // touched
+    // rewritten by another tool: a comment, flow style, keys in another order — the same objects
+    write("app.yaml", "# reformatted\n" + app.replace("metadata: {name: app, namespace: shop}", "metadata:\n  namespace: shop\n  name: app"));
+    // a real change after those: the only events each stream may see (a spurious one would come before it)
+    write("z-sentinel.yaml", reloadedKinds("sentinel", "2"));
+    streams.values().forEach(e -> e.await(1));
+    streams.forEach((k, e) -> assertThat(e.summary()).as(k.kind()).containsExactly("CREATED sentinel"));
+
+    // an operator restart: the sidecar reconnects, lists, then streams again
+    operator.close();
+    operator = startOperator();
+    Map<ResourceKind, List<JsonNode>> relisted = new EnumMap<>(ResourceKind.class);
+    listAll().forEach((k, list) -> relisted.put(k, list.stream().filter(r -> !r.path("metadata").path("name").asText().equals("sentinel"))
+        .toList()));
+    assertThat(relisted).isEqualTo(listed);
+    Map<ResourceKind, Events<?>> restreamed = watchReloaded();
+    write("z-sentinel.yaml", reloadedKinds("sentinel", "3"));
+    restreamed.values().forEach(e -> e.await(1));
+    restreamed.forEach((k, e) -> assertThat(e.summary()).as(k.kind()).containsExactly("UPDATED sentinel"));
   }
 }
