@@ -171,7 +171,7 @@ public final class KubeApiServer implements AutoCloseable {
     HttpRequest readyz = HttpRequest.newBuilder(URI.create(url() + "/readyz")).header("Authorization", "Bearer " + token)
         .timeout(Duration.ofSeconds(5)).build();
     await("kube-apiserver /readyz (log: " + dir.resolve("kube-apiserver.log") + ")").atMost(Duration.ofSeconds(90))
-        .pollInterval(Duration.ofMillis(200)).ignoreException(java.io.IOException.class).until(() -> {
+        .pollInterval(Duration.ofMillis(200)).ignoreExceptionsInstanceOf(IOException.class).until(() -> {
           processes.forEach(p -> {
             if (!p.isAlive()) {
               throw new IllegalStateException(p.info().command().orElse("a process") + " exited " + p.exitValue() + ": see " + dir);
