@@ -34,7 +34,8 @@ import javax.net.ssl.TrustManagerFactory;
  * (so Deployments and StatefulSets get ReplicaSets and Pods; no scheduler, no kubelet, no container engine) on free
  * loopback ports. The API server serves HTTPS with a certificate of a CA made here, signs service-account tokens with a
  * key made here (issuer {@link #ISSUER}), and admits an admin whose bearer token is in system:masters. Each process
- * logs to a file under {@code target/kube/<name>-<n>/}, kept after the run for debugging. One per test class.
+ * logs to a file under {@code target/kube/<name>-<n>/}, kept after the run for debugging (etcd's data is not). One per
+ * test class.
  */
 public final class KubeApiServer implements AutoCloseable {
 
@@ -128,10 +129,24 @@ public final class KubeApiServer implements AutoCloseable {
       client.close();
     }
     stopAll();
+    deleteEtcdData();
     try {
       Runtime.getRuntime().removeShutdownHook(reaper);
     } catch (IllegalStateException e) {
       // already shutting down: the hook runs anyway
+    }
+  }
+
+  /** etcd preallocates its WAL (over 100 MB a run); the logs beside it are what a failure needs, so only they stay. */
+  private void deleteEtcdData() {
+    Path data = dir.resolve("etcd-data");
+    if (!Files.exists(data)) {
+      return;
+    }
+    try (var files = Files.walk(data)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    } catch (IOException e) {
+      // left for the next mvn clean
     }
   }
 
