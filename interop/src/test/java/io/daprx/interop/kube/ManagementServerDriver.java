@@ -33,8 +33,13 @@ final class ManagementServerDriver implements AutoCloseable {
   private final String sub;
 
   ManagementServerDriver(Path home, Duration reconcileTimeout) throws Exception {
+    this(home, reconcileTimeout, null);
+  }
+
+  /** @param catalog a release catalog file; null: the built-in one */
+  ManagementServerDriver(Path home, Duration reconcileTimeout, Path catalog) throws Exception {
     ServerOptions options = new ServerOptions(home, "127.0.0.1", 0, null, null, null, Duration.ZERO, Duration.ZERO, 47000, reconcileTimeout,
-        List.of("true"), null, ServerOptions.DEFAULT_AUTO_UPGRADE_INTERVAL, Duration.ofHours(1));
+        List.of("true"), catalog == null ? null : catalog.toString(), ServerOptions.DEFAULT_AUTO_UPGRADE_INTERVAL, Duration.ofHours(1));
     server = new ManagerServer(options, Clock.systemUTC()).start();
     bearer = Files.readString(options.tokenFile()).trim();
     sub = call("GET", "/subscriptions", null).body().path("value").path(0).path("subscriptionId").asText();
