@@ -15,8 +15,8 @@ import java.util.Map;
 
 /**
  * The one write path to a Kubernetes cluster (Strimzi's {@code reconcile(ns, name, desired)}): an object
- * is created when absent, server-side applied (field manager {@value #FIELD_MANAGER}, conflicts forced;
- * a JSON merge patch where the server has no server-side apply) when its desired state changed, and left
+ * is server-side applied (field manager {@value #FIELD_MANAGER}, conflicts forced; a create or a JSON merge
+ * patch where the server has no server-side apply) when absent or when its desired state changed, and left
  * alone otherwise. "Changed" is decided by a hash of the desired
  * object kept in an annotation, so an unchanged install costs one GET per object and no write, whatever
  * other controllers (the kubelet, an HPA) did to the live object's fields.
@@ -44,7 +44,11 @@ public final class KubeApply {
     copy.getMetadata().setAnnotations(annotations);
     HasMetadata current = client.resource(copy).get();
     if (current == null) {
-      client.resource(copy).create();
+      // created by server-side apply too, so every field is ours from the start: a plain create leaves the fields to an
+      // Update manager ("fabric8-kubernetes-client") that a later apply never takes away, and a setting removed later
+      // (a node selector) would stay on the live object for good. A real API server showed it; the CRUD mock cannot.
+      // (the CRUD mock answers an apply of an absent object 404, not 415)
+      apply(client, copy, true, () -> client.resource(copy).create());
       return Result.CREATED;
     }
     Map<String, String> live = current.getMetadata().getAnnotations();
@@ -52,17 +56,25 @@ public final class KubeApply {
       return Result.UNCHANGED;
     }
     copy.getMetadata().setResourceVersion(null);
+    // no server-side apply here (API servers before 1.16, fabric8's CRUD mock): a JSON merge patch of the same
+    // object also keeps the fields other writers own (sentry's generated CA, the kubelet's status)
+    apply(client, copy, false, () -> client.resource(copy).patch(PatchContext.of(PatchType.JSON_MERGE), copy));
+    return Result.PATCHED;
+  }
+
+  /**
+   * Server-side applies {@code object} as {@value #FIELD_MANAGER}, conflicts forced; {@code fallback} where the server has
+   * no apply (415; with {@code absent}, also 404).
+   */
+  private static void apply(KubernetesClient client, HasMetadata object, boolean absent, Runnable fallback) {
     try {
-      client.resource(copy).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
+      client.resource(object).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
     } catch (KubernetesClientException e) {
-      if (e.getCode() != 415) {
+      if (e.getCode() != 415 && !(absent && e.getCode() == 404)) {
         throw e;
       }
-      // no server-side apply here (API servers before 1.16, fabric8's CRUD mock): a JSON merge patch of the same
-      // object also keeps the fields other writers own (sentry's generated CA, the kubelet's status)
-      client.resource(copy).patch(PatchContext.of(PatchType.JSON_MERGE), copy);
+      fallback.run();
     }
-    return Result.PATCHED;
   }
 
   /** Shorthand for {@code reconcile(client, desired, desired)}. */

@@ -73,7 +73,10 @@ final class Rbac {
             rule("", "secrets", "get", "list", "watch"),
             rules("dapr.io", DAPR_PLURALS, "get", "list", "watch")),
         c.serviceAccount(), List.of(
-            named(rule("coordination.k8s.io", "leases", "get", "list", "watch", "update", "create"), "operator.dapr.io", "webhooks.dapr.io"),
+            // patch beyond upstream: fabric8's leader elector renews the Lease with a PATCH where client-go PUTs; without
+            // it a real API server refuses every renewal and the leader drops its controllers every few seconds
+            named(rule("coordination.k8s.io", "leases", "get", "list", "watch", "update", "patch", "create"), "operator.dapr.io",
+                "webhooks.dapr.io"),
             named(rule("", "configmaps", "get", "list", "watch", "update", "create"), "operator.dapr.io", "webhooks.dapr.io"),
             // create cannot be limited by name: the API server does not know the name when it authorizes
             rule("coordination.k8s.io", "leases", "create"),

@@ -315,7 +315,7 @@ class ControlPlaneManifestsTest {
     assertThat(rules(get(objects, ClusterRole.class, "dapr-operator-admin").getRules()))
         .contains("dapr.io/components,configurations,subscriptions,resiliencies,httpendpoints,mcpservers,workflowaccesspolicies:get,list,watch", "/secrets:get,list,watch");
     assertThat(rules(get(objects, Role.class, "dapr-operator").getRules()))
-        .contains("coordination.k8s.io/leases:get,list,watch,update,create@operator.dapr.io,webhooks.dapr.io");
+        .contains("coordination.k8s.io/leases:get,list,watch,update,patch,create@operator.dapr.io,webhooks.dapr.io");
     assertThat(rules(get(objects, ClusterRole.class, "dapr-injector").getRules()))
         .contains("/serviceaccounts:get,list,watch", "admissionregistration.k8s.io/mutatingwebhookconfigurations:get,patch@dapr-sidecar-injector");
     assertThat(get(objects, ClusterRole.class, "dapr-placement").getRules()).isEmpty();
