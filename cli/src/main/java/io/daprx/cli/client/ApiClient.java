@@ -45,6 +45,11 @@ public final class ApiClient {
     return base;
   }
 
+  /** The bearer token this client sends (for a kubeconfig that reaches the same server). */
+  public String token() {
+    return token;
+  }
+
   public Response get(String path) {
     return send("GET", path, null, Map.of());
   }

@@ -42,6 +42,11 @@ final class LogStreams {
 
   /** Copies {@code file} to the response; with {@code follow} keeps copying what the pod logs until the client goes. */
   void serve(Context ctx, Path file, boolean follow) {
+    serve(ctx, file, follow, -1);
+  }
+
+  /** As {@link #serve(Context, Path, boolean)}, from the start of the last {@code tailLines} lines (all with a negative). */
+  void serve(Context ctx, Path file, boolean follow, long tailLines) {
     if (follow && !following.tryAcquire()) {
       throw new ApiException(429, "TooManyLogStreams", "This server already follows " + max + " logs, the most it serves at once;"
           + " stop one (Ctrl-C a 'daprx logs --follow') or read the log without --follow.");
@@ -49,7 +54,8 @@ final class LogStreams {
     try {
       ctx.contentType("text/plain; charset=utf-8");
       // the servlet's own stream: Javalin's compressing wrapper drops flush(), so a follow would sit in its buffer
-      copy(file, follow, ctx.res().getOutputStream(), follow ? clientGone(ctx) : () -> false);
+      long from = tailLines < 0 ? 0 : tailOffset(file, tailLines);
+      copy(file, from, follow, ctx.res().getOutputStream(), follow ? clientGone(ctx) : () -> false);
     } catch (IOException e) {
       LOG.debug("log stream of {} ended: {}", file.getFileName(), e.getMessage());
     } finally {
@@ -60,7 +66,12 @@ final class LogStreams {
   }
 
   static void copy(Path file, boolean follow, OutputStream out, BooleanSupplier clientGone) {
+    copy(file, 0, follow, out, clientGone);
+  }
+
+  static void copy(Path file, long from, boolean follow, OutputStream out, BooleanSupplier clientGone) {
     try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
+      raf.seek(from);
       byte[] buf = new byte[16 * 1024];
       while (true) {
         int n = raf.read(buf);
@@ -85,11 +96,43 @@ final class LogStreams {
   }
 
   /**
+   * Where the last {@code lines} lines of {@code file} start, read backwards a block at a time (a log may be large, the
+   * tail is small). A last line without its newline yet counts as a line.
+   */
+  static long tailOffset(Path file, long lines) throws IOException {
+    try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
+      long end = raf.length();
+      if (lines == 0) {
+        return end;
+      }
+      byte[] buf = new byte[8192];
+      long pos = end;
+      long newlines = 0;
+      boolean last = true; // the byte at end-1: a final newline ends the last line, it does not start one
+      while (pos > 0) {
+        int n = (int) Math.min(buf.length, pos);
+        pos -= n;
+        raf.seek(pos);
+        raf.readFully(buf, 0, n);
+        for (int i = n - 1; i >= 0; i--) {
+          if (buf[i] == '\n' && !(last && pos + i == end - 1)) {
+            if (++newlines == lines) {
+              return pos + i + 1;
+            }
+          }
+        }
+        last = false;
+      }
+      return 0;
+    }
+  }
+
+  /**
    * Whether the client closed its side. A GET's request is read whole before the handler runs and nothing else reads
    * the connection while it does, so a non-blocking read here sees end-of-stream (or an error) once the client went;
    * anything it sends instead is discarded, as the response closes the connection.
    */
-  private static BooleanSupplier clientGone(Context ctx) {
+  static BooleanSupplier clientGone(Context ctx) {
     Request base = Request.getBaseRequest(ctx.req());
     if (base == null) {
       return () -> false;

@@ -1,0 +1,311 @@
+package io.daprx.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.daprx.cli.InProcessCli.Result;
+import io.daprx.manager.api.ApiTls;
+import io.daprx.manager.api.ManagementApi;
+import io.daprx.manager.engine.ClusterResources;
+import io.daprx.manager.engine.ClusterWorkloads;
+import io.daprx.manager.engine.Clusters;
+import io.daprx.manager.engine.Extensions;
+import io.daprx.manager.model.DomainException;
+import io.daprx.manager.store.Doc;
+import io.daprx.manager.store.JdbcStore;
+import io.javalin.Javalin;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The real {@code kubectl} binary, as a process, against a local cluster's Kubernetes API on the management API (real
+ * port, real bearer token, real store and resources directory), with the kubeconfig {@code daprx cluster
+ * get-credentials} wrote. The pods are fixed views (what the supervisor would report) so no control plane has to start.
+ */
+class KubectlIT {
+
+  static final String SUB = "00000000-0000-0000-0000-0000000000aa";
+  static final String TOKEN = "admin-token-" + "a".repeat(40);
+  static final String READER = "reader-token-" + "r".repeat(40);
+  static final Instant NOW = Instant.parse("2026-12-07T12:00:00Z");
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir
+  Path dir;
+
+  private JdbcStore store;
+  private Javalin app;
+  private Path kubeconfig;
+  private Path logFile;
+
+  @BeforeAll
+  static void kubectlIsThere() {
+    assumeTrue(Files.isExecutable(Path.of("/usr/bin/kubectl")), "kubectl is not installed");
+  }
+
+  @BeforeEach
+  void start() throws Exception {
+    store = JdbcStore.open("jdbc:sqlite:" + dir.resolve("daprx.db"), null, null, Clock.systemUTC());
+    Clusters clusters = new Clusters(store, SUB, dir.resolve("clusters"), 40000);
+    clusters.putResourceGroup("rg", null);
+    clusters.createManaged("rg", "c1", null);
+    Doc cluster = clusters.clusterDoc("rg", "managedclusters", "c1");
+    store.create(cluster.id() + "/providers/Microsoft.KubernetesConfiguration/extensions/dapr", Extensions.KIND, cluster.id(),
+        JSON.createObjectNode().put("name", "dapr"));
+    logFile = Files.writeString(dir.resolve("dapr-sentry-0.log"), "line one\nline two\nline three\n");
+    ClusterResources resources = new ClusterResources(store, Clock.systemUTC());
+    ApiTls tls = ApiTls.loadOrCreate(dir.resolve("api-tls"), Clock.systemUTC());
+    ManagementApi api = new ManagementApi(SUB, TOKEN, READER, null, clusters, null, null, resources, null, null)
+        .withKubernetesApi(Clock.fixed(NOW, ZoneOffset.UTC), new FixedPods(), tls);
+    // as the server serves it: TLS and plain HTTP on one loopback port
+    app = Javalin.create(c -> {
+      c.showJavalinBanner = false;
+      c.jetty.addConnector((server, http) -> tls.connector(server, http, "127.0.0.1", 0));
+    });
+    api.install(app);
+    app.start();
+    Path home = Files.createDirectories(dir.resolve("home"));
+    Files.writeString(home.resolve("reader-token"), READER);
+    kubeconfig = dir.resolve("kube").resolve("config");
+    Result r = InProcessCli.run(env(home), "cluster", "get-credentials", "-g", "rg", "-n", "c1", "--file", kubeconfig.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("Merged \"c1\" as current context in " + kubeconfig);
+  }
+
+  private Map<String, String> env(Path home) {
+    return Map.of("DAPRX_HOME", home.toString(), "DAPRX_ENDPOINT", "http://127.0.0.1:" + app.port(), "DAPRX_TOKEN", TOKEN,
+        "HOME", dir.toString());
+  }
+
+  @AfterEach
+  void stop() {
+    if (app != null) {
+      app.stop();
+    }
+    if (store != null) {
+      store.close();
+    }
+  }
+
+  /** Two control-plane pods of dapr-system as the supervisor reports them: one ready, one crash-looping. */
+  final class FixedPods implements ClusterWorkloads {
+    @Override
+    public ArrayNode pods(Doc cluster, String namespace) {
+      ArrayNode a = JSON.createArrayNode();
+      if (namespace == null || namespace.equals("dapr-system")) {
+        pod(a.addObject(), "dapr-sentry-0", "dapr-sentry", true, "Running", 0, "2026-12-07T11:55:00Z");
+        pod(a.addObject(), "dapr-placement-server-1", "dapr-placement-server", false, "CrashLoopBackOff", 3, "2026-12-07T11:00:00Z")
+            .put("lastExitReason", "exit code 1");
+      }
+      return a;
+    }
+
+    private ObjectNode pod(ObjectNode o, String name, String component, boolean ready, String status, int restarts, String created) {
+      o.put("name", name).put("namespace", "dapr-system").put("component", component).put("ready", ready ? "1/1" : "0/1")
+          .put("status", status).put("restarts", restarts).put("createdAt", created).put("version", "1.18.2").put("pid", 4242);
+      o.putObject("ports").put("grpc", 50001);
+      return o;
+    }
+
+    @Override
+    public ArrayNode services(Doc cluster, String namespace) {
+      ArrayNode a = JSON.createArrayNode();
+      a.addObject().put("name", "dapr-api").put("namespace", "dapr-system").put("type", "ClusterIP").put("address", "127.0.0.1:40001")
+          .put("port", 40001).putArray("endpoints");
+      return a;
+    }
+
+    @Override
+    public Path logFile(Doc cluster, String namespace, String pod) {
+      if (!pod.equals("dapr-sentry-0")) {
+        throw DomainException.notFound("PodNotFound", "pods \"" + pod + "\" not found");
+      }
+      return logFile;
+    }
+  }
+
+  private record Run(int code, String out, String err) {}
+
+  private Run kubectl(String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("/usr/bin/kubectl", "--kubeconfig", kubeconfig.toString(), "--cache-dir",
+        dir.resolve("cache").toString(), "--request-timeout", "10s"));
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.environment().put("HOME", dir.toString());
+    Process p = pb.start();
+    CompletableFuture<String> out = read(p.getInputStream());
+    CompletableFuture<String> err = read(p.getErrorStream());
+    p.getOutputStream().close();
+    if (!p.waitFor(20, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError("kubectl " + String.join(" ", args) + " did not finish");
+    }
+    return new Run(p.exitValue(), out.get(), err.get());
+  }
+
+  private static CompletableFuture<String> read(InputStream in) {
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      } catch (java.io.IOException e) {
+        return "";
+      }
+    });
+  }
+
+  @Test
+  void getPodsPrintsTheTableKubectlUsersKnow() throws Exception {
+    Run r = kubectl("get", "pods", "-n", "dapr-system");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out().lines().toList()).containsExactly(
+        "NAME                      READY   STATUS             RESTARTS   AGE",
+        "dapr-sentry-0             1/1     Running            0          5m",
+        "dapr-placement-server-1   0/1     CrashLoopBackOff   3          60m");
+  }
+
+  @Test
+  void getPodsAsJsonIsAListOfV1Pods() throws Exception {
+    Run r = kubectl("get", "pods", "-A", "-o", "json");
+    assertThat(r.code()).as(r.err()).isZero();
+    JsonNode list = JSON.readTree(r.out());
+    assertThat(list.path("kind").asText()).isEqualTo("List");
+    assertThat(list.path("items")).hasSize(2);
+    JsonNode pod = list.path("items").path(0);
+    assertThat(pod.path("apiVersion").asText()).isEqualTo("v1");
+    assertThat(pod.path("kind").asText()).isEqualTo("Pod");
+    assertThat(pod.path("metadata").path("namespace").asText()).isEqualTo("dapr-system");
+    assertThat(pod.path("status").path("containerStatuses").path(0).path("ready").asBoolean()).isTrue();
+
+    Run selected = kubectl("get", "pods", "-n", "dapr-system", "-l", "app=dapr-sentry", "-o", "name");
+    assertThat(selected.out().trim()).as(selected.err()).isEqualTo("pod/dapr-sentry-0");
+  }
+
+  @Test
+  void logsPrintsThePodsLogAndItsTail() throws Exception {
+    Run all = kubectl("logs", "-n", "dapr-system", "dapr-sentry-0");
+    assertThat(all.code()).as(all.err()).isZero();
+    assertThat(all.out()).isEqualTo("line one\nline two\nline three\n");
+    Run tail = kubectl("logs", "-n", "dapr-system", "dapr-sentry-0", "--tail", "1");
+    assertThat(tail.out()).as(tail.err()).isEqualTo("line three\n");
+  }
+
+  @Test
+  void logsFollowStreamsWhatThePodWritesNext() throws Exception {
+    List<String> cmd = List.of("/usr/bin/kubectl", "--kubeconfig", kubeconfig.toString(), "--cache-dir", dir.resolve("cache").toString(),
+        "logs", "-f", "-n", "dapr-system", "dapr-sentry-0");
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    try {
+      ByteArrayOutputStream seen = new ByteArrayOutputStream();
+      Thread reader = new Thread(() -> {
+        try (InputStream in = p.getInputStream()) {
+          in.transferTo(new java.io.OutputStream() {
+            @Override
+            public synchronized void write(int b) {
+              seen.write(b);
+            }
+
+            @Override
+            public synchronized void write(byte[] b, int off, int len) {
+              seen.write(b, off, len);
+            }
+          });
+        } catch (java.io.IOException ignored) {
+          // the process was stopped
+        }
+      });
+      reader.setDaemon(true);
+      reader.start();
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> seen.toString(StandardCharsets.UTF_8).contains("line three"));
+      Files.writeString(logFile, "line four\n", java.nio.file.StandardOpenOption.APPEND);
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> seen.toString(StandardCharsets.UTF_8).contains("line four"));
+    } finally {
+      p.destroy();
+      p.waitFor(5, TimeUnit.SECONDS);
+    }
+  }
+
+  static final String COMPONENT = """
+      apiVersion: dapr.io/v1alpha1
+      kind: Component
+      metadata:
+        name: statestore
+        namespace: default
+      spec:
+        type: state.redis
+        version: v1
+        metadata:
+        - name: redisHost
+          value: localhost:6379
+      """;
+
+  @Test
+  void applyLandsWhereDaprxApplyPutsItAndGetComponentsShowsIt() throws Exception {
+    Path file = Files.writeString(dir.resolve("component.yaml"), COMPONENT);
+    Run created = kubectl("apply", "-f", file.toString());
+    assertThat(created.code()).as(created.err()).isZero();
+    assertThat(created.out().trim()).isEqualTo("component.dapr.io/statestore created");
+    // the file the operators read, written by the same path as daprx apply
+    try (var files = Files.list(dir.resolve("clusters"))) {
+      Path clusterDir = files.findFirst().orElseThrow();
+      try (var found = Files.walk(clusterDir)) {
+        assertThat(found.map(Path::getFileName).map(Path::toString)).anyMatch(n -> n.startsWith("components_") && n.contains("statestore"));
+      }
+    }
+    Run get = kubectl("get", "components");
+    assertThat(get.code()).as(get.err()).isZero();
+    assertThat(get.out()).startsWith("NAME         AGE\nstatestore   ");
+
+    Path changed = Files.writeString(dir.resolve("component.yaml"), COMPONENT.replace("localhost:6379", "redis:6379"));
+    Run configured = kubectl("apply", "-f", changed.toString());
+    assertThat(configured.code()).as(configured.err()).isZero();
+    assertThat(configured.out().trim()).isEqualTo("component.dapr.io/statestore configured");
+    Run json = kubectl("get", "component", "statestore", "-o", "jsonpath={.spec.metadata[0].value}");
+    assertThat(json.out()).as(json.err()).isEqualTo("redis:6379");
+
+    Run deleted = kubectl("delete", "-f", changed.toString());
+    assertThat(deleted.code()).as(deleted.err()).isZero();
+    assertThat(deleted.out().trim()).isEqualTo("component.dapr.io \"statestore\" deleted");
+  }
+
+  @Test
+  void aWriteToAPodIsRefusedAndSaysWhy() throws Exception {
+    Run r = kubectl("delete", "pod", "-n", "dapr-system", "dapr-sentry-0");
+    assertThat(r.code()).isNotZero();
+    assertThat(r.err()).contains("Forbidden").contains("read-only").contains("daprx k8s-extension update");
+  }
+
+  @Test
+  void theReaderTokenReadsButCannotApply() throws Exception {
+    Path home = dir.resolve("home");
+    Result r = InProcessCli.run(env(home), "cluster", "get-credentials", "-g", "rg", "-n", "c1", "--file", kubeconfig.toString(),
+        "--read-only", "--context", "c1-reader");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(kubectl("get", "pods", "-n", "dapr-system").code()).isZero();
+    Path file = Files.writeString(dir.resolve("component.yaml"), COMPONENT);
+    Run refused = kubectl("apply", "-f", file.toString());
+    assertThat(refused.code()).isNotZero();
+    assertThat(refused.err()).contains("Forbidden").contains("only read");
+  }
+}
