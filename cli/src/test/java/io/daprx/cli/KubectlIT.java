@@ -5,31 +5,15 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.daprx.cli.InProcessCli.Result;
-import io.daprx.manager.api.ApiTls;
-import io.daprx.manager.api.ManagementApi;
-import io.daprx.manager.engine.ClusterResources;
-import io.daprx.manager.engine.ClusterWorkloads;
-import io.daprx.manager.engine.Clusters;
-import io.daprx.manager.engine.Extensions;
-import io.daprx.manager.model.DomainException;
-import io.daprx.manager.store.Doc;
-import io.daprx.manager.store.JdbcStore;
-import io.javalin.Javalin;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
@@ -40,23 +24,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The real {@code kubectl} binary, as a process, against a local cluster's Kubernetes API on the management API (real
- * port, real bearer token, real store and resources directory), with the kubeconfig {@code daprx cluster
- * get-credentials} wrote. The pods are fixed views (what the supervisor would report) so no control plane has to start.
+ * The real {@code kubectl} binary, as a process, against a local cluster's Kubernetes API on the management API
+ * ({@link LocalKubeApi}: real port and TLS, real bearer token, real store and resources directory), with the kubeconfig
+ * {@code daprx cluster get-credentials} wrote.
  */
 class KubectlIT {
 
-  static final String SUB = "00000000-0000-0000-0000-0000000000aa";
-  static final String TOKEN = "admin-token-" + "a".repeat(40);
-  static final String READER = "reader-token-" + "r".repeat(40);
-  static final Instant NOW = Instant.parse("2026-12-07T12:00:00Z");
   static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir
   Path dir;
 
-  private JdbcStore store;
-  private Javalin app;
+  private LocalKubeApi api;
   private Path kubeconfig;
   private Path logFile;
 
@@ -67,82 +46,18 @@ class KubectlIT {
 
   @BeforeEach
   void start() throws Exception {
-    store = JdbcStore.open("jdbc:sqlite:" + dir.resolve("daprx.db"), null, null, Clock.systemUTC());
-    Clusters clusters = new Clusters(store, SUB, dir.resolve("clusters"), 40000);
-    clusters.putResourceGroup("rg", null);
-    clusters.createManaged("rg", "c1", null);
-    Doc cluster = clusters.clusterDoc("rg", "managedclusters", "c1");
-    store.create(cluster.id() + "/providers/Microsoft.KubernetesConfiguration/extensions/dapr", Extensions.KIND, cluster.id(),
-        JSON.createObjectNode().put("name", "dapr"));
-    logFile = Files.writeString(dir.resolve("dapr-sentry-0.log"), "line one\nline two\nline three\n");
-    ClusterResources resources = new ClusterResources(store, Clock.systemUTC());
-    ApiTls tls = ApiTls.loadOrCreate(dir.resolve("api-tls"), Clock.systemUTC());
-    ManagementApi api = new ManagementApi(SUB, TOKEN, READER, null, clusters, null, null, resources, null, null)
-        .withKubernetesApi(Clock.fixed(NOW, ZoneOffset.UTC), new FixedPods(), tls);
-    // as the server serves it: TLS and plain HTTP on one loopback port
-    app = Javalin.create(c -> {
-      c.showJavalinBanner = false;
-      c.jetty.addConnector((server, http) -> tls.connector(server, http, "127.0.0.1", 0));
-    });
-    api.install(app);
-    app.start();
-    Path home = Files.createDirectories(dir.resolve("home"));
-    Files.writeString(home.resolve("reader-token"), READER);
+    api = new LocalKubeApi(dir);
+    logFile = api.sentryLog;
     kubeconfig = dir.resolve("kube").resolve("config");
-    Result r = InProcessCli.run(env(home), "cluster", "get-credentials", "-g", "rg", "-n", "c1", "--file", kubeconfig.toString());
+    Result r = InProcessCli.run(api.env(), "cluster", "get-credentials", "-g", "rg", "-n", "c1", "--file", kubeconfig.toString());
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out()).contains("Merged \"c1\" as current context in " + kubeconfig);
   }
 
-  private Map<String, String> env(Path home) {
-    return Map.of("DAPRX_HOME", home.toString(), "DAPRX_ENDPOINT", "http://127.0.0.1:" + app.port(), "DAPRX_TOKEN", TOKEN,
-        "HOME", dir.toString());
-  }
-
   @AfterEach
   void stop() {
-    if (app != null) {
-      app.stop();
-    }
-    if (store != null) {
-      store.close();
-    }
-  }
-
-  /** Two control-plane pods of dapr-system as the supervisor reports them: one ready, one crash-looping. */
-  final class FixedPods implements ClusterWorkloads {
-    @Override
-    public ArrayNode pods(Doc cluster, String namespace) {
-      ArrayNode a = JSON.createArrayNode();
-      if (namespace == null || namespace.equals("dapr-system")) {
-        pod(a.addObject(), "dapr-sentry-0", "dapr-sentry", true, "Running", 0, "2026-12-07T11:55:00Z");
-        pod(a.addObject(), "dapr-placement-server-1", "dapr-placement-server", false, "CrashLoopBackOff", 3, "2026-12-07T11:00:00Z")
-            .put("lastExitReason", "exit code 1");
-      }
-      return a;
-    }
-
-    private ObjectNode pod(ObjectNode o, String name, String component, boolean ready, String status, int restarts, String created) {
-      o.put("name", name).put("namespace", "dapr-system").put("component", component).put("ready", ready ? "1/1" : "0/1")
-          .put("status", status).put("restarts", restarts).put("createdAt", created).put("version", "1.18.2").put("pid", 4242);
-      o.putObject("ports").put("grpc", 50001);
-      return o;
-    }
-
-    @Override
-    public ArrayNode services(Doc cluster, String namespace) {
-      ArrayNode a = JSON.createArrayNode();
-      a.addObject().put("name", "dapr-api").put("namespace", "dapr-system").put("type", "ClusterIP").put("address", "127.0.0.1:40001")
-          .put("port", 40001).putArray("endpoints");
-      return a;
-    }
-
-    @Override
-    public Path logFile(Doc cluster, String namespace, String pod) {
-      if (!pod.equals("dapr-sentry-0")) {
-        throw DomainException.notFound("PodNotFound", "pods \"" + pod + "\" not found");
-      }
-      return logFile;
+    if (api != null) {
+      api.close();
     }
   }
 
@@ -298,8 +213,7 @@ class KubectlIT {
 
   @Test
   void theReaderTokenReadsButCannotApply() throws Exception {
-    Path home = dir.resolve("home");
-    Result r = InProcessCli.run(env(home), "cluster", "get-credentials", "-g", "rg", "-n", "c1", "--file", kubeconfig.toString(),
+    Result r = InProcessCli.run(api.env(), "cluster", "get-credentials", "-g", "rg", "-n", "c1", "--file", kubeconfig.toString(),
         "--read-only", "--context", "c1-reader");
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(kubectl("get", "pods", "-n", "dapr-system").code()).isZero();

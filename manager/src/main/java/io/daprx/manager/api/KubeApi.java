@@ -343,9 +343,8 @@ final class KubeApi {
   }
 
   /**
-   * {@code kubectl logs [-f] [--tail N] [-c CONTAINER]}: the pod's only container is its component. Past runs are in
-   * the same file (the supervisor appends), so {@code --previous} and {@code --since} are refused rather than answered
-   * with the wrong lines.
+   * {@code kubectl logs [-f] [--tail N] [--since D] [-p] [-c CONTAINER]}: the pod's only container is its component; a
+   * restart's earlier run is the part of the log before the supervisor's restart marker.
    */
   private void log(Context ctx) {
     String ns = ctx.pathParam("ns");
@@ -357,7 +356,7 @@ final class KubeApi {
       String only = null;
       for (JsonNode v : workloads.pods(c, ns)) {
         if (v.path("name").asText().equals(name)) {
-          only = v.path("component").asText();
+          only = KubeObjects.container(v.path("component").asText());
         }
       }
       if (!container.equals(only)) {
@@ -365,12 +364,17 @@ final class KubeApi {
             + only + ")");
       }
     }
-    if ("true".equalsIgnoreCase(ctx.queryParam("previous"))) {
-      throw ApiException.badRequest("BadRequest", "previous terminated container \"" + container + "\" in pod \"" + name
-          + "\" not found: a local pod's restarts log to the same file; read it whole without --previous");
+    java.time.Instant since = null;
+    if (ctx.queryParam("sinceSeconds") != null) {
+      since = clock.instant().minusSeconds(parseLong(ctx.queryParam("sinceSeconds"), 0));
+    } else if (ctx.queryParam("sinceTime") != null) {
+      since = KubeObjects.instant(ctx.queryParam("sinceTime"));
+      if (since == null) {
+        throw ApiException.badRequest("BadRequest", "sinceTime \"" + ctx.queryParam("sinceTime") + "\" is not an RFC 3339 time");
+      }
     }
-    long tail = parseLong(ctx.queryParam("tailLines"), -1);
-    logs.serve(ctx, file, "true".equalsIgnoreCase(ctx.queryParam("follow")), tail);
+    logs.serve(ctx, file, "true".equalsIgnoreCase(ctx.queryParam("follow")), parseLong(ctx.queryParam("tailLines"), -1), since,
+        "true".equalsIgnoreCase(ctx.queryParam("previous")));
   }
 
   // ---- services and namespaces

@@ -17,7 +17,6 @@ import io.fabric8.kubernetes.api.model.StatusBuilder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,7 +39,7 @@ final class KubeObjects {
   static Pod pod(JsonNode v) {
     String name = v.path("name").asText();
     String ns = v.path("namespace").asText();
-    String component = v.path("component").asText();
+    String component = container(v.path("component").asText());
     String status = v.path("status").asText();
     boolean ready = v.path("ready").asText().startsWith("1");
     String created = timestamp(v.path("createdAt").asText(null));
@@ -165,10 +164,13 @@ final class KubeObjects {
     }
   }
 
-  /** RFC 3339 to the second, as the API server writes times. */
+  /**
+   * RFC 3339, as the API server writes times, but with the fraction of a second kept: which of two replicas started
+   * first, a second apart, is worth knowing (Go's RFC 3339 parser, kubectl's, reads fractions).
+   */
   static String timestamp(String instant) {
     Instant i = instant(instant);
-    return i == null ? null : i.truncatedTo(ChronoUnit.SECONDS).toString();
+    return i == null ? null : i.toString();
   }
 
   /** A uid stable for the object's life: the same pod listed twice is the same object to a watching client. */
@@ -183,6 +185,15 @@ final class KubeObjects {
     }
     m = java.util.regex.Pattern.compile("signal (\\d+)").matcher(reason);
     return m.find() ? 128 + Integer.parseInt(m.group(1)) : 1;
+  }
+
+  /**
+   * A component's container and {@code app} label: its workload's name ({@code dapr-sentry}, {@code dapr-placement-server}),
+   * as on Kubernetes, so {@code -l app=dapr-sentry} and {@code -c dapr-sentry} mean the same on both.
+   */
+  static String container(String component) {
+    return io.daprx.manager.model.ControlPlane.component(component).map(io.daprx.manager.model.Component::workload)
+        .orElse(component);
   }
 
   /** Labels as a map for selectors (null when none). */
