@@ -161,6 +161,43 @@ class KubectlIT {
     }
   }
 
+  @Test
+  void getPodsWatchPrintsAChangeAsItHappens() throws Exception {
+    Process p = new ProcessBuilder("/usr/bin/kubectl", "--kubeconfig", kubeconfig.toString(), "--cache-dir", dir.resolve("cache").toString(),
+        "get", "pods", "-n", "dapr-system", "-w").redirectErrorStream(true).start();
+    try {
+      StringBuffer seen = new StringBuffer();
+      Thread reader = new Thread(() -> {
+        try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+          for (String line; (line = in.readLine()) != null; ) {
+            seen.append(line).append('\n');
+          }
+        } catch (java.io.IOException ignored) {
+          // the process was stopped
+        }
+      });
+      reader.setDaemon(true);
+      reader.start();
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> seen.toString().contains("dapr-placement-server-1"));
+      api.sentryReady = false;
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> seen.toString().matches("(?s).*dapr-sentry-0\\s+0/1\\s+Running.*"));
+      assertThat(seen.toString()).doesNotContain("error").startsWith("NAME");
+    } finally {
+      p.destroy();
+      p.waitFor(5, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void servicesNamespacesAndEventsListAsKubectlExpects() throws Exception {
+    Run r = kubectl("get", "services,namespaces", "-A");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("service/dapr-api").contains("ClusterIP").contains("namespace/dapr-system").contains("Active");
+    Run events = kubectl("get", "events", "-n", "dapr-system");
+    assertThat(events.code()).as(events.err()).isZero();
+    assertThat(events.err()).contains("No resources found in dapr-system namespace.");
+  }
+
   static final String COMPONENT = """
       apiVersion: dapr.io/v1alpha1
       kind: Component

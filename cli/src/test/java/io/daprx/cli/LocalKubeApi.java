@@ -38,6 +38,8 @@ final class LocalKubeApi implements AutoCloseable {
   final Path home;
   final Path sentryLog;
   final Path placementLog;
+  /** Whether the sentry pod reports ready: a test flips it to see a watch report the change. */
+  volatile boolean sentryReady = true;
   private final JdbcStore store;
   private final Javalin app;
 
@@ -91,7 +93,7 @@ final class LocalKubeApi implements AutoCloseable {
     public ArrayNode pods(Doc cluster, String namespace) {
       ArrayNode a = JSON.createArrayNode();
       if (namespace == null || namespace.equals("dapr-system")) {
-        pod(a.addObject(), "dapr-sentry-0", "sentry", true, "Running", 0, "2026-12-07T11:55:00Z");
+        pod(a.addObject(), "dapr-sentry-0", "sentry", sentryReady, "Running", 0, "2026-12-07T11:55:00Z");
         pod(a.addObject(), "dapr-placement-server-1", "placement", false, "CrashLoopBackOff", 3, "2026-12-07T11:00:00Z")
             .put("lastExitReason", "exit code 1");
       }

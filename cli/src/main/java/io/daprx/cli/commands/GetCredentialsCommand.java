@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
  * {@code daprx cluster get-credentials}: as {@code az aks get-credentials}, a kubeconfig context for a local cluster,
  * whose server is the management server's Kubernetes API for that cluster and whose user carries the server's token.
  */
-@Command(name = "get-credentials", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "get-credentials", mixinStandardHelpOptions = true,
     description = "Get access credentials for a local cluster: merge a kubectl context for it into a kubeconfig file.")
 final class GetCredentialsCommand extends ClusterCommand.Named implements Callable<Integer> {
 
