@@ -148,6 +148,17 @@ class KubeShapedCliTest {
     assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(kubeconfig))).isEqualTo("rw-------");
   }
 
+  @Test
+  void statusPrintsEachComponentsHealthAsDaprStatusK() {
+    String out = ok("status", "-g", "rg", "-c", "c1").out();
+    assertThat(out.lines().findFirst().orElseThrow()).matches("NAME\\s+NAMESPACE\\s+HEALTHY\\s+STATUS\\s+REPLICAS\\s+VERSION\\s+AGE\\s+CREATED");
+    assertThat(out).containsPattern("dapr-placement-server\\s+dapr-system\\s+False\\s+CrashLoopBackOff\\s+1\\s+1\\.18\\.2\\s+\\S+\\s+2026-12-07 11:00\\.00")
+        .containsPattern("dapr-sentry\\s+dapr-system\\s+True\\s+Running\\s+1\\s+1\\.18\\.2");
+    JsonNode json = ok("status", "-g", "rg", "-c", "c1", "-o", "json").json();
+    assertThat(json).hasSize(2);
+    assertThat(json.get(1).path("healthy").asText()).isEqualTo("True");
+  }
+
   private static String[] concat(String[] a, String... b) {
     String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, out, a.length, b.length);
