@@ -233,6 +233,9 @@ class KubectlIT {
     Run configured = kubectl("apply", "-f", changed.toString());
     assertThat(configured.code()).as(configured.err()).isZero();
     assertThat(configured.out().trim()).isEqualTo("component.dapr.io/statestore configured");
+    Run again = kubectl("apply", "-f", changed.toString());
+    assertThat(again.out().trim()).as(again.err()).isEqualTo("component.dapr.io/statestore unchanged");
+    assertThat(again.err()).doesNotContain("Warning");
     Run json = kubectl("get", "component", "statestore", "-o", "jsonpath={.spec.metadata[0].value}");
     assertThat(json.out()).as(json.err()).isEqualTo("redis:6379");
 
