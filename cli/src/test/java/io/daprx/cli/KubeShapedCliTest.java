@@ -159,6 +159,16 @@ class KubeShapedCliTest {
     assertThat(json.get(1).path("healthy").asText()).isEqualTo("True");
   }
 
+  @Test
+  void everyKubectlShapedCommandHasHelp() {
+    for (String[] cmd : new String[][] {{"get"}, {"logs"}, {"delete"}, {"status"}, {"cluster", "get-credentials"}}) {
+      Result r = ok(concat(cmd, "--help"));
+      assertThat(r.out()).as(String.join(" ", cmd)).startsWith("Usage: daprx " + String.join(" ", cmd));
+    }
+    assertThat(ok("logs", "--help").out()).contains("-c, --container").contains("--cluster").contains("--since").contains("--previous");
+    assertThat(ok("get", "--help").out()).contains("--all-namespaces").contains("--selector").contains("--watch");
+  }
+
   private static String[] concat(String[] a, String... b) {
     String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, out, a.length, b.length);
