@@ -146,6 +146,13 @@ class KubeShapedCliTest {
         .endsWith("/managedClusters/c1/kube");
     assertThat(merged.path("clusters").get(1).path("cluster").path("certificate-authority-data").asText()).isNotEmpty();
     assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(kubeconfig))).isEqualTo("rw-------");
+    // $KUBECONFIG's first file is the one written, as kubectl reads it first
+    java.util.Map<String, String> env = new java.util.HashMap<>(api.env());
+    env.put("KUBECONFIG", dir.resolve("first") + ":" + dir.resolve("second"));
+    Result r = InProcessCli.run(env, "cluster", "get-credentials", "-g", "rg", "-n", "c1");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(Files.readString(dir.resolve("first"))).contains("current-context: c1");
+    assertThat(dir.resolve("second")).doesNotExist();
   }
 
   @Test
