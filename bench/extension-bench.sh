@@ -42,8 +42,8 @@ d extension add --name k8s-extension
 
 all_ready() {
   local ready total
-  ready=$(d get pods -n dapr-system -o tsv --query "length([?ready=='1/1'])")
-  total=$(d get pods -n dapr-system -o tsv --query "length(@)")
+  ready=$(d get pods -n dapr-system -o tsv --query "length(items[?status.containerStatuses[0].ready])")
+  total=$(d get pods -n dapr-system -o tsv --query "length(items)")
   [[ "$ready" == "$total" && "$total" -gt 0 ]] || { echo "not all pods ready after $1 ($ready/$total)" >&2; exit 1; }
 }
 create_times=()
@@ -59,7 +59,7 @@ for i in $(seq 1 "$RUNS"); do
   d k8s-extension update -t managedClusters -c benchCluster -g benchRG -n dapr --auto-upgrade-minor-version true --yes -o none
   t1=$(now)
   all_ready upgrade
-  [[ "$(d get pods -n dapr-system -o tsv --query "length([?version=='$next'])")" == "$(d get pods -n dapr-system -o tsv --query 'length(@)')" ]] \
+  [[ "$(d get pods -n dapr-system -o tsv --query "length(items[?status.containerStatuses[0].image=='daprx:$next'])")" == "$(d get pods -n dapr-system -o tsv --query 'length(items)')" ]] \
     || { echo "not every pod runs $next after the upgrade" >&2; exit 1; }
   upgrade_times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.2f", b - a}')")
   if [[ "$i" -lt "$RUNS" ]]; then
@@ -76,10 +76,11 @@ pods_total=0
 pss_total=0
 pod_lines=""
 while IFS=$'\t' read -r name pid; do
+  pid=${pid#process://}  # a local pod's container id is its process
   kb=$(rss_kb "$pid"); pods_total=$((pods_total + kb))
   pkb=$(pss_kb "$pid"); pss_total=$((pss_total + pkb))
   pod_lines+=$(printf '  %-34s RSS %4d MiB  PSS %4d MiB\n' "$name" $((kb / 1024)) $((pkb / 1024)))$'\n'
-done < <(d get pods -n dapr-system -o tsv --query "[].[name, pid]")
+done < <(d get pods -n dapr-system -o tsv --query "items[].[metadata.name, status.containerStatuses[0].containerID]")
 server_kb=$(rss_kb "$(sed -E 's/.*"pid":([0-9]+).*/\1/' "$DAPRX_HOME/server.json")")
 
 d feature list -o none  # the first run records the class-data-sharing archive
@@ -104,7 +105,7 @@ printf 'k8s-extension create -> all pods Ready (HA): %s s median of %d (%s)   ta
 printf 'k8s-extension update %s -> %s, every replica replaced one at a time: %s s median of %d (%s)\n' \
   "$build" "$next" "$upgrade_med" "$RUNS" "$(printf '%.1f ' "${upgrade_times[@]}")"
 printf 'HA control plane: RSS %d MiB, PSS %d MiB in %d pods\n%s' $((pods_total / 1024)) $((pss_total / 1024)) \
-  "$(d get pods -n dapr-system -o tsv --query 'length(@)')" "$pod_lines"
+  "$(d get pods -n dapr-system -o tsv --query 'length(items)')" "$pod_lines"
 printf 'management server RSS: %d MiB\n' $((server_kb / 1024))
 printf "'daprx feature list': median %s s, p90 %s s over %d runs   target <= 0.5 s median: %s\n" \
   "$cli_med" "$cli_p90" "$CLI_RUNS" "$(pass "$cli_med" 0.5)"

@@ -51,6 +51,7 @@ public final class Main {
     COMMANDS.put("get", GetCommand::new);
     COMMANDS.put("delete", DeleteCommand::new);
     COMMANDS.put("logs", LogsCommand::new);
+    COMMANDS.put("status", io.daprx.cli.commands.StatusCommand::new);
     COMMANDS.put("mtls", MtlsCommand::new);
     COMMANDS.put("manifests", ManifestsCommand::new);
     COMMANDS.put("server", ServerCommand::new);

@@ -170,7 +170,7 @@ class ChaosIT {
       DaprxCli.Run pods = cli.run("get", "pods", "-n", "dapr-system", "-o", "json");
       if (pods.code() == 0) {
         List<JsonNode> running = new ArrayList<>();
-        pods.json().forEach(p -> {
+        DaprxCli.podViews(pods.json()).forEach(p -> {
           if (!p.path("pid").isNull()) {
             running.add(p);
           }

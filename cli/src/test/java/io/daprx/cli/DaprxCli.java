@@ -99,9 +99,49 @@ final class DaprxCli {
     }
   }
 
+  /** The control plane's pods, each as a flat view (name, component, ready, status, restarts, pid, version, ports). */
   JsonNode pods() {
-    return ok("get", "pods", "-n", "dapr-system", "-o", "json").json();
+    return podViews(ok("get", "pods", "-n", "dapr-system", "-o", "json").json());
   }
+
+  /**
+   * {@code get pods -o json}'s {@code v1 List} of Pods as the flat views the tests read: the component from the pod's
+   * {@code app} label ({@code dapr-sentry} → sentry), the pid from its container id ({@code process://PID}), the version
+   * from its image ({@code daprx:VERSION}), the ports from its container's named ports.
+   */
+  static JsonNode podViews(JsonNode list) {
+    com.fasterxml.jackson.databind.node.ArrayNode out = JSON.createArrayNode();
+    for (JsonNode p : list.path("items")) {
+      JsonNode cs = p.path("status").path("containerStatuses").path(0);
+      com.fasterxml.jackson.databind.node.ObjectNode v = out.addObject();
+      v.put("name", p.path("metadata").path("name").asText());
+      v.put("namespace", p.path("metadata").path("namespace").asText());
+      String app = p.path("metadata").path("labels").path("app").asText();
+      v.put("component", COMPONENTS.getOrDefault(app, app));
+      v.put("ready", cs.path("ready").asBoolean() ? "1/1" : "0/1");
+      v.put("status", cs.path("state").has("waiting") ? cs.path("state").path("waiting").path("reason").asText()
+          : p.path("metadata").has("deletionTimestamp") ? "Terminating" : p.path("status").path("phase").asText());
+      v.put("restarts", cs.path("restartCount").asInt());
+      v.put("createdAt", p.path("metadata").path("creationTimestamp").asText());
+      String id = cs.path("containerID").asText("");
+      if (id.startsWith("process://")) {
+        v.put("pid", Long.parseLong(id.substring("process://".length())));
+      } else {
+        v.putNull("pid");
+      }
+      String image = cs.path("image").asText("");
+      v.put("version", image.startsWith("daprx:") ? image.substring("daprx:".length()) : null);
+      com.fasterxml.jackson.databind.node.ObjectNode ports = v.putObject("ports");
+      p.path("spec").path("containers").path(0).path("ports").forEach(port -> ports.put(port.path("name").asText(),
+          port.path("containerPort").asInt()));
+    }
+    return out;
+  }
+
+  /** Each control-plane workload's component (the pods' app label is the workload, as on Kubernetes). */
+  static final java.util.Map<String, String> COMPONENTS = java.util.Map.of("dapr-sentry", "sentry", "dapr-operator", "operator",
+      "dapr-placement-server", "placement", "dapr-sidecar-injector", "injector", "dapr-scheduler-server", "scheduler",
+      "dapr-dashboard", "dashboard");
 
   long serverPid() throws IOException {
     return JSON.readTree(home.resolve("server.json").toFile()).path("pid").asLong();

@@ -34,13 +34,24 @@ final class LocalCluster implements AutoCloseable {
   static final String CONTROL_PLANE_NAMESPACE = "dapr-system";
   static final String CONTROL_PLANE_TRUST_DOMAIN = "cluster.local";
 
-  /** A control-plane replica as {@code daprx get pods -o json} shows it. */
+  /**
+   * A control-plane replica as {@code daprx get pods -o json} shows it: a v1 Pod whose {@code app} label is its workload
+   * ({@code dapr-scheduler-server}), whose container id is {@code process://PID} and whose container names its ports.
+   */
   record Pod(String name, String component, long pid, boolean ready, Map<String, Integer> ports) {
+    static final Map<String, String> COMPONENTS = Map.of("dapr-sentry", "sentry", "dapr-operator", "operator",
+        "dapr-placement-server", "placement", "dapr-sidecar-injector", "injector", "dapr-scheduler-server", "scheduler",
+        "dapr-dashboard", "dashboard");
+
     static Pod of(JsonNode p) {
       Map<String, Integer> ports = new LinkedHashMap<>();
-      p.path("ports").fields().forEachRemaining(e -> ports.put(e.getKey(), e.getValue().asInt()));
-      return new Pod(p.path("name").asText(), p.path("component").asText(), p.path("pid").asLong(),
-          "1/1".equals(p.path("ready").asText()), ports);
+      p.path("spec").path("containers").path(0).path("ports").forEach(port -> ports.put(port.path("name").asText(),
+          port.path("containerPort").asInt()));
+      JsonNode cs = p.path("status").path("containerStatuses").path(0);
+      String id = cs.path("containerID").asText("");
+      String app = p.path("metadata").path("labels").path("app").asText();
+      return new Pod(p.path("metadata").path("name").asText(), COMPONENTS.getOrDefault(app, app),
+          id.startsWith("process://") ? Long.parseLong(id.substring("process://".length())) : 0, cs.path("ready").asBoolean(), ports);
     }
   }
 
@@ -101,7 +112,7 @@ final class LocalCluster implements AutoCloseable {
 
   List<Pod> pods() {
     List<Pod> out = new ArrayList<>();
-    cli.ok("get", "pods", "-n", CONTROL_PLANE_NAMESPACE, "-o", "json").json().forEach(p -> out.add(Pod.of(p)));
+    cli.ok("get", "pods", "-n", CONTROL_PLANE_NAMESPACE, "-o", "json").json().path("items").forEach(p -> out.add(Pod.of(p)));
     return out;
   }
 

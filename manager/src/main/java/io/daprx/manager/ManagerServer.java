@@ -117,12 +117,16 @@ public final class ManagerServer implements AutoCloseable {
       schedulerJobs = new io.daprx.manager.engine.SchedulerJobs(
           schedulerLocator != null ? schedulerLocator : io.daprx.manager.engine.SchedulerLocator.local(local), clock);
       api.withScheduler(schedulerJobs);
+      // kubectl sends its token only over TLS: the API answers TLS and plain HTTP on one port
+      io.daprx.manager.api.ApiTls tls = io.daprx.manager.api.ApiTls.loadOrCreate(options.home().resolve("api-tls"), clock);
+      api.withKubernetesApi(clock, local, tls);
       app = Javalin.create(cfg -> {
         cfg.showJavalinBanner = false;
         cfg.startupWatcherEnabled = false;
         cfg.router.caseInsensitiveRoutes = true;
         // threads, connections, read/write deadlines and a 1 MB body limit counted on the bytes read (chunked included)
         io.daprx.common.runtime.HttpLimits.api(1_000_000L).apply(cfg, "manager-http");
+        cfg.jetty.addConnector((server, http) -> tls.connector(server, http, options.listenAddress(), options.port()));
         // clients without PATCH (Java's HttpURLConnection, some proxies) send POST with X-HTTP-Method-Override
         cfg.jetty.modifyServletContextHandler(h -> h.addFilter(new org.eclipse.jetty.servlet.FilterHolder(new MethodOverride()), "/*",
             java.util.EnumSet.of(jakarta.servlet.DispatcherType.REQUEST)));

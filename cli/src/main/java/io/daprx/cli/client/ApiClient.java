@@ -45,6 +45,11 @@ public final class ApiClient {
     return base;
   }
 
+  /** The bearer token this client sends (for a kubeconfig that reaches the same server). */
+  public String token() {
+    return token;
+  }
+
   public Response get(String path) {
     return send("GET", path, null, Map.of());
   }
@@ -78,9 +83,7 @@ public final class ApiClient {
       byte[] raw = in == null ? new byte[0] : in.readAllBytes();
       JsonNode parsed = raw.length == 0 ? JSON.nullNode() : JSON.readTree(raw);
       if (status >= 400) {
-        JsonNode err = parsed.path("error");
-        throw new ApiError(status, err.path("code").asText("HttpError" + status),
-            err.path("message").asText("the management server answered HTTP " + status));
+        throw error(status, parsed);
       }
       Map<String, String> h = new LinkedHashMap<>();
       c.getHeaderFields().forEach((k, v) -> {
@@ -96,15 +99,32 @@ public final class ApiClient {
     }
   }
 
+  /** An ARM error body ({@code {"error": {code, message}}}), or a Kubernetes {@code Status} (the cluster's /kube routes). */
+  private static ApiError error(int status, JsonNode body) {
+    JsonNode err = body.path("error");
+    if (err.isMissingNode() && "Status".equals(body.path("kind").asText())) {
+      return new ApiError(status, body.path("reason").asText("HttpError" + status), body.path("message").asText());
+    }
+    return new ApiError(status, err.path("code").asText("HttpError" + status),
+        err.path("message").asText("the management server answered HTTP " + status));
+  }
+
   /** Streams a plain-text response (logs) to {@code sink} as it arrives. */
   public void stream(String path, OutputStream sink) {
+    stream(path, Map.of(), sink);
+  }
+
+  /** As {@link #stream(String, OutputStream)}, with these request headers (a watch's Accept). */
+  public void stream(String path, Map<String, String> headers, OutputStream sink) {
     try {
       HttpURLConnection c = (HttpURLConnection) base.resolve(path).toURL().openConnection();
       c.setRequestProperty("Authorization", "Bearer " + token);
+      headers.forEach(c::setRequestProperty);
       int status = c.getResponseCode();
       if (status >= 400) {
-        JsonNode err = JSON.readTree(c.getErrorStream().readAllBytes()).path("error");
-        throw new ApiError(status, err.path("code").asText(), err.path("message").asText());
+        InputStream es = c.getErrorStream();
+        byte[] raw = es == null ? new byte[0] : es.readAllBytes();
+        throw error(status, raw.length == 0 ? JSON.nullNode() : JSON.readTree(raw));
       }
       try (InputStream in = c.getInputStream()) {
         byte[] buf = new byte[8192];

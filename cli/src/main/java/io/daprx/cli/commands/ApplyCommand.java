@@ -43,10 +43,7 @@ public final class ApplyCommand extends ClientCommand implements Callable<Intege
   @Override
   public Integer call() {
     ArrayNode items = YAML.createArrayNode();
-    for (Path file : files()) {
-      String label = file.toString().equals("-") ? "standard input" : file.toString();
-      items.addAll(documents(label, read(file)));
-    }
+    items.addAll(documents(filename));
     if (items.isEmpty()) {
       throw new IllegalArgumentException("no objects passed to apply: " + filename + " holds no documents");
     }
@@ -68,7 +65,17 @@ public final class ApplyCommand extends ClientCommand implements Callable<Intege
     return 0;
   }
 
-  private List<Path> files() {
+  /** Every object of the files {@code -f} names (a file, a directory of them, or - for standard input). */
+  static List<ObjectNode> documents(String filename) {
+    List<ObjectNode> out = new ArrayList<>();
+    for (Path file : files(filename)) {
+      String label = file.toString().equals("-") ? "standard input" : file.toString();
+      out.addAll(documents(label, read(file)));
+    }
+    return out;
+  }
+
+  private static List<Path> files(String filename) {
     if (filename.equals("-")) {
       return List.of(Path.of("-"));
     }

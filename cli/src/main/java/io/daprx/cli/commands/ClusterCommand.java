@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 /** {@code daprx cluster}: local managed clusters (each replica of the control plane a local process). */
 @Command(name = "cluster", mixinStandardHelpOptions = true, description = "Manage local clusters.",
     subcommands = {ClusterCommand.Create.class, ClusterCommand.ListClusters.class, ClusterCommand.Show.class, ClusterCommand.Delete.class,
-        ClusterCommand.Use.class, ClusterCommand.Start.class, ClusterCommand.Stop.class})
+        ClusterCommand.Use.class, ClusterCommand.Start.class, ClusterCommand.Stop.class, GetCredentialsCommand.class})
 public final class ClusterCommand {
 
   static final List<Output.Column> TABLE = List.of(new Output.Column("Name", "name"), new Output.Column("Location", "location"),
@@ -51,6 +51,11 @@ public final class ClusterCommand {
       JsonNode created = api().send("PUT", path(), body, Map.of()).body();
       setCurrentCluster(new ClusterRef(resourceGroup, name, "managedClusters"));
       print(created, TABLE);
+      if (!global.onlyShowErrors) {
+        // stderr: what create prints on stdout stays the cluster's JSON for scripts
+        err().println("To use kubectl on it: daprx cluster get-credentials -g " + resourceGroup + " -n " + name);
+        err().flush();
+      }
       return 0;
     }
   }

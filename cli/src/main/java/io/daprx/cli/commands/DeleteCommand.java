@@ -1,5 +1,6 @@
 package io.daprx.cli.commands;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.daprx.common.dapr.ResourceKind;
 import java.util.List;
 import java.util.Map;
@@ -13,14 +14,18 @@ import picocli.CommandLine.Parameters;
 @Command(name = "delete", mixinStandardHelpOptions = true, description = {
     "Delete Dapr resources (components, configurations, subscriptions, resiliencies, httpendpoints, mcpservers, workflowaccesspolicies) from a cluster.",
     "Sidecars get a DELETED event for each from the operator.",
-    "  daprx delete component statestore", "  daprx delete configuration appconfig -n shop"})
+    "  daprx delete component statestore", "  daprx delete configuration appconfig -n shop", "  daprx delete -f statestore.yaml"})
 public final class DeleteCommand extends ClientCommand implements Callable<Integer> {
 
-  @Parameters(index = "0", paramLabel = "KIND", description = "component, configuration, subscription, resiliency or httpendpoint")
+  @Parameters(index = "0", arity = "0..1", paramLabel = "KIND", description = "component, configuration, subscription, resiliency or httpendpoint")
   String kind;
 
-  @Parameters(index = "1..*", arity = "1..*", paramLabel = "NAME", description = "the resources to delete")
+  @Parameters(index = "1..*", arity = "0..*", paramLabel = "NAME", description = "the resources to delete")
   List<String> names;
+
+  @Option(names = {"--filename", "-f"}, paramLabel = "FILE|DIR|-",
+      description = "delete the objects these files describe, as kubectl delete -f (a file, a directory, or - for standard input)")
+  String filename;
 
   @Option(names = {"--namespace", "-n"}, description = "their namespace (default: default)")
   String namespace;
@@ -33,22 +38,38 @@ public final class DeleteCommand extends ClientCommand implements Callable<Integ
 
   @Override
   public Integer call() {
-    ResourceKind k = kind(kind);
-    String base = clusterPath(cluster) + "/resources/" + k.plural() + "/";
-    String ns = namespace == null ? "default" : namespace;
-    String reference = k.reference();
-    for (String name : names) {
-      try {
-        api().send("DELETE", base + name + "?namespace=" + ns, null, Map.of());
-        out().println(reference + " \"" + name + "\" deleted");
-        out().flush();
-      } catch (io.daprx.cli.client.ApiError e) {
-        if (!(ignoreNotFound && e.status() == 404)) {
-          throw e;
-        }
+    if (filename != null) {
+      if (kind != null) {
+        throw new IllegalArgumentException("give either KIND NAME... or --filename, not both");
       }
+      for (com.fasterxml.jackson.databind.node.ObjectNode o : ApplyCommand.documents(filename)) {
+        JsonNode meta = o.path("metadata");
+        String ns = meta.path("namespace").asText(namespace == null ? "default" : namespace);
+        delete(kind(o.path("kind").asText()), ns, meta.path("name").asText());
+      }
+      return 0;
+    }
+    if (kind == null || names == null || names.isEmpty()) {
+      throw new IllegalArgumentException("give KIND and NAME (daprx delete component statestore) or --filename FILE");
+    }
+    ResourceKind k = kind(kind);
+    String ns = namespace == null ? "default" : namespace;
+    for (String name : names) {
+      delete(k, ns, name);
     }
     return 0;
+  }
+
+  private void delete(ResourceKind k, String ns, String name) {
+    try {
+      api().send("DELETE", clusterPath(cluster) + "/resources/" + k.plural() + "/" + name + "?namespace=" + ns, null, Map.of());
+      out().println(k.reference() + " \"" + name + "\" deleted");
+      out().flush();
+    } catch (io.daprx.cli.client.ApiError e) {
+      if (!(ignoreNotFound && e.status() == 404)) {
+        throw e;
+      }
+    }
   }
 
   /** The Dapr kind a user names (plural, singular, Kind or {@code <plural>.dapr.io}); an error listing the kinds otherwise. */

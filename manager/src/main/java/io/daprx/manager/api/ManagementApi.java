@@ -49,6 +49,7 @@ public final class ManagementApi {
   private final Target target;
   private io.daprx.manager.engine.SchedulerJobs scheduler;
   private final LogStreams logs = new LogStreams(LogStreams.DEFAULT_MAX_FOLLOWING);
+  private KubeApi kube;
 
   /** @param readerToken a token accepted for GET and HEAD only (the local dashboard's), or null for none */
   public ManagementApi(String subscription, String token, String readerToken, Registrations registrations, Clusters clusters,
@@ -69,6 +70,15 @@ public final class ManagementApi {
   /** Serves the scheduler's jobs with {@code jobs}; without it those routes answer that the server has no scheduler support. */
   public ManagementApi withScheduler(io.daprx.manager.engine.SchedulerJobs jobs) {
     this.scheduler = jobs;
+    return this;
+  }
+
+  /**
+   * Serves each local cluster's Kubernetes API (what kubectl needs: discovery, pods, logs, Services, namespaces, events,
+   * dapr.io resources) under {@code <cluster id>/kube}, with ages counted on {@code clock}.
+   */
+  public ManagementApi withKubernetesApi(java.time.Clock clock, io.daprx.manager.engine.ClusterWorkloads workloads, ApiTls tls) {
+    this.kube = new KubeApi(this::localCluster, workloads, resources, logs, clock, tls == null ? null : tls.caPem());
     return this;
   }
 
@@ -230,6 +240,10 @@ public final class ManagementApi {
     app.post(CLUSTER + "/scheduler/import", ctx -> ctx.json(scheduler().importJobs(cluster(ctx), body(ctx),
         "true".equalsIgnoreCase(ctx.queryParam("overwrite")))));
 
+    if (kube != null) {
+      kube.install(app);
+    }
+
     // extensions
     app.get(EXTENSIONS, ctx -> ctx.json(value(extensions.list(cluster(ctx)))));
     app.put(EXTENSIONS + "/{name}", ctx -> accepted(ctx, extensions.create(cluster(ctx), ctx.pathParam("name"), ExtensionRequest.parse(body(ctx)),
@@ -279,6 +293,10 @@ public final class ManagementApi {
   }
 
   private static void error(Context ctx, int status, String code, String message) {
+    if (KubeApi.isKubePath(ctx.path())) {
+      KubeApi.fail(ctx, status, message); // kubectl reads a v1 Status
+      return;
+    }
     ObjectNode body = Json.object();
     ObjectNode e = body.putObject("error");
     e.put("code", code);

@@ -20,7 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** What a user does with a local cluster beyond its extensions: start, stop, delete, and kubectl-style inspection. */
-public final class LocalClusters {
+public final class LocalClusters implements ClusterWorkloads {
 
   private static final Logger LOG = LoggerFactory.getLogger(LocalClusters.class);
 
@@ -103,6 +103,7 @@ public final class LocalClusters {
     }
   }
 
+  @Override
   public ArrayNode pods(Doc cluster, String namespace) {
     ArrayNode out = Json.MAPPER.createArrayNode();
     for (Doc ext : installs(cluster, namespace)) {
@@ -135,6 +136,7 @@ public final class LocalClusters {
     return out;
   }
 
+  @Override
   public ArrayNode services(Doc cluster, String namespace) {
     ArrayNode out = Json.MAPPER.createArrayNode();
     for (Doc ext : installs(cluster, namespace)) {
@@ -156,6 +158,7 @@ public final class LocalClusters {
   }
 
   /** Where a pod's log is; refused when the cluster's installs have no such pod. */
+  @Override
   public Path logFile(Doc cluster, String namespace, String pod) {
     Path file = null;
     for (Doc ext : installs(cluster, namespace)) {

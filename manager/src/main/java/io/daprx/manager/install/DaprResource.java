@@ -83,10 +83,8 @@ public record DaprResource(ResourceKind kind, String apiVersion, String namespac
     ObjectNode m = body.with("metadata");
     m.put("namespace", namespace);
     SERVER_FIELDS.forEach(m::remove);
-    if (m.path("annotations").isObject()) {
-      // kubectl keeps the applied configuration here; we keep the object itself, so it is noise
-      ((ObjectNode) m.get("annotations")).remove("kubectl.kubernetes.io/last-applied-configuration");
-    }
+    // kubectl.kubernetes.io/last-applied-configuration stays: kubectl apply (through the cluster's Kubernetes API) diffs
+    // against it, and without it warns on every apply and reports every object configured
     body.remove("status");
     return new DaprResource(kind, apiVersion, namespace, name, body);
   }
