@@ -19,6 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code daprx k8s-extension}: cluster extensions, with the parameters and rules of {@code az k8s-extension}. */
@@ -145,6 +146,9 @@ public final class K8sExtensionCommand {
 
   /** The options create and update share, and how they become the request's properties. */
   abstract static class Writes extends Named {
+    @Mixin
+    HelpOption help;
+
     @Option(names = {"--auto-upgrade-minor-version", "--auto-upgrade"}, description = "follow new minor versions automatically: true or false")
     String autoUpgrade;
 
@@ -204,7 +208,7 @@ public final class K8sExtensionCommand {
     }
   }
 
-  @Command(name = "create", mixinStandardHelpOptions = true, sortOptions = false, description = "Create a cluster extension.")
+  @Command(name = "create", sortOptions = false, description = "Create a cluster extension.")
   static final class Create extends Writes implements Callable<Integer> {
     @Option(names = "--extension-type", required = true, description = "the extension type: Microsoft.Dapr")
     String extensionType;
@@ -239,7 +243,7 @@ public final class K8sExtensionCommand {
     }
   }
 
-  @Command(name = "update", mixinStandardHelpOptions = true, sortOptions = false, description = "Update a cluster extension.")
+  @Command(name = "update", sortOptions = false, description = "Update a cluster extension.")
   static final class Update extends Writes implements Callable<Integer> {
     @Option(names = {"--yes", "-y"}, description = "do not ask for confirmation")
     boolean yes;
