@@ -3,6 +3,7 @@ package io.daprx.cli.commands;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.daprx.cli.client.ApiError;
+import io.daprx.cli.output.AzShape;
 import io.daprx.cli.output.Output;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +18,7 @@ import picocli.CommandLine.Option;
 public final class ClusterCommand {
 
   static final List<Output.Column> TABLE = List.of(new Output.Column("Name", "name"), new Output.Column("Location", "location"),
-      new Output.Column("PowerState", "properties.powerState.code"), new Output.Column("ProvisioningState", "properties.provisioningState"));
+      new Output.Column("PowerState", "powerState.code"), new Output.Column("ProvisioningState", "provisioningState"));
 
   abstract static class Named extends ClientCommand {
     @Option(names = {"--resource-group", "-g"}, required = true)
@@ -50,7 +51,7 @@ public final class ClusterCommand {
       JsonNode body = JsonNodeFactory.instance.objectNode().put("location", location);
       JsonNode created = api().send("PUT", path(), body, Map.of()).body();
       setCurrentCluster(new ClusterRef(resourceGroup, name, "managedClusters"));
-      print(created, TABLE);
+      print(AzShape.managedCluster(created), TABLE);
       return 0;
     }
   }
@@ -59,7 +60,7 @@ public final class ClusterCommand {
   static final class Show extends Named implements Callable<Integer> {
     @Override
     public Integer call() {
-      print(api().get(path()).body(), TABLE);
+      print(AzShape.managedCluster(api().get(path()).body()), TABLE);
       return 0;
     }
   }
@@ -73,7 +74,7 @@ public final class ClusterCommand {
     public Integer call() {
       String path = resourceGroup == null ? subPath() + "/providers/Microsoft.ContainerService/managedClusters"
           : subPath() + "/resourceGroups/" + resourceGroup + "/providers/Microsoft.ContainerService/managedClusters";
-      print(items(api().get(path).body()), TABLE);
+      print(AzShape.managedCluster(items(api().get(path).body())), TABLE);
       return 0;
     }
   }
@@ -111,7 +112,7 @@ public final class ClusterCommand {
   static final class Start extends Named implements Callable<Integer> {
     @Override
     public Integer call() {
-      print(api().send("POST", path() + "/start", null, Map.of()).body(), TABLE);
+      print(AzShape.managedCluster(api().send("POST", path() + "/start", null, Map.of()).body()), TABLE);
       return 0;
     }
   }
@@ -120,7 +121,7 @@ public final class ClusterCommand {
   static final class Stop extends Named implements Callable<Integer> {
     @Override
     public Integer call() {
-      print(api().send("POST", path() + "/stop", null, Map.of()).body(), TABLE);
+      print(AzShape.managedCluster(api().send("POST", path() + "/stop", null, Map.of()).body()), TABLE);
       return 0;
     }
   }
