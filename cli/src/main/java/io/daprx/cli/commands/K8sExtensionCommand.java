@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.daprx.cli.client.ApiClient;
 import io.daprx.cli.client.ApiError;
+import io.daprx.cli.output.AzShape;
 import io.daprx.cli.output.Output;
 import io.daprx.cli.output.Progress;
 import java.io.IOException;
@@ -30,13 +31,17 @@ public final class K8sExtensionCommand {
 
   static final List<Output.Column> TABLE = List.of(
       new Output.Column("Name", "name"),
-      new Output.Column("ExtensionType", "properties.extensionType"),
-      new Output.Column("Version", "properties.currentVersion"),
-      new Output.Column("ProvisioningState", "properties.provisioningState"),
+      new Output.Column("ExtensionType", "extensionType"),
+      new Output.Column("Version", "currentVersion"),
+      new Output.Column("ProvisioningState", "provisioningState"),
       new Output.Column("LastModifiedAt", "systemData.lastModifiedAt"),
-      new Output.Column("IsSystemExtension", "properties.isSystemExtension"));
+      new Output.Column("IsSystemExtension", "isSystemExtension"));
 
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** How often, and how many times, a create or update asks again while the subscription's registrations finish (a minute in all). */
+  static final Duration REGISTRATION_POLL = Duration.ofMillis(500);
+  static final int REGISTRATION_WAIT_POLLS = 120;
 
   /** The options that say which cluster. */
   abstract static class OnCluster extends ClientCommand {
@@ -93,7 +98,7 @@ public final class K8sExtensionCommand {
     }
     if (print) {
       try {
-        cmd.print(cmd.api().get(resourcePath).body(), TABLE);
+        cmd.print(AzShape.extension(cmd.api().get(resourcePath).body()), TABLE);
       } catch (ApiError gone) {
         if (gone.status() != 404) {
           throw gone;
@@ -203,8 +208,34 @@ public final class K8sExtensionCommand {
     /** Sends the request and, unless --no-wait, follows the operation to its end. */
     int send(String method, ObjectNode body, Map<String, String> headers) throws InterruptedException {
       String path = extensionsPath() + "/" + name;
-      ApiClient.Response r = api().send(method, path, body, headers);
+      ApiClient.Response r = sendOnceRegistered(method, path, body, headers);
       return noWait ? 0 : await(this, r, path, true);
+    }
+
+    /**
+     * Sends the request, waiting out registrations still in progress: the seed's commands pasted as one block reach
+     * create a few seconds after 'provider register', while the providers are still Registering. The server refuses
+     * such a request before doing anything ({@code RegistrationInProgress}), so sending it again is safe. Bounded: a
+     * registration that takes longer than {@link #REGISTRATION_WAIT_POLLS} polls is reported as the server words it.
+     */
+    private ApiClient.Response sendOnceRegistered(String method, String path, ObjectNode body, Map<String, String> headers)
+        throws InterruptedException {
+      try (Progress p = Progress.start(err(), Progress.enabledFor(format(), global.onlyShowErrors), "Waiting for registrations")) {
+        for (int attempt = 1; ; attempt++) {
+          try {
+            return api().send(method, path, body, headers);
+          } catch (ApiError e) {
+            if (!"RegistrationInProgress".equals(e.code()) || attempt >= REGISTRATION_WAIT_POLLS) {
+              throw e;
+            }
+            if (attempt == 1) {
+              verbose(e.getMessage() + " Waiting.");
+            }
+            p.tick();
+            Thread.sleep(REGISTRATION_POLL.toMillis());
+          }
+        }
+      }
     }
   }
 
@@ -273,7 +304,7 @@ public final class K8sExtensionCommand {
   static final class Show extends Named implements Callable<Integer> {
     @Override
     public Integer call() {
-      print(api().get(extensionsPath() + "/" + name).body(), TABLE);
+      print(AzShape.extension(api().get(extensionsPath() + "/" + name).body()), TABLE);
       return 0;
     }
   }
@@ -282,7 +313,7 @@ public final class K8sExtensionCommand {
   static final class ListExt extends OnCluster implements Callable<Integer> {
     @Override
     public Integer call() {
-      print(items(api().get(extensionsPath()).body()), TABLE);
+      print(AzShape.extension(items(api().get(extensionsPath()).body())), TABLE);
       return 0;
     }
   }
