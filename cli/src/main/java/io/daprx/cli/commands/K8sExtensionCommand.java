@@ -138,15 +138,19 @@ public final class K8sExtensionCommand {
     return out;
   }
 
-  static Boolean bool(String value, String flag) {
-    if (value == null) {
-      return null;
+  /**
+   * A boolean flag's value as az's {@code three_state_flag} reads it (true/yes/1, false/no/0, any case); anything else
+   * is a usage error while the arguments are parsed (exit 2), as in az.
+   */
+  static final class BooleanText implements picocli.CommandLine.ITypeConverter<Boolean> {
+    @Override
+    public Boolean convert(String value) {
+      return switch (value.toLowerCase(Locale.ROOT)) {
+        case "true", "yes", "1" -> true;
+        case "false", "no", "0" -> false;
+        default -> throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not true or false");
+      };
     }
-    return switch (value.toLowerCase(Locale.ROOT)) {
-      case "true", "yes", "1" -> true;
-      case "false", "no", "0" -> false;
-      default -> throw new IllegalArgumentException("invalid " + flag + " value '" + value + "': use true or false");
-    };
   }
 
   /** The options create and update share, and how they become the request's properties. */
@@ -154,8 +158,9 @@ public final class K8sExtensionCommand {
     @Mixin
     HelpOption help;
 
-    @Option(names = {"--auto-upgrade-minor-version", "--auto-upgrade"}, description = "follow new minor versions automatically: true or false")
-    String autoUpgrade;
+    @Option(names = {"--auto-upgrade-minor-version", "--auto-upgrade"}, arity = "1", converter = BooleanText.class, paramLabel = "BOOL",
+        description = "follow new minor versions automatically: true or false")
+    Boolean autoUpgrade;
 
     @Option(names = "--version", description = "pin this version (needs --auto-upgrade-minor-version false)")
     String version;
@@ -189,7 +194,7 @@ public final class K8sExtensionCommand {
 
     /** Fills the version fields; az refuses a pinned version that would be upgraded automatically. */
     ObjectNode versionProperties(ObjectNode p) {
-      Boolean auto = bool(autoUpgrade, "--auto-upgrade-minor-version");
+      Boolean auto = autoUpgrade;
       if (version != null && (auto == null || auto)) {
         throw new IllegalArgumentException("To pin to specific version, auto-upgrade-minor-version must be set to 'false'.");
       }
