@@ -84,7 +84,11 @@ public final class Main {
 
   /** As {@link #newCommandLine(String...)}, with the client commands reading {@code env} instead of the process's environment. */
   static CommandLine newCommandLine(Map<String, String> env, String... args) {
-    CommandEnvironment environment = new CommandEnvironment(env);
+    return newCommandLine(new CommandEnvironment(env), args);
+  }
+
+  /** As {@link #newCommandLine(String...)}, with the client commands in {@code environment} (a test's variables and terminal). */
+  static CommandLine newCommandLine(CommandEnvironment environment, String... args) {
     CommandLine cl = new CommandLine(new Main(), environment);
     String first = args.length > 0 ? args[0] : "";
     if (COMMANDS.containsKey(first) && !first.equals("help")) {

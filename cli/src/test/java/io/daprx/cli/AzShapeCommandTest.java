@@ -132,4 +132,18 @@ class AzShapeCommandTest {
         .findFirst().orElseThrow();
     assertThat(row).startsWith("dapr").contains("microsoft.dapr").contains(ext.path("provisioningState").asText());
   }
+
+  @Test
+  @Order(3)
+  void spinnerDrawsOnStderrWhenItIsATerminalWhateverStdoutIs() {
+    TtyRulesTest.FakeTerminal stderrOnly = TtyRulesTest.FakeTerminal.typing(false, false, true);
+    Result r = InProcessCli.run(env, stderrOnly, "provider", "register", "--namespace", "Microsoft.Kubernetes", "--wait");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.err()).contains(" - Running ..\r").endsWith("\u001b[K");
+
+    Result piped = InProcessCli.run(env, TtyRulesTest.FakeTerminal.typing(true, true, false), "provider", "unregister", "--namespace",
+        "Microsoft.Kubernetes", "--wait");
+    assertThat(piped.code()).as(piped.err()).isZero();
+    assertThat(piped.err()).as("stderr is not a terminal").isEmpty();
+  }
 }

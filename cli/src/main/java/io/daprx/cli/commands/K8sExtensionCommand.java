@@ -79,7 +79,7 @@ public final class K8sExtensionCommand {
     String op = accepted.header("Azure-AsyncOperation").orElseThrow(() -> new IllegalStateException("the server gave no operation to follow"));
     Instant deadline = Instant.now().plus(Duration.ofMinutes(15));
     JsonNode status;
-    try (Progress p = Progress.start(cmd.err(), Progress.enabledFor(cmd.format(), cmd.global.onlyShowErrors), "Running")) {
+    try (Progress p = Progress.start(cmd.err(), cmd.showsProgress(), "Running")) {
       while (true) {
         status = cmd.api().get(op).body();
         if (!"InProgress".equals(status.path("status").asText())) {
@@ -225,7 +225,7 @@ public final class K8sExtensionCommand {
      */
     private ApiClient.Response sendOnceRegistered(String method, String path, ObjectNode body, Map<String, String> headers)
         throws InterruptedException {
-      try (Progress p = Progress.start(err(), Progress.enabledFor(format(), global.onlyShowErrors), "Waiting for registrations")) {
+      try (Progress p = Progress.start(err(), showsProgress(), "Waiting for registrations")) {
         for (int attempt = 1; ; attempt++) {
           try {
             return api().send(method, path, body, headers);
