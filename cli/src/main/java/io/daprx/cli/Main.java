@@ -61,6 +61,7 @@ public final class Main {
     COMMANDS.put("injector", InjectorCommand::new);
     COMMANDS.put("inject", InjectCommand::new);
     COMMANDS.put("dashboard", DashboardCommand::new);
+    COMMANDS.put("completion", CompletionCommand::new);
     COMMANDS.put("help", CommandLine.HelpCommand::new);
   }
 
