@@ -35,6 +35,9 @@ public final class CommandEnvironment implements CommandLine.IFactory {
       c.environment = env;
       c.terminal = terminal;
     }
+    if (command instanceof CurrentCluster.Aware a) {
+      a.useEnvironment(env);
+    }
     return command;
   }
 }
