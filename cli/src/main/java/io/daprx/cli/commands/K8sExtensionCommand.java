@@ -79,11 +79,15 @@ public final class K8sExtensionCommand {
     String op = accepted.header("Azure-AsyncOperation").orElseThrow(() -> new IllegalStateException("the server gave no operation to follow"));
     Instant deadline = Instant.now().plus(Duration.ofMinutes(15));
     JsonNode status;
+    Map<String, String> steps = new LinkedHashMap<>();
     try (Progress p = Progress.start(cmd.err(), cmd.showsProgress(), "Running")) {
       while (true) {
         status = cmd.api().get(op).body();
         if (!"InProgress".equals(status.path("status").asText())) {
           break;
+        }
+        if (cmd.global.verbose && print) {
+          steps(cmd, resourcePath, steps, p);
         }
         if (Instant.now().isAfter(deadline)) {
           throw new IllegalStateException("the operation is still running after 15 minutes; follow it with 'daprx k8s-extension show'");
@@ -106,6 +110,29 @@ public final class K8sExtensionCommand {
       }
     }
     return 0;
+  }
+
+  /**
+   * {@code --verbose} during a create or update: each component's ready count as the server reports it in the
+   * extension's statuses ({@code dapr-sentry 2/3 ready}), printed when it changes, so a 30-50 s wait shows what it waits for.
+   */
+  private static void steps(ClientCommand cmd, String resourcePath, Map<String, String> seen, Progress p) {
+    JsonNode statuses;
+    try {
+      statuses = cmd.api().get(resourcePath).body().path("properties").path("statuses");
+    } catch (ApiError notYet) {
+      return; // the resource is written with the operation; a later poll reads it
+    }
+    for (JsonNode s : statuses) {
+      String display = s.path("displayStatus").asText("");
+      if (display.isEmpty()) {
+        continue;
+      }
+      String step = display.split(" ", 2)[0];
+      if (!display.equals(seen.put(step, display))) {
+        p.println("INFO: " + display);
+      }
+    }
   }
 
   /** Settings from repeated {@code k=v} flags and a JSON file; on update inline wins, on create they are exclusive. */

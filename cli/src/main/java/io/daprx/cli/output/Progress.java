@@ -76,6 +76,15 @@ public final class Progress implements AutoCloseable {
     err.flush();
   }
 
+  /** Prints a whole line on the spinner's stream, first erasing the spinner's frame so no glyph is left behind it. */
+  public synchronized void println(String line) {
+    if (enabled && !closed) {
+      err.print(ERASE_LINE);
+    }
+    err.println(line);
+    err.flush();
+  }
+
   /** Stops ticking and erases the line, so whatever is printed next starts on a clean line. Idempotent. */
   @Override
   public void close() {
