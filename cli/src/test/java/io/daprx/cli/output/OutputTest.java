@@ -203,6 +203,20 @@ class OutputTest {
   }
 
   @Test
+  void yamlSpellsNumbersNullsAndTimesAsPyYaml() {
+    assertThat(render("{\"t\": \"2024-01-01T00:00:00Z\", \"f\": 1e-05, \"g\": 100.0, \"i\": 3, \"n\": null, \"on\": \"on\"}",
+        OutputFormat.YAML, null)).isEqualTo("""
+        f: 1.0e-05
+        g: 100.0
+        i: 3
+        n: null
+        'on': 'on'
+        t: '2024-01-01T00:00:00Z'
+        """);
+    assertThat(render("[\"1.12\"]", OutputFormat.YAML, "[0]")).isEqualTo("'1.12'\n");
+  }
+
+  @Test
   void tableWithoutQueryShowsSortedScalarFieldsWithCapitalisedHeaders() {
     String input = """
         [{"name": "dapr", "type": "t", "id": "/x", "isSystemExtension": false, "replicas": 3,
