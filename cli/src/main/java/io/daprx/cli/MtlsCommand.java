@@ -1,7 +1,6 @@
 package io.daprx.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.daprx.common.pki.Pem;
 import io.daprx.common.spiffe.SpiffeId;
 import io.daprx.common.trust.BundleStore;
@@ -135,7 +134,9 @@ final class MtlsCommand {
         m.put("rootExpiry", e.root().toString());
         m.put("issuerExpiry", e.issuer() == null ? null : e.issuer().toString());
         m.put("trustAnchors", e.anchors());
-        out().println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(m));
+        // the one JSON style of every command's output (az's)
+        out().print(io.daprx.cli.output.Output.render(new ObjectMapper().valueToTree(m), io.daprx.cli.output.OutputFormat.JSON, null,
+            false));
       } else {
         out().println(line("Root", e.root(), now));
         if (e.issuer() != null) {
