@@ -42,6 +42,9 @@ class ArgumentErrorsTest {
   void upperCaseOutputAndSpelledBooleansAreAccepted() {
     // parsed, then refused only because no server answers: exit 1, not a usage error
     assertThat(run("group", "list", "-o", "TABLE").code()).isEqualTo(1);
+    // commands whose -o takes kubectl's or the Dapr CLI's values check it themselves
+    assertThat(run("get", "pods", "-g", "rg", "-c", "c", "-o", "wide").code()).isEqualTo(1);
+    assertThat(run("scheduler", "list", "-g", "rg", "-c", "c", "-o", "wide").code()).isEqualTo(1);
     assertThat(run("k8s-extension", "update", "-g", "rg", "-c", "c", "-n", "dapr", "--auto-upgrade-minor-version", "Yes", "--yes")
         .code()).isEqualTo(1);
   }

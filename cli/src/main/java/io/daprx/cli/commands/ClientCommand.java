@@ -107,6 +107,14 @@ public abstract class ClientCommand {
     }
   }
 
+  /**
+   * Checks what picocli's parsing cannot, just before the command runs; Main turns an error here into a usage error
+   * (exit 2), as argparse's in az. Here: {@code -o} is one of az's formats; commands that take other values override it.
+   */
+  public void checkArguments() {
+    OutputFormat.parse(global.output);
+  }
+
   protected OutputFormat format() {
     return OutputFormat.parse(global.output);
   }

@@ -32,6 +32,10 @@ public final class GetCommand extends ClientCommand implements Callable<Integer>
   @Mixin
   ClusterOptions cluster;
 
+  /** -o takes kubectl's values here (wide as well as az's), checked where the output is chosen. */
+  @Override
+  public void checkArguments() {}
+
   @Override
   public Integer call() {
     String what = switch (kind.toLowerCase(Locale.ROOT)) {

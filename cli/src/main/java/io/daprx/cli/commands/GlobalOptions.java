@@ -1,17 +1,17 @@
 package io.daprx.cli.commands;
 
 import io.daprx.cli.output.Output;
-import io.daprx.cli.output.OutputFormat;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /**
- * The options every client command takes, as the Azure CLI's. {@code -o} and {@code --query} are checked while the
- * arguments are parsed, as argparse checks them in az: a bad value is a usage error (exit 2) before anything is sent.
+ * The options every client command takes, as the Azure CLI's. {@code --query} is checked while the arguments are parsed,
+ * {@code -o} just before the command runs ({@link ClientCommand#checkArguments()}: a few commands take kubectl's or the
+ * Dapr CLI's values there); either way a bad value is a usage error (exit 2) before anything is sent, as argparse's in az.
  */
 public final class GlobalOptions {
 
-  @Option(names = {"-o", "--output"}, defaultValue = "json", paramLabel = "FORMAT", converter = OutputName.class,
+  @Option(names = {"-o", "--output"}, defaultValue = "json", paramLabel = "FORMAT",
       description = "json, jsonc, table, tsv, yaml or none (default: ${DEFAULT-VALUE})")
   public String output;
 
@@ -27,18 +27,6 @@ public final class GlobalOptions {
 
   @Option(names = "--debug", description = "show every request and response (tokens and protected settings are never shown)")
   public boolean debug;
-
-  /** An {@code -o} value az accepts, lower-cased as az does. */
-  static final class OutputName implements CommandLine.ITypeConverter<String> {
-    @Override
-    public String convert(String value) {
-      try {
-        return OutputFormat.parse(value).cliName();
-      } catch (IllegalArgumentException e) {
-        throw new CommandLine.TypeConversionException(e.getMessage());
-      }
-    }
-  }
 
   /** A {@code --query} that compiles; its error is az's, followed by where to learn the language. */
   static final class QueryText implements CommandLine.ITypeConverter<String> {
