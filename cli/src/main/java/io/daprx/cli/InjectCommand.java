@@ -1,5 +1,6 @@
 package io.daprx.cli;
 
+import io.daprx.cli.commands.CurrentCluster;
 import io.daprx.common.pki.Pem;
 import io.daprx.injector.inject.ManifestInjection;
 import java.io.IOException;
@@ -28,7 +29,10 @@ import picocli.CommandLine.Spec;
         "Pods, Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs and CronJobs whose template has dapr.io/enabled"
             + " \"true\" are injected; other documents pass through unchanged.",
         "Example: kubectl get deploy web -o yaml | daprx inject -f - --trust-anchors-file ca.crt | kubectl apply -f -"})
-final class InjectCommand implements Callable<Integer> {
+final class InjectCommand implements Callable<Integer>, CurrentCluster.Aware {
+
+  /** Where the current cluster is looked up; set by {@link io.daprx.cli.commands.CommandEnvironment}. */
+  private Map<String, String> env = System.getenv();
 
   @Spec
   CommandSpec spec;
@@ -37,7 +41,7 @@ final class InjectCommand implements Callable<Integer> {
   String file;
 
   @Option(names = "--trust-anchors-file", paramLabel = "FILE",
-      description = "PEM trust anchors for the sidecars' DAPR_TRUST_ANCHORS (write them with `daprx mtls export`)")
+      description = "PEM trust anchors for the sidecars' DAPR_TRUST_ANCHORS (default: the current cluster's)")
   Path trustAnchorsFile;
 
   @Option(names = "--enable", description = "set dapr.io/enabled \"true\" on every workload first")
@@ -55,22 +59,10 @@ final class InjectCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (trustAnchorsFile == null) {
-      throw new IllegalArgumentException("--trust-anchors-file is required: sidecars verify the control plane with these"
-          + " anchors. Export them from your cluster with `daprx mtls export -g GROUP -n CLUSTER --out DIR` (then use DIR/ca.crt), or"
-          + " take ca.crt from sentry's issuer-credentials directory");
-    }
-    String anchors;
-    try {
-      anchors = Files.readString(trustAnchorsFile);
-    } catch (NoSuchFileException e) {
-      throw new IllegalArgumentException("--trust-anchors-file " + trustAnchorsFile + " does not exist; `daprx mtls export`"
-          + " writes ca.crt");
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read --trust-anchors-file " + trustAnchorsFile + ": " + e.getMessage(), e);
-    }
+    String anchors = trustAnchorsFile != null ? anchorsFromFile() : anchorsOfCurrentCluster();
     if (Pem.parseCertificates(anchors).isEmpty()) {
-      throw new IllegalArgumentException("--trust-anchors-file " + trustAnchorsFile + " holds no PEM CERTIFICATE");
+      throw new IllegalArgumentException((trustAnchorsFile != null ? "--trust-anchors-file " + trustAnchorsFile
+          : "the trust anchors of the current cluster") + " holds no PEM CERTIFICATE");
     }
     Map<String, String> extra = new LinkedHashMap<>();
     if (enable) {
@@ -93,6 +85,31 @@ final class InjectCommand implements Callable<Integer> {
     }
     err.flush();
     return 0;
+  }
+
+  private String anchorsFromFile() {
+    try {
+      return Files.readString(trustAnchorsFile);
+    } catch (NoSuchFileException e) {
+      throw new IllegalArgumentException("--trust-anchors-file " + trustAnchorsFile + " does not exist; `daprx mtls export`"
+          + " writes ca.crt");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read --trust-anchors-file " + trustAnchorsFile + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Without a file, the anchors of the current cluster's control plane, as the sidecars it would run with need. */
+  private String anchorsOfCurrentCluster() {
+    return CurrentCluster.trust(env, "--trust-anchors-file FILE").map(CurrentCluster.Trust::caCrt).orElseThrow(() ->
+        new IllegalArgumentException("--trust-anchors-file is required when no cluster is current: sidecars verify the control"
+            + " plane with these anchors. Choose the cluster with `daprx cluster use -g GROUP -n CLUSTER`, or export its anchors"
+            + " with `daprx mtls export -g GROUP -n CLUSTER --out DIR` (then use DIR/ca.crt), or take ca.crt from sentry's"
+            + " issuer-credentials directory"));
+  }
+
+  @Override
+  public void useEnvironment(Map<String, String> environment) {
+    this.env = environment;
   }
 
   private String read() {

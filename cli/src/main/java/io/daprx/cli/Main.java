@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import io.daprx.cli.client.ApiError;
 import io.daprx.cli.commands.ApplyCommand;
+import io.daprx.cli.commands.ClientCommand;
 import io.daprx.cli.commands.ClusterCommand;
 import io.daprx.cli.commands.CommandEnvironment;
 import io.daprx.cli.commands.ConnectedK8sCommand;
@@ -62,6 +63,7 @@ public final class Main {
     COMMANDS.put("injector", InjectorCommand::new);
     COMMANDS.put("inject", InjectCommand::new);
     COMMANDS.put("dashboard", DashboardCommand::new);
+    COMMANDS.put("completion", CompletionCommand::new);
     COMMANDS.put("help", CommandLine.HelpCommand::new);
   }
 
@@ -85,7 +87,11 @@ public final class Main {
 
   /** As {@link #newCommandLine(String...)}, with the client commands reading {@code env} instead of the process's environment. */
   static CommandLine newCommandLine(Map<String, String> env, String... args) {
-    CommandEnvironment environment = new CommandEnvironment(env);
+    return newCommandLine(new CommandEnvironment(env), args);
+  }
+
+  /** As {@link #newCommandLine(String...)}, with the client commands in {@code environment} (a test's variables and terminal). */
+  static CommandLine newCommandLine(CommandEnvironment environment, String... args) {
     CommandLine cl = new CommandLine(new Main(), environment);
     String first = args.length > 0 ? args[0] : "";
     if (COMMANDS.containsKey(first) && !first.equals("help")) {
@@ -95,7 +101,21 @@ public final class Main {
     }
     cl.registerConverter(Duration.class, value -> conversion(() -> GoDuration.parse(value)));
     cl.setExecutionExceptionHandler(Main::handleError);
+    cl.setExecutionStrategy(Main::checkThenRun);
     return cl;
+  }
+
+  /** Runs the command after its own argument checks, whose errors are usage errors (exit 2) as picocli's are. */
+  private static int checkThenRun(CommandLine.ParseResult parsed) {
+    CommandLine leaf = parsed.asCommandLineList().get(parsed.asCommandLineList().size() - 1);
+    if (!leaf.isUsageHelpRequested() && !leaf.isVersionHelpRequested() && leaf.getCommand() instanceof ClientCommand c) {
+      try {
+        c.checkArguments();
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(leaf, e.getMessage(), e);
+      }
+    }
+    return new CommandLine.RunLast().execute(parsed);
   }
 
   /** Runs a flag-value parser so that its message becomes picocli's usage error, without a class name in it. */

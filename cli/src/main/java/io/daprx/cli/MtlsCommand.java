@@ -1,7 +1,6 @@
 package io.daprx.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.daprx.common.pki.Pem;
 import io.daprx.common.spiffe.SpiffeId;
 import io.daprx.common.trust.BundleStore;
@@ -46,7 +45,7 @@ import picocli.CommandLine.Spec;
         io.daprx.cli.commands.MtlsExportCommand.class})
 final class MtlsCommand {
 
-  /** Where the CA bundle is: a directory or the Kubernetes trust-bundle Secret. */
+  /** Where the CA bundle is: a directory or the Kubernetes trust-bundle Secret; neither, for expiry: the current cluster. */
   static final class Source {
     @Option(names = "--issuer-credentials", paramLabel = "DIR", required = true,
         description = "directory with ca.crt, issuer.crt and issuer.key (standalone)")
@@ -58,12 +57,29 @@ final class MtlsCommand {
   }
 
   /** Shared options of the subcommands. */
-  abstract static class Base {
+  abstract static class Base implements io.daprx.cli.commands.CurrentCluster.Aware {
     @Spec
     CommandSpec spec;
 
-    @ArgGroup(exclusive = true, multiplicity = "1")
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
     Source source;
+
+    /** Where the current cluster is looked up; set by {@link io.daprx.cli.commands.CommandEnvironment}. */
+    Map<String, String> env = System.getenv();
+
+    @Override
+    public void useEnvironment(Map<String, String> environment) {
+      this.env = environment;
+    }
+
+    /** The CA's private half is needed: only a directory or the Secret has it. */
+    Source source() {
+      if (source == null) {
+        throw new IllegalArgumentException("give --issuer-credentials DIR (standalone) or -k/--kubernetes: this command needs the"
+            + " CA's keys, which the management server never hands out");
+      }
+      return source;
+    }
 
     @Option(names = "--namespace", defaultValue = "${env:NAMESPACE:-" + SentryOptions.DEFAULT_NAMESPACE + "}",
         description = "control-plane namespace, with --kubernetes (default: ${DEFAULT-VALUE})")
@@ -72,7 +88,7 @@ final class MtlsCommand {
     Clock clock = Clock.systemUTC();
 
     <T> T withStore(Function<BundleStore, T> body) {
-      if (source.dir != null) {
+      if (source().dir != null) {
         return body.apply(new FileBundleStore(source.dir));
       }
       try (KubernetesClient client = new KubernetesClientBuilder().build()) {
@@ -82,7 +98,7 @@ final class MtlsCommand {
 
     /** The CA's store and, beside it, the JWT signing key's (upstream's file or Secret key names unless given). */
     <T> T withStores(String jwtKey, String jwks, BiFunction<BundleStore, JwtKeyStore, T> body) {
-      if (source.dir != null) {
+      if (source().dir != null) {
         return body.apply(new FileBundleStore(source.dir), new FileJwtKeyStore(source.dir, jwtKey, jwks));
       }
       try (KubernetesClient client = new KubernetesClientBuilder().build()) {
@@ -95,7 +111,8 @@ final class MtlsCommand {
     }
   }
 
-  @Command(name = "expiry", mixinStandardHelpOptions = true, description = "Show when the root and issuer certificates expire.")
+  @Command(name = "expiry", mixinStandardHelpOptions = true, description = {"Show when the root and issuer certificates expire.",
+      "Without --issuer-credentials or -k: those of the current cluster's control plane (daprx cluster use)."})
   static final class Expiry extends Base implements Callable<Integer> {
 
     @Option(names = {"-o", "--output"}, defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE})")
@@ -103,29 +120,52 @@ final class MtlsCommand {
 
     @Override
     public Integer call() throws IOException {
-      CaBundle bundle = withStore(store -> {
+      Expiries e = source == null ? ofCurrentCluster() : withStore(store -> {
         RawBundle raw = store.load();
         if (raw.empty()) {
           throw new IllegalStateException("no CA bundle in " + store.describe() + ": sentry generates one when it first starts");
         }
-        return CaBundles.parse(raw, store.describe(), clock, false);
+        CaBundle bundle = CaBundles.parse(raw, store.describe(), clock, false);
+        return new Expiries(bundle.rootNotAfter(), bundle.issuerNotAfter(), bundle.trustAnchors().size());
       });
       Instant now = clock.instant();
       if ("json".equals(output)) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("rootExpiry", bundle.rootNotAfter().toString());
-        m.put("issuerExpiry", bundle.issuerNotAfter().toString());
-        m.put("trustAnchors", bundle.trustAnchors().size());
-        out().println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(m));
+        m.put("rootExpiry", e.root().toString());
+        m.put("issuerExpiry", e.issuer() == null ? null : e.issuer().toString());
+        m.put("trustAnchors", e.anchors());
+        // the one JSON style of every command's output (az's)
+        out().print(io.daprx.cli.output.Output.render(new ObjectMapper().valueToTree(m), io.daprx.cli.output.OutputFormat.JSON, null,
+            false));
       } else {
-        out().println(line("Root", bundle.rootNotAfter(), now));
-        out().println(line("Issuer", bundle.issuerNotAfter(), now));
-        if (bundle.trustAnchors().size() > 1) {
-          out().println("Trust anchors: " + bundle.trustAnchors().size() + " (a root rotation is in its overlap)");
+        out().println(line("Root", e.root(), now));
+        if (e.issuer() != null) {
+          out().println(line("Issuer", e.issuer(), now));
+        }
+        if (e.anchors() > 1) {
+          out().println("Trust anchors: " + e.anchors() + " (a root rotation is in its overlap)");
         }
       }
       out().flush();
       return 0;
+    }
+
+    /** When the current root (the first anchor, as sentry writes them) and the issuer expire; issuer null when unknown. */
+    record Expiries(Instant root, Instant issuer, int anchors) {}
+
+    /** The public certificates of the current cluster's CA, from the management server, as `dapr mtls expiry -k` reads the Secret. */
+    private Expiries ofCurrentCluster() {
+      io.daprx.cli.commands.CurrentCluster.Trust t = io.daprx.cli.commands.CurrentCluster.trust(env,
+          "--issuer-credentials DIR or -k/--kubernetes").orElseThrow(() -> new IllegalArgumentException(
+              "no cluster is current: give --issuer-credentials DIR (standalone) or -k/--kubernetes, or choose a cluster with"
+                  + " 'daprx cluster use -g RG -n NAME'"));
+      var anchors = Pem.parseCertificates(t.caCrt());
+      if (anchors.isEmpty()) {
+        throw new IllegalStateException("the management server returned no trust anchors for cluster " + t.cluster());
+      }
+      var issuer = t.issuerCrt() == null ? java.util.List.<java.security.cert.X509Certificate>of() : Pem.parseCertificates(t.issuerCrt());
+      return new Expiries(anchors.get(0).getNotAfter().toInstant(), issuer.isEmpty() ? null : issuer.get(0).getNotAfter().toInstant(),
+          anchors.size());
     }
 
     private static String line(String what, Instant at, Instant now) {

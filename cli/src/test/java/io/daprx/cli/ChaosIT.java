@@ -89,7 +89,7 @@ class ChaosIT {
   }
 
   static String provisioningState() {
-    DaprxCli.Run r = cli.run("k8s-extension", "show", "-c", CLUSTER, "-g", RG, "--name", EXT, "--query", "properties.provisioningState",
+    DaprxCli.Run r = cli.run("k8s-extension", "show", "-c", CLUSTER, "-g", RG, "--name", EXT, "--query", "provisioningState",
         "-o", "tsv");
     return r.code() == 0 ? r.out().trim() : "";
   }
@@ -194,7 +194,7 @@ class ChaosIT {
       // what a user would look at: the extension, the pods and the server's log
       throw new AssertionError("after " + done + ": " + e.getMessage() + diagnostics(), e);
     }
-    JsonNode ext = cli.ok("k8s-extension", "show", "-c", CLUSTER, "-g", RG, "--name", EXT).json().path("properties");
+    JsonNode ext = cli.ok("k8s-extension", "show", "-c", CLUSTER, "-g", RG, "--name", EXT).json();
     if (ext.path("provisioningState").asText().equals("Failed")) {
       assertThat(ext.path("errorInfo").path("message").asText()).as("a failure says why").isNotBlank();
     }

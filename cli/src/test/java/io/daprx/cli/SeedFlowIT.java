@@ -123,8 +123,8 @@ class SeedFlowIT {
     DaprxCli.Run created = ok("k8s-extension", "create", "--cluster-type", "managedClusters", "--cluster-name", CLUSTER, "--resource-group", RG,
         "--name", "myDaprExtension", "--extension-type", "Microsoft.Dapr", "--auto-upgrade-minor-version", "true");
     JsonNode ext = created.json();
-    assertThat(ext.path("properties").path("provisioningState").asText()).isEqualTo("Succeeded");
-    assertThat(ext.path("properties").path("extensionType").asText()).isEqualTo("microsoft.dapr");
+    assertThat(ext.path("provisioningState").asText()).isEqualTo("Succeeded");
+    assertThat(ext.path("extensionType").asText()).isEqualTo("microsoft.dapr");
     assertThat(ext.path("id").asText()).contains("/resourceGroups/myResourceGroup/providers/Microsoft.ContainerService/managedClusters/myAKSCluster");
 
     DaprxCli.Run table = ok("get", "pods", "-n", "dapr-system");
@@ -323,8 +323,8 @@ class SeedFlowIT {
 
     JsonNode list = ok("k8s-extension", "list", "-c", CLUSTER, "-g", RG).json();
     assertThat(list).hasSize(1);
-    assertThat(list.get(0).path("properties").path("provisioningState").asText()).isEqualTo("Succeeded");
-    assertThat(list.get(0).path("properties").path("configurationSettings").size()).isZero();
+    assertThat(list.get(0).path("provisioningState").asText()).isEqualTo("Succeeded");
+    assertThat(list.get(0).path("configurationSettings").size()).isZero();
     assertThat(pods()).hasSize(HA_PODS);
   }
 
@@ -453,7 +453,7 @@ class SeedFlowIT {
       // replicas roll one at a time: up to 16 pod starts one after the other, on a loaded CI machine too (the server's
       // reconcile timeout is 4 minutes)
       await().atMost(Duration.ofSeconds(300)).until(() -> ok("k8s-extension", "show", "-c", CLUSTER, "-g", RG, "--name", "myDaprExtension",
-          "--query", "properties.provisioningState", "-o", "tsv").out().trim().equals("Succeeded"));
+          "--query", "provisioningState", "-o", "tsv").out().trim().equals("Succeeded"));
     } catch (org.awaitility.core.ConditionTimeoutException e) {
       // what a user would look at: the pods and the server's log
       throw new AssertionError(e.getMessage() + "\npods:\n" + daprx("get", "pods", "-n", "dapr-system", "-o", "wide").out()

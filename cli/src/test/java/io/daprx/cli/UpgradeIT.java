@@ -81,8 +81,8 @@ class UpgradeIT {
     JsonNode ext = cli.ok("k8s-extension", "create", "-t", "managedClusters", "-c", CLUSTER, "-g", RG, "-n", "dapr",
         "--extension-type", "Microsoft.Dapr", "--auto-upgrade-minor-version", "false", "--version", BUILD,
         "--configuration-settings", "global.ha.replicaCount=2").json();
-    assertThat(ext.path("properties").path("provisioningState").asText()).isEqualTo("Succeeded");
-    assertThat(ext.path("properties").path("currentVersion").asText()).isEqualTo(BUILD);
+    assertThat(ext.path("provisioningState").asText()).isEqualTo("Succeeded");
+    assertThat(ext.path("currentVersion").asText()).isEqualTo(BUILD);
     assertThat(cli.pods()).hasSize(PODS).allSatisfy(p -> assertThat(p.path("version").asText()).isEqualTo(BUILD));
   }
 
@@ -91,9 +91,9 @@ class UpgradeIT {
   void turningAutoUpgradeOnMovesEveryReplicaToTheNewestVersionOfTheTrain() {
     JsonNode ext = cli.ok("k8s-extension", "update", "-t", "managedClusters", "-c", CLUSTER, "-g", RG, "-n", "dapr",
         "--auto-upgrade-minor-version", "true", "--yes").json();
-    assertThat(ext.path("properties").path("provisioningState").asText()).isEqualTo("Succeeded");
-    assertThat(ext.path("properties").path("currentVersion").asText()).isEqualTo("0.2.0");
-    assertThat(ext.path("properties").path("statuses").toString()).contains("VersionChanged").contains("Running sidecars are not restarted");
+    assertThat(ext.path("provisioningState").asText()).isEqualTo("Succeeded");
+    assertThat(ext.path("currentVersion").asText()).isEqualTo("0.2.0");
+    assertThat(ext.path("statuses").toString()).contains("VersionChanged").contains("Running sidecars are not restarted");
     JsonNode pods = cli.pods();
     assertThat(pods).hasSize(PODS).allSatisfy(p -> {
       assertThat(p.path("version").asText()).isEqualTo("0.2.0");
@@ -129,11 +129,11 @@ class UpgradeIT {
           .filter(pod -> pod.path("component").asText().equals("sentry") && pod.path("ready").asText().equals("1/1")).count();
       assertThat(readySentries).as("ready sentry replicas while 0.3.0 rolls out: " + pods).isGreaterThanOrEqualTo(1);
       return cli.ok("k8s-extension", "show", "-t", "managedClusters", "-c", CLUSTER, "-g", RG, "-n", "dapr").json()
-          .path("properties").path("statuses").toString().contains("AutoUpgradeRolledBack");
+          .path("statuses").toString().contains("AutoUpgradeRolledBack");
     });
     assertThat(seen).as("the broken version did start").contains("0.3.0");
     JsonNode ext = cli.ok("k8s-extension", "show", "-t", "managedClusters", "-c", CLUSTER, "-g", RG, "-n", "dapr").json();
-    JsonNode p = ext.path("properties");
+    JsonNode p = ext;
     assertThat(p.path("provisioningState").asText()).isEqualTo("Succeeded");
     assertThat(p.path("currentVersion").asText()).isEqualTo("0.2.0");
     assertThat(p.path("statuses").get(0).path("level").asText()).isEqualTo("Error");
@@ -145,7 +145,7 @@ class UpgradeIT {
     });
     // the failed version is not tried again at the next ticks: the extension stays idle and healthy
     await().during(Duration.ofSeconds(6)).atMost(Duration.ofSeconds(10)).until(() -> cli.ok("k8s-extension", "show", "-t", "managedClusters",
-        "-c", CLUSTER, "-g", RG, "-n", "dapr", "--query", "properties.provisioningState", "-o", "tsv").out().trim().equals("Succeeded"));
+        "-c", CLUSTER, "-g", RG, "-n", "dapr", "--query", "provisioningState", "-o", "tsv").out().trim().equals("Succeeded"));
   }
 
   private static String entry(String version, Path jar) throws Exception {

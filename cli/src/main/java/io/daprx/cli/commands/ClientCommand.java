@@ -7,6 +7,7 @@ import io.daprx.cli.client.ClientHome;
 import io.daprx.cli.client.Connection;
 import io.daprx.cli.output.Output;
 import io.daprx.cli.output.OutputFormat;
+import io.daprx.cli.output.Progress;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +32,18 @@ public abstract class ClientCommand {
 
   /** Set by {@link CommandEnvironment}; null: the process's. */
   Map<String, String> environment;
+
+  /** Set by {@link CommandEnvironment}; null: the process's. */
+  Terminal terminal;
+
+  protected Terminal terminal() {
+    return terminal != null ? terminal : Terminal.system();
+  }
+
+  /** Whether a spinner belongs on this run: on stderr when it is a terminal, unless the output is none or only errors are shown. */
+  protected boolean showsProgress() {
+    return Progress.enabledFor(terminal().stderrIsTerminal(), format(), global.onlyShowErrors);
+  }
 
   protected Map<String, String> env() {
     return environment != null ? environment : System.getenv();
@@ -94,13 +107,21 @@ public abstract class ClientCommand {
     }
   }
 
+  /**
+   * Checks what picocli's parsing cannot, just before the command runs; Main turns an error here into a usage error
+   * (exit 2), as argparse's in az. Here: {@code -o} is one of az's formats; commands that take other values override it.
+   */
+  public void checkArguments() {
+    OutputFormat.parse(global.output);
+  }
+
   protected OutputFormat format() {
     return OutputFormat.parse(global.output);
   }
 
   /** Prints a result in the chosen format, with the command's table columns when no query is given. */
   protected void print(JsonNode result, List<Output.Column> tableColumns) {
-    String text = Output.render(result, format(), global.query, System.console() != null, tableColumns);
+    String text = Output.render(result, format(), global.query, terminal().stdoutIsTerminal(), tableColumns);
     out().print(text);
     out().flush();
   }

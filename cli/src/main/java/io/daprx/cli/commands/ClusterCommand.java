@@ -3,6 +3,7 @@ package io.daprx.cli.commands;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.daprx.cli.client.ApiError;
+import io.daprx.cli.output.AzShape;
 import io.daprx.cli.output.Output;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +18,7 @@ import picocli.CommandLine.Option;
 public final class ClusterCommand {
 
   static final List<Output.Column> TABLE = List.of(new Output.Column("Name", "name"), new Output.Column("Location", "location"),
-      new Output.Column("PowerState", "properties.powerState.code"), new Output.Column("ProvisioningState", "properties.provisioningState"));
+      new Output.Column("PowerState", "powerState.code"), new Output.Column("ProvisioningState", "provisioningState"));
 
   abstract static class Named extends ClientCommand {
     @Option(names = {"--resource-group", "-g"}, required = true)
@@ -50,7 +51,7 @@ public final class ClusterCommand {
       JsonNode body = JsonNodeFactory.instance.objectNode().put("location", location);
       JsonNode created = api().send("PUT", path(), body, Map.of()).body();
       setCurrentCluster(new ClusterRef(resourceGroup, name, "managedClusters"));
-      print(created, TABLE);
+      print(AzShape.managedCluster(created), TABLE);
       if (!global.onlyShowErrors) {
         // stderr: what create prints on stdout stays the cluster's JSON for scripts
         err().println("To use kubectl on it: daprx cluster get-credentials -g " + resourceGroup + " -n " + name);
@@ -64,7 +65,7 @@ public final class ClusterCommand {
   static final class Show extends Named implements Callable<Integer> {
     @Override
     public Integer call() {
-      print(api().get(path()).body(), TABLE);
+      print(AzShape.managedCluster(api().get(path()).body()), TABLE);
       return 0;
     }
   }
@@ -78,7 +79,7 @@ public final class ClusterCommand {
     public Integer call() {
       String path = resourceGroup == null ? subPath() + "/providers/Microsoft.ContainerService/managedClusters"
           : subPath() + "/resourceGroups/" + resourceGroup + "/providers/Microsoft.ContainerService/managedClusters";
-      print(items(api().get(path).body()), TABLE);
+      print(AzShape.managedCluster(items(api().get(path).body())), TABLE);
       return 0;
     }
   }
@@ -116,7 +117,7 @@ public final class ClusterCommand {
   static final class Start extends Named implements Callable<Integer> {
     @Override
     public Integer call() {
-      print(api().send("POST", path() + "/start", null, Map.of()).body(), TABLE);
+      print(AzShape.managedCluster(api().send("POST", path() + "/start", null, Map.of()).body()), TABLE);
       return 0;
     }
   }
@@ -125,7 +126,7 @@ public final class ClusterCommand {
   static final class Stop extends Named implements Callable<Integer> {
     @Override
     public Integer call() {
-      print(api().send("POST", path() + "/stop", null, Map.of()).body(), TABLE);
+      print(AzShape.managedCluster(api().send("POST", path() + "/stop", null, Map.of()).body()), TABLE);
       return 0;
     }
   }

@@ -11,10 +11,17 @@ import picocli.CommandLine;
 public final class CommandEnvironment implements CommandLine.IFactory {
 
   private final Map<String, String> env;
+  private final Terminal terminal;
   private final CommandLine.IFactory defaults = CommandLine.defaultFactory();
 
   public CommandEnvironment(Map<String, String> env) {
+    this(env, Terminal.system());
+  }
+
+  /** With {@code terminal} standing for the process's standard streams (a test's, answering prompts). */
+  public CommandEnvironment(Map<String, String> env, Terminal terminal) {
     this.env = Map.copyOf(env);
+    this.terminal = terminal;
   }
 
   @Override
@@ -26,6 +33,10 @@ public final class CommandEnvironment implements CommandLine.IFactory {
   public <T> T apply(T command) {
     if (command instanceof ClientCommand c) {
       c.environment = env;
+      c.terminal = terminal;
+    }
+    if (command instanceof CurrentCluster.Aware a) {
+      a.useEnvironment(env);
     }
     return command;
   }

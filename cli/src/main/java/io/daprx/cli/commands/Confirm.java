@@ -1,19 +1,25 @@
 package io.daprx.cli.commands;
 
-import java.io.Console;
+import java.io.PrintWriter;
 import java.util.Locale;
 
-/** Confirmation prompts as az asks them: on a terminal a y/n question, elsewhere an error naming --yes. */
+/**
+ * Confirmation prompts as az asks them: when stdin is a terminal a y/n question (on stderr, so that output redirected
+ * to a file stays the command's result), elsewhere an error naming --yes.
+ */
 final class Confirm {
 
   private Confirm() {}
 
   static void ask(ClientCommand cmd, String question) {
-    Console console = System.console();
-    if (console == null) {
+    Terminal terminal = cmd.terminal();
+    if (!terminal.stdinIsTerminal()) {
       throw new IllegalArgumentException("Unable to prompt for confirmation as no tty available. Use --yes.");
     }
-    String answer = console.readLine("%s (y/n): ", question);
+    PrintWriter err = cmd.err();
+    err.print(question + " (y/n): ");
+    err.flush();
+    String answer = terminal.readLine();
     if (answer == null || !answer.trim().toLowerCase(Locale.ROOT).startsWith("y")) {
       throw new OperationCancelled();
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.daprx.cli.client.ApiError;
+import io.daprx.cli.output.AzShape;
 import io.daprx.cli.output.Output;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,9 +24,9 @@ public final class ConnectedK8sCommand {
 
   static final String TYPE = "connectedClusters";
   static final List<Output.Column> TABLE = List.of(new Output.Column("Name", "name"), new Output.Column("Location", "location"),
-      new Output.Column("ConnectivityStatus", "properties.connectivityStatus"),
-      new Output.Column("KubernetesVersion", "properties.kubernetesVersion"),
-      new Output.Column("ProvisioningState", "properties.provisioningState"));
+      new Output.Column("ConnectivityStatus", "connectivityStatus"),
+      new Output.Column("KubernetesVersion", "kubernetesVersion"),
+      new Output.Column("ProvisioningState", "provisioningState"));
 
   abstract static class Named extends ClientCommand {
     @Option(names = {"--resource-group", "-g"}, required = true)
@@ -75,7 +76,7 @@ public final class ConnectedK8sCommand {
         warn("The cluster's API server did not answer; it is connected as Offline. Extensions are installed once it is reachable.");
       }
       setCurrentCluster(new ClusterRef(resourceGroup, name, TYPE));
-      print(connected, TABLE);
+      print(AzShape.connectedCluster(connected), TABLE);
       return 0;
     }
   }
@@ -84,7 +85,7 @@ public final class ConnectedK8sCommand {
   static final class Show extends Named implements Callable<Integer> {
     @Override
     public Integer call() {
-      print(api().get(path()).body(), TABLE);
+      print(AzShape.connectedCluster(api().get(path()).body()), TABLE);
       return 0;
     }
   }
@@ -98,7 +99,7 @@ public final class ConnectedK8sCommand {
     public Integer call() {
       String path = (resourceGroup == null ? subPath() : subPath() + "/resourceGroups/" + resourceGroup)
           + "/providers/Microsoft.Kubernetes/connectedClusters";
-      print(items(api().get(path).body()), TABLE);
+      print(AzShape.connectedCluster(items(api().get(path).body())), TABLE);
       return 0;
     }
   }

@@ -64,6 +64,10 @@ public final class GetCommand extends ClientCommand implements Callable<Integer>
     };
   }
 
+  /** -o takes kubectl's values here (wide as well as az's), checked where the output is chosen. */
+  @Override
+  public void checkArguments() {}
+
   @Override
   public Integer call() {
     Resource r = resource(kind);

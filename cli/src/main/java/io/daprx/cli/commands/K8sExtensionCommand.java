@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.daprx.cli.client.ApiClient;
 import io.daprx.cli.client.ApiError;
+import io.daprx.cli.output.AzShape;
 import io.daprx.cli.output.Output;
 import io.daprx.cli.output.Progress;
 import java.io.IOException;
@@ -19,6 +20,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code daprx k8s-extension}: cluster extensions, with the parameters and rules of {@code az k8s-extension}. */
@@ -29,13 +31,17 @@ public final class K8sExtensionCommand {
 
   static final List<Output.Column> TABLE = List.of(
       new Output.Column("Name", "name"),
-      new Output.Column("ExtensionType", "properties.extensionType"),
-      new Output.Column("Version", "properties.currentVersion"),
-      new Output.Column("ProvisioningState", "properties.provisioningState"),
+      new Output.Column("ExtensionType", "extensionType"),
+      new Output.Column("Version", "currentVersion"),
+      new Output.Column("ProvisioningState", "provisioningState"),
       new Output.Column("LastModifiedAt", "systemData.lastModifiedAt"),
-      new Output.Column("IsSystemExtension", "properties.isSystemExtension"));
+      new Output.Column("IsSystemExtension", "isSystemExtension"));
 
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** How often, and how many times, a create or update asks again while the subscription's registrations finish (a minute in all). */
+  static final Duration REGISTRATION_POLL = Duration.ofMillis(500);
+  static final int REGISTRATION_WAIT_POLLS = 120;
 
   /** The options that say which cluster. */
   abstract static class OnCluster extends ClientCommand {
@@ -73,11 +79,15 @@ public final class K8sExtensionCommand {
     String op = accepted.header("Azure-AsyncOperation").orElseThrow(() -> new IllegalStateException("the server gave no operation to follow"));
     Instant deadline = Instant.now().plus(Duration.ofMinutes(15));
     JsonNode status;
-    try (Progress p = Progress.start(cmd.err(), Progress.enabledFor(cmd.format(), cmd.global.onlyShowErrors), "Running")) {
+    Map<String, String> steps = new LinkedHashMap<>();
+    try (Progress p = Progress.start(cmd.err(), cmd.showsProgress(), "Running")) {
       while (true) {
         status = cmd.api().get(op).body();
         if (!"InProgress".equals(status.path("status").asText())) {
           break;
+        }
+        if (cmd.global.verbose && print) {
+          steps(cmd, resourcePath, steps, p);
         }
         if (Instant.now().isAfter(deadline)) {
           throw new IllegalStateException("the operation is still running after 15 minutes; follow it with 'daprx k8s-extension show'");
@@ -92,7 +102,7 @@ public final class K8sExtensionCommand {
     }
     if (print) {
       try {
-        cmd.print(cmd.api().get(resourcePath).body(), TABLE);
+        cmd.print(AzShape.extension(cmd.api().get(resourcePath).body()), TABLE);
       } catch (ApiError gone) {
         if (gone.status() != 404) {
           throw gone;
@@ -100,6 +110,29 @@ public final class K8sExtensionCommand {
       }
     }
     return 0;
+  }
+
+  /**
+   * {@code --verbose} during a create or update: each component's ready count as the server reports it in the
+   * extension's statuses ({@code dapr-sentry 2/3 ready}), printed when it changes, so a 30-50 s wait shows what it waits for.
+   */
+  private static void steps(ClientCommand cmd, String resourcePath, Map<String, String> seen, Progress p) {
+    JsonNode statuses;
+    try {
+      statuses = cmd.api().get(resourcePath).body().path("properties").path("statuses");
+    } catch (ApiError notYet) {
+      return; // the resource is written with the operation; a later poll reads it
+    }
+    for (JsonNode s : statuses) {
+      String display = s.path("displayStatus").asText("");
+      if (display.isEmpty()) {
+        continue;
+      }
+      String step = display.split(" ", 2)[0];
+      if (!display.equals(seen.put(step, display))) {
+        p.println("INFO: " + display);
+      }
+    }
   }
 
   /** Settings from repeated {@code k=v} flags and a JSON file; on update inline wins, on create they are exclusive. */
@@ -132,21 +165,29 @@ public final class K8sExtensionCommand {
     return out;
   }
 
-  static Boolean bool(String value, String flag) {
-    if (value == null) {
-      return null;
+  /**
+   * A boolean flag's value as az's {@code three_state_flag} reads it (true/yes/1, false/no/0, any case); anything else
+   * is a usage error while the arguments are parsed (exit 2), as in az.
+   */
+  static final class BooleanText implements picocli.CommandLine.ITypeConverter<Boolean> {
+    @Override
+    public Boolean convert(String value) {
+      return switch (value.toLowerCase(Locale.ROOT)) {
+        case "true", "yes", "1" -> true;
+        case "false", "no", "0" -> false;
+        default -> throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not true or false");
+      };
     }
-    return switch (value.toLowerCase(Locale.ROOT)) {
-      case "true", "yes", "1" -> true;
-      case "false", "no", "0" -> false;
-      default -> throw new IllegalArgumentException("invalid " + flag + " value '" + value + "': use true or false");
-    };
   }
 
   /** The options create and update share, and how they become the request's properties. */
   abstract static class Writes extends Named {
-    @Option(names = {"--auto-upgrade-minor-version", "--auto-upgrade"}, description = "follow new minor versions automatically: true or false")
-    String autoUpgrade;
+    @Mixin
+    HelpOption help;
+
+    @Option(names = {"--auto-upgrade-minor-version", "--auto-upgrade"}, arity = "1", converter = BooleanText.class, paramLabel = "BOOL",
+        description = "follow new minor versions automatically: true or false")
+    Boolean autoUpgrade;
 
     @Option(names = "--version", description = "pin this version (needs --auto-upgrade-minor-version false)")
     String version;
@@ -180,7 +221,7 @@ public final class K8sExtensionCommand {
 
     /** Fills the version fields; az refuses a pinned version that would be upgraded automatically. */
     ObjectNode versionProperties(ObjectNode p) {
-      Boolean auto = bool(autoUpgrade, "--auto-upgrade-minor-version");
+      Boolean auto = autoUpgrade;
       if (version != null && (auto == null || auto)) {
         throw new IllegalArgumentException("To pin to specific version, auto-upgrade-minor-version must be set to 'false'.");
       }
@@ -199,12 +240,38 @@ public final class K8sExtensionCommand {
     /** Sends the request and, unless --no-wait, follows the operation to its end. */
     int send(String method, ObjectNode body, Map<String, String> headers) throws InterruptedException {
       String path = extensionsPath() + "/" + name;
-      ApiClient.Response r = api().send(method, path, body, headers);
+      ApiClient.Response r = sendOnceRegistered(method, path, body, headers);
       return noWait ? 0 : await(this, r, path, true);
+    }
+
+    /**
+     * Sends the request, waiting out registrations still in progress: the seed's commands pasted as one block reach
+     * create a few seconds after 'provider register', while the providers are still Registering. The server refuses
+     * such a request before doing anything ({@code RegistrationInProgress}), so sending it again is safe. Bounded: a
+     * registration that takes longer than {@link #REGISTRATION_WAIT_POLLS} polls is reported as the server words it.
+     */
+    private ApiClient.Response sendOnceRegistered(String method, String path, ObjectNode body, Map<String, String> headers)
+        throws InterruptedException {
+      try (Progress p = Progress.start(err(), showsProgress(), "Waiting for registrations")) {
+        for (int attempt = 1; ; attempt++) {
+          try {
+            return api().send(method, path, body, headers);
+          } catch (ApiError e) {
+            if (!"RegistrationInProgress".equals(e.code()) || attempt >= REGISTRATION_WAIT_POLLS) {
+              throw e;
+            }
+            if (attempt == 1) {
+              verbose(e.getMessage() + " Waiting.");
+            }
+            p.tick();
+            Thread.sleep(REGISTRATION_POLL.toMillis());
+          }
+        }
+      }
     }
   }
 
-  @Command(name = "create", mixinStandardHelpOptions = true, sortOptions = false, description = "Create a cluster extension.")
+  @Command(name = "create", sortOptions = false, description = "Create a cluster extension.")
   static final class Create extends Writes implements Callable<Integer> {
     @Option(names = "--extension-type", required = true, description = "the extension type: Microsoft.Dapr")
     String extensionType;
@@ -239,7 +306,7 @@ public final class K8sExtensionCommand {
     }
   }
 
-  @Command(name = "update", mixinStandardHelpOptions = true, sortOptions = false, description = "Update a cluster extension.")
+  @Command(name = "update", sortOptions = false, description = "Update a cluster extension.")
   static final class Update extends Writes implements Callable<Integer> {
     @Option(names = {"--yes", "-y"}, description = "do not ask for confirmation")
     boolean yes;
@@ -269,7 +336,7 @@ public final class K8sExtensionCommand {
   static final class Show extends Named implements Callable<Integer> {
     @Override
     public Integer call() {
-      print(api().get(extensionsPath() + "/" + name).body(), TABLE);
+      print(AzShape.extension(api().get(extensionsPath() + "/" + name).body()), TABLE);
       return 0;
     }
   }
@@ -278,7 +345,7 @@ public final class K8sExtensionCommand {
   static final class ListExt extends OnCluster implements Callable<Integer> {
     @Override
     public Integer call() {
-      print(items(api().get(extensionsPath()).body()), TABLE);
+      print(AzShape.extension(items(api().get(extensionsPath()).body())), TABLE);
       return 0;
     }
   }

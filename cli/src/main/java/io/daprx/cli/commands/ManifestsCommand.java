@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -25,13 +26,16 @@ import picocli.CommandLine.Spec;
 public final class ManifestsCommand {
 
   /** {@code daprx manifests render}: what an install would apply, like {@code helm template}. */
-  @Command(name = "render", mixinStandardHelpOptions = true, sortOptions = false,
+  @Command(name = "render", sortOptions = false,
       description = {"Print every Kubernetes object of a Dapr install, in apply order, as multi-document YAML (or a JSON List).",
           "Needs no server and no cluster. The CA is left to sentry, which generates it into the empty dapr-trust-bundle Secret."})
   static final class Render implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    @Mixin
+    HelpOption help;
 
     @Option(names = {"--namespace", "--release-namespace"}, defaultValue = "dapr-system",
         description = "the control-plane namespace (default: ${DEFAULT-VALUE})")

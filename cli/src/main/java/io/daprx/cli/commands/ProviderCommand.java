@@ -55,7 +55,7 @@ public final class ProviderCommand {
 
   static void waitFor(ClientCommand cmd, String path, String state) throws InterruptedException {
     Instant deadline = Instant.now().plus(Duration.ofMinutes(5));
-    try (Progress p = Progress.start(cmd.err(), Progress.enabledFor(cmd.format(), cmd.global.onlyShowErrors), "Running")) {
+    try (Progress p = Progress.start(cmd.err(), cmd.showsProgress(), "Running")) {
       while (!state.equals(cmd.api().get(path).body().path("registrationState").asText())) {
         if (Instant.now().isAfter(deadline)) {
           throw new IllegalStateException("the registration did not complete within 5 minutes; check it with 'daprx provider show'");

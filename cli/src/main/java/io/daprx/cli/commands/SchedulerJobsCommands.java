@@ -58,6 +58,10 @@ public final class SchedulerJobsCommands {
       return base() + "/jobs/" + String.join("/", parts) + "?namespace=" + enc(namespace);
     }
 
+    /** -o takes the Dapr CLI's values here (wide as well as az's), checked by each command. */
+    @Override
+    public void checkArguments() {}
+
     /** The output asked for: table when none was given (as the Dapr CLI's short listing), else -o's. */
     String output() {
       boolean given = spec.commandLine().getParseResult().hasMatchedOption("--output");
@@ -180,6 +184,10 @@ public final class SchedulerJobsCommands {
 
     @Mixin
     ClusterOptions cluster;
+
+    /** -o names the file here, as in the Dapr CLI. */
+    @Override
+    public void checkArguments() {}
 
     @Override
     public Integer call() throws IOException {

@@ -38,12 +38,11 @@ public final class Progress implements AutoCloseable {
   }
 
   /**
-   * Whether a spinner belongs on this run: stderr is (very likely) a terminal, the output is not {@code none},
-   * and {@code --only-show-errors} is off. {@code System.console()} is what Java offers; it is null when stdin or
-   * stdout is redirected, which also keeps spinners out of pipelines and CI logs.
+   * Whether a spinner belongs on this run, as az decides: stderr is a terminal (stdout may be redirected: the spinner
+   * never mixes with the result), the output is not {@code none}, and {@code --only-show-errors} is off.
    */
-  public static boolean enabledFor(OutputFormat format, boolean onlyShowErrors) {
-    return System.console() != null && format != OutputFormat.NONE && !onlyShowErrors;
+  public static boolean enabledFor(boolean stderrIsTerminal, OutputFormat format, boolean onlyShowErrors) {
+    return stderrIsTerminal && format != OutputFormat.NONE && !onlyShowErrors;
   }
 
   /** Draws the first frame (when enabled); later frames are drawn by {@link #tick()}. */
@@ -74,6 +73,15 @@ public final class Progress implements AutoCloseable {
       return;
     }
     err.print(ERASE_LINE + " " + GLYPHS[frame++ % GLYPHS.length] + " " + message + " ..\r");
+    err.flush();
+  }
+
+  /** Prints a whole line on the spinner's stream, first erasing the spinner's frame so no glyph is left behind it. */
+  public synchronized void println(String line) {
+    if (enabled && !closed) {
+      err.print(ERASE_LINE);
+    }
+    err.println(line);
     err.flush();
   }
 

@@ -44,7 +44,8 @@ final class TableText {
     for (JsonNode item : items) {
       rows.add(row(item, sortKeys));
     }
-    return rows.isEmpty() ? "\n" : tabulate(rows) + "\n";
+    // nothing to show prints nothing (az prints one empty line here; a script or a reader gains nothing from it)
+    return rows.isEmpty() ? "" : tabulate(rows) + "\n";
   }
 
   /** knack's _auto_table_item; a missing cell is null, which tabulate prints as nothing. */

@@ -203,6 +203,20 @@ class OutputTest {
   }
 
   @Test
+  void yamlSpellsNumbersNullsAndTimesAsPyYaml() {
+    assertThat(render("{\"t\": \"2024-01-01T00:00:00Z\", \"f\": 1e-05, \"g\": 100.0, \"i\": 3, \"n\": null, \"on\": \"on\"}",
+        OutputFormat.YAML, null)).isEqualTo("""
+        f: 1.0e-05
+        g: 100.0
+        i: 3
+        n: null
+        'on': 'on'
+        t: '2024-01-01T00:00:00Z'
+        """);
+    assertThat(render("[\"1.12\"]", OutputFormat.YAML, "[0]")).isEqualTo("'1.12'\n");
+  }
+
+  @Test
   void tableWithoutQueryShowsSortedScalarFieldsWithCapitalisedHeaders() {
     String input = """
         [{"name": "dapr", "type": "t", "id": "/x", "isSystemExtension": false, "replicas": 3,
@@ -305,10 +319,10 @@ class OutputTest {
 
   @Test
   void emptyResults() {
-    // az prints one empty line for a table with no rows (knack returns "" + "\n"), and nothing for tsv.
-    assertThat(render("[]", OutputFormat.TABLE, null)).isEqualTo("\n");
+    // a table with no rows prints nothing, as tsv does (az prints one empty line there: knack returns "" + "\n")
+    assertThat(render("[]", OutputFormat.TABLE, null)).isEmpty();
     assertThat(render("[]", OutputFormat.TSV, null)).isEmpty();
-    assertThat(render(FEATURES, OutputFormat.TABLE, "[?name=='nope']")).isEqualTo("\n");
+    assertThat(render(FEATURES, OutputFormat.TABLE, "[?name=='nope']")).isEmpty();
     assertThat(render(FEATURES, OutputFormat.TSV, "[?name=='nope']")).isEmpty();
     assertThat(render("[]", OutputFormat.JSON, null)).isEqualTo("[]\n");
     assertThat(render("[]", OutputFormat.YAML, null)).isEqualTo("[]\n");

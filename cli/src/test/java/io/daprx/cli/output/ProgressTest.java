@@ -73,11 +73,11 @@ class ProgressTest {
   }
 
   @Test
-  void notShownForNoneOutputOrOnlyShowErrors() {
-    assertThat(Progress.enabledFor(OutputFormat.NONE, false)).isFalse();
-    assertThat(Progress.enabledFor(OutputFormat.JSON, true)).isFalse();
-    // Under the test runner stdin/stdout are not a terminal, so no spinner either.
-    assertThat(Progress.enabledFor(OutputFormat.JSON, false)).isEqualTo(System.console() != null);
+  void shownOnATerminalStderrUnlessOutputIsNoneOrOnlyErrorsAreShown() {
+    assertThat(Progress.enabledFor(true, OutputFormat.JSON, false)).isTrue();
+    assertThat(Progress.enabledFor(true, OutputFormat.NONE, false)).isFalse();
+    assertThat(Progress.enabledFor(true, OutputFormat.JSON, true)).isFalse();
+    assertThat(Progress.enabledFor(false, OutputFormat.JSON, false)).isFalse();
   }
 
   private static int frames(StringWriter err) {

@@ -53,12 +53,15 @@ public final class ExtensionHealth {
 
   /**
    * The extension as the API shows it: stored, with the readiness statuses of its last operation replaced by the
-   * components' state now — when it is installed and nothing is changing it (an operation reports its own progress).
+   * components' state now — when it is installed, and while a create or update rolls it out, so that a client polling
+   * the operation can tell which component it waits for ({@code --verbose} prints each ready count as it changes).
    */
   ObjectNode shown(Doc cluster, Doc ext, Supplier<DaprSettings> installed) {
     ObjectNode out = Json.external(ext.body());
     Extension e = Extension.of(ext);
-    if (!"Succeeded".equals(e.properties().provisioningState())
+    String state = e.properties().provisioningState();
+    boolean rollingOut = "Creating".equals(state) || "Updating".equals(state);
+    if (!("Succeeded".equals(state) || rollingOut)
         || "Stopped".equals(cluster.body().path("properties").path("powerState").path("code").asText())) {
       return out;
     }

@@ -23,6 +23,7 @@ import io.daprx.manager.store.Store;
 import io.daprx.manager.store.StoreException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -365,15 +366,27 @@ public final class Extensions {
     });
   }
 
+  /**
+   * The features and providers the Dapr extension needs. One that was never registered is missing: the error names only
+   * those, with the commands that register them. One still {@code Registering} is on its way, which a pasted block of the
+   * seed's commands always meets: that is its own code, {@code RegistrationInProgress}, which clients wait out and retry.
+   */
   private void requireRegistrations() {
     StringBuilder missing = new StringBuilder();
+    List<String> registering = new ArrayList<>();
     for (String f : List.of("AKS-ExtensionManager", "AKS-Dapr")) {
-      if (!registrations.featureRegistered("Microsoft.ContainerService", f)) {
+      String state = registrations.feature("Microsoft.ContainerService", f).path("properties").path("state").asText();
+      if (state.equals("Registering")) {
+        registering.add("feature Microsoft.ContainerService/" + f);
+      } else if (!state.equals("Registered")) {
         missing.append("\n  daprx feature register --namespace Microsoft.ContainerService --name ").append(f);
       }
     }
     for (String ns : List.of("Microsoft.KubernetesConfiguration", "Microsoft.ContainerService")) {
-      if (!registrations.providerRegistered(ns)) {
+      String state = registrations.provider(ns).path("registrationState").asText();
+      if (state.equals("Registering")) {
+        registering.add("provider " + ns);
+      } else if (!state.equals("Registered")) {
         missing.append("\n  daprx provider register --namespace ").append(ns);
       }
     }
@@ -381,6 +394,11 @@ public final class Extensions {
       throw DomainException.conflict("MissingSubscriptionRegistration",
           "The subscription is not registered for the Dapr extension. Run these commands, then wait until 'daprx feature list' shows Registered:"
               + missing);
+    }
+    if (!registering.isEmpty()) {
+      throw DomainException.conflict("RegistrationInProgress",
+          "The subscription's registration for the Dapr extension is still in progress (" + String.join(", ", registering)
+              + " Registering); retry in a few seconds.");
     }
   }
 

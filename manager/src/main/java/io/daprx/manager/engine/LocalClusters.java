@@ -179,6 +179,11 @@ public final class LocalClusters implements ClusterWorkloads {
     }
     ObjectNode o = Json.object();
     o.put("ca.crt", Files.readString(ca));
+    // the issuer's certificate is public (daprd receives it in every SVID chain); `daprx mtls expiry` reads its expiry
+    Path issuer = lc.trustBundleDir().resolve("issuer.crt");
+    if (Files.exists(issuer)) {
+      o.put("issuer.crt", Files.readString(issuer));
+    }
     return o;
   }
 

@@ -70,10 +70,13 @@ class ExtensionHealthTest {
 
   /** The extension as its last operation left it: Succeeded, every component ready. */
   private Doc extension() {
+    return extension("Succeeded",
+        List.of(new Extension.Status("Ready", "dapr-sentry 1/1 ready", "Information", "1 of 1 replicas of dapr-sentry are ready", "t")));
+  }
+
+  private Doc extension(String provisioningState, List<Extension.Status> stored) {
     Extension.Properties p = new Extension.Properties("microsoft.dapr", true, "stable", null, "1.0.0",
-        new Extension.Scope(new Extension.ClusterScope(NS)), Map.of(), Map.of(), "Succeeded",
-        List.of(new Extension.Status("Ready", "dapr-sentry 1/1 ready", "Information", "1 of 1 replicas of dapr-sentry are ready", "t")),
-        null, false, null);
+        new Extension.Scope(new Extension.ClusterScope(NS)), Map.of(), Map.of(), provisioningState, stored, null, false, null);
     Extension e = new Extension(cluster.id() + "/providers/microsoft.kubernetesconfiguration/extensions/dapr", "dapr",
         "Microsoft.KubernetesConfiguration/extensions", p, new Extension.SystemData("u", "User", "t", "u", "User", "t"), null, null, null, null);
     return new Doc(e.id(), Extensions.KIND, cluster.id(), e.toJson(), "1", Instant.now(), Instant.now());
@@ -107,6 +110,7 @@ class ExtensionHealthTest {
       assertThat(s.code()).isEqualTo("Ready");
       assertThat(s.level()).isEqualTo("Information");
     });
+    whileAnUpdateRollsOutTheStatusesCountEachComponentsReadyReplicas();
 
     for (int i = 0; i < 3; i++) {
       long pid = await().atMost(Duration.ofSeconds(60)).until(this::sentryPid, Optional::isPresent).orElseThrow();
@@ -122,6 +126,15 @@ class ExtensionHealthTest {
 
     await().atMost(Duration.ofSeconds(60)).until(() -> sentry().map(s -> s.code().equals("Ready")).orElse(false));
     assertThat(statuses()).allSatisfy(s -> assertThat(s.code()).isEqualTo("Ready"));
+  }
+
+  /** Shares the crash-loop test's install (one rollout of real processes is the cost of either). */
+  private void whileAnUpdateRollsOutTheStatusesCountEachComponentsReadyReplicas() {
+    ObjectNode shown = new ExtensionHealth(target::podsView, null, Clock.systemUTC()).shown(cluster, extension("Updating", List.of()),
+        () -> null);
+    assertThat(shown.path("properties").path("provisioningState").asText()).isEqualTo("Updating");
+    assertThat(shown.path("properties").path("statuses").findValuesAsText("displayStatus"))
+        .as("what a polling client prints with --verbose").contains("dapr-sentry 1/1 ready", "dapr-placement-server 1/1 ready");
   }
 
   @Test
