@@ -109,7 +109,7 @@ public final class Operator implements AutoCloseable {
       if (options.mode() == OperatorOptions.Mode.KUBERNETES) {
         client = givenClient != null ? givenClient : new KubernetesClientBuilder().build();
         secrets = new KubernetesSecrets(client);
-        informers = new CrdInformers(client, cache, secrets).start();
+        informers = new CrdInformers(client, cache, secrets).start(clock.instant());
       } else {
         directory = new DirectorySource(options.resourcesPath(), cache, options.resourcesPollInterval(), metrics).start();
         readiness.set("resources", true);

@@ -44,8 +44,8 @@ public final class CrdInformers implements AutoCloseable {
   public static final Duration WATCH_GRACE = Duration.ofSeconds(60);
 
   private final Map<ResourceKind, SharedIndexInformer<GenericKubernetesResource>> informers = new EnumMap<>(ResourceKind.class);
-  // kind → when its watch was first seen down; written by whoever asks for health (healthz threads)
-  private final Map<ResourceKind, Instant> unwatchedSince = new ConcurrentHashMap<>();
+  // kind → when its watch was last seen up (the start, before the first look); written by whoever asks for health
+  private final Map<ResourceKind, Instant> lastWatching = new ConcurrentHashMap<>();
   /** The kinds whose last list was answered 404: their CRD is not installed. Written by informer threads. */
   private final Set<ResourceKind> missing = ConcurrentHashMap.newKeySet();
 
@@ -56,8 +56,9 @@ public final class CrdInformers implements AutoCloseable {
   }
 
   /** Starts the informers without waiting for their first lists (see {@link #problem}). */
-  public CrdInformers start() {
+  public CrdInformers start(Instant now) {
     for (ResourceKind kind : ResourceKind.values()) {
+      lastWatching.put(kind, now);
       informers.put(kind, client.genericKubernetesResources(context(kind)).inAnyNamespace().runnableInformer(0)
           .addEventHandler(new Handler(kind)).exceptionHandler((started, t) -> retry(kind, t)));
     }
@@ -67,7 +68,7 @@ public final class CrdInformers implements AutoCloseable {
 
   /**
    * Why sidecars would not get what the API server has, or null: an informer without its first list yet (lists would
-   * be incomplete), one that has stopped, or one whose watch has been down for longer than {@link #WATCH_GRACE}. A kind
+   * be incomplete), one that has stopped, or one whose watch has not been seen up for longer than {@link #WATCH_GRACE}. A kind
    * whose CRD is not installed counts as listed (empty).
    */
   public String problem(Instant now) {
@@ -87,12 +88,14 @@ public final class CrdInformers implements AutoCloseable {
         return "the " + kind.plural() + " informer has stopped";
       }
       if (informer.isWatching()) {
-        unwatchedSince.remove(kind);
+        lastWatching.put(kind, now);
         continue;
       }
-      Instant since = unwatchedSince.computeIfAbsent(kind, k -> now);
-      if (Duration.between(since, now).compareTo(WATCH_GRACE) > 0) {
-        return "no watch on " + kind.plural() + " since " + since + " (the API server is unreachable or refuses the watch)";
+      // measured from when the watch was last seen up, not first seen down: a look that happens to fall in a
+      // reconnect must not start a grace that a later look, long after, would find expired
+      Instant last = lastWatching.getOrDefault(kind, now);
+      if (Duration.between(last, now).compareTo(WATCH_GRACE) > 0) {
+        return "no watch on " + kind.plural() + " since " + last + " (the API server is unreachable or refuses the watch)";
       }
     }
     return null;

@@ -57,7 +57,11 @@ class OperatorApiServerGoneTest {
         .withRequestRetryBackoffLimit(0).build()).build();
     operator = new Operator(OperatorOptions.kubernetes().withPorts(0, 0, 0).withListenAddress("127.0.0.1")
         .withTls(false, null, null).withId("dapr-operator-0").withSentryTokenFile(null), clock, noRetries, null).start();
-    waiting().until(operator::ready);
+    // ready once every informer has listed and been seen watching: a watch not up yet counts from the start
+    waiting().until(() -> {
+      clock.advance(Duration.ofMinutes(2));
+      return operator.ready();
+    });
 
     // followed watches stay healthy however long nothing changes
     clock.advance(Duration.ofHours(1));
@@ -65,8 +69,7 @@ class OperatorApiServerGoneTest {
     assertThat(healthz()).isEqualTo(204);
 
     server.destroy();
-    // fabric8 keeps re-watching; each poll moves the clock past the grace, so the first look that finds a watch down
-    // starts the grace and the next one ends it
+    // fabric8 keeps re-watching; each poll moves the clock past the grace since a watch was last seen up
     waiting().until(() -> {
       clock.advance(CrdInformers.WATCH_GRACE.plusSeconds(1));
       return !operator.ready();
