@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.daprx.common.dapr.ResourceKind;
 import io.daprx.manager.deploy.KubeApply;
 import io.daprx.manager.deploy.PodKubelet;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -79,7 +80,7 @@ class ConnectedClusterKubeIT {
     // CRDs passed the real structural-schema validation and are served
     List<CustomResourceDefinition> crds = client.apiextensions().v1().customResourceDefinitions().list().getItems().stream()
         .filter(c -> c.getSpec().getGroup().equals("dapr.io")).toList();
-    assertThat(crds).hasSize(5);
+    assertThat(crds).hasSize(ResourceKind.values().length);
     assertThat(crds).allSatisfy(c -> assertThat(c.getStatus().getConditions())
         .anyMatch(k -> k.getType().equals("Established") && k.getStatus().equals("True")));
 
@@ -124,7 +125,7 @@ class ConnectedClusterKubeIT {
     assertThat(client.apps().deployments().inNamespace(NS).list().getItems()).isEmpty();
     assertThat(client.apps().statefulSets().inNamespace(NS).list().getItems()).isEmpty();
     assertThat(client.apiextensions().v1().customResourceDefinitions().list().getItems()).filteredOn(c -> c.getSpec().getGroup().equals("dapr.io"))
-        .hasSize(5);
+        .hasSize(ResourceKind.values().length);
   }
 
   private List<HasMetadata> workloads() {

@@ -67,11 +67,11 @@ class OperatorKubeIT {
     InstallSpec spec = new InstallSpec(NS, DaprSettings.parse(Map.of()), new Release(Semver.parse("0.3.1"), "0.3.1", "1.18.2"), null);
     List<HasMetadata> installed = ControlPlaneManifests.steps(spec, CrdSource.classpath(OperatorKubeIT.class.getClassLoader())).stream()
         .filter(s -> s.name().equals("crds") || s.name().equals("rbac")).flatMap(s -> s.objects().stream()).toList();
-    assertThat(installed).filteredOn(CustomResourceDefinition.class::isInstance).hasSize(5);
+    assertThat(installed).filteredOn(CustomResourceDefinition.class::isInstance).hasSize(ResourceKind.values().length);
     installed.forEach(o -> admin.resource(o).create());
     await().atMost(Duration.ofSeconds(30)).until(() -> admin.apiextensions().v1().customResourceDefinitions().list().getItems().stream()
         .filter(c -> c.getSpec().getGroup().equals("dapr.io")).filter(c -> c.getStatus() != null && c.getStatus().getConditions().stream()
-            .anyMatch(k -> k.getType().equals("Established") && k.getStatus().equals("True"))).count() == 5);
+            .anyMatch(k -> k.getType().equals("Established") && k.getStatus().equals("True"))).count() == ResourceKind.values().length);
     operator = operator("dapr-operator-0");
   }
 
