@@ -62,6 +62,8 @@ class KubernetesModeSidecarIT {
           name: weather
           namespace: %1$s
         spec:
+          # no MCP server listens there: daprd connects at load, and would end on the failure without this
+          ignoreErrors: true
           endpoint:
             streamableHTTP:
               url: http://127.0.0.1:9/mcp
@@ -77,6 +79,8 @@ class KubernetesModeSidecarIT {
           name: not-for-this-app
           namespace: %1$s
         spec:
+          # no MCP server listens there: daprd connects at load, and would end on the failure without this
+          ignoreErrors: true
           endpoint:
             sse:
               url: http://127.0.0.1:9/sse
@@ -191,6 +195,8 @@ class KubernetesModeSidecarIT {
           name: calendar
           namespace: %s
         spec:
+          # no MCP server listens there: daprd connects at load, and would end on the failure without this
+          ignoreErrors: true
           endpoint:
             streamableHTTP:
               url: http://127.0.0.1:9/calendar
