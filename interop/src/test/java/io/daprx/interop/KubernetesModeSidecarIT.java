@@ -113,7 +113,9 @@ class KubernetesModeSidecarIT {
         "--dapr-http-port", "" + http, "--dapr-grpc-port", "" + Ports.free(), "--dapr-internal-grpc-port", "" + internal,
         "--dapr-public-port", "" + pub, "--metrics-port", "" + Ports.free(), "--dapr-listen-addresses", "127.0.0.1",
         "--enable-mtls", "--sentry-address", cluster.sentryAddress(), "--control-plane-address", cluster.operatorAddress(),
-        "--placement-host-address", String.join(",", cluster.placementAddresses()),
+        // Kubernetes mode dials only the first address (a headless Service's name that resolves to every replica,
+        // where daprd finds the leader); here each replica has its own port, so the leader's is given
+        "--placement-host-address", placementLeader(cluster),
         "--config", CONFIG, "--disable-builtin-k8s-secret-store", "--log-level", "debug"));
     interop.schedulerAddress().ifPresent(s -> args.addAll(List.of("--scheduler-host-address", s)));
     // the environment our injector gives a pod (DAPR_CONTROLPLANE_*, NAMESPACE, POD_NAME, the anchors); daprd refuses
@@ -138,6 +140,12 @@ class KubernetesModeSidecarIT {
       }
       return daprd.healthz() == 204;
     });
+  }
+
+  static String placementLeader(LocalCluster cluster) {
+    LocalCluster.Pod leader = await("a placement leader").atMost(Duration.ofSeconds(30)).until(cluster::placementLeader,
+        java.util.Optional::isPresent).orElseThrow().getKey();
+    return "127.0.0.1:" + leader.ports().get("api");
   }
 
   @AfterAll
