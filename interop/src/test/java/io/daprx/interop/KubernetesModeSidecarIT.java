@@ -145,7 +145,7 @@ class KubernetesModeSidecarIT {
   static String placementLeader(LocalCluster cluster) {
     LocalCluster.Pod leader = await("a placement leader").atMost(Duration.ofSeconds(30)).until(cluster::placementLeader,
         java.util.Optional::isPresent).orElseThrow().getKey();
-    return "127.0.0.1:" + leader.ports().get("api");
+    return "127.0.0.1:" + leader.ports().get("grpc"); // a local replica names its gRPC port so (a Kubernetes pod: api)
   }
 
   @AfterAll
