@@ -27,7 +27,12 @@ public final class SidecarContainer {
   public static final String UNIX_DOMAIN_SOCKET_DAPRD_PATH = "/var/run/dapr-sockets";
   /** The emptyDir daprd and the pluggable-component containers share their sockets in. */
   public static final String COMPONENTS_SOCKET_VOLUME = "dapr-components-unix-domain-socket";
-  /** Where both mount it unless {@code dapr.io/pluggable-components-sockets-folder} says otherwise (upstream's default). */
+  /**
+   * Where daprd and the component containers mount that emptyDir inside the pod, unless
+   * {@code dapr.io/pluggable-components-sockets-folder} says otherwise: a path in the containers' own file systems that
+   * the pluggable-component SDKs look in by default (upstream's injector writes the same), never a path on the machine
+   * that runs the injector.
+   */
   public static final String COMPONENTS_SOCKETS_FOLDER = "/tmp/dapr-components-sockets";
   /** The variable telling daprd and the component containers that folder. */
   public static final String COMPONENTS_SOCKETS_FOLDER_ENV = "DAPR_COMPONENT_SOCKETS_FOLDER";
