@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * test talks to. {@link Interop#sidecar} builds the usual standalone command line against the local cluster; the
  * injector scenario starts one with the arguments our injector wrote.
  */
-final class Daprd implements AutoCloseable {
+public final class Daprd implements AutoCloseable {
 
   /**
    * @param name a label for logs and failure reports
@@ -31,7 +31,7 @@ final class Daprd implements AutoCloseable {
    * @param healthPort where {@code /v1.0/healthz} is served to probes ({@code --dapr-public-port}, else the HTTP port)
    * @param internalPort daprd's internal gRPC ({@code --dapr-internal-grpc-port}): the "ip:port" it reports to placement
    */
-  record Spec(String name, List<String> args, Map<String, String> env, int httpPort, int healthPort, int internalPort) {}
+  public record Spec(String name, List<String> args, Map<String, String> env, int httpPort, int healthPort, int internalPort) {}
 
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -46,7 +46,7 @@ final class Daprd implements AutoCloseable {
   }
 
   /** Starts {@code binary} with the spec's arguments and only the spec's environment (plus PATH, HOME and TMPDIR). */
-  static Daprd start(Path binary, Spec spec, Path log) {
+  public static Daprd start(Path binary, Spec spec, Path log) {
     List<String> cmd = new ArrayList<>();
     cmd.add(binary.toString());
     cmd.addAll(spec.args());
@@ -101,7 +101,7 @@ final class Daprd implements AutoCloseable {
     return log;
   }
 
-  String logText() {
+  public String logText() {
     try {
       return Files.readString(log);
     } catch (IOException e) {
@@ -113,7 +113,7 @@ final class Daprd implements AutoCloseable {
     return LogSource.file("daprd " + spec.name(), log);
   }
 
-  boolean isAlive() {
+  public boolean isAlive() {
     return process.isAlive();
   }
 
@@ -123,12 +123,12 @@ final class Daprd implements AutoCloseable {
   }
 
   /** The status of {@code GET /v1.0/healthz} on the probe port, or -1 when nothing answers. */
-  int healthz() {
+  public int healthz() {
     return status(spec.healthPort(), "/v1.0/healthz");
   }
 
   /** Waits until healthz answers 204, failing at once if daprd exits. */
-  Daprd awaitHealthy(Duration atMost) {
+  public Daprd awaitHealthy(Duration atMost) {
     await(spec.name() + " healthz 204").atMost(atMost).pollInterval(Duration.ofMillis(200)).until(() -> {
       if (!isAlive()) {
         throw new AssertionError("daprd " + spec.name() + " exited with " + process.exitValue() + " before it was healthy");
@@ -139,7 +139,7 @@ final class Daprd implements AutoCloseable {
   }
 
   /** {@code GET /v1.0/metadata}. */
-  JsonNode metadata() {
+  public JsonNode metadata() {
     HttpResponse<String> r = call("GET", spec.httpPort(), "/v1.0/metadata", null, Duration.ofSeconds(5));
     try {
       return DaprxCli.JSON.readTree(r.body());

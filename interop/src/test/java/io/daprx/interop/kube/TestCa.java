@@ -5,6 +5,8 @@ import io.daprx.common.pki.KeyAlgorithm;
 import io.daprx.common.pki.Pem;
 import java.math.BigInteger;
 import java.security.KeyPair;
+import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -30,13 +32,30 @@ final class TestCa {
   /** A server certificate and its key, PEM. */
   record Leaf(String certPem, String keyPem) {}
 
-  private final KeyPair keys = KeyAlgorithm.EC_P256.generate();
+  private final PrivateKey signingKey;
+  private final KeyAlgorithm signingAlgorithm;
   private final X509Certificate root;
+  /** Appended to every leaf: the issuer when it is not itself the root a client trusts. */
+  private final String chainPem;
   private long serial = 1;
 
   TestCa(String name) {
-    Instant now = Instant.now();
-    root = build(new X500Name("CN=" + name), keys, null, now, true, List.of());
+    KeyPair keys = KeyAlgorithm.EC_P256.generate();
+    signingKey = keys.getPrivate();
+    signingAlgorithm = KeyAlgorithm.EC_P256;
+    root = build(new X500Name("CN=" + name), keys.getPublic(), null, Instant.now(), true, List.of());
+    chainPem = "";
+  }
+
+  /**
+   * Issues under an existing CA, e.g. sentry's issuer: the webhook certificate a cluster's injector gets from sentry, so
+   * the caBundle the injector writes (sentry's anchors) verifies it; the leaves carry the issuer's certificate.
+   */
+  TestCa(X509Certificate issuer, PrivateKey issuerKey) {
+    signingKey = issuerKey;
+    signingAlgorithm = KeyAlgorithm.of(issuer.getPublicKey());
+    root = issuer;
+    chainPem = Pem.encodeCertificate(issuer);
   }
 
   String certPem() {
@@ -46,15 +65,15 @@ final class TestCa {
   /** A serving certificate for these DNS names and IP addresses (entries that parse as IPv4 are IP SANs). */
   synchronized Leaf serving(String commonName, List<String> names) {
     KeyPair leafKeys = KeyAlgorithm.EC_P256.generate();
-    X509Certificate leaf = build(new X500Name("CN=" + commonName), leafKeys, root, Instant.now(), false, names);
-    return new Leaf(Pem.encodeCertificate(leaf), Pem.encodePrivateKey(leafKeys.getPrivate()));
+    X509Certificate leaf = build(new X500Name("CN=" + commonName), leafKeys.getPublic(), root, Instant.now(), false, names);
+    return new Leaf(Pem.encodeCertificate(leaf) + chainPem, Pem.encodePrivateKey(leafKeys.getPrivate()));
   }
 
-  private X509Certificate build(X500Name subject, KeyPair subjectKeys, X509Certificate issuer, Instant now, boolean ca, List<String> names) {
+  private X509Certificate build(X500Name subject, PublicKey subjectKey, X509Certificate issuer, Instant now, boolean ca, List<String> names) {
     try {
       X500Name issuerName = issuer == null ? subject : X500Name.getInstance(issuer.getSubjectX500Principal().getEncoded());
       JcaX509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(issuerName, BigInteger.valueOf(serial++),
-          Date.from(now.minusSeconds(300)), Date.from(now.plusSeconds(86_400)), subject, subjectKeys.getPublic());
+          Date.from(now.minusSeconds(300)), Date.from(now.plusSeconds(86_400)), subject, subjectKey);
       b.addExtension(Extension.basicConstraints, true, new BasicConstraints(ca));
       b.addExtension(Extension.keyUsage, true, new KeyUsage(ca ? KeyUsage.keyCertSign | KeyUsage.cRLSign : KeyUsage.digitalSignature));
       if (!ca) {
@@ -65,7 +84,7 @@ final class TestCa {
         }
         b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(sans.toArray(GeneralName[]::new)));
       }
-      return new JcaX509CertificateConverter().getCertificate(b.build(Certs.signer(keys.getPrivate(), KeyAlgorithm.EC_P256)));
+      return new JcaX509CertificateConverter().getCertificate(b.build(Certs.signer(signingKey, signingAlgorithm)));
     } catch (Exception e) {
       throw new IllegalStateException("cannot issue a test certificate: " + e.getMessage(), e);
     }
