@@ -50,6 +50,7 @@ public final class KubeApiServer implements AutoCloseable {
   private final List<Process> processes = new ArrayList<>();
   private final int port;
   private final String kubeconfig;
+  private final java.security.KeyPair serviceAccountKeys = KeyAlgorithm.EC_P256.generate();
   private final Thread reaper = new Thread(this::stopAll, "kube-api-server-reaper");
   private KubernetesClient client;
 
@@ -64,7 +65,7 @@ public final class KubeApiServer implements AutoCloseable {
     Path caFile = write("ca.crt", ca.certPem());
     Path certFile = write("apiserver.crt", serving.certPem());
     Path keyFile = write("apiserver.key", serving.keyPem());
-    java.security.KeyPair sa = KeyAlgorithm.EC_P256.generate();
+    java.security.KeyPair sa = serviceAccountKeys;
     Path saKey = write("sa.key", Pem.encodePrivateKey(sa.getPrivate()));
     // the verifying side reads PUBLIC KEY (or certificate) blocks only, not the PKCS#8 private key
     Path saPub = write("sa.pub", Pem.encode("PUBLIC KEY", sa.getPublic().getEncoded()));
@@ -121,6 +122,14 @@ public final class KubeApiServer implements AutoCloseable {
 
   public Path dir() {
     return dir;
+  }
+
+  /**
+   * The key pair the API server signs service-account tokens with (ES256): for tokens TokenRequest will not issue,
+   * such as one already expired (its minimum lifetime is 600 s).
+   */
+  public java.security.KeyPair serviceAccountKeys() {
+    return serviceAccountKeys;
   }
 
   @Override

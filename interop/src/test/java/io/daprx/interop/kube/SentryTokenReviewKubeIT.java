@@ -3,6 +3,11 @@ package io.daprx.interop.kube;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.ECDSASigner;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
 import io.daprx.common.pki.CryptoProviders;
 import io.daprx.common.pki.KeyAlgorithm;
 import io.daprx.common.pki.Pem;
@@ -27,6 +32,9 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPrivateKey;
+import java.time.Instant;
+import java.util.Date;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -39,7 +47,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Sentry in Kubernetes mode on a real API server: its identity checks go through a real TokenReview of tokens the API
  * server issued by TokenRequest (as the kubelet does for daprd's projected volume, with WIRE.md's audiences), and sentry
- * runs as its own service account under the RBAC the manager installs, not as an admin.
+ * runs as its own service account under the RBAC the manager installs, not as an admin. An expired token, which
+ * TokenRequest will not issue, is the API server's own token re-signed with its key and a past expiry.
  */
 class SentryTokenReviewKubeIT {
 
@@ -129,6 +138,34 @@ class SentryTokenReviewKubeIT {
     try (SvidClient c = client("cart-old", token)) {
       assertThatThrownBy(c::start).hasMessageContaining("PERMISSION_DENIED");
     }
+  }
+
+  @Test
+  void anExpiredTokenIsRefusedThoughEveryOtherClaimIsAsTheApiServerWroteIt() throws Exception {
+    String issued = token("cart", cart, SENTRY_AUDIENCES);
+    // the API server's own claims (issuer, audiences, the pod binding) re-signed with its key: accepted while the token
+    // is current, so what the refusal below is about is the expiry alone
+    try (SvidClient c = client("cart", withLifetime(issued, Instant.now().minusSeconds(60), Duration.ofMinutes(10))).start()) {
+      assertThat(c.current().id()).isEqualTo(SpiffeId.of("public", APPS, "cart"));
+    }
+
+    String expired = withLifetime(issued, Instant.now().minus(Duration.ofHours(2)), Duration.ofMinutes(10));
+    try (SvidClient c = client("cart", expired)) {
+      assertThatThrownBy(c::start).hasMessageContaining("PERMISSION_DENIED");
+    }
+  }
+
+  /**
+   * The token's claims and key id unchanged but for iat/nbf = {@code issuedAt} and exp = {@code issuedAt + lifetime},
+   * signed with the API server's service-account key (TokenRequest issues nothing shorter than 600 s, nor in the past).
+   */
+  private static String withLifetime(String token, Instant issuedAt, Duration lifetime) throws Exception {
+    SignedJWT original = SignedJWT.parse(token);
+    JWTClaimsSet claims = new JWTClaimsSet.Builder(original.getJWTClaimsSet()).issueTime(Date.from(issuedAt)).notBeforeTime(Date.from(issuedAt))
+        .expirationTime(Date.from(issuedAt.plus(lifetime))).build();
+    SignedJWT resigned = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(original.getHeader().getKeyID()).build(), claims);
+    resigned.sign(new ECDSASigner((ECPrivateKey) kube.serviceAccountKeys().getPrivate()));
+    return resigned.serialize();
   }
 
   private static Pod pod(String name, String app) {
