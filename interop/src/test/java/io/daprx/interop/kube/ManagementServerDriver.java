@@ -38,8 +38,13 @@ final class ManagementServerDriver implements AutoCloseable {
 
   /** @param catalog a release catalog file; null: the built-in one */
   ManagementServerDriver(Path home, Duration reconcileTimeout, Path catalog) throws Exception {
+    this(home, reconcileTimeout, catalog, ServerOptions.DEFAULT_AUTO_UPGRADE_INTERVAL);
+  }
+
+  /** @param autoUpgradeInterval how often the auto-upgrader reads the catalog (a failed version waits an hour) */
+  ManagementServerDriver(Path home, Duration reconcileTimeout, Path catalog, Duration autoUpgradeInterval) throws Exception {
     ServerOptions options = new ServerOptions(home, "127.0.0.1", 0, null, null, null, Duration.ZERO, Duration.ZERO, 47000, reconcileTimeout,
-        List.of("true"), catalog == null ? null : catalog.toString(), ServerOptions.DEFAULT_AUTO_UPGRADE_INTERVAL, Duration.ofHours(1));
+        List.of("true"), catalog == null ? null : catalog.toString(), autoUpgradeInterval, Duration.ofHours(1));
     server = new ManagerServer(options, Clock.systemUTC()).start();
     bearer = Files.readString(options.tokenFile()).trim();
     sub = call("GET", "/subscriptions", null).body().path("value").path(0).path("subscriptionId").asText();
@@ -73,6 +78,13 @@ final class ManagementServerDriver implements AutoCloseable {
     await().atMost(atMost).pollInterval(Duration.ofMillis(250))
         .until(() -> !BUSY.contains(call("GET", extPath, null).body().path("properties").path("provisioningState").asText()));
     return call("GET", extPath, null).body().path("properties");
+  }
+
+  /** The extension's operations, newest first ({@code k8s-extension operation list}). */
+  List<JsonNode> operations(String extPath) throws Exception {
+    List<JsonNode> out = new java.util.ArrayList<>();
+    call("GET", extPath + "/operations", null).body().path("value").forEach(out::add);
+    return out;
   }
 
   static ObjectNode extension(String extensionType) {
