@@ -19,7 +19,8 @@ import java.util.Map;
  * patch where the server has no server-side apply) when absent or when its desired state changed, and left
  * alone otherwise. "Changed" is decided by a hash of the desired
  * object kept in an annotation, so an unchanged install costs one GET per object and no write, whatever
- * other controllers (the kubelet, an HPA) did to the live object's fields.
+ * other controllers (the kubelet, an HPA) did to the live object's fields. Before the first apply to an object an
+ * older daprx wrote with a plain create or update, its fields are moved to our manager ({@link LegacyOwnership}).
  */
 public final class KubeApply {
 
@@ -55,6 +56,9 @@ public final class KubeApply {
     if (live != null && hash.equals(live.get(HASH_ANNOTATION))) {
       return Result.UNCHANGED;
     }
+    // fields an older daprx wrote with a plain create or update come under our manager first, or the apply below could
+    // never remove what the desired state no longer has (see LegacyOwnership)
+    LegacyOwnership.patch(current, copy).ifPresent(patch -> client.resource(current).patch(PatchContext.of(PatchType.JSON), patch));
     copy.getMetadata().setResourceVersion(null);
     // no server-side apply here (API servers before 1.16, fabric8's CRUD mock): a JSON merge patch of the same
     // object also keeps the fields other writers own (sentry's generated CA, the kubelet's status)
