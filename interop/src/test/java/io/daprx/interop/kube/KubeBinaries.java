@@ -30,7 +30,8 @@ final class KubeBinaries {
       return Path.of(set.trim());
     }
     Path script = Path.of("..", "bin", "build-peers").toAbsolutePath().normalize();
-    String build = "bin/build-peers " + String.join(" ", flags).replace(" --print-dir", "").replace("--print-dir", "");
+    String build = String.join(" ", java.util.stream.Stream.concat(java.util.stream.Stream.of("bin/build-peers"),
+        java.util.Arrays.stream(flags).filter(f -> !f.equals("--print-dir"))).toList());
     try {
       java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(script.toString()));
       command.addAll(java.util.List.of(flags));
@@ -41,7 +42,7 @@ final class KubeBinaries {
       }
       Path dir = Path.of(out.lines().reduce((a, b) -> b).orElseThrow());
       if (!Files.isExecutable(dir.resolve(binary))) {
-        throw new IllegalStateException(dir + " has no " + binary + ": build it with " + build.trim());
+        throw new IllegalStateException(dir + " has no " + binary + ": build it with " + build);
       }
       return dir;
     } catch (IOException e) {
