@@ -1,5 +1,6 @@
 package io.daprx.cli;
 
+import io.daprx.common.runtime.ComponentFlags;
 import io.daprx.common.runtime.GoDuration;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -34,7 +35,23 @@ import picocli.CommandLine.Command;
 public final class Main {
 
   public static void main(String[] args) {
-    System.exit(run(args));
+    System.exit(run(componentSpelling(args)));
+  }
+
+  /**
+   * Installs made by an earlier daprx start the dashboard component as {@code daprx dashboard --mode ...}; that is
+   * {@code daprx dashboard serve} now, so a rollout planned by an older server still starts this build's dashboard.
+   * ({@code --mode} is a component flag: {@code daprx dashboard} itself, which opens the running one, has none.)
+   */
+  static String[] componentSpelling(String[] args) {
+    if (args.length > 1 && args[0].equals("dashboard") && java.util.Arrays.asList(args).contains(ComponentFlags.MODE)) {
+      String[] serve = new String[args.length + 1];
+      serve[0] = "dashboard";
+      serve[1] = "serve";
+      System.arraycopy(args, 1, serve, 2, args.length - 1);
+      return serve;
+    }
+    return args;
   }
 
   /** Top-level commands in the order help lists them; built on demand (see {@link #newCommandLine(String...)}). */
@@ -62,7 +79,7 @@ public final class Main {
     COMMANDS.put("operator", OperatorCommand::new);
     COMMANDS.put("injector", InjectorCommand::new);
     COMMANDS.put("inject", InjectCommand::new);
-    COMMANDS.put("dashboard", DashboardCommand::new);
+    COMMANDS.put("dashboard", io.daprx.cli.commands.DashboardCommand::new);
     COMMANDS.put("completion", CompletionCommand::new);
     COMMANDS.put("help", CommandLine.HelpCommand::new);
   }

@@ -52,24 +52,52 @@ final class DaprxCli {
   }
 
   Run run(String... args) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(SentryProcessIT.launcher().toString());
+    cmd.addAll(List.of(args));
+    return run(cmd, Map.of());
+  }
+
+  /**
+   * A shell script run as a user pastes a block into a terminal: one {@code bash -e} process, {@code daprx} on the PATH
+   * (this build's launcher), {@code extraEnv} on top of what every command gets (e.g. a HOME for kubectl's files).
+   */
+  Run script(String script, Map<String, String> extraEnv) {
     try {
-      List<String> cmd = new ArrayList<>();
-      cmd.add(SentryProcessIT.launcher().toString());
-      cmd.addAll(List.of(args));
+      Path bin = Files.createDirectories(home.resolve("path-bin"));
+      Path daprx = bin.resolve("daprx");
+      if (!Files.exists(daprx, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        Files.createSymbolicLink(daprx, SentryProcessIT.launcher());
+      }
+      Path file = Files.writeString(home.resolve("block.sh"), script);
+      Map<String, String> env = new java.util.HashMap<>(extraEnv);
+      env.put("PATH", bin + java.io.File.pathSeparator + System.getenv("PATH"));
+      return run(List.of("bash", "-e", file.toString()), env);
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private Run run(List<String> cmd, Map<String, String> extraEnv) {
+    String[] args = cmd.toArray(String[]::new);
+    try {
       ProcessBuilder pb = new ProcessBuilder(cmd);
       Map<String, String> env = pb.environment();
       env.remove("DAPRX_ENDPOINT");
+      env.remove("KUBECONFIG"); // never the user's: get-credentials writes under the HOME a test gives
       env.put("DAPRX_JAR", Path.of("target", "daprx.jar").toAbsolutePath().toString());
       env.put("DAPRX_HOME", home.toString());
       env.put("DAPRX_FEATURE_DELAY", "1s");
       env.put("DAPRX_PROVIDER_DELAY", "1s");
       env.put("DAPRX_PORT_RANGE_START", "" + portRangeStart);
       env.putAll(serverEnv);
+      env.putAll(extraEnv);
       Path out = Files.createTempFile(home, "out", ".txt");
       Path err = Files.createTempFile(home, "err", ".txt");
       Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile())
           .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
-      if (!p.waitFor(240, TimeUnit.SECONDS)) {
+      // a pasted block holds a whole install, which took up to 90 s on a loaded 2-core machine
+      if (!p.waitFor(cmd.get(0).equals("bash") ? 480 : 240, TimeUnit.SECONDS)) {
         p.destroyForcibly();
         throw new AssertionError("daprx " + String.join(" ", args) + " did not finish");
       }

@@ -40,6 +40,9 @@ final class LocalKubeApi implements AutoCloseable {
   final Path placementLog;
   /** Whether the sentry pod reports ready: a test flips it to see a watch report the change. */
   volatile boolean sentryReady = true;
+  /** The loopback port of a dapr-dashboard Service and its one pod, or null for none; and whether that pod is ready. */
+  volatile Integer dashboardPort;
+  volatile boolean dashboardReady;
   private final JdbcStore store;
   private final Javalin app;
 
@@ -96,6 +99,9 @@ final class LocalKubeApi implements AutoCloseable {
         pod(a.addObject(), "dapr-sentry-0", "sentry", sentryReady, "Running", 0, "2026-12-07T11:55:00Z");
         pod(a.addObject(), "dapr-placement-server-1", "placement", false, "CrashLoopBackOff", 3, "2026-12-07T11:00:00Z")
             .put("lastExitReason", "exit code 1");
+        if (dashboardPort != null) {
+          pod(a.addObject(), "dapr-dashboard-0", "dashboard", dashboardReady, dashboardReady ? "Running" : "Pending", 0, "2026-12-07T11:55:00Z");
+        }
       }
       return a;
     }
@@ -110,8 +116,19 @@ final class LocalKubeApi implements AutoCloseable {
     @Override
     public ArrayNode services(Doc cluster, String namespace) {
       ArrayNode a = JSON.createArrayNode();
+      if (namespace != null && !namespace.equals("dapr-system")) {
+        return a;
+      }
       a.addObject().put("name", "dapr-api").put("namespace", "dapr-system").put("type", "ClusterIP").put("address", "127.0.0.1:40001")
           .put("port", 40001).putArray("endpoints");
+      Integer port = dashboardPort;
+      if (port != null) {
+        ArrayNode eps = a.addObject().put("name", "dapr-dashboard").put("namespace", "dapr-system").put("type", "ClusterIP")
+            .put("address", "127.0.0.1:" + port).put("port", port).putArray("endpoints");
+        if (dashboardReady) {
+          eps.add("127.0.0.1:" + port);
+        }
+      }
       return a;
     }
 

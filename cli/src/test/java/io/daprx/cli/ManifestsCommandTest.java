@@ -47,6 +47,10 @@ class ManifestsCommandTest {
     String newest = Catalog.builtIn().defaultVersion("stable").imageTag();
     assertThat(sentry.at("/spec/template/spec/containers/0/image").asText()).isEqualTo("ghcr.io/daprx/daprx:" + newest);
     assertThat(r.out()).doesNotContain("BEGIN");
+    // the CLI's one YAML style (az's, kubectl's block style): plain scalars where they stay strings, sequences flush
+    // with their key, a quoted number-like string; not fabric8's double quotes around every string
+    assertThat(r.out()).startsWith("---\napiVersion: v1\nkind: Namespace\nmetadata:\n").contains("\n  name: dapr-sentry\n")
+        .contains("\n      containers:\n      - args:\n        - sentry\n").doesNotContain("name: \"dapr-sentry\"");
   }
 
   @Test

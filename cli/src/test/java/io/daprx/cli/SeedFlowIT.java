@@ -86,43 +86,57 @@ class SeedFlowIT {
   @Test
   @Order(1)
   void creatingAnExtensionBeforeRegistrationNamesTheCommandsToRun() {
-    ok("cluster", "create", "-g", RG, "-n", CLUSTER);
-    DaprxCli.Run r = daprx("k8s-extension", "create", "--cluster-type", "managedClusters", "--cluster-name", CLUSTER, "--resource-group", RG,
-        "--name", "myDaprExtension", "--extension-type", "Microsoft.Dapr");
+    // a cluster of its own: the seed's block below creates the seed's cluster itself
+    ok("cluster", "create", "-g", RG, "-n", "notRegisteredYet");
+    DaprxCli.Run r = daprx("k8s-extension", "create", "--cluster-type", "managedClusters", "--cluster-name", "notRegisteredYet",
+        "--resource-group", RG, "--name", "myDaprExtension", "--extension-type", "Microsoft.Dapr");
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.err()).contains("(MissingSubscriptionRegistration)")
         .contains("daprx feature register --namespace Microsoft.ContainerService --name AKS-ExtensionManager")
         .contains("daprx provider register --namespace Microsoft.KubernetesConfiguration");
-    assertThat(ok("k8s-extension", "list", "-c", CLUSTER, "-g", RG).json()).isEmpty();
+    assertThat(ok("k8s-extension", "list", "-c", "notRegisteredYet", "-g", RG).json()).isEmpty();
+    ok("cluster", "delete", "-g", RG, "-n", "notRegisteredYet", "--yes");
   }
 
+  /**
+   * The README's seed block, exactly as written there, pasted into a shell as one block (one script, no waits between
+   * commands: the create waits out registrations still in progress), ending with the seed's own last step: the real
+   * kubectl, through the context {@code cluster get-credentials} wrote, lists the HA control plane.
+   */
   @Test
   @Order(2)
-  void theSeedCommandsRegisterFeaturesAndProviders() {
-    ok("feature", "register", "--namespace", "Microsoft.ContainerService", "--name", "AKS-ExtensionManager");
-    ok("feature", "register", "--namespace", "Microsoft.ContainerService", "--name", "AKS-Dapr");
-    await().atMost(Duration.ofSeconds(30)).until(() -> ok("feature", "list", "-o", "table", "--query",
-        "[?contains(name, 'Microsoft.ContainerService/AKS-Dapr')].{Name:name,State:properties.state}").out()
-        .equals("Name                                 State\n-----------------------------------  ----------\n"
-            + "Microsoft.ContainerService/AKS-Dapr  Registered\n"));
-    assertThat(ok("feature", "list", "-o", "table", "--query",
-        "[?contains(name, 'Microsoft.ContainerService/AKS-ExtensionManager')].{Name:name,State:properties.state}").out())
-        .contains("Registered");
-    DaprxCli.Run p = ok("provider", "register", "--namespace", "Microsoft.KubernetesConfiguration");
-    assertThat(p.err()).contains("Registering is still on-going");
-    ok("provider", "register", "--namespace", "Microsoft.ContainerService", "--wait");
-    ok("extension", "add", "--name", "k8s-extension");
-    assertThat(ok("extension", "list", "--query", "[].name").json().toString()).contains("k8s-extension");
+  void theSeedBlockPastedAsOneInstallsTheHaControlPlaneAndKubectlListsIt() throws Exception {
+    String readme = Files.readString(Path.of("..", "README.md"));
+    int section = readme.indexOf("## The seed flow, with daprx");
+    int start = readme.indexOf("```bash\n", section) + "```bash\n".length();
+    String block = readme.substring(start, readme.indexOf("```", start));
+    assertThat(block).contains("daprx k8s-extension create").contains("daprx cluster get-credentials").contains("kubectl get pods -n dapr-system");
+    Path userHome = Files.createDirectories(home.resolve("user"));
+    // kubectl's own files (config, cache) under a home of the test's, as get-credentials' default ~/.kube/config
+    DaprxCli.Run pasted = cli.script(block, Map.of("HOME", userHome.toString()));
+    assertThat(pasted.code()).as("the block\nstdout: %s\nstderr: %s\nserver.log (end): %s", pasted.out(), pasted.err(),
+        pasted.code() == 0 ? "" : cli.serverLogTail()).isZero();
+    assertThat(pasted.out()).contains("Microsoft.ContainerService/AKS-Dapr  Registered");
+    assertThat(userHome.resolve(".kube").resolve("config")).isRegularFile();
+    List<String> kubectl = pasted.out().lines().dropWhile(l -> !l.startsWith("NAME ")).toList();
+    assertThat(kubectl).as("kubectl get pods -n dapr-system, the block's last output").isNotEmpty();
+    assertThat(kubectl.get(0)).matches("NAME +READY +STATUS +RESTARTS +AGE");
+    assertThat(kubectl.subList(1, kubectl.size())).hasSize(HA_PODS)
+        .allSatisfy(line -> assertThat(line).matches("dapr-[a-z0-9-]+ +1/1 +Running +\\d+.*"));
+    assertThat(kubectl.stream().map(l -> l.split(" +")[0].replaceAll("-[a-z0-9]{10}-[a-z0-9]{5}$", "-*")).skip(1).toList())
+        .containsExactlyInAnyOrder("dapr-sentry-*", "dapr-sentry-*", "dapr-sentry-*",
+            "dapr-operator-*", "dapr-operator-*", "dapr-operator-*",
+            "dapr-placement-server-0", "dapr-placement-server-1", "dapr-placement-server-2",
+            "dapr-scheduler-server-0", "dapr-scheduler-server-1", "dapr-scheduler-server-2",
+            "dapr-sidecar-injector-*", "dapr-sidecar-injector-*", "dapr-sidecar-injector-*", "dapr-dashboard-*");
   }
 
   @Test
   @Order(3)
   void createInstallsTheHighlyAvailableControlPlane() throws Exception {
-    await().atMost(Duration.ofSeconds(30)).until(() ->
-        ok("provider", "show", "-n", "Microsoft.KubernetesConfiguration", "--query", "registrationState", "-o", "tsv").out().trim().equals("Registered"));
-    DaprxCli.Run created = ok("k8s-extension", "create", "--cluster-type", "managedClusters", "--cluster-name", CLUSTER, "--resource-group", RG,
-        "--name", "myDaprExtension", "--extension-type", "Microsoft.Dapr", "--auto-upgrade-minor-version", "true");
-    JsonNode ext = created.json();
+    assertThat(ok("extension", "list", "--query", "[].name").json().toString()).contains("k8s-extension");
+    JsonNode ext = ok("k8s-extension", "show", "--cluster-type", "managedClusters", "--cluster-name", CLUSTER, "--resource-group", RG,
+        "--name", "myDaprExtension").json();
     assertThat(ext.path("provisioningState").asText()).isEqualTo("Succeeded");
     assertThat(ext.path("extensionType").asText()).isEqualTo("microsoft.dapr");
     assertThat(ext.path("id").asText()).contains("/resourceGroups/myResourceGroup/providers/Microsoft.ContainerService/managedClusters/myAKSCluster");
@@ -140,6 +154,14 @@ class SeedFlowIT {
       assertThat(p.path("ready").asText()).isEqualTo("1/1");
       assertThat(p.path("status").asText()).isEqualTo("Running");
     });
+
+    // 'daprx dashboard' (as dapr dashboard -k) prints the running dashboard's URL: the install's 'dashboard serve' answers it
+    String url = ok("dashboard").out().trim();
+    assertThat(url).matches("http://127\\.0\\.0\\.1:\\d+/");
+    HttpResponse<String> page = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build().send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
+        .build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.body()).contains("Control plane");
   }
 
   @Test

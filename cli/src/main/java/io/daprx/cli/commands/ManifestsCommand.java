@@ -7,6 +7,8 @@ import io.daprx.manager.kube.ControlPlaneManifests;
 import io.daprx.manager.kube.CrdSource;
 import io.daprx.manager.kube.InstallSpec;
 import io.daprx.manager.kube.ManifestWriter;
+import io.daprx.cli.output.Output;
+import io.daprx.cli.output.OutputFormat;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -72,9 +74,21 @@ public final class ManifestsCommand {
       List<HasMetadata> objects = ControlPlaneManifests.render(new InstallSpec(namespace, settings, release, null),
           CrdSource.classpath(ManifestsCommand.class.getClassLoader()));
       PrintWriter out = spec.commandLine().getOut();
-      out.print(format.equals("json") ? ManifestWriter.json(objects) : ManifestWriter.yaml(objects));
+      // the CLI's one JSON style and one YAML style (az's, which is kubectl's block style too), not fabric8's quoting
+      out.print(format.equals("json") ? Output.render(tree(ManifestWriter.json(objects)), OutputFormat.JSON, null, false, List.of())
+          : Output.yamlStream(objects.stream().map(o -> tree(ManifestWriter.json(List.of(o))).path("items").path(0)).toList()));
       out.flush();
       return 0;
     }
+
+    private static com.fasterxml.jackson.databind.JsonNode tree(String json) {
+      try {
+        return JSON.readTree(json);
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
   }
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 }

@@ -84,8 +84,8 @@ public final class Output {
       return "";
     }
     return switch (format) {
-      case JSON -> JsonText.render(value, false);
-      case JSONC -> JsonText.render(value, colour);
+      case JSON -> AzJson.render(value, false);
+      case JSONC -> AzJson.render(value, colour);
       case YAML -> YamlText.render(value);
       case TSV -> TsvText.render(value, keepsOrder);
       case NONE -> "";
@@ -94,6 +94,13 @@ public final class Output {
         yield TableText.render(transform ? TableColumns.apply(value, defaults) : value, query == null && !transform);
       }
     };
+  }
+
+  /** Objects as one YAML stream in the CLI's one YAML style, each document opened by {@code ---}, as helm template prints them. */
+  public static String yamlStream(List<JsonNode> documents) {
+    StringBuilder b = new StringBuilder();
+    documents.forEach(d -> b.append("---\n").append(YamlText.render(d)));
+    return b.toString();
   }
 
   /** {@link #print(PrintWriter, JsonNode, OutputFormat, String, boolean, List)} without the command's columns. */

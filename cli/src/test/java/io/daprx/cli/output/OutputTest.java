@@ -131,6 +131,28 @@ class OutputTest {
   }
 
   @Test
+  void jsonNestsAsAzDoesAndCutsColouredStringsAtPythonsLineBoundaries() {
+    assertThat(render("{\"a\": {\"b\": [{\"c\": 1.0, \"d\": [[]]}]}, \"\u00e9\": \"\u2028\"}", OutputFormat.JSON, null)).isEqualTo("""
+        {
+          "a": {
+            "b": [
+              {
+                "c": 1.0,
+                "d": [
+                  []
+                ]
+              }
+            ]
+          },
+          "\u00e9": "\u2028"
+        }
+        """);
+    String end = "\u001b[39;49;00m";
+    assertThat(Output.render(json("[\"x\u2028y\"]"), OutputFormat.JSONC, null, true))
+        .contains("\u001b[33m\"x\u2028" + end + "\u001b[33my\"" + end);
+  }
+
+  @Test
   void jsoncIsColouredOnlyWhenAsked() {
     String input = "{\"name\": \"dapr\", \"replicas\": 3, \"ha\": true, \"version\": null, \"tags\": []}";
     String ws = "\u001b[37m";

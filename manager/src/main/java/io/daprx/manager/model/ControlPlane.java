@@ -131,11 +131,12 @@ public final class ControlPlane {
   }
 
   /**
-   * The command line of one replica, after the launcher: {@code <name>}, the flags every component shares (mode, ports,
+   * The command line of one replica, after the launcher: {@link #launcher}, the flags every component shares (mode, ports,
    * identity, logging), then its own. The same for both targets; only the facts in {@code launch} differ.
    */
   public static List<String> args(Component c, Launch l) {
-    List<String> a = new ArrayList<>(List.of(c.name(), ComponentFlags.MODE, l.kubernetes() ? "kubernetes" : standaloneMode(c),
+    List<String> a = new ArrayList<>(launcher(c));
+    a.addAll(List.of(ComponentFlags.MODE, l.kubernetes() ? "kubernetes" : standaloneMode(c),
         ComponentFlags.PORT, "" + l.port()));
     if (c.healthPorts()) {
       a.addAll(List.of(ComponentFlags.HEALTHZ_PORT, "" + l.healthzPort(), ComponentFlags.METRICS_PORT, "" + l.metricsPort()));
@@ -157,6 +158,14 @@ public final class ControlPlane {
     }
     a.addAll(c.flags().apply(l));
     return a;
+  }
+
+  /**
+   * The words that start a component: {@code daprx <name>}, but {@code daprx dashboard serve} for the dashboard, since a
+   * user's {@code daprx dashboard} opens the running one (as {@code dapr dashboard -k}) rather than starting another.
+   */
+  public static List<String> launcher(Component c) {
+    return c == DASHBOARD ? List.of(c.name(), "serve") : List.of(c.name());
   }
 
   /** The dashboard calls its standalone mode {@code local}: it reads a local cluster through the management server. */

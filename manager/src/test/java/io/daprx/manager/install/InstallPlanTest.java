@@ -78,7 +78,7 @@ class InstallPlanTest {
     assertThat(d.name()).matches("dapr-dashboard-[bcdfghjklmnpqrstvwxz2456789]{10}-[bcdfghjklmnpqrstvwxz2456789]{5}");
     assertThat(plan.pods().get(plan.pods().size() - 1)).isEqualTo(d);
     int http = d.ports().get("http");
-    assertThat(d.args()).startsWith("dashboard").containsSequence("--mode", "local").containsSequence("--listen-address", "127.0.0.1")
+    assertThat(d.args()).as("the component is daprx dashboard serve").startsWith("dashboard", "serve").containsSequence("--mode", "local").containsSequence("--listen-address", "127.0.0.1")
         .containsSequence("--port", "" + http)
         .containsSequence("--manager-server-file", manager.serverFile().toString())
         .containsSequence("--manager-token-file", manager.readerTokenFile().toString())

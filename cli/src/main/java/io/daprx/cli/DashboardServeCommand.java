@@ -13,11 +13,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code daprx dashboard}: the read-only web UI of a cluster's control plane, apps and Dapr resources, and its JSON API. */
-@Command(name = "dashboard", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Run the dashboard: the control plane, placement, apps, Dapr resources and the extension in a browser,",
-        "and the same data as JSON under /api. Read-only; secret values are never shown."})
-final class DashboardCommand implements Callable<Integer> {
+/**
+ * {@code daprx dashboard serve}: the dashboard component itself, the read-only web UI of a cluster's control plane, apps
+ * and Dapr resources, and its JSON API; what local installs and the Kubernetes manifests run. A user's plain
+ * {@code daprx dashboard} opens the running one instead ({@code commands.DashboardCommand}), as {@code dapr dashboard -k}.
+ */
+@Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Run the dashboard component (what an install runs): the control plane, placement, apps, Dapr resources and",
+        "the extension in a browser, and the same data as JSON under /api. Read-only; secret values are never shown.",
+        "To open the current cluster's running dashboard, use 'daprx dashboard'."})
+public final class DashboardServeCommand implements Callable<Integer> {
 
   @Option(names = ComponentFlags.PORT, defaultValue = "" + DashboardOptions.DEFAULT_PORT,
       description = "HTTP port of the pages, /api, /healthz and /metrics (default: ${DEFAULT-VALUE})")
