@@ -86,6 +86,12 @@ final class SchedulerCommand implements Callable<Integer> {
       description = "namespace of the control plane; env NAMESPACE is honoured (default: ${DEFAULT-VALUE})")
   String namespace;
 
+  @Option(names = SchedulerFlags.MAX_JOB_SIZE, defaultValue = SchedulerOptions.DEFAULT_MAX_JOB_SIZE, paramLabel = "SIZE",
+      converter = JobSizeConverter.class,
+      description = "the largest job (name, metadata and data) a replica takes; each replica holds a buffer this large"
+          + " in memory, so raise it only as far as your jobs need (default: ${DEFAULT-VALUE})")
+  int maxJobBytes;
+
   @Option(names = ComponentFlags.MODE, defaultValue = "standalone", converter = ModeConverter.class,
       description = "standalone or kubernetes: how the scheduler proves its identity to sentry (default: ${DEFAULT-VALUE})")
   SchedulerOptions.Mode mode;
@@ -98,10 +104,17 @@ final class SchedulerCommand implements Callable<Integer> {
     log.configure();
     SchedulerOptions options = new SchedulerOptions(id, listenAddress, port, healthzPort, enableMetrics ? metricsPort : -1,
         overrideBroadcastHostPort, workers, dataDir, SchedulerOptions.parseInitialCluster(initialCluster), etcdClientPort,
-        SchedulerOptions.DEFAULT_KEEPALIVE_TIME, SchedulerOptions.DEFAULT_KEEPALIVE_TIMEOUT, SchedulerOptions.DEFAULT_MAX_JOB_BYTES,
+        SchedulerOptions.DEFAULT_KEEPALIVE_TIME, SchedulerOptions.DEFAULT_KEEPALIVE_TIMEOUT, maxJobBytes,
         tlsEnabled, sentryAddress, trustAnchorsFile, trustDomain, namespace, mode, sentryTokenFile);
     Scheduler scheduler = new Scheduler(options, Clock.systemUTC()).start();
     return SentryCommand.runUntilStopped(scheduler);
+  }
+
+  static final class JobSizeConverter implements picocli.CommandLine.ITypeConverter<Integer> {
+    @Override
+    public Integer convert(String value) {
+      return Main.conversion(() -> SchedulerOptions.parseMaxJobSize(value));
+    }
   }
 
   static final class ModeConverter implements picocli.CommandLine.ITypeConverter<SchedulerOptions.Mode> {

@@ -31,6 +31,14 @@ class SchedulerCommandTest {
   }
 
   @Test
+  void aBadJobSizeIsAUsageErrorSayingWhatToWrite() {
+    assertThat(InProcessCli.run("scheduler", "--help").out()).contains(SchedulerFlags.MAX_JOB_SIZE).contains("8Mi");
+    InProcessCli.Result r = InProcessCli.run("scheduler", SchedulerFlags.MAX_JOB_SIZE, "lots");
+    assertThat(r.code()).isNotZero();
+    assertThat(r.err()).contains("--max-job-size").contains("16Mi");
+  }
+
+  @Test
   void mtlsWithoutTrustAnchorsSaysWhatIsMissing() {
     InProcessCli.Result r = InProcessCli.run("scheduler", "--port", "0", "--healthz-port", "0", "--metrics-port", "0",
         "--listen-address", "127.0.0.1");

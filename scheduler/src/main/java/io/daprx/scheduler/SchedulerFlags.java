@@ -16,6 +16,8 @@ public final class SchedulerFlags {
   /** The replicas: {@code id=url,...} (upstream's name). */
   public static final String ETCD_INITIAL_CLUSTER = "--etcd-initial-cluster";
   public static final String ETCD_CLIENT_PORT = "--etcd-client-port";
+  /** daprx's own: the largest job a replica takes (upstream has no limit of its own below 2 GiB). */
+  public static final String MAX_JOB_SIZE = "--max-job-size";
 
   private SchedulerFlags() {}
 }

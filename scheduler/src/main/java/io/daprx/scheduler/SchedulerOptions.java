@@ -71,8 +71,17 @@ public record SchedulerOptions(
   /** Upstream's server keepalive (3 s / 5 s); daprd's own pings every 10 s are permitted separately. */
   public static final Duration DEFAULT_KEEPALIVE_TIME = Duration.ofSeconds(3);
   public static final Duration DEFAULT_KEEPALIVE_TIMEOUT = Duration.ofSeconds(5);
-  /** Workflow activity results travel in reminder data; upstream takes up to 2 GiB, we cap a job at 64 MiB. */
-  public static final int DEFAULT_MAX_JOB_BYTES = 64 << 20;
+  /**
+   * The largest job by default. Workflow activity results travel in reminder data, and upstream takes up to 2 GiB; but
+   * daprd itself refuses a request over its {@code --max-body-size} (4 MiB by default), so 8 MiB leaves twice that. The
+   * cap costs memory up front: each replica's Raft log holds a write buffer as large as the largest entry (a direct
+   * buffer, zeroed at start, so resident for good) — 64 MiB made it a quarter of an idle replica's RSS.
+   */
+  public static final int DEFAULT_MAX_JOB_BYTES = 8 << 20;
+  /** {@link #DEFAULT_MAX_JOB_BYTES} as {@code --max-job-size} spells it. */
+  public static final String DEFAULT_MAX_JOB_SIZE = "8Mi";
+  /** The most {@code --max-job-size} takes: the Raft log's buffers are int-sized and held in memory. */
+  public static final int MAX_MAX_JOB_BYTES = 1 << 30;
   public static final String DEFAULT_SENTRY_ADDRESS = "localhost:50001";
   public static final String DEFAULT_TRUST_DOMAIN = SpiffeId.CONTROL_PLANE_TRUST_DOMAIN;
   public static final String DEFAULT_NAMESPACE = "dapr-system";
@@ -102,8 +111,8 @@ public record SchedulerOptions(
     }
     requirePositive(keepaliveTime, "keepalive time");
     requirePositive(keepaliveTimeout, "keepalive timeout");
-    if (maxJobBytes < 1024) {
-      throw new IllegalArgumentException("the job size limit must be at least 1 KiB, got " + maxJobBytes);
+    if (maxJobBytes < 1024 || maxJobBytes > MAX_MAX_JOB_BYTES) {
+      throw new IllegalArgumentException("the job size limit must be between 1Ki and 1Gi, got " + maxJobBytes + " bytes");
     }
     SpiffeId.requireValidTrustDomain(trustDomain);
     SpiffeId.requireValidNamespace(namespace);
@@ -184,6 +193,25 @@ public record SchedulerOptions(
     }
     String host = uri.getHost().startsWith("[") ? uri.getHost().substring(1, uri.getHost().length() - 1) : uri.getHost();
     return InetSocketAddress.createUnresolved(host, uri.getPort());
+  }
+
+  /**
+   * Parses {@code --max-job-size}: a Kubernetes quantity ({@code 8Mi}, {@code 16Mi}, {@code 1Gi}, or bytes).
+   *
+   * @throws IllegalArgumentException saying what was wrong and what to write
+   */
+  public static int parseMaxJobSize(String text) {
+    java.math.BigDecimal bytes;
+    try {
+      bytes = io.fabric8.kubernetes.api.model.Quantity.getAmountInBytes(new io.fabric8.kubernetes.api.model.Quantity(text.trim()));
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("invalid --max-job-size '" + text + "': use a size such as 8Mi, 16Mi or 1Gi");
+    }
+    if (bytes.compareTo(java.math.BigDecimal.valueOf(1024)) < 0
+        || bytes.compareTo(java.math.BigDecimal.valueOf(MAX_MAX_JOB_BYTES)) > 0) {
+      throw new IllegalArgumentException("invalid --max-job-size '" + text + "': it must be between 1Ki and 1Gi");
+    }
+    return bytes.intValue();
   }
 
   public static Mode parseMode(String text) {

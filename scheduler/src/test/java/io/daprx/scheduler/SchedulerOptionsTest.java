@@ -43,6 +43,18 @@ class SchedulerOptionsTest {
   }
 
   @Test
+  void theJobSizeLimitIsAQuantityEightMebibytesByDefault() {
+    assertThat(SchedulerOptions.defaults().maxJobBytes()).isEqualTo(8 << 20);
+    assertThat(SchedulerOptions.parseMaxJobSize(SchedulerOptions.DEFAULT_MAX_JOB_SIZE)).isEqualTo(8 << 20);
+    assertThat(SchedulerOptions.parseMaxJobSize("64Mi")).isEqualTo(64 << 20);
+    assertThat(SchedulerOptions.parseMaxJobSize("1048576")).isEqualTo(1 << 20);
+    assertThatThrownBy(() -> SchedulerOptions.parseMaxJobSize("8 megs")).hasMessageContaining("--max-job-size")
+        .hasMessageContaining("8Mi");
+    assertThatThrownBy(() -> SchedulerOptions.parseMaxJobSize("2Gi")).hasMessageContaining("between 1Ki and 1Gi");
+    assertThatThrownBy(() -> SchedulerOptions.parseMaxJobSize("100")).hasMessageContaining("between 1Ki and 1Gi");
+  }
+
+  @Test
   void theInitialClusterIdsAreRaftPeersAndTheirUrlsHostPortsTheirRaftAddresses() {
     SchedulerOptions three = SchedulerOptions.defaults().withCluster("s-1", SchedulerOptions.parseInitialCluster(
         "s-0=http://s-0.sched:2380,s-1=https://10.0.0.2:2381,s-2=[::1]:2382"), null);

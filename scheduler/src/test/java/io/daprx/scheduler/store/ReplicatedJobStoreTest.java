@@ -116,6 +116,24 @@ class ReplicatedJobStoreTest {
   }
 
   @Test
+  void aJobAsLargeAsTheLimitIsReplicated() {
+    // Ratis' log write buffer is sized from the job limit (it is resident memory): the largest job, with its
+    // command around it, must still fit one entry and reach every replica
+    Map<String, InetSocketAddress> peers = peers(3);
+    List<ReplicatedJobStore> r = peers.keySet().stream().map(id -> start(peers, id)).toList();
+    JobMetadata m = JobMetadata.newBuilder().setNamespace("ns").setAppId("app")
+        .setTarget(JobTargetMetadata.newBuilder().setJob(TargetJob.getDefaultInstance())).build();
+    byte[] payload = new byte[(1 << 20) - 512];
+    java.util.Arrays.fill(payload, (byte) 7);
+    StoredJob big = JobRequests.toStored("big", m, Job.newBuilder().setSchedule("@every 1s")
+        .setData(com.google.protobuf.Any.newBuilder().setTypeUrl("t/bytes").setValue(com.google.protobuf.ByteString.copyFrom(payload)))
+        .build(), NOW, 1 << 20);
+    long rev = r.get(0).apply(new JobCommand.Put(big, false)).join().revision();
+    r.forEach(s -> await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(s.peek(big.key()))
+        .hasValueSatisfying(x -> assertThat(x.revision()).isEqualTo(rev))));
+  }
+
+  @Test
   void theLiveReplicasAreAgreedOnAndADeadOneLeavesWithinFiveSeconds() {
     Map<String, InetSocketAddress> peers = peers(3);
     List<ReplicatedJobStore> r = peers.keySet().stream().map(id -> start(peers, id)).toList();
