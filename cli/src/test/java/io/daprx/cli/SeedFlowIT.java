@@ -353,6 +353,7 @@ class SeedFlowIT {
   @Test
   @Order(9)
   void anUpdateThatTurnsTheSchedulerOffRemovesItsPodsAndServicesAndTurningItOnBringsThemBack() {
+    List<String> injectorsBefore = injectorNames();
     ok("k8s-extension", "update", "-c", CLUSTER, "-g", RG, "--name", "myDaprExtension", "--yes",
         "--configuration-settings", "global.scheduler.enabled=false");
     assertThat(pods()).hasSize(HA_PODS - 3).noneMatch(p -> p.path("name").asText().startsWith("dapr-scheduler-server"))
@@ -365,6 +366,22 @@ class SeedFlowIT {
         "--configuration-settings", "global.scheduler.enabled=true");
     assertThat(pods()).hasSize(HA_PODS).allSatisfy(p -> assertThat(p.path("ready").asText()).isEqualTo("1/1"));
     assertThat(find(ok("get", "services", "-n", "dapr-system", "-o", "json").json(), "dapr-scheduler-server-a").path("endpoints")).hasSize(3);
+    // back to the first settings, but new pods: new names, as Kubernetes gives them, and so logs of their own
+    List<String> injectorsAfter = injectorNames();
+    assertThat(injectorsAfter).hasSize(3).doesNotContainAnyElementsOf(injectorsBefore)
+        .allSatisfy(n -> assertThat(n).startsWith(injectorsBefore.get(0).substring(0, injectorsBefore.get(0).length() - 5)));
+    assertThat(daprx("logs", injectorsBefore.get(0), "-n", "dapr-system").code()).as("a replaced pod is gone").isNotZero();
+    ok("logs", injectorsAfter.get(0), "-n", "dapr-system");
+  }
+
+  private static List<String> injectorNames() {
+    List<String> out = new ArrayList<>();
+    pods().forEach(p -> {
+      if (p.path("component").asText().equals("injector")) {
+        out.add(p.path("name").asText());
+      }
+    });
+    return out;
   }
 
   @Test
@@ -404,8 +421,9 @@ class SeedFlowIT {
   @Test
   @Order(11)
   void protectedSettingsAreNeverReturned() throws Exception {
+    // global.tag names the image on Kubernetes and changes no local pod: the update rolls nothing, which is not the point here
     DaprxCli.Run r = ok("k8s-extension", "update", "-c", CLUSTER, "-g", RG, "--name", "myDaprExtension", "--yes",
-        "--configuration-settings", "global.logLevel=debug", "--config-protected-settings", "global.tag=s3cr3t-value");
+        "--config-protected-settings", "global.tag=s3cr3t-value");
     assertThat(r.out()).doesNotContain("s3cr3t-value").contains("\"global.tag\": null");
     assertThat(ok("k8s-extension", "show", "-c", CLUSTER, "-g", RG, "--name", "myDaprExtension", "--debug").out() + r.err())
         .doesNotContain("s3cr3t-value");
@@ -421,9 +439,12 @@ class SeedFlowIT {
   @Test
   @Order(12)
   void aServerKilledDuringAnOperationFinishesItAfterRestart() throws Exception {
+    // a change of placement alone: three replicas to roll, the operation still under way when the server is killed
     ok("k8s-extension", "update", "-c", CLUSTER, "-g", RG, "--name", "myDaprExtension", "--yes", "--no-wait",
-        "--configuration-settings", "global.logLevel=info");
+        "--configuration-settings", "dapr_placement.disseminateCoalesceWindow=2s");
     killServerThenAwaitSucceeded();
+    assertThat(ok("k8s-extension", "show", "-c", CLUSTER, "-g", RG, "--name", "myDaprExtension").json().path("configurationSettings")
+        .path("dapr_placement.disseminateCoalesceWindow").asText()).isEqualTo("2s");
     assertThat(pods()).hasSize(HA_PODS).allSatisfy(p -> assertThat(p.path("ready").asText()).isEqualTo("1/1"));
   }
 

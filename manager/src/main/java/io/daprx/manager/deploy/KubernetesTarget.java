@@ -47,8 +47,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Installs the control plane on a real Kubernetes cluster: the objects {@link ControlPlaneManifests} renders,
- * written through {@link KubeApply} in their order, each component's workload waited for (rolled out) before
- * the next component starts, since every component asks sentry, and the injector needs the others.
+ * written through {@link KubeApply} in their order: sentry's workload is waited for (rolled out) before any other
+ * component is applied, since every component asks sentry for its identity; the others then roll out together.
  */
 public final class KubernetesTarget implements Target {
 
@@ -93,11 +93,17 @@ public final class KubernetesTarget implements Target {
     }
   }
 
-  /** The chain: each step's objects applied in render order, then its gate, before the next step begins. */
+  /**
+   * Each step's objects applied in render order. Up to sentry each step is gated before the next begins (every component
+   * asks sentry for its identity); the components after it are applied together and then waited for together, rolling
+   * out side by side as independent Deployments do under Helm.
+   */
   private List<ComponentStatus> applyInOrder(KubernetesClient client, List<ControlPlaneManifests.Step> steps, boolean applyCrds,
       String namespace, Instant deadline, Duration timeout) throws ReconcileException {
     List<ComponentStatus> statuses = new ArrayList<>();
     Map<KubeApply.Result, Integer> counts = new LinkedHashMap<>();
+    List<HasMetadata> afterSentry = new ArrayList<>();
+    boolean sentryDone = false;
     for (ControlPlaneManifests.Step step : steps) {
       for (HasMetadata o : owned(step.objects(), namespace)) {
         if (o instanceof CustomResourceDefinition && !applyCrds) {
@@ -112,9 +118,16 @@ public final class KubernetesTarget implements Target {
         counts.merge(r, 1, Integer::sum);
         LOG.debug("{}({}) {}", o.getKind(), ref(o), r);
       }
+      if (sentryDone) {
+        afterSentry.addAll(step.workloads());
+        continue;
+      }
       statuses.addAll(awaitRollout(client, step.workloads(), deadline, timeout));
+      sentryDone = step.name().equals(io.daprx.manager.model.ControlPlane.SENTRY.name());
       LOG.debug("step {} of the install in {} done", step.name(), namespace);
     }
+    // all applied: the gates run side by side, so the wait is the slowest rollout's, not the sum
+    statuses.addAll(awaitRollout(client, afterSentry, deadline, timeout));
     LOG.info("control plane applied in {}: {}", namespace, counts);
     return statuses;
   }

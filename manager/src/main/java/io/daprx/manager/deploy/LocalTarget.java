@@ -48,6 +48,8 @@ public final class LocalTarget implements Target {
   private final io.daprx.manager.install.ManagerAccess manager;
   private final Map<String, List<ServiceProxy>> proxies = new ConcurrentHashMap<>();
   private final ControlPlaneTokens tokens;
+  /** Draws the names of new replicas. */
+  private final java.util.random.RandomGenerator random = new java.security.SecureRandom();
 
   /**
    * @param distributions the argv that runs each daprx version, to which a component's arguments are appended
@@ -70,13 +72,14 @@ public final class LocalTarget implements Target {
   public List<ComponentStatus> apply(Doc cluster, Install install, Duration timeout) throws ReconcileException {
     LocalCluster lc = local(cluster);
     String namespace = install.namespace();
-    InstallPlan plan = InstallPlan.forLocal(lc, namespace, install.settings(), install.release());
-    List<String> launcher = distributions.launcher(install.release());
     String group = group(lc, namespace);
+    InstallPlan plan = InstallPlan.forLocal(lc, namespace, install.settings(), install.release(), suffixes(lc, group));
+    List<String> launcher = distributions.launcher(install.release());
     // before anything is touched: a cluster whose control plane belongs to another extension is left exactly as it is
     claimOwner(lc, install.owner());
     try {
       Files.createDirectories(lc.logDir());
+      writePodNames(lc, plan);
       // the operators watch it from their start; daprx apply fills it
       Files.createDirectories(lc.resourcesDir());
       prepareTrustBundle(lc, install, namespace);
@@ -85,10 +88,11 @@ public final class LocalTarget implements Target {
     } catch (IOException | UncheckedIOException e) {
       throw new ReconcileException("cannot prepare the cluster directory " + lc.dir() + ": " + e.getMessage(), e);
     }
-    // A straight chain of steps, one component after the other in install order (sentry first: every other component
-    // gets its identity from it), each gated on its new replicas being ready before the next starts. What runs of later
-    // components stays desired as it is until their turn, so an update never rolls the operator before the new sentries
-    // are ready and never stops a later component early. The supervisor rolls each step one replica at a time.
+    // Two steps. Sentry first, gated on its new replicas being ready: every other component asks it for its identity at
+    // start. Then every other component at once, each rolled by the supervisor one replica at a time on its own, as
+    // Kubernetes rolls independent Deployments; the gate is every replica of the change ready. What runs of the later
+    // components stays desired as it is during the first step, so an update never rolls the operator before the new
+    // sentries are ready and never stops a later component early.
     Map<String, List<ProcessSpec>> wanted = new LinkedHashMap<>();
     for (PodPlan p : plan.pods()) {
       List<String> argv = new ArrayList<>(Distributions.withHeap(launcher,
@@ -105,19 +109,85 @@ public final class LocalTarget implements Target {
     supervisor.status(group).forEach(p -> running.add(p.name()));
     startServices(group, lc, install.settings());
     Instant deadline = clock.instant().plus(timeout);
-    List<ProcessSpec> earlier = new ArrayList<>();
-    for (Component c : ControlPlane.COMPONENTS) {
-      List<ProcessSpec> step = wanted.getOrDefault(c.name(), List.of());
-      List<ProcessSpec> specs = new ArrayList<>(earlier);
-      specs.addAll(step);
-      before.stream().filter(s -> running.contains(s.name()) && ControlPlane.order(s.component()) > ControlPlane.order(c.name()))
-          .forEach(specs::add);
-      supervisor.apply(group, specs);
-      earlier.addAll(step);
-      // the gate: what this change has started so far is ready (a later component already broken does not block a fix)
-      awaitReady(group, earlier.stream().map(ProcessSpec::name).toList(), deadline, timeout, namespace);
-    }
+    List<ProcessSpec> first = new ArrayList<>(wanted.getOrDefault(ControlPlane.SENTRY.name(), List.of()));
+    List<ProcessSpec> specs = new ArrayList<>(first);
+    before.stream().filter(s -> running.contains(s.name()) && !s.component().equals(ControlPlane.SENTRY.name())).forEach(specs::add);
+    supervisor.apply(group, specs);
+    awaitReady(group, first.stream().map(ProcessSpec::name).toList(), deadline, timeout, namespace);
+    List<ProcessSpec> all = wanted.values().stream().flatMap(List::stream).toList();
+    supervisor.apply(group, all);
+    // the gate: every replica this change asks for is ready (a crash-looping one fails it at once, named)
+    awaitReady(group, all.stream().map(ProcessSpec::name).toList(), deadline, timeout, namespace);
     return statuses(plan, supervisor.status(group));
+  }
+
+  /**
+   * The names of an install's Deployment-like replicas, as a ReplicaSet gives them: a replica of a pod template that the
+   * group already runs or is to run keeps its name, so applying the same settings again changes nothing; every other one is
+   * a new pod with a new random name and so a fresh log, never the name of a pod it replaces (an update back to earlier
+   * settings included).
+   */
+  private InstallPlan.PodSuffixes suffixes(LocalCluster lc, String group) {
+    Map<String, Integer> known = new LinkedHashMap<>();
+    supervisor.desired(group).forEach(s -> known.put(s.name(), s.ordinal()));
+    supervisor.status(group).forEach(p -> known.putIfAbsent(p.name(), p.ordinal()));
+    // a stopped cluster (daprx server stop, cluster stop) comes back with its pods' names, as a restarted node's pods do
+    if (known.isEmpty()) {
+      known.putAll(readPodNames(lc));
+    }
+    java.util.Set<String> taken = new java.util.HashSet<>(known.keySet());
+    return (workload, template, ordinal) -> {
+      String prefix = workload + "-" + template + "-";
+      Optional<String> same = known.entrySet().stream()
+          .filter(e -> e.getKey().startsWith(prefix) && Integer.valueOf(ordinal).equals(e.getValue())).map(Map.Entry::getKey).findFirst();
+      if (same.isPresent()) {
+        return same.get().substring(prefix.length());
+      }
+      while (true) {
+        String suffix = InstallPlan.randomSuffix(random);
+        String name = prefix + suffix;
+        // a name once used keeps its log on disk: a new pod never starts with another pod's lines
+        if (taken.add(name) && !Files.exists(lc.logDir().resolve(name + ".log"))) {
+          return suffix;
+        }
+      }
+    };
+  }
+
+  /** Where the names of the pods an install last asked for are kept, for the next start of a stopped cluster. */
+  private static Path podNamesFile(LocalCluster lc) {
+    return lc.dir().resolve("pod-names");
+  }
+
+  /** The names of the pods the plan asks for, a line each: {@code <name> <ordinal>}; replaced atomically. */
+  private static void writePodNames(LocalCluster lc, InstallPlan plan) throws IOException {
+    StringBuilder b = new StringBuilder();
+    plan.pods().forEach(p -> b.append(p.name()).append(' ').append(p.ordinal()).append('\n'));
+    Path tmp = Files.createTempFile(lc.dir(), ".pod-names", ".tmp");
+    try {
+      Files.writeString(tmp, b);
+      Files.move(tmp, podNamesFile(lc), java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  /** What {@link #writePodNames} kept; empty when there is nothing (a first install, or a daprx before the file). */
+  private static Map<String, Integer> readPodNames(LocalCluster lc) {
+    Map<String, Integer> out = new LinkedHashMap<>();
+    try {
+      for (String line : Files.readAllLines(podNamesFile(lc))) {
+        String[] f = line.trim().split(" ");
+        if (f.length == 2 && f[1].matches("\\d{1,4}")) {
+          out.put(f[0], Integer.parseInt(f[1]));
+        }
+      }
+    } catch (java.nio.file.NoSuchFileException none) {
+      // nothing kept: new names
+    } catch (IOException e) {
+      LOG.warn("cannot read {} (the pods get new names): {}", podNamesFile(lc), e.getMessage());
+    }
+    return out;
   }
 
   private void awaitReady(String group, List<String> names, Instant deadline, Duration timeout, String namespace)
@@ -228,6 +298,9 @@ public final class LocalTarget implements Target {
       deleteTree(lc.trustBundleDir());
       deleteTree(lc.identityDir());
       deleteTree(lc.logDir());
+      Files.deleteIfExists(podNamesFile(lc));
+    } catch (IOException e) {
+      LOG.warn("cannot delete {}: {}", podNamesFile(lc), e.getMessage());
     } finally {
       // last, so a removal cut short (kill -9) is retried as the owner's; but even a failed one gives the cluster up, since
       // a forced delete forgets the extension and a mark left naming it would refuse every later install

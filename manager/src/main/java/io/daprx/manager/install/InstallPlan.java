@@ -44,12 +44,49 @@ public record InstallPlan(String namespace, List<PodPlan> pods, List<ServicePlan
    * injector adds to pods, as on Kubernetes.
    */
   public static InstallPlan forLocal(LocalCluster cluster, String namespace, DaprSettings settings, Release release) {
-    return forLocal(cluster, namespace, settings, release.version().toString(), settings.sidecarImage(release.daprVersion()));
+    return forLocal(cluster, namespace, settings, release, fixedSuffixes(cluster, namespace));
+  }
+
+  /**
+   * The plan of one catalog release whose Deployment-like replicas take the suffixes {@code suffixes} gives: the supervisor's
+   * caller keeps the names of the replicas that already run this template and gives every new one a fresh random name.
+   */
+  public static InstallPlan forLocal(LocalCluster cluster, String namespace, DaprSettings settings, Release release, PodSuffixes suffixes) {
+    return forLocal(cluster, namespace, settings, release.version().toString(), settings.sidecarImage(release.daprVersion()), suffixes);
   }
 
   private static InstallPlan forLocal(LocalCluster cluster, String namespace, DaprSettings settings, String version, String sidecarImage) {
+    return forLocal(cluster, namespace, settings, version, sidecarImage, fixedSuffixes(cluster, namespace));
+  }
+
+  /**
+   * How the replica {@code ordinal} of a Deployment-like component is told apart from its siblings: the last part of its
+   * name {@code <deployment>-<template hash>-<suffix>}. Kubernetes draws it at random for each new pod, so a pod that
+   * replaces another never takes its name (nor its log); a StatefulSet's replicas have none.
+   */
+  @FunctionalInterface
+  public interface PodSuffixes {
+    String suffix(String workload, String templateHash, int ordinal);
+  }
+
+  /** Suffixes drawn from the place alone: the same every time, for plans that start nothing (tests, previews). */
+  private static PodSuffixes fixedSuffixes(LocalCluster cluster, String namespace) {
+    return (workload, template, i) -> hash(cluster.id() + "/" + namespace + "/" + workload + "/" + template + "/" + i, 5);
+  }
+
+  /** A random suffix in Kubernetes' alphabet, as the ReplicaSet controller makes for each pod it creates. */
+  public static String randomSuffix(java.util.random.RandomGenerator random) {
+    StringBuilder sb = new StringBuilder(5);
+    for (int i = 0; i < 5; i++) {
+      sb.append(ALPHABET[random.nextInt(ALPHABET.length)]);
+    }
+    return sb.toString();
+  }
+
+  private static InstallPlan forLocal(LocalCluster cluster, String namespace, DaprSettings settings, String version, String sidecarImage,
+      PodSuffixes suffixes) {
     List<PodPlan> pods = new ArrayList<>();
-    Installed installed = new Installed(version, sidecarImage);
+    Installed installed = new Installed(version, sidecarImage, suffixes);
     for (Component c : components(cluster, settings)) {
       pods.addAll(c.shape() == Component.Shape.STATEFUL_SET
           ? statefulSet(cluster, c, namespace, settings, installed) : deployment(cluster, c, namespace, settings, installed));
@@ -58,7 +95,7 @@ public record InstallPlan(String namespace, List<PodPlan> pods, List<ServicePlan
   }
 
   /** What of the catalog release the replicas carry: its version and the sidecar image (null: the injector's default). */
-  private record Installed(String version, String sidecarImage) {}
+  private record Installed(String version, String sidecarImage, PodSuffixes suffixes) {}
 
   /** The components the install runs here: those its settings turn on, the dashboard only where it can read the server. */
   private static List<Component> components(LocalCluster cluster, DaprSettings settings) {
@@ -124,7 +161,7 @@ public record InstallPlan(String namespace, List<PodPlan> pods, List<ServicePlan
     List<PodPlan> out = new ArrayList<>();
     for (int i = 0; i < c.replicas(s); i++) {
       Map<String, Integer> ports = replicaPorts(cluster, c, i);
-      String name = c.workload() + "-" + template + "-" + hash(cluster.id() + "/" + namespace + "/" + c.workload() + "/" + template + "/" + i, 5);
+      String name = c.workload() + "-" + template + "-" + installed.suffixes().suffix(c.workload(), template, i);
       out.add(pod(cluster, name, c, i, version, ControlPlane.args(c, launch(cluster, c, namespace, s, ports, name, null, installed)), ports));
     }
     return out;

@@ -416,7 +416,10 @@ final class GroupController {
     }
   }
 
-  /** A replaced pod is a new pod under the same name: restarts and age start over. */
+  /**
+   * A replaced pod is a new pod under the same name (a StatefulSet's): restarts, age and its log start over, as a new pod's
+   * do on Kubernetes ({@code logs} shows none of the pod it replaced, {@code logs -p} has no earlier run).
+   */
   private void replace(Pod pod) {
     Instant now = clock.instant();
     pod.spec = desired.get(pod.name());
@@ -424,7 +427,7 @@ final class GroupController {
     pod.createdAt = now;
     pod.crashesInARow = 0;
     pod.lastExitReason = null;
-    appendMarker(pod, "--- replaced (spec " + pod.spec.specHash() + ") at " + now + " ---");
+    freshLog(pod);
     startedReplacement(pod, now);
     launch(pod);
   }
@@ -498,6 +501,15 @@ final class GroupController {
           pod.restarts, pod.createdAt, pod.lastExitReason));
     }
     return new GroupState(List.copyOf(desired.values()), records);
+  }
+
+  private void freshLog(Pod pod) {
+    Path log = pod.spec.logFile();
+    try {
+      Files.write(log, new byte[0]);
+    } catch (IOException e) {
+      LOG.warn("{} cannot empty its log {}: {}", pod.ref(), log, e.getMessage());
+    }
   }
 
   private void appendMarker(Pod pod, String line) {

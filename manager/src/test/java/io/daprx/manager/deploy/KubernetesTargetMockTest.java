@@ -96,7 +96,7 @@ class KubernetesTargetMockTest {
   }
 
   @Test
-  void applyCreatesEveryObjectInRenderOrderWaitingForEachComponentBeforeTheNext() throws Exception {
+  void applyCreatesEveryObjectInRenderOrderEveryComponentOnlyOnceSentryIsRolledOut() throws Exception {
     drainRequests();
     List<Target.ComponentStatus> statuses = target.apply(cluster, install(DaprSettings.defaults()), TIMEOUT);
 
@@ -114,12 +114,26 @@ class KubernetesTargetMockTest {
       assertThat(live).as(o.getKind() + " " + o.getMetadata().getName()).isNotNull();
       assertThat(live.getMetadata().getLabels()).containsEntry(KubernetesTarget.MANAGED_BY, "daprx").containsEntry(KubernetesTarget.INSTALL_LABEL, NS);
     }
-    // each component appeared only once the one before it was rolled out
+    // every component appeared only once sentry was rolled out: they ask it for their identities
     List<String> order = kubelet.appeared.stream().map(Map.Entry::getKey).toList();
     assertThat(order).containsExactly("dapr-sentry", "dapr-operator", "dapr-placement-server", "dapr-scheduler-server", "dapr-sidecar-injector", "dapr-dashboard");
     for (int i = 1; i < kubelet.appeared.size(); i++) {
-      assertThat(kubelet.appeared.get(i).getValue()).as(order.get(i) + " appeared after").containsAll(order.subList(0, i));
+      assertThat(kubelet.appeared.get(i).getValue()).as(order.get(i) + " appeared after").contains("dapr-sentry");
     }
+  }
+
+  @Test
+  void theComponentsAfterSentryRollOutSideBySideAndOneThatStallsFailsTheInstallByName() {
+    kubelet.stuck.add("dapr-operator");
+
+    assertThatThrownBy(() -> target.apply(cluster, install(DaprSettings.defaults()), Duration.ofSeconds(4)))
+        .isInstanceOf(ReconcileException.class).hasMessageContaining("Deployment(dapr-system/dapr-operator) 3/3 updated, 0/3 ready")
+        .hasMessageContaining("kubectl -n dapr-system rollout status deployment/dapr-operator")
+        .hasMessageNotContaining("dapr-sentry").hasMessageNotContaining("dapr-placement-server");
+    // the operator's stall held nothing back: the components after it were applied without waiting for it
+    assertThat(kubelet.appeared).extracting(Map.Entry::getKey)
+        .containsExactly("dapr-sentry", "dapr-operator", "dapr-placement-server", "dapr-scheduler-server", "dapr-sidecar-injector", "dapr-dashboard");
+    assertThat(kubelet.appeared.get(kubelet.appeared.size() - 1).getValue()).doesNotContain("dapr-operator");
   }
 
   @Test
@@ -169,14 +183,15 @@ class KubernetesTargetMockTest {
   }
 
   @Test
-  void aWorkloadThatNeverBecomesReadyFailsTheApplyNamingIt() {
-    kubelet.stuck.add("dapr-operator");
+  void aSentryThatNeverBecomesReadyFailsTheApplyNamingItBeforeAnythingElseStarts() {
+    kubelet.stuck.add("dapr-sentry");
 
     assertThatThrownBy(() -> target.apply(cluster, install(DaprSettings.defaults()), Duration.ofSeconds(3)))
-        .isInstanceOf(ReconcileException.class).hasMessageContaining("Deployment(dapr-system/dapr-operator) 3/3 updated, 0/3 ready")
-        .hasMessageContaining("kubectl -n dapr-system rollout status deployment/dapr-operator").hasMessageNotContaining("dapr-sentry");
-    assertThat(client.apps().statefulSets().inNamespace(NS).withName("dapr-placement-server").get())
-        .as("nothing after the stuck component is applied").isNull();
+        .isInstanceOf(ReconcileException.class).hasMessageContaining("Deployment(dapr-system/dapr-sentry) 3/3 updated, 0/3 ready")
+        .hasMessageContaining("kubectl -n dapr-system rollout status deployment/dapr-sentry").hasMessageNotContaining("dapr-operator");
+    assertThat(client.apps().deployments().inNamespace(NS).withName("dapr-operator").get())
+        .as("nothing asks a sentry that is not there: no component after it is applied").isNull();
+    assertThat(client.apps().statefulSets().inNamespace(NS).withName("dapr-placement-server").get()).isNull();
   }
 
   @Test
