@@ -52,13 +52,15 @@ public final class ControlPlane {
 
   /**
    * Stable replica names: each replica knows every peer's raft address from the start. Its leader-election log is its
-   * data (on Kubernetes a volume per replica in HA unless {@code forceInMemoryLog}, as upstream).
+   * data (on Kubernetes a volume per replica in HA unless {@code forceInMemoryLog}, as upstream). It requests 256Mi:
+   * an HA replica measured 207-219 MiB RSS at rest with C2 (bench/footprint.sh), 128-132 MiB peak under 1,000 sidecars
+   * with C1 only (bench/placement-bench.sh), 259 MiB under 1,000 mTLS streams (versus-upstream.sh).
    */
   public static final Component PLACEMENT = new Component("placement", "dapr-placement-server", "dapr_placement",
       "dapr-placement", Shape.STATEFUL_SET, true, null, ALWAYS, true, new NamedPort("api", 50005), true, List.of(new NamedPort("raft-node", 8201)),
       List.of(new ServiceSpec("dapr-placement-server", List.of(new ServicePort("api", 50005, 50005),
           new ServicePort("raft-node", 8201, 8201)), 1, true, true)),
-      new DataVolume("raft-log", "/var/run/dapr/raft-log", "placement-raft"), "192Mi", "512Mi", 2, ControlPlane::placementFlags);
+      new DataVolume("raft-log", "/var/run/dapr/raft-log", "placement-raft"), "256Mi", "512Mi", 2, ControlPlane::placementFlags);
 
   /**
    * Jobs, actor reminders and workflow timers: three peer replicas whatever {@code global.ha.enabled} says, as upstream
