@@ -15,6 +15,8 @@ RUN groupadd --system --gid 65532 nonroot \
  && useradd --system --uid 65532 --gid 65532 --home-dir /home/nonroot --create-home --shell /usr/sbin/nologin nonroot
 
 COPY --chmod=0444 cli/target/daprx.jar /opt/daprx/daprx.jar
+# each process's JVM options (the jar's own table, which bin/daprx reads from here: the image has no unzip)
+COPY --chmod=0444 cli/target/jvm-options/ /opt/daprx/jvm-options/
 # The same launcher as on a workstation: it picks each component's measured JVM flags (heap caps, SerialGC).
 COPY --chmod=0555 bin/daprx /usr/local/bin/daprx
 

@@ -8,22 +8,10 @@ import java.util.List;
 
 /**
  * How to start another daprx process from this one: the same JVM binary and the same jar (or, when
- * running from a build's class directories, the same class path).
+ * running from a build's class directories, the same class path). The JVM options of each kind of process come from
+ * {@link io.daprx.common.runtime.JvmOptions}, the table {@code bin/daprx} reads too.
  */
 public final class Launcher {
-
-  /**
-   * JVM flags of a control-plane process, chosen by measurement: many small JVMs run side by side, so
-   * SerialGC, a capped heap and metaspace, small thread stacks. A local cluster sets each component's own heap cap from
-   * the control-plane table ({@code Component.heapMax}).
-   */
-  public static final List<String> COMPONENT_JVM = List.of("-XX:+UseSerialGC", "-Xms8m", "-XX:MinHeapFreeRatio=10",
-      "-XX:MaxHeapFreeRatio=30", "-XX:MaxMetaspaceSize=128m", "-Xss512k", "-XX:ReservedCodeCacheSize=32m", "-XX:CICompilerCount=2",
-      "-Dio.grpc.netty.shaded.io.netty.allocator.numDirectArenas=1", "-Dio.grpc.netty.shaded.io.netty.allocator.numHeapArenas=1",
-      "-Xshare:auto");
-
-  /** JVM flags of the management server. */
-  public static final List<String> SERVER_JVM = List.of("-XX:+UseSerialGC", "-Xms32m", "-Xmx256m", "-Xss512k", "-Xshare:auto");
 
   private Launcher() {}
 

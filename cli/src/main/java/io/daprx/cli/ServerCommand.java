@@ -81,7 +81,7 @@ final class ServerCommand implements Callable<Integer> {
     // the store password is read from the environment only, so it never shows in a process list
     ServerOptions options = new ServerOptions(home, listenAddress, port, blankToNull(storeUrl), blankToNull(storeUser),
         blankToNull(System.getenv("DAPRX_STORE_PASSWORD")), featureDelay, providerDelay, portRangeStart, reconcileTimeout,
-        Launcher.command(Launcher.COMPONENT_JVM), blankToNull(catalog), autoUpgradeInterval, autoUpgradeRetry)
+        Launcher.command(List.of()) /* each component's own options are added per process */, blankToNull(catalog), autoUpgradeInterval, autoUpgradeRetry)
         .withAllowKubeconfigExec(allowKubeconfigExec);
     ManagerServer server = new ManagerServer(options, Clock.systemUTC()).start();
     Runtime.getRuntime().addShutdownHook(new Thread(server::close, "shutdown"));

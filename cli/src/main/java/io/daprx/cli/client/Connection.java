@@ -75,7 +75,7 @@ public final class Connection {
         }
         // server.json stays: the new server replaces it once it listens, and a server this CLI could not use (its token
         // file gone) may still hold the home — the new one is then refused, and this file is how the old one is found
-        List<String> cmd = new ArrayList<>(Launcher.command(Launcher.SERVER_JVM));
+        List<String> cmd = new ArrayList<>(Launcher.command(io.daprx.common.runtime.JvmOptions.of("server")));
         cmd.addAll(List.of("server", "--home", home.dir().toAbsolutePath().toString()));
         info.accept("Starting the local management server (state in " + home.dir() + ", log in " + home.serverLog() + ")");
         Process p = new ProcessBuilder(cmd)

@@ -154,26 +154,23 @@ public final class Distributions {
   }
 
   /**
-   * A launcher with its heap cap set to {@code heap} (an {@code -Xmx} value such as {@code 448m}): the one given
-   * replaced, or one added before the jar or class path. Components differ in what their heap holds (the scheduler keeps
-   * a few fields of every job it triggers), so one cap for all either starves one or wastes memory on the others.
+   * A launcher with the JVM options of one kind of process ({@link io.daprx.common.runtime.JvmOptions}, the table
+   * {@code bin/daprx} reads too) in place of whatever options it had: the JVM binary, then {@code options}, then the jar
+   * or class path and what follows. Components differ in what their heap holds (the scheduler keeps a few fields of
+   * every job it triggers), so one set of options for all either starves one or wastes memory on the others.
    */
-  public static List<String> withHeap(List<String> launcher, String heap) {
-    List<String> out = new ArrayList<>();
-    boolean set = false;
-    for (String a : launcher) {
-      if (!set && (a.equals("-jar") || a.equals("-cp") || a.equals("-classpath"))) {
-        out.add("-Xmx" + heap);
-        set = true;
-      }
-      if (!a.startsWith("-Xmx")) {
-        out.add(a);
+  public static List<String> withJvmOptions(List<String> launcher, List<String> options) {
+    for (int i = 1; i < launcher.size(); i++) {
+      String a = launcher.get(i);
+      if (a.equals("-jar") || a.equals("-cp") || a.equals("-classpath")) {
+        List<String> out = new ArrayList<>();
+        out.add(launcher.get(0));
+        out.addAll(options);
+        out.addAll(launcher.subList(i, launcher.size()));
+        return out;
       }
     }
-    if (!set) {
-      throw new IllegalStateException("the component launcher " + launcher + " names neither -jar nor -cp");
-    }
-    return out;
+    throw new IllegalStateException("the component launcher " + launcher + " names neither -jar nor -cp");
   }
 
   /** This server's launcher with its jar (or class path) swapped for {@code jar}: same JVM, same flags. */

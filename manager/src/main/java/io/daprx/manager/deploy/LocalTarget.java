@@ -95,8 +95,7 @@ public final class LocalTarget implements Target {
     // sentries are ready and never stops a later component early.
     Map<String, List<ProcessSpec>> wanted = new LinkedHashMap<>();
     for (PodPlan p : plan.pods()) {
-      List<String> argv = new ArrayList<>(Distributions.withHeap(launcher,
-          ControlPlane.component(p.component()).orElseThrow().heapMax()));
+      List<String> argv = new ArrayList<>(Distributions.withJvmOptions(launcher, io.daprx.common.runtime.JvmOptions.of(p.component())));
       argv.addAll(p.args());
       // sentries never make the CA here (it is made above, before they start): one that finds it gone refuses to start
       Map<String, String> env = p.component().equals(ControlPlane.SENTRY.name())

@@ -1,7 +1,9 @@
 package io.daprx.manager.kube;
 
+import io.daprx.common.runtime.JvmOptions;
 import io.daprx.manager.model.Component;
 import io.daprx.manager.model.ControlPlane;
+import io.daprx.manager.model.DaprSettings;
 import io.daprx.manager.model.Launch;
 import io.fabric8.kubernetes.api.model.Affinity;
 import io.fabric8.kubernetes.api.model.AffinityBuilder;
@@ -128,6 +130,8 @@ final class Pods {
     List<EnvVar> env = new ArrayList<>();
     env.add(fieldRef("NAMESPACE", "metadata.namespace"));
     env.addAll(extraEnv);
+    // bin/daprx (the image's entry point) adds these after the table's options, so they win: the heap follows the limit
+    env.add(new EnvVarBuilder().withName("DAPRX_JAVA_OPTS").withValue(String.join(" ", heapFor(c, spec.settings()))).build());
     List<Volume> volumes = new ArrayList<>();
     List<VolumeMount> mounts = new ArrayList<>();
     volumes.add(new VolumeBuilder().withName("tmp").withNewEmptyDir().withSizeLimit(new Quantity("64Mi")).endEmptyDir().build());
@@ -163,7 +167,7 @@ final class Pods {
               .withArgs(args)
               .withPorts(ports)
               .withEnv(env)
-              .withResources(resources(c))
+              .withResources(resources(c, spec.settings()))
               .withLivenessProbe(probe(probePort, 10, 5))
               .withReadinessProbe(probe(probePort, 3, 5))
               .withSecurityContext(securityContext())
@@ -176,13 +180,62 @@ final class Pods {
         .build();
   }
 
-  /** No CPU limit on purpose: a throttled JVM misses gRPC keepalives and leader-election heartbeats. */
-  static ResourceRequirements resources(Component c) {
-    return new ResourceRequirementsBuilder()
-        .addToRequests("cpu", new Quantity("100m"))
-        .addToRequests("memory", new Quantity(c.memoryRequest()))
-        .addToLimits("memory", new Quantity(c.memoryLimit()))
-        .build();
+  /**
+   * The container's requests and limits: the component's measured defaults ({@link Component#memoryRequest},
+   * {@link Component#memoryLimit}), each replaced by its {@code <component>.resources.*} setting when set. No CPU limit
+   * unless one is set: a throttled JVM misses gRPC keepalives and leader-election heartbeats.
+   */
+  static ResourceRequirements resources(Component c, DaprSettings settings) {
+    DaprSettings.Resources r = settings.resources(c.settingsKey());
+    String limit = r.limitsMemory() != null ? r.limitsMemory() : c.memoryLimit();
+    String request = r.requestsMemory() != null ? r.requestsMemory() : c.memoryRequest();
+    if (r.requestsMemory() == null && DaprSettings.bytes(request) > DaprSettings.bytes(limit)) {
+      request = limit; // a limit set below the default request: Kubernetes refuses a request above the limit
+    }
+    ResourceRequirementsBuilder b = new ResourceRequirementsBuilder()
+        .addToRequests("cpu", new Quantity(r.requestsCpu() != null ? r.requestsCpu() : "100m"))
+        .addToRequests("memory", new Quantity(request))
+        .addToLimits("memory", new Quantity(limit));
+    if (r.limitsCpu() != null) {
+      b.addToLimits("cpu", new Quantity(r.limitsCpu()));
+    }
+    return b.build();
+  }
+
+  /**
+   * The JVM heap options that fit the container's memory limit: the table's heap ({@link JvmOptions}) scaled by the
+   * limit over the component's default limit, so the default limit gives the table's own heap, a raised limit a bigger
+   * heap and a lowered one a smaller heap (never below 16 MiB); an initial or young size the smaller heap cannot hold is
+   * lowered with it (the JVM refuses an initial heap above the maximum).
+   */
+  static List<String> heapFor(Component c, DaprSettings settings) {
+    List<String> table = JvmOptions.of(c.name());
+    long tableHeap = mib(JvmOptions.heapMax(table).orElseThrow(() -> new IllegalStateException("jvm-options/" + c.name() + " sets no -Xmx")));
+    String limit = settings.resources(c.settingsKey()).limitsMemory();
+    long heap = limit == null ? tableHeap
+        : Math.max(16, tableHeap * DaprSettings.bytes(limit) / DaprSettings.bytes(c.memoryLimit()));
+    List<String> out = new ArrayList<>();
+    out.add("-Xmx" + heap + "m");
+    for (String o : table) {
+      if (o.startsWith("-Xms") && mib(o.substring(4)) > heap) {
+        out.add("-Xms" + heap + "m");
+      } else if (o.startsWith("-Xmn") && mib(o.substring(4)) > heap / 2) {
+        out.add("-Xmn" + heap / 2 + "m");
+      }
+    }
+    return out;
+  }
+
+  /** MiB of a JVM size such as {@code 128m} or {@code 1g}. */
+  private static long mib(String jvmSize) {
+    String v = jvmSize.toLowerCase(java.util.Locale.ROOT);
+    long n = Long.parseLong(v.replaceAll("[kmg]$", ""));
+    return switch (v.charAt(v.length() - 1)) {
+      case 'g' -> n * 1024;
+      case 'm' -> n;
+      case 'k' -> n / 1024;
+      default -> n >> 20;
+    };
   }
 
   /** Spreads replicas over zones when the scheduler can; never refuses to schedule (one-zone clusters are common). */

@@ -24,9 +24,7 @@ import java.util.function.Predicate;
  * @param services the Services in front of it
  * @param data a volume of its own that outlives a restart, or null
  * @param memoryRequest memory the container requests on Kubernetes
- * @param memoryLimit its memory limit (the JVM's launch flags cap the heap below it)
- * @param heapMax the JVM's heap cap ({@code -Xmx}) of a replica on a local cluster; in a container image
- *     {@code bin/daprx} picks the same per component
+ * @param memoryLimit its memory limit (the JVM's options, {@code io.daprx.common.runtime.JvmOptions}, cap the heap below it)
  * @param localSlot its block of loopback ports on a local cluster: fixed, so adding a component never moves the ports
  *     of a running one
  * @param flags its own launch flags, after the shared ones (see {@link ControlPlane#args})
@@ -48,7 +46,6 @@ public record Component(
     DataVolume data,
     String memoryRequest,
     String memoryLimit,
-    String heapMax,
     int localSlot,
     Function<Launch, List<String>> flags) {
 

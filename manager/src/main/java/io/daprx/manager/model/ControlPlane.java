@@ -41,24 +41,26 @@ public final class ControlPlane {
   public static final Component SENTRY = new Component("sentry", "dapr-sentry", "dapr_sentry", "dapr-sentry", Shape.DEPLOYMENT,
       true, null, ALWAYS, false, new NamedPort("grpc", 50001), true, List.of(),
       List.of(new ServiceSpec("dapr-sentry", List.of(new ServicePort("grpc", 443, 50001)), 0, false, false)),
-      null, "448Mi", "768Mi", "128m", 0, ControlPlane::sentryFlags);
+      null, "448Mi", "768Mi", 0, ControlPlane::sentryFlags);
 
   public static final Component OPERATOR = new Component("operator", "dapr-operator", "dapr_operator", "dapr-operator",
       Shape.DEPLOYMENT, true, null, ALWAYS, true, new NamedPort("grpc", 6500), true, List.of(new NamedPort("webhook", 19443)),
       List.of(new ServiceSpec("dapr-api", List.of(new ServicePort("grpc", 443, 6500)), 2, false, false),
           // the CRDs' conversion webhook: the API server calls it, never a local process
           new ServiceSpec("dapr-webhook", List.of(new ServicePort("webhook", 443, 19443)), null, false, false)),
-      null, "192Mi", "512Mi", "256m", 1, l -> optional(OperatorFlags.RESOURCES_PATH, l.resourcesPath()));
+      null, "192Mi", "512Mi", 1, l -> optional(OperatorFlags.RESOURCES_PATH, l.resourcesPath()));
 
   /**
    * Stable replica names: each replica knows every peer's raft address from the start. Its leader-election log is its
-   * data (on Kubernetes a volume per replica in HA unless {@code forceInMemoryLog}, as upstream).
+   * data (on Kubernetes a volume per replica in HA unless {@code forceInMemoryLog}, as upstream). It requests 256Mi:
+   * an HA replica measured 207-219 MiB RSS at rest with C2 (bench/footprint.sh), 128-132 MiB peak under 1,000 sidecars
+   * with C1 only (bench/placement-bench.sh), 259 MiB under 1,000 mTLS streams (versus-upstream.sh).
    */
   public static final Component PLACEMENT = new Component("placement", "dapr-placement-server", "dapr_placement",
       "dapr-placement", Shape.STATEFUL_SET, true, null, ALWAYS, true, new NamedPort("api", 50005), true, List.of(new NamedPort("raft-node", 8201)),
       List.of(new ServiceSpec("dapr-placement-server", List.of(new ServicePort("api", 50005, 50005),
           new ServicePort("raft-node", 8201, 8201)), 1, true, true)),
-      new DataVolume("raft-log", "/var/run/dapr/raft-log", "placement-raft"), "192Mi", "512Mi", "128m", 2, ControlPlane::placementFlags);
+      new DataVolume("raft-log", "/var/run/dapr/raft-log", "placement-raft"), "256Mi", "512Mi", 2, ControlPlane::placementFlags);
 
   /**
    * Jobs, actor reminders and workflow timers: three peer replicas whatever {@code global.ha.enabled} says, as upstream
@@ -74,19 +76,19 @@ public final class ControlPlane {
       List.of(new ServiceSpec("dapr-scheduler-server-a", List.of(new ServicePort("api", 443, 50006)), 5, false, true),
           new ServiceSpec("dapr-scheduler-server", List.of(new ServicePort("api", 50006, 50006),
               new ServicePort("etcd-peer", 2380, 2380)), 6, true, true)),
-      new DataVolume("dapr-scheduler-data-dir", "/var/run/data/dapr-scheduler", "scheduler-data"), "256Mi", "1Gi", "448m", 5,
+      new DataVolume("dapr-scheduler-data-dir", "/var/run/data/dapr-scheduler", "scheduler-data"), "256Mi", "1Gi", 5,
       ControlPlane::schedulerFlags);
 
   public static final Component INJECTOR = new Component("injector", "dapr-sidecar-injector", "dapr_sidecar_injector",
       "dapr-injector", Shape.DEPLOYMENT, true, null, ALWAYS, true, new NamedPort("https", 4000), true, List.of(),
       List.of(new ServiceSpec("dapr-sidecar-injector", List.of(new ServicePort("https", 443, 4000)), 3, false, false)),
-      null, "192Mi", "512Mi", "128m", 3, ControlPlane::injectorFlags);
+      null, "192Mi", "512Mi", 3, ControlPlane::injectorFlags);
 
   /** Reads the cluster only (no sentry identity), and runs one replica even in HA, as upstream. */
   public static final Component DASHBOARD = new Component("dashboard", "dapr-dashboard", "dapr_dashboard", "dapr-dashboard",
       Shape.DEPLOYMENT, false, null, ALWAYS, false, new NamedPort("http", 8080), false, List.of(),
       List.of(new ServiceSpec("dapr-dashboard", List.of(new ServicePort("http", 8080, 8080)), 4, false, false)),
-      null, "128Mi", "384Mi", "128m", 4, ControlPlane::dashboardFlags);
+      null, "128Mi", "384Mi", 4, ControlPlane::dashboardFlags);
 
   /** Install order. */
   public static final List<Component> COMPONENTS = List.of(SENTRY, OPERATOR, PLACEMENT, SCHEDULER, INJECTOR, DASHBOARD);

@@ -38,10 +38,26 @@ public record DaprSettings(
     String existingDaprReleaseName,
     String existingDaprReleaseNamespace,
     SentryJwt sentryJwt,
+    Map<String, Resources> resources,
     Map<String, String> source) {
 
   public DaprSettings {
+    resources = Map.copyOf(resources);
     source = java.util.Collections.unmodifiableMap(new TreeMap<>(source));
+  }
+
+  /**
+   * A component's container resources on Kubernetes, with upstream's chart names ({@code <component>.resources.requests.cpu},
+   * {@code .requests.memory}, {@code .limits.cpu}, {@code .limits.memory}); each null where not set (the component's
+   * measured default then, {@code Component.memoryRequest/memoryLimit}). Quantities as Kubernetes writes them.
+   */
+  public record Resources(String requestsCpu, String requestsMemory, String limitsCpu, String limitsMemory) {
+    static final Resources NONE = new Resources(null, null, null, null);
+  }
+
+  /** The resources set for a component's settings key ({@code dapr_operator}, ...): none set when absent. */
+  public Resources resources(String settingsKey) {
+    return resources.getOrDefault(settingsKey, Resources.NONE);
   }
 
   /**
@@ -73,6 +89,14 @@ public record DaprSettings(
 
   /** Components whose replica count may be set on its own ({@code <component>.replicaCount}). */
   public static final List<String> COMPONENTS = List.of("dapr_operator", "dapr_sentry", "dapr_sidecar_injector", "dapr_placement", "dapr_dashboard");
+
+  /** Components whose container resources may be set ({@code <component>.resources.requests.memory}, ...), as upstream's chart. */
+  public static final List<String> RESOURCE_COMPONENTS = List.of("dapr_operator", "dapr_sentry", "dapr_sidecar_injector", "dapr_placement",
+      "dapr_scheduler", "dapr_dashboard");
+
+  /** The four resource settings of a component, after its key: upstream's chart value names. */
+  private static final List<String> RESOURCE_KEYS = List.of(".resources.requests.cpu", ".resources.requests.memory",
+      ".resources.limits.cpu", ".resources.limits.memory");
 
   /**
    * Placement's {@code --disseminate-coalesce-window} (Dapr 1.18, upstream's chart value of the same name): after a
@@ -117,6 +141,11 @@ public record DaprSettings(
     k.put("dapr_sentry.oidc.tls.enabled", "true");
     k.put("dapr_sentry.oidc.tls.certFile", "");
     k.put("dapr_sentry.oidc.tls.keyFile", "");
+    for (String c : RESOURCE_COMPONENTS) {
+      for (String r : RESOURCE_KEYS) {
+        k.put(c + r, "");
+      }
+    }
     k.put("hooks.applyCrds", "");
     k.put("skipExistingDaprCheck", "false");
     k.put("existingDaprReleaseName", "");
@@ -128,6 +157,11 @@ public record DaprSettings(
   /** A Kubernetes quantity as a storage size is written: a number with an optional binary or decimal suffix. */
   private static final java.util.regex.Pattern STORAGE_SIZE = java.util.regex.Pattern.compile("([0-9]+(\\.[0-9]+)?)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?");
   /** A DNS-1123 subdomain, as Kubernetes requires of a StorageClass name. */
+  /** A Kubernetes quantity (resource.Quantity's text form): a decimal number with an optional suffix or exponent. */
+  private static final java.util.regex.Pattern QUANTITY = java.util.regex.Pattern.compile(
+      "\\+?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][-+]?[0-9]+)?");
+  /** Below this a JVM control-plane process does not start (heap, metaspace and thread stacks): refused, not left to OOM. */
+  private static final long MIN_MEMORY_LIMIT = 64L << 20;
   private static final java.util.regex.Pattern SUBDOMAIN = java.util.regex.Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
 
   /**
@@ -194,6 +228,10 @@ public record DaprSettings(
     Duration coalesceWindow = duration(s, PLACEMENT_COALESCE_WINDOW, problems);
     Scheduler scheduler = scheduler(s, logLevel, problems);
     SentryJwt sentryJwt = sentryJwt(s, problems);
+    Map<String, Resources> resources = new LinkedHashMap<>();
+    for (String c : RESOURCE_COMPONENTS) {
+      resources.put(c, resources(s, c, problems));
+    }
     boolean logAsJson = bool(s, "global.logAsJson", problems);
     boolean mtls = bool(s, "global.mtls.enabled", problems);
     String existingName = emptyToNull(s.get("existingDaprReleaseName"));
@@ -205,7 +243,7 @@ public record DaprSettings(
       throw new InvalidSettingsException(problems);
     }
     return new DaprSettings(ha, haReplicas, replicas, logLevel, logAsJson, mtls, ttl, skew, nodeSelector,
-        value(s, "global.registry"), emptyToNull(s.get("global.tag")), forceInMemory, coalesceWindow, scheduler, applyCrds, skipCheck, existingName, existingNs, sentryJwt, s);
+        value(s, "global.registry"), emptyToNull(s.get("global.tag")), forceInMemory, coalesceWindow, scheduler, applyCrds, skipCheck, existingName, existingNs, sentryJwt, resources, s);
   }
 
   private static boolean absoluteUrl(String s) {
@@ -253,6 +291,45 @@ public record DaprSettings(
     List<String> hosts = java.util.Arrays.stream(value(s, "dapr_sentry.oidc.allowedHosts").split(","))
         .map(String::trim).filter(h -> !h.isEmpty()).toList();
     return new SentryJwt(enabled, issuer, alg, emptyToNull(s.get("dapr_sentry.jwt.keyID")), oidc, port, jwksUri, prefix, hosts, tls, cert, key);
+  }
+
+  private static Resources resources(Map<String, String> s, String component, List<String> problems) {
+    String reqCpu = quantity(s, component + ".resources.requests.cpu", "100m or 0.5", problems);
+    String reqMem = quantity(s, component + ".resources.requests.memory", "128Mi or 1Gi", problems);
+    String limCpu = quantity(s, component + ".resources.limits.cpu", "100m or 0.5", problems);
+    String limMem = quantity(s, component + ".resources.limits.memory", "256Mi or 1Gi", problems);
+    Long limBytes = limMem == null ? null : bytes(limMem);
+    if (limBytes != null && limBytes < MIN_MEMORY_LIMIT) {
+      problems.add(component + ".resources.limits.memory must be at least 64Mi: a JVM control-plane process needs that much"
+          + " besides its heap (got '" + limMem + "')");
+    }
+    if (limBytes != null && reqMem != null && bytes(reqMem) > limBytes) {
+      problems.add(component + ".resources.requests.memory (" + reqMem + ") is above " + component + ".resources.limits.memory ("
+          + limMem + "): Kubernetes refuses such a pod; lower the request or raise the limit");
+    }
+    return new Resources(reqCpu, reqMem, limCpu, limMem);
+  }
+
+  private static String quantity(Map<String, String> s, String key, String example, List<String> problems) {
+    String v = emptyToNull(s.get(key));
+    if (v == null) {
+      return null;
+    }
+    if (!QUANTITY.matcher(v).matches() || new java.math.BigDecimal(bytesText(v)).signum() <= 0) {
+      problems.add(key + " must be a positive Kubernetes quantity such as " + example + " (got '" + v + "')");
+      return null;
+    }
+    return v;
+  }
+
+  /** The amount of a valid quantity in its base unit (bytes for memory), as a decimal. */
+  private static String bytesText(String quantity) {
+    return io.fabric8.kubernetes.api.model.Quantity.getAmountInBytes(new io.fabric8.kubernetes.api.model.Quantity(quantity)).toPlainString();
+  }
+
+  /** Bytes of a valid memory quantity, rounded down. */
+  public static long bytes(String quantity) {
+    return new java.math.BigDecimal(bytesText(quantity)).longValue();
   }
 
   private static Scheduler scheduler(Map<String, String> s, String globalLogLevel, List<String> problems) {

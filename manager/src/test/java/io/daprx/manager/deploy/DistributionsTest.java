@@ -39,15 +39,15 @@ class DistributionsTest {
   }
 
   @Test
-  void eachComponentRunsWithItsOwnHeapCapWhateverTheLauncherSays() {
-    assertThat(Distributions.withHeap(JAR_LAUNCHER, "448m"))
-        .containsExactly("/usr/bin/java", "-Xmx448m", "-jar", "/opt/daprx/daprx.jar");
-    assertThat(Distributions.withHeap(List.of("java", "-Xms8m", "-cp", "a.jar:b.jar", "io.daprx.cli.Main"), "256m"))
-        .containsExactly("java", "-Xms8m", "-Xmx256m", "-cp", "a.jar:b.jar", "io.daprx.cli.Main");
+  void eachComponentRunsWithItsOwnOptionsWhateverTheLauncherSays() {
+    assertThat(Distributions.withJvmOptions(JAR_LAUNCHER, List.of("-Xmx448m", "-Xss512k")))
+        .containsExactly("/usr/bin/java", "-Xmx448m", "-Xss512k", "-jar", "/opt/daprx/daprx.jar");
+    assertThat(Distributions.withJvmOptions(List.of("java", "-Xms8m", "-cp", "a.jar:b.jar", "io.daprx.cli.Main"), List.of("-Xmx256m")))
+        .containsExactly("java", "-Xmx256m", "-cp", "a.jar:b.jar", "io.daprx.cli.Main");
     // the scheduler keeps a few fields of each job it triggers on the heap: a local cluster's replicas must not get the
     // small cap of the other components (a million jobs measured ~305 MB live)
-    assertThat(io.daprx.manager.model.ControlPlane.SCHEDULER.heapMax()).isEqualTo("448m");
-    assertThatThrownBy(() -> Distributions.withHeap(List.of("java", "Main"), "1g")).isInstanceOf(IllegalStateException.class);
+    assertThat(io.daprx.common.runtime.JvmOptions.heapMax(io.daprx.common.runtime.JvmOptions.of("scheduler"))).contains("448m");
+    assertThatThrownBy(() -> Distributions.withJvmOptions(List.of("java", "Main"), List.of())).isInstanceOf(IllegalStateException.class);
   }
 
   @Test
