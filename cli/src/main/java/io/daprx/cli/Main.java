@@ -44,7 +44,8 @@ public final class Main {
    * ({@code --mode} is a component flag: {@code daprx dashboard} itself, which opens the running one, has none.)
    */
   static String[] componentSpelling(String[] args) {
-    if (args.length > 1 && args[0].equals("dashboard") && java.util.Arrays.asList(args).contains(ComponentFlags.MODE)) {
+    if (args.length > 1 && args[0].equals("dashboard") && !args[1].equals("serve")
+        && java.util.Arrays.asList(args).contains(ComponentFlags.MODE)) {
       String[] serve = new String[args.length + 1];
       serve[0] = "dashboard";
       serve[1] = "serve";
