@@ -162,13 +162,23 @@ public final class SignPathTiming {
 
   private static Object sink;
 
-  /** Warm-up for half the time, then the mean of a timed run; results kept in a field so the JIT cannot drop them. */
+  private static final com.sun.management.ThreadMXBean THREADS =
+      (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+
+  /**
+   * Warm-up for half the time, then the mean of a timed run: wall time, this thread's CPU time (what other load on
+   * the machine skews least) and bytes allocated per call (what sizes sentry's young generation); results kept in a
+   * field so the JIT cannot drop them.
+   */
   private static void time(String what, double seconds, Step step) throws Exception {
     long warmEnd = System.nanoTime() + (long) (seconds * 0.5e9);
     while (System.nanoTime() < warmEnd) {
       sink = step.run();
     }
+    long self = Thread.currentThread().getId();
     long ops = 0;
+    long cpu0 = THREADS.getCurrentThreadCpuTime();
+    long bytes0 = THREADS.getThreadAllocatedBytes(self);
     long start = System.nanoTime();
     long end = start + (long) (seconds * 1e9);
     long now;
@@ -178,7 +188,9 @@ public final class SignPathTiming {
       }
       ops += 16;
     } while ((now = System.nanoTime()) < end);
+    double cpuMicros = (THREADS.getCurrentThreadCpuTime() - cpu0) / 1e3 / ops;
+    long bytes = (THREADS.getThreadAllocatedBytes(self) - bytes0) / ops;
     double micros = (now - start) / 1e3 / ops;
-    System.out.printf(Locale.ROOT, "%10.1f us  %9.0f/s  %s%n", micros, 1e6 / micros, what);
+    System.out.printf(Locale.ROOT, "%10.1f us %8.1f us cpu %8d B  %9.0f/s  %s%n", micros, cpuMicros, bytes, 1e6 / micros, what);
   }
 }

@@ -9,7 +9,6 @@ import java.security.PublicKey;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.Date;
 import java.util.List;
 import java.util.function.Supplier;
 import org.bouncycastle.asn1.x500.X500Name;
@@ -33,6 +32,8 @@ import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
  * them while sentry runs.
  */
 public final class Signer {
+
+  private static final X500Name EMPTY_SUBJECT = new X500Name(new org.bouncycastle.asn1.x500.RDN[0]);
 
   private final Supplier<CaBundle> ca;
   private final Clock clock;
@@ -65,7 +66,7 @@ public final class Signer {
       }
       X509v3CertificateBuilder b = new X509v3CertificateBuilder(
           prep.issuerName(), Certs.serial(),
-          Date.from(now.minus(policy.allowedClockSkew())), Date.from(notAfter), new X500Name(new org.bouncycastle.asn1.x500.RDN[0]), subjectKey)
+          CertTime.of(now.minus(policy.allowedClockSkew())), CertTime.of(notAfter), EMPTY_SUBJECT, subjectKey)
           // The subject is empty, so RFC 5280 wants the SAN extension critical (Go's x509 does the same).
           .addExtension(Extension.subjectAlternativeName, true, new GeneralNames(names))
           .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
