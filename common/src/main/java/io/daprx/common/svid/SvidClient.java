@@ -60,7 +60,10 @@ public final class SvidClient implements SvidSource, AutoCloseable {
       token = token == null ? () -> "" : token;
       keyAlgorithm = keyAlgorithm == null ? KeyAlgorithm.EC_P256 : keyAlgorithm;
       perTryTimeout = perTryTimeout == null ? Duration.ofSeconds(3) : perTryTimeout;
-      initialTries = initialTries <= 0 ? 5 : initialTries;
+      // 8 tries (0.5 s to 10 s apart, about a minute in all): an install starts every component at once once sentry
+      // is ready, and on a small machine a dozen JVMs starting together can keep sentry from answering within the
+      // first 20 s; a component that gives up exits and counts towards a crash loop
+      initialTries = initialTries <= 0 ? 8 : initialTries;
     }
   }
 
