@@ -37,7 +37,9 @@ class JvmOptionsTableTest {
     Path jar = jarWithTheTable(dir.resolve("daprx.jar")); // no jvm-options folder beside it: bin/daprx reads the jar
     for (String process : JvmOptions.PROCESSES) {
       List<String> local = Distributions.withJvmOptions(Launcher.command(List.of()), JvmOptions.of(process));
-      assertThat(jvmOptions(local)).as(process).isNotEmpty().isEqualTo(binDaprx(jar, process));
+      // the dashboard component is 'daprx dashboard serve'; a plain 'daprx dashboard' opens the running one (a client)
+      String[] command = process.equals("dashboard") ? new String[] {"dashboard", "serve"} : new String[] {process};
+      assertThat(jvmOptions(local)).as(process).isNotEmpty().isEqualTo(binDaprx(jar, command));
     }
     List<String> server = Launcher.command(JvmOptions.of("server"));
     assertThat(jvmOptions(server)).isEqualTo(binDaprx(jar, "server"));
@@ -57,6 +59,8 @@ class JvmOptionsTableTest {
     Path jar = jarWithTheTable(dir.resolve("daprx.jar"));
     assertThat(binDaprx(jar, "scheduler", "list")).contains("-XX:TieredStopAtLevel=1").doesNotContain("-Xmx448m");
     assertThat(binDaprx(jar, "server", "stop")).contains("-XX:TieredStopAtLevel=1");
+    assertThat(binDaprx(jar, "dashboard", "-p", "9999")).contains("-XX:TieredStopAtLevel=1").doesNotContain("-Xmx128m");
+    assertThat(binDaprx(jar, "dashboard", "--mode", "local")).isEqualTo(binDaprx(jar, "dashboard", "serve"));
   }
 
   /** The JVM options of a launcher: between the java binary and the jar or class path. */
