@@ -58,11 +58,13 @@ class LocalTargetInstallTest {
         Duration.ofSeconds(20)));
     supervisors.add(supervisor);
     String classes = Path.of(FakeComponent.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-    List<String> launcher = new ArrayList<>(List.of(JAVA, "-XX:+UseSerialGC", "-Xmx24m", "-XX:TieredStopAtLevel=1", "-Xshare:auto"));
+    // the local target puts each component's own JVM options in place of those before -cp; options after it stay, and
+    // come last, so they win: the stand-ins run small, and the failing one is told so
+    List<String> launcher = new ArrayList<>(List.of(JAVA, "-cp", classes, "-Xms8m", "-Xmn4m", "-Xmx24m", "-XX:TieredStopAtLevel=1"));
     if (fail != null) {
       launcher.add("-Dfake.fail=" + fail);
     }
-    launcher.addAll(List.of("-cp", classes, FakeComponent.class.getName()));
+    launcher.add(FakeComponent.class.getName());
     LocalTarget target = new LocalTarget(supervisor, new Distributions(tmp.resolve("versions"), launcher, RELEASE.version()),
         Clock.systemUTC(), null);
     targets.add(target);

@@ -39,7 +39,7 @@ class ResourcesSettingsTest {
   void anOverrideLandsAndTheHeapFollowsTheLimit() {
     Map<String, String> settings = Map.of("dapr_operator.resources.limits.memory", "1Gi", "dapr_operator.resources.requests.memory",
         "300Mi", "dapr_operator.resources.requests.cpu", "250m", "dapr_operator.resources.limits.cpu", "1",
-        "dapr_sentry.resources.limits.memory", "256Mi");
+        "dapr_sentry.resources.limits.memory", "64Mi");
     Map<String, io.fabric8.kubernetes.api.model.PodSpec> pods = podSpecs(render(settings));
     Container operator = pods.get("dapr-operator").getContainers().get(0);
     assertThat(operator.getResources().getLimits()).containsEntry("memory", new Quantity("1Gi")).containsEntry("cpu", new Quantity("1"));
@@ -48,8 +48,9 @@ class ResourcesSettingsTest {
     // a limit below sentry's initial heap and young generation lowers them too (the JVM refuses -Xms above -Xmx),
     // and the default request, above the new limit, comes down to it
     Container sentry = pods.get("dapr-sentry").getContainers().get(0);
-    assertThat(env(sentry, "DAPRX_JAVA_OPTS")).isEqualTo("-Xmx170m -Xms170m -Xmn85m");
-    assertThat(sentry.getResources().getRequests()).containsEntry("memory", new Quantity("256Mi"));
+    // (the table: -Xmx256m -Xms48m -Xmn16m at the default 768Mi; a twelfth of the limit gives a 21 MB heap)
+    assertThat(env(sentry, "DAPRX_JAVA_OPTS")).isEqualTo("-Xmx21m -Xms21m -Xmn10m");
+    assertThat(sentry.getResources().getRequests()).containsEntry("memory", new Quantity("64Mi"));
     // others keep their defaults
     Container placement = pods.get("dapr-placement-server").getContainers().get(0);
     assertThat(placement.getResources().getLimits()).doesNotContainKey("cpu");
