@@ -96,12 +96,7 @@ class AdmissionKubeIT {
 
   @AfterAll
   static void stop() {
-    if (injector != null) {
-      injector.close();
-    }
-    if (kube != null) {
-      kube.close();
-    }
+    Teardown.close(injector, kube);
   }
 
   /** The webhook registration exactly as the manager installs it (no trust bundle given: the injector fills the caBundle). */

@@ -52,15 +52,7 @@ class ConnectedClusterKubeIT {
 
   @AfterAll
   static void stop() {
-    if (manager != null) {
-      manager.close();
-    }
-    if (kubelet != null) {
-      kubelet.close();
-    }
-    if (kube != null) {
-      kube.close();
-    }
+    Teardown.close(manager, kubelet, kube);
   }
 
   @Test

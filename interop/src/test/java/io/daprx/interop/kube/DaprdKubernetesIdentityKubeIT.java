@@ -139,16 +139,7 @@ class DaprdKubernetesIdentityKubeIT {
 
   @AfterAll
   static void stop() {
-    for (int i = closing.size() - 1; i >= 0; i--) {
-      try {
-        closing.get(i).close();
-      } catch (Exception e) {
-        // teardown goes on
-      }
-    }
-    if (kube != null) {
-      kube.close();
-    }
+    Teardown.close(closing, kube);
   }
 
   @Test

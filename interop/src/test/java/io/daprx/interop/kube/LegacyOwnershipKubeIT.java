@@ -39,9 +39,7 @@ class LegacyOwnershipKubeIT {
 
   @AfterAll
   static void stop() {
-    if (kube != null) {
-      kube.close();
-    }
+    Teardown.close(kube);
   }
 
   @Test

@@ -77,16 +77,7 @@ class OperatorKubeIT {
 
   @AfterAll
   static void stop() {
-    for (int i = closing.size() - 1; i >= 0; i--) {
-      try {
-        closing.get(i).close();
-      } catch (Exception e) {
-        // teardown goes on
-      }
-    }
-    if (kube != null) {
-      kube.close();
-    }
+    Teardown.close(closing, kube);
   }
 
   /** A replica with its own client authenticated as the dapr-operator service account. */

@@ -69,15 +69,7 @@ class RolloutGateKubeIT {
 
   @AfterAll
   static void stop() {
-    if (manager != null) {
-      manager.close();
-    }
-    if (kubelet != null) {
-      kubelet.close();
-    }
-    if (kube != null) {
-      kube.close();
-    }
+    Teardown.close(manager, kubelet, kube);
   }
 
   @Test

@@ -93,15 +93,7 @@ class SentryTokenReviewKubeIT {
 
   @AfterAll
   static void stop() {
-    if (sentry != null) {
-      sentry.close();
-    }
-    if (asSentry != null) {
-      asSentry.close();
-    }
-    if (kube != null) {
-      kube.close();
-    }
+    Teardown.close(sentry, asSentry, kube);
   }
 
   @Test
