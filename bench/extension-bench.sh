@@ -93,6 +93,10 @@ done
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 p90() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {i=int(NR*0.9+0.999); if (i<1) i=1; print a[i]}'; }
 ready_med=$(median "${create_times[@]}")
+# the machine's first install records what the components load; the class-data archive dumped behind it is mapped
+# by every later start (a fresh DAPRX_HOME here, so run 1 is a first install)
+later_creates=("${create_times[@]:1}")
+later_med=$([[ ${#later_creates[@]} -gt 0 ]] && median "${later_creates[@]}" || echo n/a)
 upgrade_med=$(median "${upgrade_times[@]}")
 cli_med=$(median "${cli_times[@]}")
 cli_p90=$(p90 "${cli_times[@]}")
@@ -100,8 +104,10 @@ pass() { awk -v v="$1" -v t="$2" 'BEGIN {print (v <= t) ? "met" : "MISSED"}'; }
 
 echo
 echo "daprx extension benchmark — $(nproc) cores, $(java -version 2>&1 | head -1)"
-printf 'k8s-extension create -> all pods Ready (HA): %s s median of %d (%s)   target <= 30 s: %s\n' \
-  "$ready_med" "$RUNS" "$(printf '%.1f ' "${create_times[@]}")" "$(pass "$ready_med" 30)"
+printf 'k8s-extension create -> all pods Ready (HA): %s s median of %d (%s)   target <= 20 s (issue 19): %s\n' \
+  "$ready_med" "$RUNS" "$(printf '%.1f ' "${create_times[@]}")" "$(pass "$ready_med" 20)"
+printf '  first install on this DAPRX_HOME (records the class-data archive): %s s; later installs (map it): %s s median\n' \
+  "${create_times[0]}" "$later_med"
 printf 'k8s-extension update %s -> %s, every replica replaced one at a time: %s s median of %d (%s)\n' \
   "$build" "$next" "$upgrade_med" "$RUNS" "$(printf '%.1f ' "${upgrade_times[@]}")"
 printf 'HA control plane: RSS %d MiB, PSS %d MiB in %d pods\n%s' $((pods_total / 1024)) $((pss_total / 1024)) \

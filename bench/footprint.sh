@@ -7,6 +7,8 @@
 #   bench/footprint.sh --nmt            # the same with -XX:NativeMemoryTracking=summary in every JVM (costs memory itself)
 #   bench/footprint.sh --attach         # the install of the running server (DAPRX_HOME/DAPRX_ENDPOINT as the CLI uses them)
 #   SETTLE=20 bench/footprint.sh        # seconds to wait after Ready before measuring (default 15: JIT and first GCs)
+#   FIRST_INSTALL=1 bench/footprint.sh  # measure a machine's first install (no class-data archive yet; by default the
+#                                       # script waits for the archive the first install leaves and installs again)
 #   DAPRX_JAR=/path/daprx.jar ...       # another build (before/after comparisons: run both back to back)
 #   TRY_JAVA_OPTIONS="-XX:TieredStopAtLevel=1" bench/footprint.sh   # a flag on every process (server and components)
 #                                       # before it goes into the table; the table's own flags win where both set one
@@ -24,7 +26,7 @@ while [[ $# -gt 0 ]]; do
   case "$1" in
     --nmt) NMT=true ;;
     --attach) ATTACH=true ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "footprint.sh: unknown option '$1' (known: --nmt, --attach, --help)" >&2; exit 2 ;;
   esac
   shift
@@ -52,8 +54,23 @@ if ! $ATTACH; then
   d extension add --name k8s-extension
   unset JDK_JAVA_OPTIONS
   # on a loaded machine the install can miss its deadline with every process up but not yet ready: measure them anyway
-  d k8s-extension create -t managedClusters -c fpCluster -g fpRG -n dapr --extension-type Microsoft.Dapr -o none \
-    --auto-upgrade-minor-version false || echo "footprint: the install did not complete; measuring the processes that run" >&2
+  create() {
+    d k8s-extension create -t managedClusters -c fpCluster -g fpRG -n dapr --extension-type Microsoft.Dapr -o none \
+      --auto-upgrade-minor-version false || echo "footprint: the install did not complete; measuring the processes that run" >&2
+  }
+  create
+  # A machine's first install records what its components load, and the server dumps the class-data archive behind
+  # it; every later start maps it. Measure that steady state: wait for the archive, then install again (FIRST_INSTALL=1:
+  # measure the first install as it is).
+  if [[ -z "${FIRST_INSTALL:-}" && -z "${DAPRX_NO_CDS:-}" ]]; then
+    for _ in $(seq 1 120); do
+      compgen -G "$DAPRX_HOME/cds/[0-9a-f]*-[0-9a-f]*.jsa" >/dev/null && break
+      sleep 1
+    done
+    compgen -G "$DAPRX_HOME/cds/[0-9a-f]*-[0-9a-f]*.jsa" >/dev/null || echo "footprint: no class-data archive after 120 s (see server.log)" >&2
+    d k8s-extension delete -t managedClusters -c fpCluster -g fpRG -n dapr --yes -o none
+    create
+  fi
   sleep "$SETTLE"
 fi
 

@@ -87,6 +87,8 @@ final class DaprxCli {
       env.remove("KUBECONFIG"); // never the user's: get-credentials writes under the HOME a test gives
       env.put("DAPRX_JAR", Path.of("target", "daprx.jar").toAbsolutePath().toString());
       env.put("DAPRX_HOME", home.toString());
+      // one class-data archive for every test's clusters, as one user's home has: only the first install records it
+      env.put("DAPRX_CLASS_ARCHIVE_DIR", Path.of("target", "cds").toAbsolutePath().toString());
       env.put("DAPRX_FEATURE_DELAY", "1s");
       env.put("DAPRX_PROVIDER_DELAY", "1s");
       env.put("DAPRX_PORT_RANGE_START", "" + portRangeStart);

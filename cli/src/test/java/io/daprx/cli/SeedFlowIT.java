@@ -277,6 +277,13 @@ class SeedFlowIT {
   @Test
   @Order(6)
   void aKilledReplicaIsRestartedWhileTheServiceKeepsAnswering() throws Exception {
+    // the install recorded what its components load, and the class-data archive is dumped behind it: a restart maps it
+    Path cds = Path.of("target", "cds").toAbsolutePath();
+    await().ignoreExceptions().atMost(Duration.ofSeconds(90)).until(() -> {
+      try (java.util.stream.Stream<Path> files = Files.list(cds)) {
+        return files.anyMatch(f -> f.toString().endsWith(".jsa") && !f.getFileName().toString().startsWith("client-"));
+      }
+    });
     JsonNode victim = sentryPod();
     long pid = victim.path("pid").asLong();
     ProcessHandle.of(pid).orElseThrow().destroyForcibly();
@@ -295,6 +302,9 @@ class SeedFlowIT {
       assertThat(p.path("pid").asLong()).isNotEqualTo(pid);
     });
     assertThat(ok("logs", victim.path("name").asText(), "-n", "dapr-system").out()).contains("restarted");
+    long restarted = find(pods(), victim.path("name").asText()).path("pid").asLong();
+    assertThat(Files.readString(Path.of("/proc", Long.toString(restarted), "maps"))).as("the restarted sentry maps the archive")
+        .containsPattern(java.util.regex.Pattern.quote(cds.toString()) + "/[0-9a-f]+-[0-9a-f]+\\.jsa");
   }
 
   @Test

@@ -21,6 +21,7 @@ import io.daprx.manager.catalog.Catalog;
 import io.daprx.manager.catalog.CatalogSource;
 import io.daprx.manager.catalog.Semver;
 import io.daprx.manager.engine.AutoUpgrader;
+import io.daprx.manager.deploy.ClassArchives;
 import io.daprx.manager.deploy.Distributions;
 import io.daprx.manager.kube.CrdSource;
 import io.javalin.Javalin;
@@ -61,6 +62,7 @@ public final class ManagerServer implements AutoCloseable {
   private boolean wroteServerFile;
   private JdbcStore store;
   private Supervisor supervisor;
+  private ClassArchives archives;
   private LocalTarget target;
   private OperationRunner runner;
   private AutoUpgrader upgrader;
@@ -93,11 +95,12 @@ public final class ManagerServer implements AutoCloseable {
       String token = loadOrCreateToken(options.tokenFile());
       String readerToken = loadOrCreateToken(options.readerTokenFile());
       SecretBox secrets = openSecrets();
-      supervisor = new Supervisor(options.supervisorDir(), clock, SupervisorSettings.defaults());
+      archives = options.classArchiveDir() == null ? ClassArchives.off() : ClassArchives.in(options.classArchiveDir(), clock);
+      supervisor = new Supervisor(options.supervisorDir(), clock, SupervisorSettings.defaults(), archives);
       CatalogSource catalog = new CatalogSource(options.catalog(), clock, CATALOG_MAX_AGE);
       Semver build = Semver.parse(Versions.CURRENT);
       target = new LocalTarget(supervisor, new Distributions(options.versionsDir(), options.componentLauncher(), build), clock,
-          new io.daprx.manager.install.ManagerAccess(options.serverFile(), options.readerTokenFile()));
+          new io.daprx.manager.install.ManagerAccess(options.serverFile(), options.readerTokenFile()), archives);
       Registrations registrations = new Registrations(store, clock, options.featureDelay(), options.providerDelay(), subscription);
       Clusters clusters = new Clusters(store, subscription, options.clustersDir(), options.portRangeStart());
       ConnectedClusters connected = new ConnectedClusters(store, clusters, subscription, secrets, clock, CONNECT_PROBE_TIMEOUT,
@@ -328,6 +331,9 @@ public final class ManagerServer implements AutoCloseable {
         supervisor.killRemainingUnder(options.clustersDir());
       }
       supervisor.close();
+    }
+    if (archives != null) {
+      archives.close();
     }
     if (store != null) {
       store.close();

@@ -19,6 +19,8 @@ import java.util.List;
  * @param autoUpgradeRetry how long a version whose auto-upgrade was rolled back is left alone before it is tried again
  * @param allowKubeconfigExec whether {@code connectedk8s connect} accepts kubeconfigs that run a command (exec plugin,
  *     auth provider) or read files on this server; off by default
+ * @param classArchiveDir where local components' class-data archives are kept ({@link
+ *     io.daprx.manager.deploy.ClassArchives}); null = none, every component JVM loads its classes from the jar
  */
 public record ServerOptions(
     Path home,
@@ -35,7 +37,8 @@ public record ServerOptions(
     String catalog,
     Duration autoUpgradeInterval,
     Duration autoUpgradeRetry,
-    boolean allowKubeconfigExec) {
+    boolean allowKubeconfigExec,
+    Path classArchiveDir) {
 
   public static final String DEFAULT_LISTEN_ADDRESS = "127.0.0.1";
   public static final Duration DEFAULT_FEATURE_DELAY = Duration.ofSeconds(10);
@@ -58,12 +61,18 @@ public record ServerOptions(
       Duration featureDelay, Duration providerDelay, int portRangeStart, Duration reconcileTimeout, List<String> componentLauncher,
       String catalog, Duration autoUpgradeInterval, Duration autoUpgradeRetry) {
     this(home, listenAddress, port, storeUrl, storeUser, storePassword, featureDelay, providerDelay, portRangeStart, reconcileTimeout,
-        componentLauncher, catalog, autoUpgradeInterval, autoUpgradeRetry, false);
+        componentLauncher, catalog, autoUpgradeInterval, autoUpgradeRetry, false, home.resolve("cds"));
   }
 
   public ServerOptions withAllowKubeconfigExec(boolean allow) {
     return new ServerOptions(home, listenAddress, port, storeUrl, storeUser, storePassword, featureDelay, providerDelay,
-        portRangeStart, reconcileTimeout, componentLauncher, catalog, autoUpgradeInterval, autoUpgradeRetry, allow);
+        portRangeStart, reconcileTimeout, componentLauncher, catalog, autoUpgradeInterval, autoUpgradeRetry, allow, classArchiveDir);
+  }
+
+  /** With the class-data archives kept in {@code dir}, or none when it is null. */
+  public ServerOptions withClassArchiveDir(Path dir) {
+    return new ServerOptions(home, listenAddress, port, storeUrl, storeUser, storePassword, featureDelay, providerDelay,
+        portRangeStart, reconcileTimeout, componentLauncher, catalog, autoUpgradeInterval, autoUpgradeRetry, allowKubeconfigExec, dir);
   }
 
   public static ServerOptions defaults(Path home, List<String> componentLauncher) {

@@ -48,6 +48,7 @@ public final class LocalTarget implements Target {
   private final io.daprx.manager.install.ManagerAccess manager;
   private final Map<String, List<ServiceProxy>> proxies = new ConcurrentHashMap<>();
   private final ControlPlaneTokens tokens;
+  private final ClassArchives archives;
   /** Draws the names of new replicas. */
   private final java.util.random.RandomGenerator random = new java.security.SecureRandom();
 
@@ -56,6 +57,13 @@ public final class LocalTarget implements Target {
    * @param manager how the clusters' dashboards read the management server (null: installs have no dashboard)
    */
   public LocalTarget(Supervisor supervisor, Distributions distributions, Clock clock, io.daprx.manager.install.ManagerAccess manager) {
+    this(supervisor, distributions, clock, manager, ClassArchives.off());
+  }
+
+  /** @param archives the class-data archives the supervisor's launches map, told when an install is ready (see there) */
+  public LocalTarget(Supervisor supervisor, Distributions distributions, Clock clock, io.daprx.manager.install.ManagerAccess manager,
+      ClassArchives archives) {
+    this.archives = archives;
     this.supervisor = supervisor;
     this.distributions = distributions;
     this.clock = clock;
@@ -117,6 +125,8 @@ public final class LocalTarget implements Target {
     supervisor.apply(group, all);
     // the gate: every replica this change asks for is ready (a crash-looping one fails it at once, named)
     awaitReady(group, all.stream().map(ProcessSpec::name).toList(), deadline, timeout, namespace);
+    // every component of this jar has started, so what they load at start is recorded
+    archives.recorded(launcher);
     return statuses(plan, supervisor.status(group));
   }
 

@@ -6,6 +6,7 @@ import java.lang.ProcessBuilder.Redirect;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Optional;
@@ -35,13 +36,13 @@ final class ChildProcess {
    * Launches the spec with its output appended straight to the log file and stdin from the null device, so the
    * child never depends on a pipe to this JVM and outlives it.
    */
-  static ChildProcess launch(ProcessSpec spec) throws IOException {
+  static ChildProcess launch(ProcessSpec spec, List<String> command) throws IOException {
     killStrays(spec);
     File log = spec.logFile().toFile();
     if (spec.logFile().getParent() != null) {
       Files.createDirectories(spec.logFile().getParent());
     }
-    ProcessBuilder builder = new ProcessBuilder(spec.command())
+    ProcessBuilder builder = new ProcessBuilder(command)
         .redirectErrorStream(true)
         .redirectOutput(Redirect.appendTo(log))
         .redirectInput(Redirect.from(NULL_FILE));

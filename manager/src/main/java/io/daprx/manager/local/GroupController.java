@@ -35,6 +35,7 @@ final class GroupController {
   private final EventLoop loop;
   private final Clock clock;
   private final SupervisorSettings settings;
+  private final LaunchDecorator decorator;
   private final Map<String, ProcessSpec> desired = new TreeMap<>();
   private final Map<String, Pod> pods = new TreeMap<>();
   /** Desired pods whose predecessor under another name is stopping for them: they start as replacements. */
@@ -42,12 +43,13 @@ final class GroupController {
   private boolean dirty = true;
   private boolean stopping;
 
-  GroupController(String group, Path stateFile, EventLoop loop, Clock clock, SupervisorSettings settings) {
+  GroupController(String group, Path stateFile, EventLoop loop, Clock clock, SupervisorSettings settings, LaunchDecorator decorator) {
     this.group = group;
     this.stateFile = stateFile;
     this.loop = loop;
     this.clock = clock;
     this.settings = settings;
+    this.decorator = decorator;
   }
 
   // ---- commands
@@ -309,7 +311,7 @@ final class GroupController {
     pod.cancelTimer();
     dirty = true;
     try {
-      ChildProcess child = ChildProcess.launch(pod.spec);
+      ChildProcess child = ChildProcess.launch(pod.spec, decorator.command(pod.spec));
       running(pod, child, clock.instant());
       LOG.debug("{} started pid {}", pod.ref(), child.pid());
     } catch (IOException | RuntimeException e) {

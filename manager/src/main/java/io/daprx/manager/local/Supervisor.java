@@ -51,6 +51,7 @@ public final class Supervisor implements AutoCloseable {
   private final Path stateDir;
   private final Clock clock;
   private final SupervisorSettings settings;
+  private final LaunchDecorator decorator;
   private final FileChannel lockChannel;
   private final FileLock lock;
   private final EventLoop loop;
@@ -63,6 +64,12 @@ public final class Supervisor implements AutoCloseable {
 
   /** Takes ownership of {@code stateDir} and adopts or restarts the processes recorded there. */
   public Supervisor(Path stateDir, Clock clock, SupervisorSettings settings) {
+    this(stateDir, clock, settings, LaunchDecorator.NONE);
+  }
+
+  /** As {@link #Supervisor(Path, Clock, SupervisorSettings)}, each launch's argv passed through {@code decorator}. */
+  public Supervisor(Path stateDir, Clock clock, SupervisorSettings settings, LaunchDecorator decorator) {
+    this.decorator = Objects.requireNonNull(decorator, "decorator");
     this.stateDir = stateDir.toAbsolutePath().normalize();
     this.clock = Objects.requireNonNull(clock, "clock");
     this.settings = Objects.requireNonNull(settings, "settings");
@@ -193,7 +200,7 @@ public final class Supervisor implements AutoCloseable {
   // ---- on the event loop
 
   private GroupController newController(String group) {
-    return new GroupController(group, StateFile.path(stateDir, group), loop, clock, settings);
+    return new GroupController(group, StateFile.path(stateDir, group), loop, clock, settings, decorator);
   }
 
   private void recover() {

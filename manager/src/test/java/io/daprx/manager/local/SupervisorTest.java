@@ -362,6 +362,31 @@ class SupervisorTest {
     assertThat(sup.status(G)).isEmpty();
   }
 
+  @Test
+  void whatALaunchAddsIsUsedAtEveryLaunchButNeverMakesAPodCountAsChanged() throws IOException {
+    // a cache flag that appears while the pod runs (as a class-data archive does once dumped)
+    java.util.concurrent.atomic.AtomicReference<String> flag = new java.util.concurrent.atomic.AtomicReference<>("-Dcache=none");
+    Supervisor sup = new Supervisor(tmp.resolve("state"), Clock.systemUTC(), settings(), spec -> {
+      List<String> cmd = new ArrayList<>(spec.command());
+      cmd.add(1, flag.get());
+      return cmd;
+    });
+    supervisors.add(sup);
+    ProcessSpec pod = served("dapr-sentry-0", "sentry");
+    sup.apply(G, List.of(pod));
+    waiting().until(() -> sup.allReady(G));
+    long pid = pod(sup, "dapr-sentry-0").pid();
+    assertThat(ProcessHandle.of(pid).orElseThrow().info().arguments().orElseThrow()).contains("-Dcache=none");
+
+    flag.set("-Dcache=archive");
+    sup.apply(G, List.of(pod));
+    waiting().during(Duration.ofMillis(500)).until(() -> Long.valueOf(pid).equals(pod(sup, "dapr-sentry-0").pid()));
+
+    ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+    waiting().until(() -> pod(sup, "dapr-sentry-0").pid() != null && !Long.valueOf(pid).equals(pod(sup, "dapr-sentry-0").pid()));
+    assertThat(ProcessHandle.of(pod(sup, "dapr-sentry-0").pid()).orElseThrow().info().arguments().orElseThrow()).contains("-Dcache=archive");
+  }
+
   // ---- helpers
 
   private Supervisor supervisor(SupervisorSettings settings) {

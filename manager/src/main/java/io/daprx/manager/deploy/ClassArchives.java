@@ -1,0 +1,350 @@
+package io.daprx.manager.deploy;
+
+import io.daprx.manager.local.LaunchDecorator;
+import io.daprx.manager.local.ProcessSpec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Class-data-sharing archives (the JDK's AppCDS) of the daprx jars that local clusters run. A component JVM spends most
+ * of its start-up CPU finding, parsing and verifying the same few thousand classes; from an archive it maps them
+ * read-only instead, starting on about 60 % of the CPU, and every JVM of the machine that maps the same archive shares
+ * those pages (bench/README.md, "Class-data sharing").
+ *
+ * <p>An archive is valid only for the jar and the JVM that made it, so it is made here, on first use: the first launch of
+ * each component of a jar that has no archive yet records the classes it loads ({@code -XX:DumpLoadedClassList}); once an
+ * install of that jar is ready, {@link #recorded} dumps one archive from every recorded list in the background
+ * ({@code -Xshare:dump}), and every launch after that maps it ({@code -XX:SharedArchiveFile}). The JVM checks the jar's
+ * size and time and its own build against the archive and quietly starts without it when they differ; the name of an
+ * archive carries them too, so a rebuilt jar gets a new archive and its old one is deleted.
+ *
+ * <p>The flags are added at launch ({@link LaunchDecorator}), outside the pod's spec: an archive appearing never makes a
+ * pod count as changed.
+ */
+public final class ClassArchives implements LaunchDecorator, AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ClassArchives.class);
+  /** The longest a dump may take; on a loaded two-core machine one took 7 s. */
+  static final Duration DUMP_TIMEOUT = Duration.ofMinutes(3);
+  private static final String LIST_SUFFIX = ".classlist";
+
+  private final Path dir;
+  private final Clock clock;
+  private final ExecutorService dumps;
+  /** Keys of archives dumped, being dumped or failed in this server's life: each is tried once. */
+  private final Set<String> tried = ConcurrentHashMap.newKeySet();
+  /** {@code key/component} pairs whose recording this server has launched: one replica records, not three. */
+  private final Set<String> recording = ConcurrentHashMap.newKeySet();
+  /** Whether {@link #dir} may be used; null until first looked at. */
+  private volatile Boolean safe;
+
+  private ClassArchives(Path dir, Clock clock) {
+    this.dir = dir;
+    this.clock = clock;
+    this.dumps = dir == null ? null : Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "class-archive-dump");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** Archives kept in {@code dir}, one per jar and JVM. */
+  public static ClassArchives in(Path dir, Clock clock) {
+    return new ClassArchives(dir.toAbsolutePath().normalize(), clock);
+  }
+
+  /** No archives: every launch is the spec's command as it is. */
+  public static ClassArchives off() {
+    return new ClassArchives(null, Clock.systemUTC());
+  }
+
+  /**
+   * The spec's command with the archive's flag when its jar has one, with the flag that records its classes when it is
+   * the first launch of its component without one, else as it is. Only {@code java … -jar FILE.jar} commands are touched.
+   */
+  @Override
+  public List<String> command(ProcessSpec spec) {
+    List<String> cmd = spec.command();
+    Optional<String> key = key(cmd);
+    if (key.isEmpty() || !safeDir()) {
+      return cmd;
+    }
+    Path archive = archive(key.get());
+    if (Files.isRegularFile(archive)) {
+      return withFlag(cmd, "-XX:SharedArchiveFile=" + archive);
+    }
+    Path lists = dir.resolve(key.get());
+    if (tried.contains(key.get()) || hasList(lists, spec.component()) || !recording.add(key.get() + "/" + spec.component())) {
+      return cmd;
+    }
+    try {
+      Files.createDirectories(lists);
+    } catch (IOException e) {
+      LOG.warn("cannot create {} (no class-data archive for {}): {}", lists, jar(cmd), e.getMessage());
+      return cmd;
+    }
+    // a name of its own: a second server sharing the directory may record the same component at the same time
+    Path list = lists.resolve(spec.component() + "." + Long.toHexString(System.nanoTime()) + LIST_SUFFIX);
+    return withFlag(cmd, "-XX:DumpLoadedClassList=" + list);
+  }
+
+  /**
+   * Whether the directory is this user's alone, created so when missing. An archive is code the JVM maps into sentry (which
+   * holds the CA's key) without checking it, so a directory another user can write to is never used; checked once.
+   */
+  private boolean safeDir() {
+    Boolean known = safe;
+    if (known != null) {
+      return known;
+    }
+    boolean ok;
+    try {
+      if (!Files.isDirectory(dir)) {
+        Files.createDirectories(dir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+            java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+      }
+      java.nio.file.attribute.PosixFileAttributes a = Files.readAttributes(dir, java.nio.file.attribute.PosixFileAttributes.class);
+      Set<java.nio.file.attribute.PosixFilePermission> p = a.permissions();
+      ok = a.owner().getName().equals(System.getProperty("user.name"))
+          && !p.contains(java.nio.file.attribute.PosixFilePermission.GROUP_WRITE)
+          && !p.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE);
+      if (!ok) {
+        LOG.warn("not using class-data archives in {}: it must belong to {} and be writable by no one else (chmod go-w)", dir,
+            System.getProperty("user.name"));
+      }
+    } catch (IOException | UnsupportedOperationException e) {
+      LOG.warn("not using class-data archives in {}: {}", dir, e.getMessage());
+      ok = false;
+    }
+    safe = ok;
+    return ok;
+  }
+
+  /**
+   * An install run by {@code launcher} is ready, so what its components load at start has been recorded: dumps the jar's
+   * archive from the recorded lists, in the background, once per server life (a failed dump is logged with where its
+   * output is, and not retried until the next server start).
+   */
+  public void recorded(List<String> launcher) {
+    Optional<String> key = key(launcher);
+    if (key.isEmpty() || !safeDir() || Files.isRegularFile(archive(key.get())) || !tried.add(key.get())) {
+      return;
+    }
+    String java = launcher.get(0);
+    Path jar = jar(launcher);
+    dumps.execute(() -> dump(key.get(), java, jar));
+  }
+
+  private void dump(String key, String java, Path jar) {
+    Path lists = dir.resolve(key);
+    Path merged = lists.resolve("all.lst");
+    Path tmp = dir.resolve(key + ".jsa.tmp");
+    Path log = dir.resolve(key + ".dump.log");
+    Instant start = clock.instant();
+    try {
+      int classes = merge(lists, merged);
+      if (classes == 0) {
+        LOG.debug("no classes recorded for {}; no class-data archive", jar);
+        return;
+      }
+      Files.deleteIfExists(tmp);
+      Process p = new ProcessBuilder(java, "-Xshare:dump", "-Xmx512m", "-XX:SharedClassListFile=" + merged,
+          "-XX:SharedArchiveFile=" + tmp, "-cp", jar.toString())
+          .redirectErrorStream(true).redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+          .start();
+      boolean done;
+      try {
+        done = p.waitFor(DUMP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        p.destroyForcibly();
+        Thread.currentThread().interrupt();
+        return;
+      }
+      if (!done) {
+        p.destroyForcibly();
+        LOG.warn("the class-data archive of {} took over {} s to dump; starting without it (output: {})", jar, DUMP_TIMEOUT.toSeconds(), log);
+        return;
+      }
+      if (p.exitValue() != 0 || !Files.isRegularFile(tmp)) {
+        LOG.warn("the class-data archive of {} could not be dumped (exit {}); components start without it (output: {})", jar,
+            p.exitValue(), log);
+        return;
+      }
+      Files.move(tmp, archive(key), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      LOG.info("class-data archive of {} ready: {} classes, {} MB, dumped in {} ms; components map it from their next start", jar,
+          classes, Files.size(archive(key)) >> 20, Duration.between(start, clock.instant()).toMillis());
+      deleteTree(lists);
+      Files.deleteIfExists(log);
+      pruneOlder(key);
+    } catch (IOException | UncheckedIOException e) {
+      LOG.warn("cannot dump the class-data archive of {}; components start without it: {}", jar, e.getMessage());
+    } finally {
+      try {
+        Files.deleteIfExists(tmp);
+      } catch (IOException ignored) {
+        // a leftover temp file is replaced by the next dump
+      }
+    }
+  }
+
+  /**
+   * Every recorded list's lines once, in the order first seen, to {@code out}; returns how many. A recording process may
+   * still be writing its list (it records what it loads for its whole life), so a last line without its newline is left
+   * out, as are the lists' comments.
+   */
+  static int merge(Path lists, Path out) throws IOException {
+    Set<String> lines = new LinkedHashSet<>();
+    if (Files.isDirectory(lists)) {
+      try (DirectoryStream<Path> ds = Files.newDirectoryStream(lists, "*" + LIST_SUFFIX)) {
+        for (Path list : ds) {
+          String text = Files.readString(list, StandardCharsets.UTF_8);
+          int end = text.lastIndexOf('\n');
+          for (String line : text.substring(0, end + 1).split("\n")) {
+            if (!line.isBlank() && !line.startsWith("#")) {
+              lines.add(line);
+            }
+          }
+        }
+      }
+    }
+    if (!lines.isEmpty()) {
+      Files.write(out, lines, StandardCharsets.UTF_8);
+    }
+    return lines.size();
+  }
+
+  /** Deletes the archives (and recordings) of earlier builds of the same jar path: a rebuilt jar never maps them again. */
+  private void pruneOlder(String key) {
+    String jarPart = key.substring(0, key.indexOf('-') + 1);
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, jarPart + "*")) {
+      for (Path p : ds) {
+        if (!p.getFileName().toString().startsWith(key)) {
+          deleteTree(p);
+        }
+      }
+    } catch (IOException e) {
+      LOG.debug("cannot prune older class-data archives in {}: {}", dir, e.getMessage());
+    }
+  }
+
+  private static void deleteTree(Path p) throws IOException {
+    if (Files.isDirectory(p)) {
+      try (var walk = Files.walk(p)) {
+        for (Path q : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(q);
+        }
+      }
+    } else {
+      Files.deleteIfExists(p);
+    }
+  }
+
+  private static boolean hasList(Path lists, String component) {
+    if (!Files.isDirectory(lists)) {
+      return false;
+    }
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(lists, component + ".*" + LIST_SUFFIX)) {
+      return ds.iterator().hasNext();
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private Path archive(String key) {
+    return dir.resolve(key + ".jsa");
+  }
+
+  /**
+   * {@code <jar path hash>-<jar and JVM identity hash>} of a {@code java … -jar FILE.jar …} command; empty when archives
+   * are off, the command is not one, or a file of it cannot be read. The identity is what the JVM checks an archive
+   * against: the jar's size and time, and the JDK's files.
+   */
+  private Optional<String> key(List<String> cmd) {
+    Path jar = dir == null ? null : jar(cmd);
+    if (jar == null) {
+      return Optional.empty();
+    }
+    try {
+      Path realJar = jar.toRealPath();
+      Path java = Path.of(cmd.get(0)).toRealPath();
+      Path javaHome = java.getParent() == null ? null : java.getParent().getParent();
+      StringBuilder id = new StringBuilder();
+      id.append(stamp(realJar)).append('\n').append(java).append('\n').append(stamp(java));
+      if (javaHome != null) {
+        for (Path f : List.of(javaHome.resolve("release"), javaHome.resolve("lib/server/libjvm.so"), javaHome.resolve("lib/modules"))) {
+          if (Files.exists(f)) {
+            id.append('\n').append(stamp(f));
+          }
+        }
+      }
+      return Optional.of(hash(realJar.toString()) + "-" + hash(id.toString()));
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static String stamp(Path f) throws IOException {
+    BasicFileAttributes a = Files.readAttributes(f, BasicFileAttributes.class);
+    return f + " " + a.size() + " " + a.lastModifiedTime().toMillis();
+  }
+
+  private static String hash(String s) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)), 0, 8);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-256", e);
+    }
+  }
+
+  /** The jar of a {@code java … -jar FILE.jar} command, or null. */
+  private static Path jar(List<String> cmd) {
+    if (cmd.isEmpty() || !Path.of(cmd.get(0)).getFileName().toString().equals("java")) {
+      return null;
+    }
+    int i = cmd.indexOf("-jar");
+    if (i < 1 || i + 1 >= cmd.size() || !cmd.get(i + 1).endsWith(".jar")) {
+      return null;
+    }
+    Path jar = Path.of(cmd.get(i + 1));
+    return Files.isRegularFile(jar) ? jar : null;
+  }
+
+  /** The command with a JVM flag right after the executable (before the component's own options, which may override). */
+  private static List<String> withFlag(List<String> cmd, String flag) {
+    List<String> out = new ArrayList<>(cmd.size() + 1);
+    out.add(cmd.get(0));
+    out.add(flag);
+    out.addAll(cmd.subList(1, cmd.size()));
+    return out;
+  }
+
+  @Override
+  public void close() {
+    if (dumps != null) {
+      dumps.shutdownNow();
+    }
+  }
+}

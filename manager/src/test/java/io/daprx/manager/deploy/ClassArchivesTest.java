@@ -1,0 +1,182 @@
+package io.daprx.manager.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.daprx.manager.local.ProcessSpec;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Class-data archives made and mapped by real JVMs, from a real jar. */
+class ClassArchivesTest {
+
+  private static final String JAVA = ProcessHandle.current().info().command().orElseThrow();
+
+  @TempDir
+  Path tmp;
+
+  private ClassArchives archives;
+
+  @AfterEach
+  void close() {
+    if (archives != null) {
+      archives.close();
+    }
+  }
+
+  @Test
+  void theFirstLaunchOfAComponentRecordsThenEveryLaunchMapsTheArchiveDumpedOnceTheInstallIsReady() throws Exception {
+    Path jar = probeJar(tmp.resolve("v1/daprx.jar"));
+    Path dir = tmp.resolve("cds");
+    archives = ClassArchives.in(dir, Clock.systemUTC());
+    List<String> launcher = List.of(JAVA, "-Xmx32m", "-jar", jar.toString());
+
+    List<String> first = archives.command(spec("dapr-sentry-a", "sentry", launcher));
+    assertThat(first).hasSize(launcher.size() + 1).element(1).asString().startsWith("-XX:DumpLoadedClassList=" + dir);
+    assertThat(archives.command(spec("dapr-sentry-b", "sentry", launcher))).as("one replica records, not three").isEqualTo(launcher);
+    List<String> operator = archives.command(spec("dapr-operator-a", "operator", launcher));
+    assertThat(operator.get(1)).startsWith("-XX:DumpLoadedClassList=");
+    assertThat(run(first)).contains("probe ran");
+    assertThat(run(operator)).contains("probe ran");
+
+    archives.recorded(launcher);
+    await().atMost(Duration.ofMinutes(2)).until(() -> archivesIn(dir).size() == 1);
+
+    List<String> mapped = archives.command(spec("dapr-sentry-b", "sentry", launcher));
+    assertThat(mapped.get(1)).isEqualTo("-XX:SharedArchiveFile=" + archivesIn(dir).get(0));
+    List<String> logged = new ArrayList<>(mapped);
+    logged.add(1, "-Xlog:class+load=info");
+    assertThat(run(logged)).as("the jar's own class comes from the archive")
+        .contains("io.daprx.manager.deploy.ClassArchivesProbe source: shared objects file").contains("probe ran");
+    try (Stream<Path> left = Files.list(dir)) {
+      assertThat(left.map(p -> p.getFileName().toString())).as("the recordings go once the archive is made")
+          .containsExactly(archivesIn(dir).get(0).getFileName().toString());
+    }
+
+    // a rebuilt jar at the same path: recorded and archived anew, and the old build's archive is deleted
+    probeJar(jar);
+    Files.setLastModifiedTime(jar, FileTime.from(Instant.now().plusSeconds(5)));
+    List<String> again = archives.command(spec("dapr-sentry-c", "sentry", launcher));
+    assertThat(again.get(1)).startsWith("-XX:DumpLoadedClassList=");
+    assertThat(run(again)).contains("probe ran");
+    Path old = archivesIn(dir).get(0);
+    archives.recorded(launcher);
+    await().atMost(Duration.ofMinutes(2)).until(() -> archivesIn(dir).size() == 1 && !archivesIn(dir).get(0).equals(old));
+    assertThat(archives.command(spec("dapr-sentry-c", "sentry", launcher)).get(1))
+        .isEqualTo("-XX:SharedArchiveFile=" + archivesIn(dir).get(0));
+  }
+
+  @Test
+  void commandsThatAreNotAJavaJarAndArchivesTurnedOffAreLaunchedAsTheyAre() throws Exception {
+    Path jar = probeJar(tmp.resolve("daprx.jar"));
+    archives = ClassArchives.in(tmp.resolve("cds"), Clock.systemUTC());
+    List<String> script = List.of("/bin/sh", "-c", "exec sleep 1");
+    List<String> classDirs = List.of(JAVA, "-cp", tmp.toString(), "io.daprx.cli.Main", "sentry");
+    assertThat(archives.command(spec("a", "sentry", script))).isEqualTo(script);
+    assertThat(archives.command(spec("b", "sentry", classDirs))).isEqualTo(classDirs);
+    List<String> missingJar = List.of(JAVA, "-jar", tmp.resolve("gone.jar").toString());
+    assertThat(archives.command(spec("c", "sentry", missingJar))).isEqualTo(missingJar);
+
+    List<String> launcher = List.of(JAVA, "-jar", jar.toString());
+    try (ClassArchives off = ClassArchives.off()) {
+      assertThat(off.command(spec("d", "sentry", launcher))).isEqualTo(launcher);
+      off.recorded(launcher); // nothing to do, and nothing thrown
+    }
+    // an install ready before anything was recorded makes no archive
+    archives.recorded(launcher);
+    await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() -> archivesIn(tmp.resolve("cds")).isEmpty());
+  }
+
+  @Test
+  void aDirectoryOthersCanWriteToIsNeverUsedForItWouldLetThemRunCodeInSentry() throws Exception {
+    Path jar = probeJar(tmp.resolve("daprx.jar"));
+    Path shared = Files.createDirectories(tmp.resolve("shared"));
+    Files.setPosixFilePermissions(shared, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+    archives = ClassArchives.in(shared, Clock.systemUTC());
+    List<String> launcher = List.of(JAVA, "-jar", jar.toString());
+
+    assertThat(archives.command(spec("a", "sentry", launcher))).isEqualTo(launcher);
+    archives.recorded(launcher);
+    try (Stream<Path> s = Files.list(shared)) {
+      assertThat(s).isEmpty();
+    }
+
+    // a missing directory is made this user's alone
+    try (ClassArchives fresh = ClassArchives.in(tmp.resolve("fresh/cds"), Clock.systemUTC())) {
+      assertThat(fresh.command(spec("a", "sentry", launcher)).get(1)).startsWith("-XX:DumpLoadedClassList=");
+      assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(tmp.resolve("fresh/cds"))))
+          .isEqualTo("rwx------");
+    }
+  }
+
+  @Test
+  void mergedListsKeepEachClassOnceAndLeaveOutCommentsAndALineStillBeingWritten() throws IOException {
+    Path lists = Files.createDirectories(tmp.resolve("lists"));
+    Files.writeString(lists.resolve("sentry.1.classlist"), "# generated\njava/lang/Object\nio/grpc/Server\nio/daprx/Half");
+    Files.writeString(lists.resolve("operator.2.classlist"), "java/lang/Object\n@lambda-proxy a/B run ()V\nio/fabric8/Client\n");
+    Files.writeString(lists.resolve("ignored.txt"), "not/a/List\n");
+    Path out = tmp.resolve("all.lst");
+
+    assertThat(ClassArchives.merge(lists, out)).isEqualTo(4);
+    assertThat(Files.readAllLines(out)).containsExactlyInAnyOrder("java/lang/Object", "io/grpc/Server", "@lambda-proxy a/B run ()V",
+        "io/fabric8/Client");
+  }
+
+  // ---- helpers
+
+  private static ProcessSpec spec(String name, String component, List<String> command) {
+    return ProcessSpec.of(name, component, "1.0.0", 0, command, Map.of(), Path.of("/tmp", name + ".log"), null);
+  }
+
+  private static List<Path> archivesIn(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.filter(p -> p.getFileName().toString().endsWith(".jsa")).toList();
+    }
+  }
+
+  /** A jar whose main class is {@link ClassArchivesProbe}, as a daprx jar names its own. */
+  private static Path probeJar(Path jar) throws IOException {
+    Files.createDirectories(jar.getParent());
+    Manifest m = new Manifest();
+    m.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+    m.getMainAttributes().put(Attributes.Name.MAIN_CLASS, ClassArchivesProbe.class.getName());
+    String entry = ClassArchivesProbe.class.getName().replace('.', '/') + ".class";
+    try (OutputStream file = Files.newOutputStream(jar); JarOutputStream out = new JarOutputStream(file, m);
+        var in = ClassArchivesProbe.class.getClassLoader().getResourceAsStream(entry)) {
+      out.putNextEntry(new JarEntry(entry));
+      in.transferTo(out);
+      out.closeEntry();
+    }
+    return jar;
+  }
+
+  private static String run(List<String> cmd) throws Exception {
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(out).isZero();
+    return out;
+  }
+}
