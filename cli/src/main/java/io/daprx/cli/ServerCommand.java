@@ -88,19 +88,11 @@ final class ServerCommand implements Callable<Integer> {
         blankToNull(System.getenv("DAPRX_STORE_PASSWORD")), featureDelay, providerDelay, portRangeStart, reconcileTimeout,
         Launcher.command(List.of()) /* each component's own options are added per process */, blankToNull(catalog), autoUpgradeInterval, autoUpgradeRetry)
         .withAllowKubeconfigExec(allowKubeconfigExec)
-        .withClassArchiveDir(classArchiveDir());
+        .withClassArchiveDir(io.daprx.manager.deploy.ClassArchives.directory(classArchiveDir, home));
     ManagerServer server = new ManagerServer(options, Clock.systemUTC()).start();
     Runtime.getRuntime().addShutdownHook(new Thread(server::close, "shutdown"));
     server.awaitStop();
     return 0;
-  }
-
-  /** The archives' directory; none with 'off', or when DAPRX_NO_CDS turns class-data sharing off for bin/daprx as well. */
-  private Path classArchiveDir() {
-    if (classArchiveDir == null || classArchiveDir.isBlank()) {
-      return blankToNull(System.getenv("DAPRX_NO_CDS")) != null ? null : home.resolve("cds");
-    }
-    return classArchiveDir.equals("off") ? null : Path.of(classArchiveDir);
   }
 
   private static String blankToNull(String s) {

@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -50,25 +49,38 @@ public final class ClassArchives implements LaunchDecorator, AutoCloseable {
   /** The longest a dump may take; on a loaded two-core machine one took 7 s. */
   static final Duration DUMP_TIMEOUT = Duration.ofMinutes(3);
   private static final String LIST_SUFFIX = ".classlist";
+  private static final String SOURCE_SUFFIX = ".source";
 
   private final Path dir;
   private final Clock clock;
-  private final ExecutorService dumps;
+  /** Runs the dumps, one at a time; made by the first {@link #recorded} (a CLI that only starts a server needs none). */
+  private ExecutorService dumps;
+  private boolean closed;
   /** Keys of archives dumped, being dumped or failed in this server's life: each is tried once. */
   private final Set<String> tried = ConcurrentHashMap.newKeySet();
   /** {@code key/component} pairs whose recording this server has launched: one replica records, not three. */
   private final Set<String> recording = ConcurrentHashMap.newKeySet();
+  /** Keys whose leftover recordings this server has deleted. */
+  private final Set<String> tidied = ConcurrentHashMap.newKeySet();
   /** Whether {@link #dir} may be used; null until first looked at. */
   private volatile Boolean safe;
 
   private ClassArchives(Path dir, Clock clock) {
     this.dir = dir;
     this.clock = clock;
-    this.dumps = dir == null ? null : Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "class-archive-dump");
-      t.setDaemon(true);
-      return t;
-    });
+  }
+
+  /**
+   * Where the archives are kept for a server on {@code home}, from its setting ({@code --class-archive-dir} or
+   * {@code DAPRX_CLASS_ARCHIVE_DIR}): unset means {@code cds} in the home, unless {@code DAPRX_NO_CDS} turns class-data
+   * sharing off (as it does for bin/daprx's client archive); {@code off} means none (null).
+   */
+  public static Path directory(String setting, Path home) {
+    if (setting == null || setting.isBlank()) {
+      String noCds = System.getenv("DAPRX_NO_CDS");
+      return noCds != null && !noCds.isBlank() ? null : home.resolve("cds");
+    }
+    return setting.equals("off") ? null : Path.of(setting);
   }
 
   /** Archives kept in {@code dir}, one per jar and JVM. */
@@ -87,17 +99,30 @@ public final class ClassArchives implements LaunchDecorator, AutoCloseable {
    */
   @Override
   public List<String> command(ProcessSpec spec) {
-    List<String> cmd = spec.command();
+    return command(spec.component(), spec.command());
+  }
+
+  /** As {@link #command(ProcessSpec)}, for a process of this kind (a component, or the management server) run by {@code cmd}. */
+  public List<String> command(String component, List<String> cmd) {
     Optional<String> key = key(cmd);
     if (key.isEmpty() || !safeDir()) {
       return cmd;
     }
     Path archive = archive(key.get());
+    Path lists = dir.resolve(key.get());
     if (Files.isRegularFile(archive)) {
+      // the recordings of a dump that finished after its server stopped
+      if (Files.isDirectory(lists) && tidied.add(key.get())) {
+        try {
+          deleteTree(lists);
+          Files.deleteIfExists(dir.resolve(key.get() + ".dump.log"));
+        } catch (IOException e) {
+          LOG.debug("cannot delete {}: {}", lists, e.getMessage());
+        }
+      }
       return withFlag(cmd, "-XX:SharedArchiveFile=" + archive);
     }
-    Path lists = dir.resolve(key.get());
-    if (tried.contains(key.get()) || hasList(lists, spec.component()) || !recording.add(key.get() + "/" + spec.component())) {
+    if (tried.contains(key.get()) || hasList(lists, component) || !recording.add(key.get() + "/" + component)) {
       return cmd;
     }
     try {
@@ -107,7 +132,7 @@ public final class ClassArchives implements LaunchDecorator, AutoCloseable {
       return cmd;
     }
     // a name of its own: a second server sharing the directory may record the same component at the same time
-    Path list = lists.resolve(spec.component() + "." + Long.toHexString(System.nanoTime()) + LIST_SUFFIX);
+    Path list = lists.resolve(component + "." + Long.toHexString(System.nanoTime()) + LIST_SUFFIX);
     return withFlag(cmd, "-XX:DumpLoadedClassList=" + list);
   }
 
@@ -155,15 +180,32 @@ public final class ClassArchives implements LaunchDecorator, AutoCloseable {
     }
     String java = launcher.get(0);
     Path jar = jar(launcher);
-    dumps.execute(() -> dump(key.get(), java, jar));
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      if (dumps == null) {
+        dumps = Executors.newSingleThreadExecutor(r -> {
+          Thread t = new Thread(r, "class-archive-dump");
+          t.setDaemon(true);
+          return t;
+        });
+      }
+      dumps.execute(() -> dump(key.get(), java, jar));
+    }
   }
 
+  /**
+   * Dumps in a shell that moves the archive into place itself: a server stopped right after an install (a test, a user's
+   * {@code server stop}) leaves the dump to finish, and the next server finds the archive.
+   */
   private void dump(String key, String java, Path jar) {
     Path lists = dir.resolve(key);
     Path merged = lists.resolve("all.lst");
     Path tmp = dir.resolve(key + ".jsa.tmp");
     Path log = dir.resolve(key + ".dump.log");
     Instant start = clock.instant();
+    boolean detached = false;
     try {
       int classes = merge(lists, merged);
       if (classes == 0) {
@@ -171,42 +213,66 @@ public final class ClassArchives implements LaunchDecorator, AutoCloseable {
         return;
       }
       Files.deleteIfExists(tmp);
-      Process p = new ProcessBuilder(java, "-Xshare:dump", "-Xmx512m", "-XX:SharedClassListFile=" + merged,
-          "-XX:SharedArchiveFile=" + tmp, "-cp", jar.toString())
+      // which jar the archive is of: archives of jars gone are deleted (pruneGone)
+      Files.writeString(dir.resolve(key + SOURCE_SUFFIX), jar.toRealPath() + "\n", StandardCharsets.UTF_8);
+      Process p = new ProcessBuilder("/bin/sh", "-c", "tmp=\"$1\"; out=\"$2\"; shift 2; \"$@\" && mv -f \"$tmp\" \"$out\"", "sh",
+          tmp.toString(), archive(key).toString(),
+          java, "-Xshare:dump", "-Xmx512m", "-XX:SharedClassListFile=" + merged, "-XX:SharedArchiveFile=" + tmp, "-cp", jar.toString())
           .redirectErrorStream(true).redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
           .start();
       boolean done;
       try {
         done = p.waitFor(DUMP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       } catch (InterruptedException e) {
-        p.destroyForcibly();
+        detached = true; // the server is stopping: the dump goes on without it
         Thread.currentThread().interrupt();
         return;
       }
       if (!done) {
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
         p.destroyForcibly();
         LOG.warn("the class-data archive of {} took over {} s to dump; starting without it (output: {})", jar, DUMP_TIMEOUT.toSeconds(), log);
         return;
       }
-      if (p.exitValue() != 0 || !Files.isRegularFile(tmp)) {
+      if (p.exitValue() != 0 || !Files.isRegularFile(archive(key))) {
         LOG.warn("the class-data archive of {} could not be dumped (exit {}); components start without it (output: {})", jar,
             p.exitValue(), log);
         return;
       }
-      Files.move(tmp, archive(key), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       LOG.info("class-data archive of {} ready: {} classes, {} MB, dumped in {} ms; components map it from their next start", jar,
           classes, Files.size(archive(key)) >> 20, Duration.between(start, clock.instant()).toMillis());
       deleteTree(lists);
       Files.deleteIfExists(log);
       pruneOlder(key);
+      pruneGone();
     } catch (IOException | UncheckedIOException e) {
       LOG.warn("cannot dump the class-data archive of {}; components start without it: {}", jar, e.getMessage());
     } finally {
-      try {
-        Files.deleteIfExists(tmp);
-      } catch (IOException ignored) {
-        // a leftover temp file is replaced by the next dump
+      if (!detached) {
+        try {
+          Files.deleteIfExists(tmp);
+        } catch (IOException ignored) {
+          // a leftover temp file is replaced by the next dump
+        }
       }
+    }
+  }
+
+  /** Deletes the archives of jars that are gone (a removed version, a deleted home's copy) with what belongs to them. */
+  private void pruneGone() {
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*" + SOURCE_SUFFIX)) {
+      for (Path source : ds) {
+        String name = source.getFileName().toString();
+        String key = name.substring(0, name.length() - SOURCE_SUFFIX.length());
+        if (!Files.exists(Path.of(Files.readString(source, StandardCharsets.UTF_8).strip()))) {
+          deleteTree(archive(key));
+          deleteTree(dir.resolve(key));
+          Files.deleteIfExists(source);
+          LOG.debug("deleted the class-data archive {}: its jar is gone", key);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("cannot prune class-data archives in {}: {}", dir, e.getMessage());
     }
   }
 
@@ -250,11 +316,20 @@ public final class ClassArchives implements LaunchDecorator, AutoCloseable {
     }
   }
 
+  /** Deletes a file or a tree; what another thread or server deletes at the same time is no error. */
   private static void deleteTree(Path p) throws IOException {
     if (Files.isDirectory(p)) {
+      List<Path> all;
       try (var walk = Files.walk(p)) {
-        for (Path q : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        all = walk.sorted(java.util.Comparator.reverseOrder()).toList();
+      } catch (java.nio.file.NoSuchFileException | UncheckedIOException gone) {
+        return;
+      }
+      for (Path q : all) {
+        try {
           Files.deleteIfExists(q);
+        } catch (java.nio.file.DirectoryNotEmptyException racing) {
+          // a recording still being written beside a dump: left to the next tidy
         }
       }
     } else {
@@ -341,10 +416,12 @@ public final class ClassArchives implements LaunchDecorator, AutoCloseable {
     return out;
   }
 
+  /** Takes no new dumps; one under way, or waiting, still finishes (its thread is a daemon: it never holds the JVM up). */
   @Override
-  public void close() {
+  public synchronized void close() {
+    closed = true;
     if (dumps != null) {
-      dumps.shutdownNow();
+      dumps.shutdown();
     }
   }
 }

@@ -67,10 +67,13 @@ class ClassArchivesTest {
     logged.add(1, "-Xlog:class+load=info");
     assertThat(run(logged)).as("the jar's own class comes from the archive")
         .contains("io.daprx.manager.deploy.ClassArchivesProbe source: shared objects file").contains("probe ran");
-    try (Stream<Path> left = Files.list(dir)) {
-      assertThat(left.map(p -> p.getFileName().toString())).as("the recordings go once the archive is made")
-          .containsExactly(archivesIn(dir).get(0).getFileName().toString());
-    }
+    String archive = archivesIn(dir).get(0).getFileName().toString();
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      try (Stream<Path> left = Files.list(dir)) {
+        assertThat(left.map(p -> p.getFileName().toString())).as("the recordings go once the archive is made")
+            .containsExactlyInAnyOrder(archive, archive.replace(".jsa", ".source"));
+      }
+    });
 
     // a rebuilt jar at the same path: recorded and archived anew, and the old build's archive is deleted
     probeJar(jar);
@@ -83,6 +86,36 @@ class ClassArchivesTest {
     await().atMost(Duration.ofMinutes(2)).until(() -> archivesIn(dir).size() == 1 && !archivesIn(dir).get(0).equals(old));
     assertThat(archives.command(spec("dapr-sentry-c", "sentry", launcher)).get(1))
         .isEqualTo("-XX:SharedArchiveFile=" + archivesIn(dir).get(0));
+  }
+
+  @Test
+  void aDumpUnderWayFinishesAfterTheServerClosesAndArchivesOfJarsThatAreGoneAreDeleted() throws Exception {
+    Path dir = tmp.resolve("cds");
+    Path gone = probeJar(tmp.resolve("versions/1.0.0/daprx.jar"));
+    List<String> old = List.of(JAVA, "-jar", gone.toString());
+    try (ClassArchives first = ClassArchives.in(dir, Clock.systemUTC())) {
+      assertThat(run(first.command(spec("a", "sentry", old)))).contains("probe ran");
+      first.recorded(old);
+    } // closed at once, as a server stopped right after an install
+    await().atMost(Duration.ofMinutes(2)).until(() -> archivesIn(dir).size() == 1);
+
+    // the next server: that version's jar was removed; a dump of another jar deletes its archive
+    Files.delete(gone);
+    Path kept = probeJar(tmp.resolve("versions/2.0.0/daprx.jar"));
+    List<String> now = List.of(JAVA, "-jar", kept.toString());
+    archives = ClassArchives.in(dir, Clock.systemUTC());
+    assertThat(run(archives.command(spec("a", "sentry", now)))).contains("probe ran");
+    archives.recorded(now);
+    // one archive left, the kept jar's (the gone one's goes with whichever server prunes first)
+    await().atMost(Duration.ofMinutes(2)).until(() -> archivesIn(dir).size() == 1
+        && archives.command(spec("b", "sentry", now)).get(1).equals("-XX:SharedArchiveFile=" + archivesIn(dir).get(0)));
+    String archive = archivesIn(dir).get(0).getFileName().toString();
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      try (Stream<Path> s = Files.list(dir)) {
+        assertThat(s.map(p -> p.getFileName().toString())).as("nothing of the gone jar's is left, nor the recordings")
+            .containsExactlyInAnyOrder(archive, archive.replace(".jsa", ".source"));
+      }
+    });
   }
 
   @Test
@@ -126,6 +159,16 @@ class ClassArchivesTest {
       assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(tmp.resolve("fresh/cds"))))
           .isEqualTo("rwx------");
     }
+  }
+
+  @Test
+  void theDirectoryIsTheHomesUnlessTheSettingNamesOneOrTurnsThemOff() {
+    Path home = tmp.resolve("home");
+    org.junit.jupiter.api.Assumptions.assumeTrue(System.getenv("DAPRX_NO_CDS") == null, "DAPRX_NO_CDS is set here");
+    assertThat(ClassArchives.directory(null, home)).isEqualTo(home.resolve("cds"));
+    assertThat(ClassArchives.directory(" ", home)).isEqualTo(home.resolve("cds"));
+    assertThat(ClassArchives.directory("/var/cache/daprx", home)).isEqualTo(Path.of("/var/cache/daprx"));
+    assertThat(ClassArchives.directory("off", home)).isNull();
   }
 
   @Test
