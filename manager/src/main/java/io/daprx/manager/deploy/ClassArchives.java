@@ -120,7 +120,7 @@ public final class ClassArchives implements LaunchDecorator, AutoCloseable {
           LOG.debug("cannot delete {}: {}", lists, e.getMessage());
         }
       }
-      return withFlag(cmd, "-XX:SharedArchiveFile=" + archive);
+      return withFlags(cmd, mapFlags(archive));
     }
     if (tried.contains(key.get()) || hasList(lists, component) || !recording.add(key.get() + "/" + component)) {
       return cmd;
@@ -133,7 +133,7 @@ public final class ClassArchives implements LaunchDecorator, AutoCloseable {
     }
     // a name of its own: a second server sharing the directory may record the same component at the same time
     Path list = lists.resolve(component + "." + Long.toHexString(System.nanoTime()) + LIST_SUFFIX);
-    return withFlag(cmd, "-XX:DumpLoadedClassList=" + list);
+    return withFlags(cmd, List.of("-XX:DumpLoadedClassList=" + list));
   }
 
   /**
@@ -407,11 +407,24 @@ public final class ClassArchives implements LaunchDecorator, AutoCloseable {
     return Files.isRegularFile(jar) ? jar : null;
   }
 
-  /** The command with a JVM flag right after the executable (before the component's own options, which may override). */
-  private static List<String> withFlag(List<String> cmd, String flag) {
-    List<String> out = new ArrayList<>(cmd.size() + 1);
+  /**
+   * The flags that map an archive. At its preferred address: since JDK 17.0.x (as in 20+) the JVM by default maps it at a
+   * random one and patches every pointer in it, which made the whole archive (106 MB) private dirty memory in each
+   * process — a sentry grew from 145 to 183 MB RSS instead of shrinking; at its own address the read-only part (classes'
+   * metadata, about half) stays clean and is shared by every process of the machine, and the start is faster still
+   * (2.07 against 2.29 CPU-s to ready). What this gives up: the class metadata sits at a fixed address, as it did by
+   * default before that change; heap, stacks and compiled code stay randomised. Where the address is taken the JVM
+   * relocates as before.
+   */
+  static List<String> mapFlags(Path archive) {
+    return List.of("-XX:SharedArchiveFile=" + archive, "-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=0");
+  }
+
+  /** The command with JVM flags right after the executable (before the component's own options, which may override). */
+  private static List<String> withFlags(List<String> cmd, List<String> flags) {
+    List<String> out = new ArrayList<>(cmd.size() + flags.size());
     out.add(cmd.get(0));
-    out.add(flag);
+    out.addAll(flags);
     out.addAll(cmd.subList(1, cmd.size()));
     return out;
   }
