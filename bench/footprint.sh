@@ -63,11 +63,10 @@ if ! $ATTACH; then
   # it; every later start maps it. Measure that steady state: wait for the archive, then install again (FIRST_INSTALL=1:
   # measure the first install as it is).
   if [[ -z "${FIRST_INSTALL:-}" && -z "${DAPRX_NO_CDS:-}" ]]; then
-    for _ in $(seq 1 120); do
-      compgen -G "$DAPRX_HOME/cds/[0-9a-f]*-[0-9a-f]*.jsa" >/dev/null && break
-      sleep 1
-    done
-    compgen -G "$DAPRX_HOME/cds/[0-9a-f]*-[0-9a-f]*.jsa" >/dev/null || echo "footprint: no class-data archive after 120 s (see server.log)" >&2
+    # the components' archive, not bin/daprx's client-*.jsa
+    archived() { local f; for f in "$DAPRX_HOME"/cds/*.jsa; do [[ -f "$f" && "$(basename "$f")" != client-* ]] && return 0; done; return 1; }
+    for _ in $(seq 1 120); do archived && break; sleep 1; done
+    archived || echo "footprint: no class-data archive after 120 s (see server.log)" >&2
     d k8s-extension delete -t managedClusters -c fpCluster -g fpRG -n dapr --yes -o none
     create
   fi
