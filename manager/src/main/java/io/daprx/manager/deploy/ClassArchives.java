@@ -153,12 +153,20 @@ public final class ClassArchives implements LaunchDecorator, AutoCloseable {
       }
       java.nio.file.attribute.PosixFileAttributes a = Files.readAttributes(dir, java.nio.file.attribute.PosixFileAttributes.class);
       Set<java.nio.file.attribute.PosixFilePermission> p = a.permissions();
-      ok = a.owner().getName().equals(System.getProperty("user.name"))
+      // who "this user" is: the owner of a file made here now (user.name can be anything, or '?', in a container)
+      Path probe = Files.createTempFile(dir, ".owner", ".tmp");
+      java.nio.file.attribute.UserPrincipal self;
+      try {
+        self = Files.getOwner(probe);
+      } finally {
+        Files.deleteIfExists(probe);
+      }
+      ok = a.owner().equals(self)
           && !p.contains(java.nio.file.attribute.PosixFilePermission.GROUP_WRITE)
           && !p.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE);
       if (!ok) {
         LOG.warn("not using class-data archives in {}: it must belong to {} and be writable by no one else (chmod go-w)", dir,
-            System.getProperty("user.name"));
+            self.getName());
       }
     } catch (IOException | UnsupportedOperationException e) {
       LOG.warn("not using class-data archives in {}: {}", dir, e.getMessage());
