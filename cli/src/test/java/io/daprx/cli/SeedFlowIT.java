@@ -510,8 +510,15 @@ class SeedFlowIT {
           "--query", "provisioningState", "-o", "tsv").out().trim().equals("Succeeded"));
     } catch (org.awaitility.core.ConditionTimeoutException e) {
       // what a user would look at: the pods and the server's log
+      StringBuilder logs = new StringBuilder();
+      for (JsonNode p : pods()) {
+        if (!p.path("ready").asText().equals("1/1")) {
+          logs.append("\nlogs ").append(p.path("name").asText()).append(" --tail 15:\n")
+              .append(daprx("logs", p.path("name").asText(), "-n", "dapr-system", "--tail", "15").out());
+        }
+      }
       throw new AssertionError(e.getMessage() + "\npods:\n" + daprx("get", "pods", "-n", "dapr-system", "-o", "wide").out()
-          + "\nserver.log (end):" + cli.serverLogTail(), e);
+          + logs + "\nserver.log (end):" + cli.serverLogTail(), e);
     }
   }
 

@@ -227,13 +227,38 @@ public final class LocalTarget implements Target {
    */
   private void prepareTrustBundle(LocalCluster lc, Install install, String namespace) throws ReconcileException {
     FileBundleStore store = new FileBundleStore(lc.trustBundleDir());
-    if (install.caExisted() && store.load().empty()) {
-      throw new ReconcileException("the CA of this control plane is missing: " + lc.trustBundleDir() + " holds no ca.crt, issuer.crt or"
-          + " issuer.key, though the install ran with them. A new root would silently cut off every sidecar that trusts the old one,"
-          + " so none is made. Restore the three files from a backup and retry (daprx cluster start, or update the extension); if the"
-          + " CA is lost for good, delete the extension and create it again, then restart every Dapr-enabled workload");
+    io.daprx.common.trust.RawBundle have = store.load();
+    if (install.caExisted() && !have.complete()) {
+      throw new ReconcileException("the CA of this control plane is missing: " + lc.trustBundleDir() + " lacks "
+          + String.join(", ", missing(have)) + ", though the install ran with all three of ca.crt, issuer.crt and issuer.key. A new"
+          + " root would silently cut off every sidecar that trusts the old one, so none is made. Restore the files from a backup and"
+          + " retry (daprx cluster start, or update the extension); if the CA is lost for good, delete the extension and create it"
+          + " again, then restart every Dapr-enabled workload");
+    }
+    if (!have.empty() && !have.complete()) {
+      // A first install cut short between the CA's files (the server killed while it wrote them): no replica started
+      // with it and no sidecar trusts it, so it is made again whole. Left as it was, every sentry refused to start.
+      LOG.warn("the CA in {} is incomplete (no {}) and this install never ran: making it again", lc.trustBundleDir(),
+          String.join(", ", missing(have)));
+      store.save(CaBundles.generate(ControlPlane.TRUST_DOMAIN, namespace, CaBundles.DEFAULT_CA_TTL, clock).toRaw());
+      return;
     }
     store.saveIfAbsent(CaBundles.generate(ControlPlane.TRUST_DOMAIN, namespace, CaBundles.DEFAULT_CA_TTL, clock).toRaw());
+  }
+
+  /** The files of the CA a bundle lacks. */
+  private static List<String> missing(io.daprx.common.trust.RawBundle b) {
+    List<String> out = new ArrayList<>();
+    if (b.caCrt() == null) {
+      out.add("ca.crt");
+    }
+    if (b.issuerCrt() == null) {
+      out.add("issuer.crt");
+    }
+    if (b.issuerKey() == null) {
+      out.add("issuer.key");
+    }
+    return out;
   }
 
   /**

@@ -118,8 +118,31 @@ class LocalTargetOwnershipTest {
 
     assertThatThrownBy(() -> target.apply(cluster, install(A, true), Duration.ofSeconds(30)))
         .isInstanceOf(ReconcileException.class).hasMessageContaining("CA of this control plane is missing")
-        .hasMessageContaining("Restore the three files from a backup");
+        .hasMessageContaining("lacks ca.crt, issuer.crt, issuer.key").hasMessageContaining("Restore the files from a backup");
     assertThat(caCrt()).as("no new root was made").doesNotExist();
     assertThat(pids()).as("nothing was started").isEmpty();
+  }
+
+  @Test
+  void aCaWithAFileMissingIsNamedForAnInstallThatRanAndMadeAgainWholeForAFirstInstallCutShort() throws Exception {
+    Path dir = caCrt().getParent();
+    // a server killed between the files of a first install's new CA: the key and issuer written, the root not yet
+    Files.createDirectories(dir);
+    Files.writeString(dir.resolve("issuer.key"), "-----BEGIN PRIVATE KEY-----\nhalf\n-----END PRIVATE KEY-----\n");
+    Files.writeString(dir.resolve("issuer.crt"), "-----BEGIN CERTIFICATE-----\nhalf\n-----END CERTIFICATE-----\n");
+
+    target.apply(cluster, install(A, false), Duration.ofSeconds(90));
+    assertThat(caCrt()).exists();
+    assertThat(Files.readString(dir.resolve("issuer.key"))).doesNotContain("half");
+    assertThat(supervisor.allReady(LocalTarget.group(Targets.local(cluster), NS))).as("sentry started with the whole CA").isTrue();
+
+    // once the install ran, a file gone is never made again: the error names it
+    target.stop(cluster, NS);
+    Files.delete(caCrt());
+    String key = Files.readString(dir.resolve("issuer.key"));
+    assertThatThrownBy(() -> target.apply(cluster, install(A, true), Duration.ofSeconds(30)))
+        .isInstanceOf(ReconcileException.class).hasMessageContaining("lacks ca.crt,").hasMessageContaining("none is made");
+    assertThat(caCrt()).doesNotExist();
+    assertThat(Files.readString(dir.resolve("issuer.key"))).isEqualTo(key);
   }
 }
