@@ -31,9 +31,9 @@ public final class SidecarContainer {
    * Where daprd and the component containers mount that emptyDir inside the pod, unless
    * {@code dapr.io/pluggable-components-sockets-folder} says otherwise: a path in the containers' own file systems that
    * the pluggable-component SDKs look in by default (upstream's injector writes the same), never a path on the machine
-   * that runs the injector.
+   * that runs the injector. Configured in {@code pod-paths.properties} beside this class.
    */
-  public static final String COMPONENTS_SOCKETS_FOLDER = "/tmp/dapr-components-sockets";
+  public static final String COMPONENTS_SOCKETS_FOLDER = podPath("components-sockets-folder");
   /** The variable telling daprd and the component containers that folder. */
   public static final String COMPONENTS_SOCKETS_FOLDER_ENV = "DAPR_COMPONENT_SOCKETS_FOLDER";
   /** Upstream's Delve command line: daprd runs under the debugger, which waits for a client on the debug port. */
@@ -42,6 +42,24 @@ public final class SidecarContainer {
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
   private SidecarContainer() {}
+
+  /** A path inside the pod from {@code pod-paths.properties}; absolute, or the jar is broken. */
+  private static String podPath(String key) {
+    java.util.Properties paths = new java.util.Properties();
+    try (java.io.InputStream in = SidecarContainer.class.getResourceAsStream("pod-paths.properties")) {
+      if (in == null) {
+        throw new IllegalStateException("pod-paths.properties is missing from the injector's classes");
+      }
+      paths.load(in);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot read pod-paths.properties: " + e.getMessage(), e);
+    }
+    String path = paths.getProperty(key, "").strip();
+    if (!path.startsWith("/")) {
+      throw new IllegalStateException("pod-paths.properties: '" + key + "' must be an absolute path in the pod, not '" + path + "'");
+    }
+    return path;
+  }
 
   /**
    * @param appId the validated app id

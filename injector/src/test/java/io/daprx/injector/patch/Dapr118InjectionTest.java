@@ -204,6 +204,22 @@ class Dapr118InjectionTest {
   }
 
   @Test
+  void pluggableComponentsShareTheirSocketsInUpstreamsFolderUnlessThePodNamesAnother() {
+    ObjectNode pod = Pods.annotate(Pods.barePod("w"), "dapr.io/pluggable-components", "queue");
+    ((com.fasterxml.jackson.databind.node.ArrayNode) pod.path("spec").path("containers")).addObject().put("name", "queue")
+        .put("image", "shop/queue:1");
+    JsonNode patched = Pods.apply(patched(pod, "default").operations(), pod);
+    for (String c : List.of("daprd", "queue")) {
+      assertThat(PodPatchTest.env(container(patched, "containers", c)).get("DAPR_COMPONENT_SOCKETS_FOLDER").path("value").asText())
+          .as(c).isEqualTo("/tmp/dapr-components-sockets");
+    }
+    Pods.annotate(pod, "dapr.io/pluggable-components-sockets-folder", "/var/run/components");
+    JsonNode elsewhere = Pods.apply(patched(pod, "default").operations(), pod);
+    assertThat(PodPatchTest.env(container(elsewhere, "containers", "daprd")).get("DAPR_COMPONENT_SOCKETS_FOLDER").path("value").asText())
+        .isEqualTo("/var/run/components");
+  }
+
+  @Test
   void sslCertDirInTheEnvMakesDaprdTheWindowsAdministratorAsUpstream() {
     ObjectNode pod = Pods.annotate(Pods.barePod("w"), "dapr.io/env", "SSL_CERT_DIR=/certs");
     JsonNode sec = container(Pods.apply(patched(pod, "default").operations(), pod), "containers", "daprd").path("securityContext");
