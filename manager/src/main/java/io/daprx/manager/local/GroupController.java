@@ -329,6 +329,7 @@ final class GroupController {
     pod.startedAt = startedAt != null ? startedAt : clock.instant();
     pod.ready = pod.spec.readiness() == null;
     pod.probing = false;
+    pod.probedAt = null;
     child.onExit().whenComplete((ignored, error) -> loop.execute(() -> exited(pod, child)));
   }
 
@@ -443,11 +444,16 @@ final class GroupController {
   // ---- readiness
 
   void probe(ReadinessProber prober) {
+    Instant now = clock.instant();
     for (Pod pod : pods.values()) {
       if (pod.phase != Phase.RUNNING || pod.process == null || pod.spec.readiness() == null || pod.probing) {
         continue;
       }
+      if (pod.ready && pod.probedAt != null && now.isBefore(pod.probedAt.plus(settings.readyProbePeriod()))) {
+        continue;
+      }
       pod.probing = true;
+      pod.probedAt = now;
       ChildProcess child = pod.process;
       prober.probe(pod.spec.readiness()).thenAccept(ok -> loop.execute(() -> probed(pod, child, ok)));
     }

@@ -17,6 +17,8 @@ final class Pod {
   ChildProcess process;
   boolean ready;
   boolean probing;
+  /** When the last probe of the current process started; a ready pod is probed again only after readyProbePeriod. */
+  Instant probedAt;
   int restarts;
   Instant createdAt;
   /** When the current process started; decides whether a crash continues a crash loop. */

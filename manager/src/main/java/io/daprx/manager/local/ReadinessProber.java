@@ -15,8 +15,17 @@ final class ReadinessProber {
 
   ReadinessProber(Duration timeout) {
     this.timeout = timeout;
+    // one thread completes the probes (the default executor grew to 16 threads for a 16-pod install); it goes when idle
+    java.util.concurrent.ThreadPoolExecutor executor = new java.util.concurrent.ThreadPoolExecutor(1, 1, 30,
+        java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+          Thread t = new Thread(r, "readiness-probe");
+          t.setDaemon(true);
+          return t;
+        });
+    executor.allowCoreThreadTimeOut(true);
     // HTTP/1.1: a probe should not try an h2c upgrade on every call
     this.client = HttpClient.newBuilder()
+        .executor(executor)
         .version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(timeout)
         .followRedirects(HttpClient.Redirect.NEVER)

@@ -387,6 +387,49 @@ class SupervisorTest {
     assertThat(ProcessHandle.of(pod(sup, "dapr-sentry-0").pid()).orElseThrow().info().arguments().orElseThrow()).contains("-Dcache=archive");
   }
 
+  @Test
+  void aStartingPodIsProbedOftenAReadyOneSeldomAndOneThatFailsOftenAgain() throws IOException {
+    // the readiness URL served here: it counts the probes and answers what the test says
+    java.util.concurrent.atomic.AtomicInteger probes = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger status = new java.util.concurrent.atomic.AtomicInteger(503);
+    com.sun.net.httpserver.HttpServer http = com.sun.net.httpserver.HttpServer.create(
+        new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    http.createContext("/healthz", exchange -> {
+      probes.incrementAndGet();
+      exchange.sendResponseHeaders(status.get(), -1);
+      exchange.close();
+    });
+    http.start();
+    try {
+      SupervisorSettings s = settings();
+      Supervisor sup = supervisor(new SupervisorSettings(s.restartBackoff(), s.restartBackoffMax(),
+          s.backoffResetAfter(), Duration.ofMillis(100), s.probeTimeout(), s.stopGracePeriod(),
+          s.rolloutReadyTimeout(), Duration.ofSeconds(2)));
+      ProcessSpec plain = spec("dapr-sentry-0", "sentry", null);
+      sup.apply(G, List.of(ProcessSpec.of(plain.name(), plain.component(), plain.command(), plain.env(),
+          plain.logFile(), URI.create("http://127.0.0.1:" + http.getAddress().getPort() + "/healthz"))));
+
+      // not ready: probed every 100 ms
+      waiting().until(() -> probes.get() >= 10);
+      status.set(200);
+      waiting().until(() -> sup.allReady(G));
+
+      // ready: about one probe per 2 s (a 100 ms period would make ~30 in 3 s)
+      int atReady = probes.get();
+      waiting().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(4)).until(() -> probes.get() - atReady <= 3);
+
+      // failing: seen at the next slow probe, then probed often again until it answers
+      status.set(503);
+      waiting().atMost(Duration.ofSeconds(5)).until(() -> !sup.allReady(G));
+      int atFailing = probes.get();
+      waiting().atMost(Duration.ofSeconds(2)).until(() -> probes.get() - atFailing >= 5);
+      status.set(200);
+      waiting().until(() -> sup.allReady(G));
+    } finally {
+      http.stop(0);
+    }
+  }
+
   // ---- helpers
 
   private Supervisor supervisor(SupervisorSettings settings) {
