@@ -40,6 +40,9 @@ import org.slf4j.LoggerFactory;
  * size and time and its own build against the archive and quietly starts without it when they differ; the name of an
  * archive carries them too, so a rebuilt jar gets a new archive and its old one is deleted.
  *
+ * <p>The same directory holds each jar's native libraries for this machine, extracted once ({@link NativeLibraries}), so
+ * that every component JVM maps the same files instead of a private copy each.
+ *
  * <p>The flags are added at launch ({@link LaunchDecorator}), outside the pod's spec: an archive appearing never makes a
  * pod count as changed.
  */
@@ -50,6 +53,7 @@ public final class ClassArchives implements LaunchDecorator, AutoCloseable {
   static final Duration DUMP_TIMEOUT = Duration.ofMinutes(3);
   private static final String LIST_SUFFIX = ".classlist";
   private static final String SOURCE_SUFFIX = ".source";
+  private static final String NATIVE_SUFFIX = ".native";
 
   private final Path dir;
   private final Clock clock;
@@ -60,6 +64,8 @@ public final class ClassArchives implements LaunchDecorator, AutoCloseable {
   private final Set<String> tried = ConcurrentHashMap.newKeySet();
   /** {@code key/component} pairs whose recording this server has launched: one replica records, not three. */
   private final Set<String> recording = ConcurrentHashMap.newKeySet();
+  /** Keys whose native libraries this server has extracted, found, or failed to extract: each is tried once. */
+  private final Set<String> nativesTried = ConcurrentHashMap.newKeySet();
   /** Keys whose leftover recordings this server has deleted. */
   private final Set<String> tidied = ConcurrentHashMap.newKeySet();
   /** Whether {@link #dir} may be used; null until first looked at. */
@@ -95,7 +101,8 @@ public final class ClassArchives implements LaunchDecorator, AutoCloseable {
 
   /**
    * The spec's command with the archive's flag when its jar has one, with the flag that records its classes when it is
-   * the first launch of its component without one, else as it is. Only {@code java … -jar FILE.jar} commands are touched.
+   * the first launch of its component without one, and with the flags that load the jar's native libraries from their
+   * shared copy. Only {@code java … -jar FILE.jar} commands are touched.
    */
   @Override
   public List<String> command(ProcessSpec spec) {
@@ -108,32 +115,61 @@ public final class ClassArchives implements LaunchDecorator, AutoCloseable {
     if (key.isEmpty() || !safeDir()) {
       return cmd;
     }
-    Path archive = archive(key.get());
-    Path lists = dir.resolve(key.get());
+    List<String> withLibraries = withFlags(cmd, libraryFlags(key.get(), jar(cmd)));
+    return withFlags(withLibraries, archiveFlags(key.get(), component, cmd));
+  }
+
+  /** The flags that load the jar's native libraries from their shared copy, extracted by the first launch; none without. */
+  private synchronized List<String> libraryFlags(String key, Path jar) {
+    Path natives = dir.resolve(key + NATIVE_SUFFIX);
+    if (!Files.isDirectory(natives) && nativesTried.add(key)) {
+      try {
+        int n = NativeLibraries.extract(jar, natives);
+        if (n > 0) {
+          writeSource(key, jar);
+          LOG.info("{} native libraries of {} extracted to {}: every component shares them", n, jar, natives);
+        }
+      } catch (IOException e) {
+        LOG.warn("cannot extract the native libraries of {} to {} (each process copies its own): {}", jar, natives, e.getMessage());
+      }
+    }
+    if (!Files.isDirectory(natives)) {
+      return List.of();
+    }
+    List<String> flags = new ArrayList<>();
+    flags.add("-Djava.library.path=" + natives);
+    flags.addAll(NativeLibraries.FLAGS_AFTER_PATH);
+    return flags;
+  }
+
+  /** The archive's flags, the recording's, or none (see {@link #command(ProcessSpec)}). */
+  private List<String> archiveFlags(String key, String component, List<String> cmd) {
+    Path archive = archive(key);
+    Path lists = dir.resolve(key);
     if (Files.isRegularFile(archive)) {
       // the recordings of a dump that finished after its server stopped
-      if (Files.isDirectory(lists) && tidied.add(key.get())) {
+      if (Files.isDirectory(lists) && tidied.add(key)) {
         try {
           deleteTree(lists);
-          Files.deleteIfExists(dir.resolve(key.get() + ".dump.log"));
+          Files.deleteIfExists(dir.resolve(key + ".dump.log"));
         } catch (IOException e) {
           LOG.debug("cannot delete {}: {}", lists, e.getMessage());
         }
       }
-      return withFlags(cmd, mapFlags(archive));
+      return mapFlags(archive);
     }
-    if (tried.contains(key.get()) || hasList(lists, component) || !recording.add(key.get() + "/" + component)) {
-      return cmd;
+    if (tried.contains(key) || hasList(lists, component) || !recording.add(key + "/" + component)) {
+      return List.of();
     }
     try {
       Files.createDirectories(lists);
     } catch (IOException e) {
       LOG.warn("cannot create {} (no class-data archive for {}): {}", lists, jar(cmd), e.getMessage());
-      return cmd;
+      return List.of();
     }
     // a name of its own: a second server sharing the directory may record the same component at the same time
     Path list = lists.resolve(component + "." + Long.toHexString(System.nanoTime()) + LIST_SUFFIX);
-    return withFlags(cmd, List.of("-XX:DumpLoadedClassList=" + list));
+    return List.of("-XX:DumpLoadedClassList=" + list);
   }
 
   /**
@@ -222,7 +258,7 @@ public final class ClassArchives implements LaunchDecorator, AutoCloseable {
       }
       Files.deleteIfExists(tmp);
       // which jar the archive is of: archives of jars gone are deleted (pruneGone)
-      Files.writeString(dir.resolve(key + SOURCE_SUFFIX), jar.toRealPath() + "\n", StandardCharsets.UTF_8);
+      writeSource(key, jar);
       Process p = new ProcessBuilder("/bin/sh", "-c", "tmp=\"$1\"; out=\"$2\"; shift 2; \"$@\" && mv -f \"$tmp\" \"$out\"", "sh",
           tmp.toString(), archive(key).toString(),
           java, "-Xshare:dump", "-Xmx512m", "-XX:SharedClassListFile=" + merged, "-XX:SharedArchiveFile=" + tmp, "-cp", jar.toString())
@@ -266,6 +302,11 @@ public final class ClassArchives implements LaunchDecorator, AutoCloseable {
     }
   }
 
+  /** Records which jar the key's files are of: they are deleted once it is gone ({@link #pruneGone}). */
+  private void writeSource(String key, Path jar) throws IOException {
+    Files.writeString(dir.resolve(key + SOURCE_SUFFIX), jar.toRealPath() + "\n", StandardCharsets.UTF_8);
+  }
+
   /** Deletes the archives of jars that are gone (a removed version, a deleted home's copy) with what belongs to them. */
   private void pruneGone() {
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*" + SOURCE_SUFFIX)) {
@@ -275,6 +316,7 @@ public final class ClassArchives implements LaunchDecorator, AutoCloseable {
         if (!Files.exists(Path.of(Files.readString(source, StandardCharsets.UTF_8).strip()))) {
           deleteTree(archive(key));
           deleteTree(dir.resolve(key));
+          deleteTree(dir.resolve(key + NATIVE_SUFFIX));
           Files.deleteIfExists(source);
           LOG.debug("deleted the class-data archive {}: its jar is gone", key);
         }
@@ -325,7 +367,7 @@ public final class ClassArchives implements LaunchDecorator, AutoCloseable {
   }
 
   /** Deletes a file or a tree; what another thread or server deletes at the same time is no error. */
-  private static void deleteTree(Path p) throws IOException {
+  static void deleteTree(Path p) throws IOException {
     if (Files.isDirectory(p)) {
       List<Path> all;
       try (var walk = Files.walk(p)) {

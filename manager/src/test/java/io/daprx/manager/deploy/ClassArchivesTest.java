@@ -121,6 +121,52 @@ class ClassArchivesTest {
   }
 
   @Test
+  void theJarsNativeLibrariesForThisMachineAreExtractedOnceAndEveryProcessLoadsTheSameFile() throws Exception {
+    int machine = NativeLibraries.elfMachine(System.getProperty("os.arch"));
+    org.junit.jupiter.api.Assumptions.assumeTrue(machine > 0 && System.getProperty("os.name").contains("Linux"));
+    String arch = machine == 62 ? "x86_64" : "aarch_64";
+    String otherArch = machine == 62 ? "aarch_64" : "x86_64";
+    // a real library of this machine that loads anywhere (the JDK's libjsig), under the names the jar's libraries have
+    byte[] lib = Files.readAllBytes(Path.of(JAVA).getParent().getParent().resolve("lib/libjsig.so"));
+    byte[] otherMachine = lib.clone();
+    otherMachine[18] = (byte) (machine == 62 ? 183 : 62);
+    otherMachine[19] = 0;
+    Path jar = probeJar(tmp.resolve("daprx.jar"), Map.of(
+        "META-INF/native/libprobe_netty_" + arch + ".so", lib,
+        "META-INF/native/libprobe_netty_" + otherArch + ".so", otherMachine,
+        "librocksdbjni-probe.so", lib,
+        "org/sqlite/native/Linux/" + arch + "/libsqlitejdbc.so", lib));
+    Path dir = tmp.resolve("cds");
+    archives = ClassArchives.in(dir, Clock.systemUTC());
+    List<String> launcher = List.of(JAVA, "-jar", jar.toString());
+
+    List<String> sentry = archives.command(spec("dapr-sentry-a", "sentry", launcher));
+    Path natives;
+    try (Stream<Path> s = Files.list(dir)) {
+      natives = s.filter(p -> p.getFileName().toString().endsWith(".native")).findFirst().orElseThrow();
+    }
+    assertThat(sentry).contains("-Djava.library.path=" + natives, "-Dcom.amazon.corretto.crypto.provider.useExternalLib=true");
+    try (Stream<Path> s = Files.list(natives)) {
+      assertThat(s.map(p -> p.getFileName().toString())).as("this machine's libraries that load themselves, and only those")
+          .containsExactlyInAnyOrder("libprobe_netty_" + arch + ".so", "librocksdbjni-probe.so");
+    }
+    Object inode = Files.getAttribute(natives, "unix:ino");
+
+    List<String> placement = archives.command(spec("dapr-placement-0", "placement", launcher));
+    assertThat(placement).contains("-Djava.library.path=" + natives);
+    assertThat(Files.getAttribute(natives, "unix:ino")).as("extracted once").isEqualTo(inode);
+    String shared = "mapped " + natives.resolve("libprobe_netty_" + arch + ".so");
+    assertThat(run(append(sentry, "load", "probe_netty_" + arch))).contains("probe ran").contains(shared);
+    assertThat(run(append(placement, "load", "probe_netty_" + arch))).contains(shared);
+
+    // another server on the same directory finds them: no second copy
+    try (ClassArchives next = ClassArchives.in(dir, Clock.systemUTC())) {
+      assertThat(next.command(spec("dapr-sentry-b", "sentry", launcher))).contains("-Djava.library.path=" + natives);
+    }
+    assertThat(Files.getAttribute(natives, "unix:ino")).isEqualTo(inode);
+  }
+
+  @Test
   void commandsThatAreNotAJavaJarAndArchivesTurnedOffAreLaunchedAsTheyAre() throws Exception {
     Path jar = probeJar(tmp.resolve("daprx.jar"));
     archives = ClassArchives.in(tmp.resolve("cds"), Clock.systemUTC());
@@ -203,6 +249,11 @@ class ClassArchivesTest {
 
   /** A jar whose main class is {@link ClassArchivesProbe}, as a daprx jar names its own. */
   private static Path probeJar(Path jar) throws IOException {
+    return probeJar(jar, Map.of());
+  }
+
+  /** As {@link #probeJar(Path)}, with more entries (name to content). */
+  private static Path probeJar(Path jar, Map<String, byte[]> more) throws IOException {
     Files.createDirectories(jar.getParent());
     Manifest m = new Manifest();
     m.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
@@ -213,8 +264,19 @@ class ClassArchivesTest {
       out.putNextEntry(new JarEntry(entry));
       in.transferTo(out);
       out.closeEntry();
+      for (Map.Entry<String, byte[]> e : more.entrySet()) {
+        out.putNextEntry(new JarEntry(e.getKey()));
+        out.write(e.getValue());
+        out.closeEntry();
+      }
     }
     return jar;
+  }
+
+  private static List<String> append(List<String> cmd, String... args) {
+    List<String> out = new ArrayList<>(cmd);
+    out.addAll(List.of(args));
+    return out;
   }
 
   private static String run(List<String> cmd) throws Exception {
