@@ -109,7 +109,7 @@ public final class ProtoSentry implements java.util.concurrent.Callable<Integer>
     Readiness readiness = new Readiness();
     readiness.declare("grpc");
     readiness.set("grpc", true);
-    Endpoints endpoints = new Endpoints("127.0.0.1", healthzPort, metricsPort, readiness, registry, app -> {});
+    Endpoints endpoints = new Endpoints("127.0.0.1", healthzPort, metricsPort, readiness, registry);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       endpoints.close();

@@ -74,7 +74,8 @@ final class ServerCommand implements Callable<Integer> {
 
   @Option(names = "--class-archive-dir", defaultValue = "${env:DAPRX_CLASS_ARCHIVE_DIR}", paramLabel = "DIR|off",
       description = "where local control-plane processes' class-data archives are kept, made on first use so that later"
-          + " starts take about 60% of the CPU (default: cds in the state directory; 'off', or env DAPRX_NO_CDS set: none; env DAPRX_CLASS_ARCHIVE_DIR)")
+          + " starts take about 60% of the CPU, and the native libraries they all load from one copy (default: cds in the"
+          + " state directory; 'off', or env DAPRX_NO_CDS set: none; env DAPRX_CLASS_ARCHIVE_DIR)")
   String classArchiveDir;
 
   @Mixin

@@ -1,6 +1,7 @@
 package io.daprx.dashboard;
 
 import io.daprx.common.runtime.Endpoints;
+import io.daprx.common.runtime.HttpLimits;
 import io.daprx.common.runtime.Readiness;
 import io.daprx.dashboard.api.ApiRoutes;
 import io.daprx.dashboard.api.DashboardData;
@@ -37,7 +38,7 @@ public final class Dashboard implements AutoCloseable {
   private final Readiness readiness = new Readiness();
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private ClusterSource source;
-  private Endpoints endpoints;
+  private Javalin server;
 
   /** The source follows the mode: the management server's API, or the in-cluster Kubernetes client. */
   public Dashboard(DashboardOptions options, Clock clock) {
@@ -66,7 +67,19 @@ public final class Dashboard implements AutoCloseable {
       source = sources.get();
       DashboardData data = new DashboardData(source, options.namespace(), options.replicationFactor(), options.caWarning(),
           options.requestTimeout(), clock);
-      endpoints = new Endpoints(options.listenAddress(), options.port(), options.port(), readiness, registry, app -> routes(app, data));
+      // Javalin, unlike the other components' endpoints (Endpoints, the JDK's server): pages and an API to serve
+      Javalin app = Javalin.create(cfg -> {
+        cfg.showJavalinBanner = false;
+        cfg.startupWatcherEnabled = false;
+        // a person's browser and the probes: a few threads, deadlines and a body limit as on every server we run
+        HttpLimits.probes().apply(cfg, "dashboard-http");
+      });
+      HttpLimits.install(app);
+      app.get("/healthz", ctx -> answer(ctx, Endpoints.healthz(readiness)));
+      app.get("/metrics", ctx -> answer(ctx, Endpoints.metrics(registry)));
+      routes(app, data);
+      server = app;
+      app.start(options.listenAddress(), options.port());
       readiness.set("http", true);
       LOG.info("dashboard serving http://{}:{}/ (read-only), reading the {}", options.listenAddress(), port(), source);
       return this;
@@ -107,6 +120,14 @@ public final class Dashboard implements AutoCloseable {
     });
   }
 
+  private static void answer(Context ctx, Endpoints.Response r) {
+    ctx.status(r.status());
+    if (r.contentType() != null) {
+      ctx.contentType(r.contentType());
+    }
+    ctx.result(r.body());
+  }
+
   private static void error(Context ctx, ApiRoutes.ApiError e) {
     ctx.status(e.status());
     if (ctx.path().startsWith("/api/")) {
@@ -120,7 +141,7 @@ public final class Dashboard implements AutoCloseable {
 
   /** The HTTP port actually bound (useful with port 0). */
   public int port() {
-    return endpoints.healthzPort();
+    return server.port();
   }
 
   public PrometheusMeterRegistry registry() {
@@ -129,8 +150,8 @@ public final class Dashboard implements AutoCloseable {
 
   @Override
   public void close() {
-    if (endpoints != null) {
-      endpoints.close();
+    if (server != null) {
+      server.stop();
     }
     if (source != null) {
       source.close();

@@ -86,7 +86,7 @@ public final class Injector implements AutoCloseable {
       // all threads busy with work waiting: admissions are late, so say so instead of 204 (issue 20 finding 3)
       WebhookServer serving = server;
       readiness.watch("webhook-capacity", () -> !serving.saturated());
-      endpoints = new Endpoints(options.listenAddress(), options.healthzPort(), options.metricsPort(), readiness, registry, app -> {});
+      endpoints = new Endpoints(options.listenAddress(), options.healthzPort(), options.metricsPort(), readiness, registry);
       timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "injector-anchors");
         t.setDaemon(true);

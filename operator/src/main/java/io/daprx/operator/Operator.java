@@ -120,7 +120,7 @@ public final class Operator implements AutoCloseable {
       server = builder.addService(ServerInterceptors.intercept(service, new PeerIdentity())).build().start();
       readiness.set("grpc", true);
       endpoints = new Endpoints(options.listenAddress(), options.healthzPort(), options.metricsPort(), readiness, registry,
-          app -> app.before("/healthz", ctx -> syncedYet()));
+          this::syncedYet, java.util.Map.of());
       if (client != null) {
         KubernetesClient c = client;
         leadership = new OperatorLeadership(client, options.namespace(), options.id(), options.leaseDuration(),

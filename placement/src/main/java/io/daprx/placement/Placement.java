@@ -25,7 +25,6 @@ import io.grpc.ServerCredentials;
 import io.grpc.ServerInterceptors;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.javalin.Javalin;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -131,7 +130,7 @@ public final class Placement implements AutoCloseable {
           .build().start();
       readiness.set("grpc", true);
       endpoints = new Endpoints(options.listenAddress(), options.healthzPort(), options.metricsPort(), readiness, registry,
-          this::stateRoute);
+          () -> { }, stateRoute());
       leadership = leadershipFactory.create(options, svid);
       // the listener hears the current value first, then every change in order (the Leadership contract)
       leadership.onChange(service::leadership);
@@ -178,26 +177,23 @@ public final class Placement implements AutoCloseable {
         .executor(grpcExecutor);
   }
 
-  private void stateRoute(Javalin app) {
+  /** {@code GET /placement/state} on the healthz port, as upstream serves it, unless metadata is turned off. */
+  private java.util.Map<String, Endpoints.Route> stateRoute() {
     if (!options.metadataEnabled()) {
-      return;
+      return java.util.Map.of();
     }
-    app.get("/placement/state", ctx -> {
+    return java.util.Map.of("/placement/state", () -> {
       try {
         StatePlacementTables state = service.state().get(5, TimeUnit.SECONDS);
-        ctx.contentType("application/json");
-        ctx.result(JsonFormat.printer().print(state));
+        return Endpoints.Response.json(200, JsonFormat.printer().print(state));
       } catch (ExecutionException e) {
         Status s = e.getCause() instanceof StatusRuntimeException sre ? sre.getStatus() : Status.INTERNAL;
-        ctx.status(s.getCode() == Status.Code.FAILED_PRECONDITION ? 503 : 500);
-        ctx.result(String.valueOf(s.getDescription()));
+        return Endpoints.Response.text(s.getCode() == Status.Code.FAILED_PRECONDITION ? 503 : 500, String.valueOf(s.getDescription()));
       } catch (TimeoutException | InvalidProtocolBufferException e) {
-        ctx.status(500);
-        ctx.result("placement state unavailable: " + e.getMessage());
+        return Endpoints.Response.text(500, "placement state unavailable: " + e.getMessage());
       }
     });
   }
-
 
   /** The gRPC port actually bound (useful with port 0). */
   public int port() {

@@ -134,8 +134,7 @@ public final class Scheduler implements AutoCloseable {
         hosts.update(List.of(broadcastAddress()));
       }
       readiness.set("grpc", true);
-      endpoints = new Endpoints(options.listenAddress(), options.healthzPort(), options.metricsPort(), readiness, registry,
-          app -> { });
+      endpoints = new Endpoints(options.listenAddress(), options.healthzPort(), options.metricsPort(), readiness, registry);
       LOG.info("scheduler {} serving on port {} (healthz {}, metrics {}), {}, broadcasting {}, jobs {}", options.id(),
           port(), endpoints.healthzPort(), endpoints.metricsPort(),
           options.tlsEnabled() ? "mTLS as " + options.spiffeId() : "plaintext", broadcastAddress(),

@@ -148,7 +148,7 @@ public final class Sentry implements AutoCloseable {
         oidc = new OidcServer(options.oidc(), jwtKeys, options.jwt().issuer()).start();
         readiness.set("oidc", true);
       }
-      endpoints = new Endpoints(options.listenAddress(), options.healthzPort(), options.metricsPort(), readiness, registry, app -> {});
+      endpoints = new Endpoints(options.listenAddress(), options.healthzPort(), options.metricsPort(), readiness, registry);
       scheduler.scheduleWithFixedDelay(this::maintain, options.caPollInterval().toMillis(), options.caPollInterval().toMillis(), TimeUnit.MILLISECONDS);
       warnExpiry();
       LOG.info("sentry {} serving on port {} (healthz {}, metrics {}), validators {}, crypto {}, certificates with {}", spiffeId(),

@@ -48,7 +48,7 @@ class HttpLimitsTest {
     readiness.set("http", true);
     boolean[] saturated = {true};
     readiness.watch("http-capacity", () -> !saturated[0]);
-    try (Endpoints e = new Endpoints("127.0.0.1", 0, -1, readiness, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), app -> {})) {
+    try (Endpoints e = new Endpoints("127.0.0.1", 0, -1, readiness, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))) {
       HttpClient http = HttpClient.newHttpClient();
       HttpResponse<String> busy = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + e.healthzPort() + "/healthz")).build(),
           HttpResponse.BodyHandlers.ofString());
