@@ -78,6 +78,8 @@ fi
 
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 pss_kb() { awk '/^Pss:/ {print $2}' "/proc/$1/smaps_rollup" 2>/dev/null || echo 0; }
+# USS: the pages this process alone maps (private clean + dirty), what its exit would give back
+uss_kb() { awk '/^Private_(Clean|Dirty):/ {s += $2} END {print s + 0}' "/proc/$1/smaps_rollup" 2>/dev/null || echo 0; }
 # committed KiB of an NMT category from a saved summary; the thread count from its "(thread #N)" line
 nmt_kb() { awk -v cat="$2" '$0 ~ "^-[ ]+" cat " \\(" { match($0, /committed=[0-9]+KB/); v = substr($0, RSTART + 10, RLENGTH - 12) } END { print v + 0 }' "$1"; }
 nmt_threads() { awk '/\(thread #/ { gsub(/[^0-9]/, "", $0); print; exit }' "$1"; }
@@ -94,14 +96,15 @@ echo "daprx footprint — ${TRY_JAVA_OPTIONS:+with $TRY_JAVA_OPTIONS, }${MALLOC_
 if $NMT; then
   printf '%-36s %5s %5s | %6s %5s %5s %5s %7s %5s %5s %5s %5s %4s %4s %6s\n' process RSS PSS "heap" used meta code threads GC intern other symbol cds jit "NMT"
 else
-  printf '%-36s %5s %5s %s\n' process RSS PSS "(MiB)"
+  printf '%-36s %5s %5s %5s %s\n' process RSS PSS USS "(MiB)"
 fi
-rss_total=0; pss_total=0; over=0; tmp="$(mktemp)"
+rss_total=0; pss_total=0; over=0; uss_over=0; tmp="$(mktemp)"
 for p in "${procs[@]}"; do
   name="${p% *}"; pid="${p##* }"
-  r=$(rss_kb "$pid"); s=$(pss_kb "$pid")
+  r=$(rss_kb "$pid"); s=$(pss_kb "$pid"); u=$(uss_kb "$pid")
   rss_total=$((rss_total + r)); pss_total=$((pss_total + s))
   [[ $r -gt $((96 * 1000)) && "$name" != management-server ]] && over=$((over + 1))  # 96 MB, as the issue writes it
+  [[ $u -gt $((96 * 1000)) && "$name" != management-server ]] && uss_over=$((uss_over + 1))
   if $NMT; then
     jcmd="$(dirname "$(readlink -f "/proc/$pid/exe")")/jcmd"
     if "$jcmd" "$pid" VM.native_memory summary > "$tmp" 2>/dev/null && grep -q committed= "$tmp"; then
@@ -118,10 +121,11 @@ for p in "${procs[@]}"; do
       continue
     fi
   fi
-  printf '%-36s %5d %5d\n' "$name" "$(mib "$r")" "$(mib "$s")"
+  printf '%-36s %5d %5d %5d\n' "$name" "$(mib "$r")" "$(mib "$s")" "$(mib "$u")"
 done
 rm -f "$tmp"
 $NMT && echo "(NMT columns, MiB committed: heap (used), metaspace+class space, code cache, threads count/stacks, GC, internal, other = direct buffers, symbols, CDS archive (shared), compiler arenas, NMT total)"
 printf 'total: RSS %d MiB, PSS %d MiB (%d processes, management server included); target <= 1.5 GB PSS: %s\n' \
   "$(mib "$rss_total")" "$(mib "$pss_total")" "${#procs[@]}" "$([[ $pss_total -le $((1500 * 1000 * 1000 / 1024)) ]] && echo met || echo MISSED)"
-printf 'control-plane processes over 96 MB RSS: %d of %d\n' "$over" $((${#procs[@]} - 1))
+printf 'control-plane processes over 96 MB RSS: %d of %d (RSS counts the shared class-data archive and libraries in every\n' "$over" $((${#procs[@]} - 1))
+printf '  process that maps them); over 96 MB of their own (USS): %d\n' "$uss_over"
