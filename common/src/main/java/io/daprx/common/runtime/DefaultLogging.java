@@ -19,9 +19,19 @@ import org.slf4j.Logger;
  */
 public final class DefaultLogging extends ContextAwareBase implements Configurator {
 
+  private final ClassLoader loader;
+
+  /** As logback's service loader makes it: configuration files are looked for on this class's loader. */
+  public DefaultLogging() {
+    this(DefaultLogging.class.getClassLoader());
+  }
+
+  DefaultLogging(ClassLoader loader) {
+    this.loader = loader;
+  }
+
   @Override
   public ExecutionStatus configure(LoggerContext ctx) {
-    ClassLoader loader = DefaultLogging.class.getClassLoader();
     if (System.getProperty("logback.configurationFile") != null || loader.getResource("logback-test.xml") != null
         || loader.getResource("logback.xml") != null) {
       return ExecutionStatus.NEUTRAL;
