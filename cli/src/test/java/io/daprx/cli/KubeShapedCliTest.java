@@ -82,7 +82,7 @@ class KubeShapedCliTest {
   void getServicesPrintsKubectlsColumns() {
     assertThat(ok("get", "services", "-n", "dapr-system", "-g", "rg", "-c", "c1").out()).isEqualTo("""
         NAME       TYPE        CLUSTER-IP   EXTERNAL-IP   PORT(S)     AGE
-        dapr-api   ClusterIP   127.0.0.1    <none>        40001/TCP   <unknown>
+        dapr-api   ClusterIP   127.0.0.1    <none>        40001/TCP   60m
         """);
   }
 

@@ -119,7 +119,8 @@ final class LocalKubeApi implements AutoCloseable {
       if (namespace != null && !namespace.equals("dapr-system")) {
         return a;
       }
-      a.addObject().put("name", "dapr-api").put("namespace", "dapr-system").put("type", "ClusterIP").put("address", "127.0.0.1:40001")
+      a.addObject().put("name", "dapr-api").put("namespace", "dapr-system").put("type", "ClusterIP")
+          .put("createdAt", "2026-12-07T11:00:00Z").put("address", "127.0.0.1:40001")
           .put("port", 40001).putArray("endpoints");
       Integer port = dashboardPort;
       if (port != null) {

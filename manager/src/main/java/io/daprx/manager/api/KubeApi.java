@@ -184,7 +184,7 @@ final class KubeApi {
     app.get(PREFIX + "/api/v1/namespaces/{ns}/services/{name}", ctx -> {
       Service s = services(cluster.apply(ctx), ctx.pathParam("ns")).stream().filter(x -> x.getMetadata().getName().equals(ctx.pathParam("name")))
           .findFirst().orElseThrow(() -> notFound("services", ctx.pathParam("name")));
-      one(ctx, s, KubeTable.SERVICE, o -> KubeTable.serviceRow(s, o));
+      one(ctx, s, KubeTable.SERVICE, o -> KubeTable.serviceRow(s, clock.instant(), o));
     });
     app.get(PREFIX + "/api/v1/namespaces", this::namespaces);
     app.get(PREFIX + "/api/v1/namespaces/{name}", ctx -> {
@@ -383,7 +383,7 @@ final class KubeApi {
     List<Service> ss = services(cluster.apply(ctx), namespace).stream().filter(selector(ctx)).toList();
     if (wantsTable(ctx)) {
       KubeTable.Include inc = include(ctx);
-      write(ctx, KubeTable.of(KubeTable.SERVICE, ss.stream().map(s -> KubeTable.serviceRow(s, inc)).toList()));
+      write(ctx, KubeTable.of(KubeTable.SERVICE, ss.stream().map(s -> KubeTable.serviceRow(s, clock.instant(), inc)).toList()));
     } else {
       write(ctx, new ServiceListBuilder().withNewMetadata().withResourceVersion("1").endMetadata().withItems(ss).build());
     }

@@ -79,12 +79,13 @@ final class KubeObjects {
     return b.build();
   }
 
-  /** A Service from the view {@code LocalClusters.services} gives (name, namespace, address, port, endpoints). */
+  /** A Service from the view {@code LocalClusters.services} gives (name, namespace, createdAt, address, port, endpoints). */
   static Service service(JsonNode v) {
     String name = v.path("name").asText();
     String ns = v.path("namespace").asText();
+    String created = timestamp(v.path("createdAt").asText(null));
     return new ServiceBuilder().withNewMetadata().withName(name).withNamespace(ns).withUid(uid("service", ns, name, ""))
-        .withResourceVersion("1").endMetadata()
+        .withCreationTimestamp(created).withResourceVersion("1").endMetadata()
         .withNewSpec().withType("ClusterIP").withClusterIP(LOOPBACK).withClusterIPs(LOOPBACK)
         .withPorts(new ServicePortBuilder().withProtocol("TCP").withPort(v.path("port").asInt()).build())
         .withSelector(Map.of("app", name)).endSpec().build();

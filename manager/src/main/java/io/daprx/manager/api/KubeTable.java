@@ -69,10 +69,11 @@ record KubeTable(String kind, String apiVersion, Map<String, String> metadata, L
     return row(cells, p, include);
   }
 
-  static Row serviceRow(Service s, Include include) {
+  static Row serviceRow(Service s, Instant now, Include include) {
     String ports = String.join(",", s.getSpec().getPorts().stream().map(p -> p.getPort() + "/" + p.getProtocol()).toList());
     List<Object> cells = List.of(s.getMetadata().getName(), s.getSpec().getType(), s.getSpec().getClusterIP(), "<none>", ports,
-        "<unknown>", String.join(",", s.getSpec().getSelector().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList()));
+        KubeObjects.age(KubeObjects.instant(s.getMetadata().getCreationTimestamp()), now),
+        String.join(",", s.getSpec().getSelector().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList()));
     return row(cells, s, include);
   }
 

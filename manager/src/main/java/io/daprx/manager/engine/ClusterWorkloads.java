@@ -13,7 +13,7 @@ public interface ClusterWorkloads {
   /** Each pod: name, namespace, component, ready ("1/1"), status, restarts, createdAt, version, pid, lastExitReason, ports. */
   ArrayNode pods(Doc cluster, String namespace);
 
-  /** Each Service: name, namespace, type, address, port, endpoints. */
+  /** Each Service: name, namespace, type, createdAt (when its install made it), address, port, endpoints. */
   ArrayNode services(Doc cluster, String namespace);
 
   /** Where a pod's log is; a not-found error when the cluster has no such pod. */

@@ -148,6 +148,10 @@ public final class LocalClusters implements ClusterWorkloads {
         o.put("name", s.name());
         o.put("namespace", ns);
         o.put("type", "ClusterIP");
+        // a Service is made by the install and kept by its updates: it is as old as the extension
+        if (ext.createdAt() != null) {
+          o.put("createdAt", ext.createdAt().toString());
+        }
         o.put("address", s.address());
         o.put("port", s.port());
         ArrayNode eps = o.putArray("endpoints");
