@@ -1,11 +1,15 @@
 package io.daprx.manager.local;
 
+import io.daprx.common.runtime.DaemonThreads;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /** Asynchronous readiness probes: a GET answering 2xx within the timeout means ready. */
 final class ReadinessProber {
@@ -16,12 +20,8 @@ final class ReadinessProber {
   ReadinessProber(Duration timeout) {
     this.timeout = timeout;
     // one thread completes the probes (the default executor grew to 16 threads for a 16-pod install); it goes when idle
-    java.util.concurrent.ThreadPoolExecutor executor = new java.util.concurrent.ThreadPoolExecutor(1, 1, 30,
-        java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
-          Thread t = new Thread(r, "readiness-probe");
-          t.setDaemon(true);
-          return t;
-        });
+    ThreadPoolExecutor executor = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+        DaemonThreads.named("readiness-probe"));
     executor.allowCoreThreadTimeOut(true);
     // HTTP/1.1: a probe should not try an h2c upgrade on every call
     this.client = HttpClient.newBuilder()
