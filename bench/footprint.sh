@@ -60,13 +60,20 @@ if ! $ATTACH; then
   }
   create
   # A machine's first install records what its components load (and the server its own start), and the server dumps
-  # the class-data archive behind it; every later start maps it. Measure that steady state: wait for the archive, start
-  # the server again and install again (FIRST_INSTALL=1: measure the first install as it is).
+  # each component's class-data archive behind it; every later start maps them. Measure that steady state: wait for the
+  # archives, start the server again and install again (FIRST_INSTALL=1: measure the first install as it is).
   if [[ -z "${FIRST_INSTALL:-}" && -z "${DAPRX_NO_CDS:-}" ]]; then
-    # the components' archive, not bin/daprx's client-*.jsa
-    archived() { local f; for f in "$DAPRX_HOME"/cds/*.jsa; do [[ -f "$f" && "$(basename "$f")" != client-* ]] && return 0; done; return 1; }
-    for _ in $(seq 1 120); do archived && break; sleep 1; done
-    archived || echo "footprint: no class-data archive after 120 s (see server.log)" >&2
+    # the components' archives (not bin/daprx's client-*.jsa) are all made once no recordings' directory is left
+    archived() {
+      local f jsa=false
+      for f in "$DAPRX_HOME"/cds/*; do
+        [[ -d "$f" && "$f" != *.native ]] && return 1
+        [[ -f "$f" && "$f" == *.jsa && "$(basename "$f")" != client-* ]] && jsa=true
+      done
+      $jsa
+    }
+    for _ in $(seq 1 180); do archived && break; sleep 1; done
+    archived || echo "footprint: the class-data archives are not all made after 180 s (see server.log)" >&2
     # the management server too, as at any later start (stopping it stops the install's processes; the next command
     # starts it again)
     d server stop >/dev/null

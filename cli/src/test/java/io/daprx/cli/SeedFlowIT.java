@@ -277,11 +277,12 @@ class SeedFlowIT {
   @Test
   @Order(6)
   void aKilledReplicaIsRestartedWhileTheServiceKeepsAnswering() throws Exception {
-    // the install recorded what its components load, and the class-data archive is dumped behind it: a restart maps it
+    // the install recorded what its components load, and their class-data archives are dumped behind it: a restart maps
+    // sentry's
     Path cds = Path.of("target", "cds").toAbsolutePath();
-    await().ignoreExceptions().atMost(Duration.ofSeconds(90)).until(() -> {
+    await().ignoreExceptions().atMost(Duration.ofSeconds(180)).until(() -> {
       try (java.util.stream.Stream<Path> files = Files.list(cds)) {
-        return files.anyMatch(f -> f.toString().endsWith(".jsa") && !f.getFileName().toString().startsWith("client-"));
+        return files.anyMatch(f -> f.toString().endsWith(".sentry.jsa"));
       }
     });
     JsonNode victim = sentryPod();
@@ -303,8 +304,8 @@ class SeedFlowIT {
     });
     assertThat(ok("logs", victim.path("name").asText(), "-n", "dapr-system").out()).contains("restarted");
     long restarted = find(pods(), victim.path("name").asText()).path("pid").asLong();
-    assertThat(Files.readString(Path.of("/proc", Long.toString(restarted), "maps"))).as("the restarted sentry maps the archive")
-        .containsPattern(java.util.regex.Pattern.quote(cds.toString()) + "/[0-9a-f]+-[0-9a-f]+\\.jsa");
+    assertThat(Files.readString(Path.of("/proc", Long.toString(restarted), "maps"))).as("the restarted sentry maps its archive")
+        .containsPattern(java.util.regex.Pattern.quote(cds.toString()) + "/[0-9a-f]+-[0-9a-f]+\\.sentry\\.jsa");
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.daprx.manager.deploy;
 
+import io.daprx.common.runtime.DaemonThreads;
 import io.daprx.manager.local.LaunchDecorator;
 import io.daprx.manager.local.ProcessSpec;
 import java.io.IOException;
@@ -18,11 +19,12 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,10 +37,17 @@ import org.slf4j.LoggerFactory;
  *
  * <p>An archive is valid only for the jar and the JVM that made it, so it is made here, on first use: the first launch of
  * each component of a jar that has no archive yet records the classes it loads ({@code -XX:DumpLoadedClassList}); once an
- * install of that jar is ready, {@link #recorded} dumps one archive from every recorded list in the background
- * ({@code -Xshare:dump}), and every launch after that maps it ({@code -XX:SharedArchiveFile}). The JVM checks the jar's
- * size and time and its own build against the archive and quietly starts without it when they differ; the name of an
- * archive carries them too, so a rebuilt jar gets a new archive and its old one is deleted.
+ * install of that jar is ready, {@link #recorded} dumps the archives in the background, and every launch after that maps
+ * them ({@code -XX:SharedArchiveFile}).
+ *
+ * <p>Two layers, so that a process touches little it does not use while the machine still maps what all share once: a
+ * base archive of the classes that most recorded components load (the JDK's, gRPC's, Netty's, logging, ...), mapped by
+ * every process, and on top of it each component's own layer ({@code -XX:ArchiveClassesAtExit} while {@link
+ * ClassPreloader} loads that component's list), mapped by its replicas. A process touches the pages that hold the
+ * classes it loads and, as the kernel maps a read fault's neighbours too, the pages around them: with one archive of
+ * every component's classes (14,700 classes, 104 MB) a dashboard loading 4,600 of them touched 62 MiB of it and had 107
+ * MiB RSS, with an archive of its own classes 80 MiB; but one archive per component made the machine map the classes
+ * they share seven times (PSS of an HA install 1,395 → 1,527 MiB) (bench/README.md, "Class-data sharing").
  *
  * <p>The same directory holds each jar's native libraries for this machine, extracted once ({@link NativeLibraries}), so
  * that every component JVM maps the same files instead of a private copy each.
@@ -57,23 +66,30 @@ public final class ClassArchives implements LaunchDecorator, AutoCloseable {
 
   private final Path dir;
   private final Clock clock;
+  /**
+   * How long after an install is ready its recordings are dumped: a component keeps loading classes once it is ready
+   * (placement's replicas loaded ~970 more, Ratis' peer traffic, in the seconds after), and a class missing from its
+   * archive costs each replica its metadata in private memory (~8 KB a class).
+   */
+  static final Duration DUMP_SETTLE = Duration.ofSeconds(30);
+
+  private final Duration settle;
   /** Runs the dumps, one at a time; made by the first {@link #recorded} (a CLI that only starts a server needs none). */
-  private ExecutorService dumps;
+  private ScheduledExecutorService dumps;
   private boolean closed;
-  /** Keys of archives dumped, being dumped or failed in this server's life: each is tried once. */
+  /** {@code key/component} pairs whose layer was dumped, is being dumped or failed in this server's life: tried once. */
   private final Set<String> tried = ConcurrentHashMap.newKeySet();
-  /** {@code key/component} pairs whose recording this server has launched: one replica records, not three. */
-  private final Set<String> recording = ConcurrentHashMap.newKeySet();
   /** Keys whose native libraries this server has extracted, found, or failed to extract: each is tried once. */
   private final Set<String> nativesTried = ConcurrentHashMap.newKeySet();
-  /** Keys whose leftover recordings this server has deleted. */
+  /** {@code key/component} pairs whose leftover recordings this server has deleted. */
   private final Set<String> tidied = ConcurrentHashMap.newKeySet();
   /** Whether {@link #dir} may be used; null until first looked at. */
   private volatile Boolean safe;
 
-  private ClassArchives(Path dir, Clock clock) {
+  private ClassArchives(Path dir, Clock clock, Duration settle) {
     this.dir = dir;
     this.clock = clock;
+    this.settle = settle;
   }
 
   /**
@@ -89,14 +105,19 @@ public final class ClassArchives implements LaunchDecorator, AutoCloseable {
     return setting.equals("off") ? null : Path.of(setting);
   }
 
-  /** Archives kept in {@code dir}, one per jar and JVM. */
+  /** Archives kept in {@code dir}, one set per jar and JVM, dumped {@link #DUMP_SETTLE} after an install is ready. */
   public static ClassArchives in(Path dir, Clock clock) {
-    return new ClassArchives(dir.toAbsolutePath().normalize(), clock);
+    return in(dir, clock, DUMP_SETTLE);
+  }
+
+  /** As {@link #in(Path, Clock)}, dumping {@code settle} after an install is ready. */
+  static ClassArchives in(Path dir, Clock clock, Duration settle) {
+    return new ClassArchives(dir.toAbsolutePath().normalize(), clock, settle);
   }
 
   /** No archives: every launch is the spec's command as it is. */
   public static ClassArchives off() {
-    return new ClassArchives(null, Clock.systemUTC());
+    return new ClassArchives(null, Clock.systemUTC(), Duration.ZERO);
   }
 
   /**
@@ -142,24 +163,25 @@ public final class ClassArchives implements LaunchDecorator, AutoCloseable {
     return flags;
   }
 
-  /** The archive's flags, the recording's, or none (see {@link #command(ProcessSpec)}). */
+  /**
+   * The flags that map the base and the component's layer; that record the classes the process loads while its
+   * component has no layer and none is being dumped (every replica: a Raft leader loads classes its followers do not);
+   * that map the base alone for a component without a layer being dumped or whose dump failed; or none.
+   */
   private List<String> archiveFlags(String key, String component, List<String> cmd) {
-    Path archive = archive(key);
+    Path base = archive(key, BASE);
+    Path layer = archive(key, component);
     Path lists = dir.resolve(key);
-    if (Files.isRegularFile(archive)) {
+    String id = key + "/" + component;
+    if (Files.isRegularFile(base) && Files.isRegularFile(layer)) {
       // the recordings of a dump that finished after its server stopped
-      if (Files.isDirectory(lists) && tidied.add(key)) {
-        try {
-          deleteTree(lists);
-          Files.deleteIfExists(dir.resolve(key + ".dump.log"));
-        } catch (IOException e) {
-          LOG.debug("cannot delete {}: {}", lists, e.getMessage());
-        }
+      if (tidied.add(id)) {
+        deleteLists(lists, component);
       }
-      return mapFlags(archive);
+      return mapFlags(base, layer);
     }
-    if (tried.contains(key) || hasList(lists, component) || !recording.add(key + "/" + component)) {
-      return List.of();
+    if (tried.contains(id)) {
+      return Files.isRegularFile(base) ? mapFlags(base, null) : List.of();
     }
     try {
       Files.createDirectories(lists);
@@ -213,13 +235,23 @@ public final class ClassArchives implements LaunchDecorator, AutoCloseable {
   }
 
   /**
-   * An install run by {@code launcher} is ready, so what its components load at start has been recorded: dumps the jar's
-   * archive from the recorded lists, in the background, once per server life (a failed dump is logged with where its
-   * output is, and not retried until the next server start).
+   * An install run by {@code launcher} is ready, so what its components load at start has been recorded: dumps, in the
+   * background once the install has settled ({@link #DUMP_SETTLE}), the base archive if there is none yet (from every
+   * list recorded) and the layer of every component recorded and not yet archived, once per server life (a failed dump
+   * is logged with where its output is, and not retried until the next server start).
    */
   public void recorded(List<String> launcher) {
     Optional<String> key = key(launcher);
-    if (key.isEmpty() || !safeDir() || Files.isRegularFile(archive(key.get())) || !tried.add(key.get())) {
+    if (key.isEmpty() || !safeDir()) {
+      return;
+    }
+    List<String> components = new ArrayList<>();
+    for (String component : recordedComponents(dir.resolve(key.get()))) {
+      if (!Files.isRegularFile(archive(key.get(), component)) && tried.add(key.get() + "/" + component)) {
+        components.add(component);
+      }
+    }
+    if (components.isEmpty()) {
       return;
     }
     String java = launcher.get(0);
@@ -229,77 +261,153 @@ public final class ClassArchives implements LaunchDecorator, AutoCloseable {
         return;
       }
       if (dumps == null) {
-        dumps = Executors.newSingleThreadExecutor(r -> {
-          Thread t = new Thread(r, "class-archive-dump");
-          t.setDaemon(true);
-          return t;
-        });
+        dumps = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("class-archive-dump"));
       }
-      dumps.execute(() -> dump(key.get(), java, jar));
+      dumps.schedule(() -> dump(key.get(), java, jar, components), settle.toMillis(), TimeUnit.MILLISECONDS);
     }
   }
 
   /**
-   * Dumps in a shell that moves the archive into place itself: a server stopped right after an install (a test, a user's
-   * {@code server stop}) leaves the dump to finish, and the next server finds the archive.
+   * Dumps in a shell that moves each archive into place itself: a server stopped right after an install (a test, a user's
+   * {@code server stop}) leaves the dumps to finish, and the next server finds the archives.
    */
-  private void dump(String key, String java, Path jar) {
+  private void dump(String key, String java, Path jar, List<String> components) {
     Path lists = dir.resolve(key);
-    Path merged = lists.resolve("all.lst");
-    Path tmp = dir.resolve(key + ".jsa.tmp");
+    Path base = archive(key, BASE);
     Path log = dir.resolve(key + ".dump.log");
     Instant start = clock.instant();
     boolean detached = false;
+    List<Path> temps = new ArrayList<>();
     try {
-      int classes = merge(lists, merged);
-      if (classes == 0) {
-        LOG.debug("no classes recorded for {}; no class-data archive", jar);
+      Map<String, List<String>> recorded = new java.util.TreeMap<>();
+      for (String component : recordedComponents(lists)) {
+        recorded.put(component, merge(lists, component));
+      }
+      String baseList = "";
+      if (!Files.isRegularFile(base)) {
+        List<String> shared = shared(recorded.values());
+        if (shared.isEmpty()) {
+          LOG.debug("no classes recorded for {}; no class-data archive", jar);
+          return;
+        }
+        Path out = lists.resolve(BASE + ".all");
+        Files.write(out, shared, StandardCharsets.UTF_8);
+        baseList = out.toString();
+        temps.add(Path.of(base + ".tmp"));
+      }
+      List<String> args = new ArrayList<>(List.of("/bin/sh", "-c", DUMP_SCRIPT, "sh", java, jar.toString(), base.toString(), baseList,
+          ClassPreloader.class.getName()));
+      List<String> dumped = new ArrayList<>();
+      for (String component : components) {
+        List<String> lines = recorded.getOrDefault(component, List.of());
+        if (!lines.isEmpty()) {
+          Path merged = lists.resolve(component + ".all");
+          Files.write(merged, lines, StandardCharsets.UTF_8);
+          Path tmp = dir.resolve(key + "." + component + ".jsa.tmp");
+          Files.deleteIfExists(tmp);
+          temps.add(tmp);
+          dumped.add(component);
+          args.addAll(List.of(merged.toString(), tmp.toString(), archive(key, component).toString()));
+        }
+      }
+      if (dumped.isEmpty()) {
         return;
       }
-      Files.deleteIfExists(tmp);
-      // which jar the archive is of: archives of jars gone are deleted (pruneGone)
+      // which jar the archives are of: archives of jars gone are deleted (pruneGone)
       writeSource(key, jar);
-      Process p = new ProcessBuilder("/bin/sh", "-c", "tmp=\"$1\"; out=\"$2\"; shift 2; \"$@\" && mv -f \"$tmp\" \"$out\"", "sh",
-          tmp.toString(), archive(key).toString(),
-          java, "-Xshare:dump", "-Xmx512m", "-XX:SharedClassListFile=" + merged, "-XX:SharedArchiveFile=" + tmp, "-cp", jar.toString())
-          .redirectErrorStream(true).redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-          .start();
+      Process p = new ProcessBuilder(args).redirectErrorStream(true).redirectOutput(log.toFile())
+          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
       boolean done;
       try {
         done = p.waitFor(DUMP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       } catch (InterruptedException e) {
-        detached = true; // the server is stopping: the dump goes on without it
+        detached = true; // the server is stopping: the dumps go on without it
         Thread.currentThread().interrupt();
         return;
       }
       if (!done) {
         p.descendants().forEach(ProcessHandle::destroyForcibly);
         p.destroyForcibly();
-        LOG.warn("the class-data archive of {} took over {} s to dump; starting without it (output: {})", jar, DUMP_TIMEOUT.toSeconds(), log);
+        LOG.warn("the class-data archives of {} took over {} s to dump; components start without them (output: {})", jar,
+            DUMP_TIMEOUT.toSeconds(), log);
         return;
       }
-      if (p.exitValue() != 0 || !Files.isRegularFile(archive(key))) {
+      if (!Files.isRegularFile(base)) {
         LOG.warn("the class-data archive of {} could not be dumped (exit {}); components start without it (output: {})", jar,
             p.exitValue(), log);
         return;
       }
-      LOG.info("class-data archive of {} ready: {} classes, {} MB, dumped in {} ms; components map it from their next start", jar,
-          classes, Files.size(archive(key)) >> 20, Duration.between(start, clock.instant()).toMillis());
-      deleteTree(lists);
-      Files.deleteIfExists(log);
+      deleteLists(lists, BASE);
+      List<String> missing = dumped.stream().filter(c -> !Files.isRegularFile(archive(key, c))).toList();
+      if (!missing.isEmpty()) {
+        LOG.warn("the class-data archive layers of {} for {} could not be dumped (exit {}); they map the base alone (output: {})",
+            jar, missing, p.exitValue(), log);
+      } else {
+        Files.deleteIfExists(log);
+      }
+      long bytes = Files.size(base);
+      for (String component : dumped) {
+        if (!missing.contains(component)) {
+          bytes += Files.size(archive(key, component));
+          deleteLists(lists, component);
+        }
+      }
+      LOG.info("class-data archives of {} ready: a base and layers for {}, {} MB, dumped in {} ms; components map them from "
+          + "their next start", jar, dumped.stream().filter(c -> !missing.contains(c)).toList(), bytes >> 20,
+          Duration.between(start, clock.instant()).toMillis());
       pruneOlder(key);
       pruneGone();
     } catch (IOException | UncheckedIOException e) {
-      LOG.warn("cannot dump the class-data archive of {}; components start without it: {}", jar, e.getMessage());
+      LOG.warn("cannot dump the class-data archives of {}; components start without them: {}", jar, e.getMessage());
     } finally {
       if (!detached) {
-        try {
-          Files.deleteIfExists(tmp);
-        } catch (IOException ignored) {
-          // a leftover temp file is replaced by the next dump
+        for (Path tmp : temps) {
+          try {
+            Files.deleteIfExists(tmp);
+          } catch (IOException ignored) {
+            // a leftover temp file is replaced by the next dump
+          }
         }
       }
     }
+  }
+
+  /** The base archive's name in place of a component's. */
+  static final String BASE = "base";
+
+  /**
+   * {@code sh -c} script: {@code java jar base baseList preloader}, then a (class list, temp file, layer) triple per
+   * component. Dumps the base from its list unless the list is empty (the base exists), moving it into place when whole,
+   * then each component's layer on top of it, going on past a failed one; exits non-zero when one failed.
+   */
+  private static final String DUMP_SCRIPT = """
+      java="$1"; jar="$2"; base="$3"; list="$4"; preloader="$5"; shift 5; status=0
+      if [ -n "$list" ]; then
+        "$java" -Xshare:dump -Xmx512m -XX:SharedClassListFile="$list" -XX:SharedArchiveFile="$base.tmp" -cp "$jar" \
+          && mv -f "$base.tmp" "$base" || exit 1
+      fi
+      while [ $# -ge 3 ]; do
+        "$java" -Xmx512m -XX:SharedArchiveFile="$base" -XX:ArchiveClassesAtExit="$2" -XX:+UnlockDiagnosticVMOptions \
+          -XX:ArchiveRelocationMode=0 -cp "$jar" "$preloader" "$1" && mv -f "$2" "$3" || status=1
+        shift 3
+      done
+      exit $status
+      """;
+
+  /**
+   * The base archive's list: the lines that more than half of the components' lists hold, in the order first seen. On
+   * an HA install (7 lists, 15,600 classes in all) that is ~6,000 classes, of which each component loads 79–92 % (the
+   * dashboard 42 %); what fewer components share goes into their layers.
+   */
+  static List<String> shared(java.util.Collection<List<String>> perComponent) {
+    Map<String, Integer> count = new java.util.LinkedHashMap<>();
+    for (List<String> lines : perComponent) {
+      for (String line : lines) {
+        count.merge(line, 1, Integer::sum);
+      }
+    }
+    int threshold = perComponent.size() / 2 + 1;
+    return count.entrySet().stream().filter(e -> e.getValue() >= threshold).map(Map.Entry::getKey).toList();
   }
 
   /** Records which jar the key's files are of: they are deleted once it is gone ({@link #pruneGone}). */
@@ -314,7 +422,7 @@ public final class ClassArchives implements LaunchDecorator, AutoCloseable {
         String name = source.getFileName().toString();
         String key = name.substring(0, name.length() - SOURCE_SUFFIX.length());
         if (!Files.exists(Path.of(Files.readString(source, StandardCharsets.UTF_8).strip()))) {
-          deleteTree(archive(key));
+          deleteArchives(key);
           deleteTree(dir.resolve(key));
           deleteTree(dir.resolve(key + NATIVE_SUFFIX));
           Files.deleteIfExists(source);
@@ -327,14 +435,14 @@ public final class ClassArchives implements LaunchDecorator, AutoCloseable {
   }
 
   /**
-   * Every recorded list's lines once, in the order first seen, to {@code out}; returns how many. A recording process may
-   * still be writing its list (it records what it loads for its whole life), so a last line without its newline is left
-   * out, as are the lists' comments.
+   * Every line of {@code component}'s recorded lists once, in the order first seen. A recording process may still be
+   * writing its list (it records what it loads for its whole life), so a last line without its newline is left out, as
+   * are the lists' comments.
    */
-  static int merge(Path lists, Path out) throws IOException {
+  static List<String> merge(Path lists, String component) throws IOException {
     Set<String> lines = new LinkedHashSet<>();
     if (Files.isDirectory(lists)) {
-      try (DirectoryStream<Path> ds = Files.newDirectoryStream(lists, "*" + LIST_SUFFIX)) {
+      try (DirectoryStream<Path> ds = Files.newDirectoryStream(lists, component + ".*" + LIST_SUFFIX)) {
         for (Path list : ds) {
           String text = Files.readString(list, StandardCharsets.UTF_8);
           int end = text.lastIndexOf('\n');
@@ -346,10 +454,57 @@ public final class ClassArchives implements LaunchDecorator, AutoCloseable {
         }
       }
     }
-    if (!lines.isEmpty()) {
-      Files.write(out, lines, StandardCharsets.UTF_8);
+    return List.copyOf(lines);
+  }
+
+  /** The components that have a recorded list in {@code lists}, each once. */
+  static Set<String> recordedComponents(Path lists) {
+    Set<String> out = new java.util.TreeSet<>();
+    if (Files.isDirectory(lists)) {
+      try (DirectoryStream<Path> ds = Files.newDirectoryStream(lists, "*" + LIST_SUFFIX)) {
+        for (Path list : ds) {
+          String name = list.getFileName().toString();
+          int dot = name.indexOf('.');
+          if (dot > 0) {
+            out.add(name.substring(0, dot));
+          }
+        }
+      } catch (IOException e) {
+        LOG.debug("cannot list {}: {}", lists, e.getMessage());
+      }
     }
-    return lines.size();
+    return out;
+  }
+
+  /** Deletes {@code component}'s recordings, and the recordings' directory once it holds none. */
+  private static void deleteLists(Path lists, String component) {
+    if (!Files.isDirectory(lists)) {
+      return;
+    }
+    try {
+      try (DirectoryStream<Path> ds = Files.newDirectoryStream(lists, component + ".*")) {
+        for (Path p : ds) {
+          Files.deleteIfExists(p);
+        }
+      }
+      try (var left = Files.list(lists)) {
+        if (left.findAny().isEmpty()) {
+          Files.deleteIfExists(lists);
+          Files.deleteIfExists(lists.resolveSibling(lists.getFileName() + ".dump.log"));
+        }
+      }
+    } catch (IOException | UncheckedIOException e) {
+      LOG.debug("cannot delete the recordings of {} in {}: {}", component, lists, e.getMessage());
+    }
+  }
+
+  /** Deletes every component's archive of {@code key}. */
+  private void deleteArchives(String key) throws IOException {
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, key + ".*.jsa")) {
+      for (Path p : ds) {
+        Files.deleteIfExists(p);
+      }
+    }
   }
 
   /** Deletes the archives (and recordings) of earlier builds of the same jar path: a rebuilt jar never maps them again. */
@@ -387,19 +542,10 @@ public final class ClassArchives implements LaunchDecorator, AutoCloseable {
     }
   }
 
-  private static boolean hasList(Path lists, String component) {
-    if (!Files.isDirectory(lists)) {
-      return false;
-    }
-    try (DirectoryStream<Path> ds = Files.newDirectoryStream(lists, component + ".*" + LIST_SUFFIX)) {
-      return ds.iterator().hasNext();
-    } catch (IOException e) {
-      return false;
-    }
-  }
 
-  private Path archive(String key) {
-    return dir.resolve(key + ".jsa");
+  /** {@code component}'s archive of the jar and JVM {@code key} stands for. */
+  private Path archive(String key, String component) {
+    return dir.resolve(key + "." + component + ".jsa");
   }
 
   /**
@@ -458,16 +604,17 @@ public final class ClassArchives implements LaunchDecorator, AutoCloseable {
   }
 
   /**
-   * The flags that map an archive. At its preferred address: since JDK 17.0.x (as in 20+) the JVM by default maps it at a
-   * random one and patches every pointer in it, which made the whole archive (106 MB) private dirty memory in each
-   * process — a sentry grew from 145 to 183 MB RSS instead of shrinking; at its own address the read-only part (classes'
-   * metadata, about half) stays clean and is shared by every process of the machine, and the start is faster still
-   * (2.07 against 2.29 CPU-s to ready). What this gives up: the class metadata sits at a fixed address, as it did by
-   * default before that change; heap, stacks and compiled code stay randomised. Where the address is taken the JVM
-   * relocates as before.
+   * The flags that map the base archive and, when given, a layer on it. At their preferred address: since JDK 17.0.x
+   * (as in 20+) the JVM by default maps an archive at a random one and patches every pointer in it, which made the whole
+   * archive (106 MB) private dirty memory in each process — a sentry grew from 145 to 183 MB RSS instead of shrinking; at
+   * its own address the read-only part (classes' metadata, about half) stays clean and is shared by every process that
+   * maps it, and the start is faster still (2.07 against 2.29 CPU-s to ready). What this gives up: the class metadata
+   * sits at a fixed address, as it did by default before that change; heap, stacks and compiled code stay randomised.
+   * Where the address is taken the JVM relocates as before.
    */
-  static List<String> mapFlags(Path archive) {
-    return List.of("-XX:SharedArchiveFile=" + archive, "-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=0");
+  static List<String> mapFlags(Path base, Path layer) {
+    return List.of("-XX:SharedArchiveFile=" + base + (layer == null ? "" : ":" + layer), "-XX:+UnlockDiagnosticVMOptions",
+        "-XX:ArchiveRelocationMode=0");
   }
 
   /** The command with JVM flags right after the executable (before the component's own options, which may override). */
