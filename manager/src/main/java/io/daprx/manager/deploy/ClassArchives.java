@@ -435,9 +435,9 @@ public final class ClassArchives implements LaunchDecorator, AutoCloseable {
   }
 
   /**
-   * Every line of {@code component}'s recorded lists once, in the order first seen. A recording process may still be
-   * writing its list (it records what it loads for its whole life), so a last line without its newline is left out, as
-   * are the lists' comments.
+   * Every line of {@code component}'s recorded lists once ({@link #mergeable}), in the order first seen. A recording
+   * process may still be writing its list (it records what it loads for its whole life), so a last line without its
+   * newline is left out, as are the lists' comments.
    */
   static List<String> merge(Path lists, String component) throws IOException {
     Set<String> lines = new LinkedHashSet<>();
@@ -447,14 +447,28 @@ public final class ClassArchives implements LaunchDecorator, AutoCloseable {
           String text = Files.readString(list, StandardCharsets.UTF_8);
           int end = text.lastIndexOf('\n');
           for (String line : text.substring(0, end + 1).split("\n")) {
-            if (!line.isBlank() && !line.startsWith("#")) {
-              lines.add(line);
+            String merged = mergeable(line);
+            if (merged != null) {
+              lines.add(merged);
             }
           }
         }
       }
     }
     return List.copyOf(lines);
+  }
+
+  /**
+   * A recorded line as the merged list holds it, or null for none. Newer JDKs (21+) number each class in their lists
+   * ({@code java/lang/Object id: 0}), and the numbers of one process mean nothing in another's list: they are dropped
+   * (a dump of lists merged with them fails on the first duplicate), and with them the lines of classes from other
+   * loaders, which refer to their supertypes by those numbers.
+   */
+  static String mergeable(String line) {
+    if (line.isBlank() || line.startsWith("#") || line.contains(" source:")) {
+      return null;
+    }
+    return line.startsWith("@") ? line : line.replaceFirst(" id: \\d+$", "");
   }
 
   /** The components that have a recorded list in {@code lists}, each once. */

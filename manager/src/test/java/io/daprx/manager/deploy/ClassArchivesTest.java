@@ -245,7 +245,9 @@ class ClassArchivesTest {
     Files.writeString(lists.resolve("operator.2.classlist"), "java/lang/Object\n@lambda-proxy a/B run ()V\nio/fabric8/Client\n");
     Files.writeString(lists.resolve("ignored.txt"), "not/a/List\n");
 
-    Files.writeString(lists.resolve("sentry.3.classlist"), "io/grpc/Server\njava/util/zip/CRC32\n");
+    // as a JDK 21+ writes them: each class numbered, and a class of another loader naming its supertypes by number
+    Files.writeString(lists.resolve("sentry.3.classlist"), "io/grpc/Server id: 7\njava/util/zip/CRC32 id: 8\n"
+        + "a/Custom id: 9 super: 0 source: /tmp/x.jar\n");
 
     assertThat(ClassArchives.recordedComponents(lists)).containsExactly("operator", "sentry");
     List<String> sentry = ClassArchives.merge(lists, "sentry");
