@@ -19,6 +19,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
+source "$here/bench/lib.sh"
 NMT=false
 ATTACH=false
 SETTLE="${SETTLE:-15}"
@@ -63,17 +64,8 @@ if ! $ATTACH; then
   # each component's class-data archive behind it; every later start maps them. Measure that steady state: wait for the
   # archives, start the server again and install again (FIRST_INSTALL=1: measure the first install as it is).
   if [[ -z "${FIRST_INSTALL:-}" && -z "${DAPRX_NO_CDS:-}" ]]; then
-    # the components' archives (not bin/daprx's client-*.jsa) are all made once no recordings' directory is left
-    archived() {
-      local f jsa=false
-      for f in "$DAPRX_HOME"/cds/*; do
-        [[ -d "$f" && "$f" != *.native ]] && return 1
-        [[ -f "$f" && "$f" == *.jsa && "$(basename "$f")" != client-* ]] && jsa=true
-      done
-      $jsa
-    }
-    for _ in $(seq 1 180); do archived && break; sleep 1; done
-    archived || echo "footprint: the class-data archives are not all made after 180 s (see server.log)" >&2
+    await_class_archives "$DAPRX_HOME/cds" 180 \
+      || echo "footprint: the class-data archives are not all made after 180 s (see server.log)" >&2
     # the management server too, as at any later start (stopping it stops the install's processes; the next command
     # starts it again)
     d server stop >/dev/null

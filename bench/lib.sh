@@ -53,3 +53,20 @@ bench_jars() {
   export DAPRX_JAR="$daprx_jar"
   bench_java="${BENCH_JAVA:-${JAVA_HOME:+$JAVA_HOME/bin/}java}"
 }
+
+# await_class_archives DIR SECONDS: waits until the management server has made the class-data archives of what its
+# installs recorded (a base and a layer per component, dumped 30 s after an install is Ready): at least one archive and
+# no recordings' directory left in DIR (bin/daprx's client-*.jsa aside). Returns 1 when they are not made in time.
+await_class_archives() {
+  local dir="$1" deadline=$((SECONDS + $2)) f jsa pending
+  while :; do
+    jsa=false pending=false
+    for f in "$dir"/*; do
+      [[ -d "$f" && "$f" != *.native ]] && pending=true
+      [[ -f "$f" && "$f" == *.jsa && "$(basename "$f")" != client-* ]] && jsa=true
+    done
+    $jsa && ! $pending && return 0
+    (( SECONDS >= deadline )) && return 1
+    sleep 1
+  done
+}
