@@ -45,11 +45,11 @@ class ResourcesSettingsTest {
     assertThat(operator.getResources().getLimits()).containsEntry("memory", new Quantity("1Gi")).containsEntry("cpu", new Quantity("1"));
     assertThat(operator.getResources().getRequests()).containsEntry("memory", new Quantity("300Mi")).containsEntry("cpu", new Quantity("250m"));
     assertThat(env(operator, "DAPRX_JAVA_OPTS")).isEqualTo("-Xmx512m"); // twice the default limit: twice the table's heap
-    // a limit below sentry's initial heap and young generation lowers them too (the JVM refuses -Xms above -Xmx),
-    // and the default request, above the new limit, comes down to it
+    // a limit below sentry's initial heap lowers it too (the JVM refuses -Xms above -Xmx), its 8 MB young generation
+    // fits half the heap and stays; the default request, above the new limit, comes down to it
     Container sentry = pods.get("dapr-sentry").getContainers().get(0);
-    // (the table: -Xmx256m -Xms48m -Xmn16m at the default 768Mi; a twelfth of the limit gives a 21 MB heap)
-    assertThat(env(sentry, "DAPRX_JAVA_OPTS")).isEqualTo("-Xmx21m -Xms21m -Xmn10m");
+    // (the table: -Xmx256m -Xms48m -Xmn8m at the default 768Mi; a twelfth of the limit gives a 21 MB heap)
+    assertThat(env(sentry, "DAPRX_JAVA_OPTS")).isEqualTo("-Xmx21m -Xms21m");
     assertThat(sentry.getResources().getRequests()).containsEntry("memory", new Quantity("64Mi"));
     // others keep their defaults
     Container placement = pods.get("dapr-placement-server").getContainers().get(0);
