@@ -471,6 +471,9 @@ class SeedFlowIT {
     });
     ok("server", "stop");
     assertThat(pids).allSatisfy(pid -> assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse());
+    // `server stop` returns once the server has exited, which closes it once (its request, then the JVM's shutdown
+    // hook): no stack trace in its log
+    assertThat(Files.readString(home.resolve("server.log"))).doesNotContain("Exception in thread");
     // 16 pods come back component by component, the dashboard last: on a loaded 2-core machine that took over 90 s
     await().atMost(Duration.ofSeconds(180)).untilAsserted(() -> {
       JsonNode pods = pods();

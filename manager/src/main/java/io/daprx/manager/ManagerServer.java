@@ -62,6 +62,7 @@ public final class ManagerServer implements AutoCloseable {
   private boolean wroteServerFile;
   private JdbcStore store;
   private Supervisor supervisor;
+  private boolean closed;
   private ClassArchives archives;
   private LocalTarget target;
   private OperationRunner runner;
@@ -309,6 +310,11 @@ public final class ManagerServer implements AutoCloseable {
   /** Stops the server; with a shutdown request that asked for it, every local cluster process too. */
   @Override
   public synchronized void close() {
+    // once: a shutdown request closes the server, then the JVM's shutdown hook calls again as the process exits
+    if (closed) {
+      return;
+    }
+    closed = true;
     if (app != null) {
       app.stop();
       app = null;
