@@ -9,7 +9,6 @@ import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.security.Security;
-import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,8 +18,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Why: issuing certificates is bound by ECDSA/Ed25519 speed, and ACCP signs P-256 about 30 times
  * faster than SunEC on JDK 17. It is installed at the highest priority so TLS and every
- * {@code Signature.getInstance} use it too. BouncyCastle is registered (last) only to build and parse
- * PKIX structures, never preferred for the math.
+ * {@code Signature.getInstance} use it too. BouncyCastle's PKIX library builds and parses certificates, requests and
+ * PEM with these providers; its own JCA provider is not registered: nothing asks for it, and registering it loaded ~300
+ * classes and ~2,000 algorithm entries in every process.
  */
 public final class CryptoProviders {
 
@@ -43,9 +43,6 @@ public final class CryptoProviders {
     }
     SIGNATURE_PROVIDERS.clear();
     KEY_FACTORIES.clear();
-    if (Security.getProvider(BouncyCastleProvider.PROVIDER_NAME) == null) {
-      Security.addProvider(new BouncyCastleProvider());
-    }
     if (preference != Preference.JDK) {
       Throwable loadError = accpLoadError();
       if (loadError == null) {
