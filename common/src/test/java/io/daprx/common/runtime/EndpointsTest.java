@@ -65,9 +65,20 @@ class EndpointsTest {
         }))) {
       assertThat(e.metricsPort()).isEqualTo(-1);
       HttpResponse<String> post = http.send(HttpRequest.newBuilder(uri(e.healthzPort(), "/healthz"))
-          .POST(HttpRequest.BodyPublishers.ofString("x".repeat(100_000))).build(), HttpResponse.BodyHandlers.ofString());
+          .POST(HttpRequest.BodyPublishers.ofString("x".repeat(1_000))).build(), HttpResponse.BodyHandlers.ofString());
       assertThat(post.statusCode()).isEqualTo(405);
       assertThat(post.headers().firstValue("Allow")).hasValue("GET, HEAD");
+      // a body past what the JDK server drains (64 kB) is never read: the answer is 405, or the connection is closed
+      // under the client still sending (its reset can reach the client before the 405 does); either way the next
+      // probe is answered
+      try {
+        assertThat(http.send(HttpRequest.newBuilder(uri(e.healthzPort(), "/healthz"))
+            .POST(HttpRequest.BodyPublishers.ofString("x".repeat(1_000_000))).build(), HttpResponse.BodyHandlers.ofString())
+            .statusCode()).isEqualTo(405);
+      } catch (java.io.IOException closed) {
+        // the connection closed before the 405 was read
+      }
+      assertThat(get(e.healthzPort(), "/healthz").statusCode()).isEqualTo(204);
       HttpResponse<String> head = http.send(HttpRequest.newBuilder(uri(e.healthzPort(), "/healthz"))
           .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
       assertThat(head.statusCode()).isEqualTo(204);
