@@ -76,7 +76,8 @@ public final class Connection {
         // server.json stays: the new server replaces it once it listens, and a server this CLI could not use (its token
         // file gone) may still hold the home — the new one is then refused, and this file is how the old one is found
         List<String> cmd = new ArrayList<>(Launcher.command(io.daprx.common.runtime.JvmOptions.of("server")));
-        // the server maps the class-data archive its components map (its own classes recorded by its first start)
+        // the server maps the base class-data archive its components map and its own layer (its classes recorded by its
+        // first starts)
         Path archives = io.daprx.manager.deploy.ClassArchives.directory(System.getenv("DAPRX_CLASS_ARCHIVE_DIR"), home.dir());
         if (archives != null) {
           try (io.daprx.manager.deploy.ClassArchives a = io.daprx.manager.deploy.ClassArchives.in(archives, java.time.Clock.systemUTC())) {
