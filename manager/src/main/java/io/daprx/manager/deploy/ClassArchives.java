@@ -279,12 +279,14 @@ public final class ClassArchives implements LaunchDecorator, AutoCloseable {
     boolean detached = false;
     List<Path> temps = new ArrayList<>();
     try {
+      // every component's lists when the base is to be made from them, else only those of the layers to dump
+      boolean makeBase = !Files.isRegularFile(base);
       Map<String, List<String>> recorded = new java.util.TreeMap<>();
-      for (String component : recordedComponents(lists)) {
+      for (String component : makeBase ? recordedComponents(lists) : components) {
         recorded.put(component, merge(lists, component));
       }
       String baseList = "";
-      if (!Files.isRegularFile(base)) {
+      if (makeBase) {
         List<String> shared = shared(recorded.values());
         if (shared.isEmpty()) {
           LOG.debug("no classes recorded for {}; no class-data archive", jar);
@@ -422,7 +424,7 @@ public final class ClassArchives implements LaunchDecorator, AutoCloseable {
         String name = source.getFileName().toString();
         String key = name.substring(0, name.length() - SOURCE_SUFFIX.length());
         if (!Files.exists(Path.of(Files.readString(source, StandardCharsets.UTF_8).strip()))) {
-          deleteArchives(key);
+          deleteMatching(dir, key + ".*.jsa"); // the base and every layer
           deleteTree(dir.resolve(key));
           deleteTree(dir.resolve(key + NATIVE_SUFFIX));
           Files.deleteIfExists(source);
@@ -496,11 +498,7 @@ public final class ClassArchives implements LaunchDecorator, AutoCloseable {
       return;
     }
     try {
-      try (DirectoryStream<Path> ds = Files.newDirectoryStream(lists, component + ".*")) {
-        for (Path p : ds) {
-          Files.deleteIfExists(p);
-        }
-      }
+      deleteMatching(lists, component + ".*");
       try (var left = Files.list(lists)) {
         if (left.findAny().isEmpty()) {
           Files.deleteIfExists(lists);
@@ -512,14 +510,15 @@ public final class ClassArchives implements LaunchDecorator, AutoCloseable {
     }
   }
 
-  /** Deletes every component's archive of {@code key}. */
-  private void deleteArchives(String key) throws IOException {
-    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, key + ".*.jsa")) {
+  /** Deletes the files in {@code dir} whose names match {@code glob}. */
+  private static void deleteMatching(Path dir, String glob) throws IOException {
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, glob)) {
       for (Path p : ds) {
         Files.deleteIfExists(p);
       }
     }
   }
+
 
   /** Deletes the archives (and recordings) of earlier builds of the same jar path: a rebuilt jar never maps them again. */
   private void pruneOlder(String key) {
